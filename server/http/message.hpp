@@ -1,0 +1,42 @@
+// Plain request/response values handed between the http layer and the APIs.
+// Deliberately free of Beast/Asio so that only server/http/ compiles them.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sevu {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path + query as received, e.g. "/v2/sevu_token?limit=5"
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_ip;  // peer address, IPv6 text for v6 peers
+
+  // First header with this name, compared case-insensitively.
+  std::optional<std::string_view> header(std::string_view name) const;
+  std::string_view path() const;   // target before '?'
+  std::string_view query() const;  // target after '?', empty if none
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Called exactly once, from any thread; the http layer hops back to the connection.
+using Responder = std::function<void(HttpResponse)>;
+// An endpoint. It must not block: slow work goes to the store pool.
+using Handler = std::function<void(HttpRequest&&, Responder)>;
+
+// A JSON error body {"error": code, "message": message} with the given status.
+HttpResponse json_error(int status, std::string_view code, std::string_view message);
+
+}  // namespace sevu

@@ -1,0 +1,37 @@
+// The legacy command API: POST /stable/ (SPEC §2).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/clock.hpp"
+#include "http/message.hpp"
+#include "legacy/replay_cache.hpp"
+#include "store/store.hpp"
+
+namespace sevu {
+
+struct LegacyConfig {
+  int64_t timestamp_window = 300;         // seconds either side of the wall clock
+  std::string origin_host = "127.0.0.1";  // origin_url = rtmp://<origin_host>/<app>
+  std::string playback_url_template;      // stream users (later issue)
+};
+
+class LegacyApi {
+ public:
+  LegacyApi(const Clock& clock, LegacyConfig config);
+
+  // Runs on a store worker: body decoding, JSON parse, the check order of SPEC §2, the command.
+  // Always answers HTTP 200 with the JSON envelope, except 405 for a method other than POST.
+  HttpResponse handle(const HttpRequest& req, Store& store);
+
+  // Code 1000, for when the store pool refuses more work (load shedding).
+  HttpResponse busy() const;
+
+ private:
+  const Clock& clock_;
+  LegacyConfig config_;
+  ReplayCache replay_;
+};
+
+}  // namespace sevu

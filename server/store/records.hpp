@@ -1,0 +1,83 @@
+// The rows the store keeps. Times are unix seconds (UTC); 0 means "never".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sevu {
+
+struct Account {
+  int64_t cdn_id = 0;
+  std::string username;  // [a-z0-9_]+
+  std::string api_key;   // 32 chars [A-Z0-9]
+  std::string secret;    // 64 lowercase hex chars, used as the HMAC key as-is
+  bool active = true;
+  int64_t max_stream_users = 50;
+  int64_t created = 0;
+};
+
+struct Ticket {
+  int64_t id = 0;  // row id, assigned by the store
+  int64_t cdn_id = 0;
+  std::string key;  // <prefix>.<14 hex>.<8 digits>, unique across accounts
+  std::string pass;
+  std::string ip;  // pipe list; "auto" entries are rewritten in place when they bind
+  std::string video;
+  std::string app;
+  int64_t uses = 0;  // uses left
+  bool active = true;
+  int64_t created = 0;
+  int64_t expires = 0;
+  int64_t used = 0;  // last successful start, 0 = never
+};
+
+struct Attempt {
+  int64_t id = 0;
+  int64_t cdn_id = 0;  // owner of the ticket; 0 when the key matched no ticket
+  int64_t datetime = 0;
+  std::string key, pass, ip, video, app, appinst, pageurl, refurl;
+  bool success = false;
+  std::string reason;
+  std::string server;  // name of the server that handled the attempt
+};
+
+struct AttemptFilter {
+  std::optional<std::string> key;
+  std::optional<int64_t> since;  // datetime >= since
+  std::optional<std::string> app, video, ip, pass;
+  std::optional<bool> success;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+// Equality filters on plain ticket fields (v2 list).
+struct TicketFilter {
+  std::optional<std::string> key, pass, ip, video, app;
+  std::optional<int64_t> uses;
+  std::optional<bool> active;
+  std::optional<int64_t> id;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+struct StreamUser {
+  int64_t id = 0;
+  int64_t cdn_id = 0;
+  std::string app;
+  std::string stream;  // "*" = every stream of the app
+  std::optional<std::string> user;  // nullopt together with pass = publish freely
+  std::optional<std::string> pass_hash;  // "$pbkdf2-sha256$<iter>$<salt b64>$<hash b64>"
+  bool record = false;
+  std::string record_type;   // "stream" | "event" | ""
+  std::string segment_type;  // "duration" | "size" | "schedule" | "disabled" | ""
+  std::string segment_value;
+  std::string save_folder;
+  int64_t playlist_count = 4;
+  int64_t playlist_timeout = 600;
+  bool enable_dvr = true;
+  std::string ga_key;
+  int64_t created = 0;
+};
+
+}  // namespace sevu

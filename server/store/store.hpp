@@ -1,0 +1,76 @@
+// The one interface every API reaches the data through. A Store is a single
+// connection used by one thread at a time (the store pool hands each worker its
+// own); methods block on disk and must never run on an io thread.
+// Every method that takes a cdn_id scopes to that account: another account's
+// rows are invisible, exactly as if they did not exist.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace sevu {
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs body inside one write transaction (BEGIN IMMEDIATE .. COMMIT); rolls
+  // back and rethrows if body throws. Nested calls join the outer transaction.
+  virtual void transaction(const std::function<void()>& body) = 0;
+
+  // Accounts
+  virtual std::optional<Account> account(int64_t cdn_id) = 0;
+  virtual std::vector<Account> accounts() = 0;
+  virtual bool insert_account(const Account& a) = 0;  // false if cdn_id or username taken
+  virtual bool set_account_secret(int64_t cdn_id, const std::string& secret) = 0;
+  virtual bool set_account_active(int64_t cdn_id, bool active) = 0;
+  virtual int64_t next_cdn_id() = 0;  // max(cdn_id)+1, at least 1000
+
+  // Tickets
+  virtual bool insert_ticket(Ticket& t) = 0;  // false on key collision; sets t.id
+  virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
+  virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
+  virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
+  // Writes the mutable state of an existing ticket: ip (auto bindings), uses, active,
+  // expires, used. Matches on cdn_id + key. Returns false if no such ticket.
+  virtual bool update_ticket(const Ticket& t) = 0;
+  virtual bool delete_ticket(int64_t cdn_id, const std::string& key) = 0;
+
+  // Attempts; listings are oldest first.
+  virtual int64_t insert_attempt(const Attempt& a) = 0;
+  virtual std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) = 0;
+  virtual int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) = 0;
+
+  // Stream users (publish credentials + record/DVR settings)
+  virtual bool insert_stream_user(StreamUser& u) = 0;  // sets u.id
+  virtual std::optional<StreamUser> stream_user(int64_t cdn_id, int64_t id) = 0;
+  virtual std::vector<StreamUser> stream_users(int64_t cdn_id, const std::optional<std::string>& app,
+                                               const std::optional<std::string>& stream) = 0;
+  // Candidates for a publish on app/stream, any account: exact stream and "*" rows.
+  virtual std::vector<StreamUser> publish_candidates(const std::string& app,
+                                                     const std::string& stream) = 0;
+  virtual bool update_stream_user(const StreamUser& u) = 0;
+  virtual bool delete_stream_user(int64_t cdn_id, int64_t id) = 0;
+  virtual int64_t count_stream_users(int64_t cdn_id) = 0;
+
+  // Online backup of the whole database to a new file at dest.
+  virtual void backup_to(const std::string& dest) = 0;
+};
+
+// Opens (creating if needed) the SQLite database at path, applies pending
+// migrations from schema/, and returns a connection. Throws StoreError with a
+// clear message when the file's schema is newer than this binary knows.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace sevu

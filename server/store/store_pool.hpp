@@ -1,0 +1,46 @@
+// Worker threads that own the Store connections. The io threads hand jobs here
+// and never touch the database themselves.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace sevu {
+
+class StorePool {
+ public:
+  using Job = std::function<void(Store&)>;
+  using Factory = std::function<std::unique_ptr<Store>()>;
+
+  // Opens `workers` connections (at least 1) up front so that open errors surface at start.
+  StorePool(const Factory& factory, std::size_t workers, std::size_t max_queue);
+  ~StorePool();  // stop()
+
+  // Queues job. Returns false without queuing when max_queue jobs are waiting
+  // (the caller answers "server busy") or after stop().
+  bool submit(Job job);
+  // Runs every queued job, then joins the workers and closes the connections.
+  void stop();
+  std::size_t queued() const;
+
+ private:
+  void run(Store& store);
+
+  std::vector<std::unique_ptr<Store>> stores_;
+  std::vector<std::thread> threads_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  std::size_t max_queue_;
+  bool stopping_ = false;
+};
+
+}  // namespace sevu

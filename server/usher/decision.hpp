@@ -1,0 +1,49 @@
+// The usher's decision for one playback start (SPEC §4). Pure: no I/O, no clock
+// of its own; the caller loads the ticket, passes `now`, and stores the result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/records.hpp"
+
+namespace sevu::usher {
+
+enum class Reason {
+  kInvalidAuthToken,  // key unknown or pass differs
+  kTokenRevoked,
+  kExpired,
+  kWrongApplication,
+  kExceededMaxViews,
+  kInvalidIp,
+  kWrongVideo,
+  kSuccess,
+};
+
+// The exact reason strings logged in attempts ("Invalid Auth Token", ...).
+const char* reason_text(Reason r);
+
+struct PlayRequest {
+  std::string key, pass, ip, app, video;
+};
+
+struct Decision {
+  Reason reason = Reason::kInvalidAuthToken;
+  // The ticket's ip list after this start: equal to the ticket's unless an
+  // "auto" entry was bound to the client's address/network by this start.
+  std::string ip_after;
+  bool granted() const { return reason == Reason::kSuccess; }
+};
+
+// ticket == nullptr means the key is unknown. Checks in SPEC §4 order; the first
+// failing check is the reason. Expiry is exclusive: now == expires still plays.
+// Does not modify the ticket: on success the caller stores ip_after (and spends
+// the use); on any refusal ip_after is the ticket's ip (empty when ticket is null).
+Decision decide(const Ticket* ticket, const PlayRequest& req, int64_t now);
+
+// Same checks minus uses and binding: may a session that already started keep
+// going (nginx-rtmp on_update, HLS segments)? A client that would have to bind a
+// free auto slot is refused (kInvalidIp). Returns kSuccess or the failing reason.
+Reason recheck(const Ticket& ticket, const PlayRequest& req, int64_t now);
+
+}  // namespace sevu::usher
