@@ -1,0 +1,138 @@
+// OpenSSL-backed primitives. Base64 is hand-written so that decoding can be
+// strict (OpenSSL's EVP decoder tolerates whitespace and line breaks).
+#include "auth/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <stdexcept>
+
+namespace sevu {
+
+namespace {
+
+// OpenSSL may reject a null pointer even with length 0; an empty view may have one.
+const unsigned char* bytes_of(std::string_view s) {
+  static const unsigned char kEmpty = 0;
+  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
+}
+
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+}  // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  if (key.size() > INT_MAX) throw std::invalid_argument("hmac_sha256: key too long");
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_len = 0;
+  if (HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(message),
+           message.size(), out, &out_len) == nullptr) {
+    throw std::runtime_error("hmac_sha256: OpenSSL HMAC failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out), out_len);
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += kBase64Alphabet[v >> 18];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += kBase64Alphabet[(v >> 6) & 63];
+    out += kBase64Alphabet[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (rest == 2) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out += kBase64Alphabet[v >> 18];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Strict: length a multiple of 4, padding only at the end, no whitespace, and
+// the unused bits before the padding must be zero (one canonical text per value).
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const std::size_t data_chars = last ? 4 - pad : 4;
+    uint32_t v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      int d = 0;
+      if (k < data_chars) {
+        d = base64_value(text[i + k]);
+        if (d < 0) return std::nullopt;
+      }  // padding positions were checked to be '=' when pad was counted
+      v = v << 6 | static_cast<uint32_t>(d);
+    }
+    out += static_cast<char>(v >> 16);
+    if (data_chars >= 3) out += static_cast<char>((v >> 8) & 0xff);
+    if (data_chars == 4) out += static_cast<char>(v & 0xff);
+    if (data_chars == 3 && (v & 0xff) != 0) return std::nullopt;
+    if (data_chars == 2 && (v & 0xffff) != 0) return std::nullopt;
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // On a length mismatch compare a with itself, so the work (and time) depends
+  // only on a.size() and the contents of b are never looked at.
+  const bool same_length = a.size() == b.size();
+  const std::string_view other = same_length ? b : a;
+  const int diff = CRYPTO_memcmp(bytes_of(a), bytes_of(other), a.size());
+  return same_length & (diff == 0);
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  std::size_t done = 0;
+  while (done < n) {
+    const std::size_t chunk = std::min<std::size_t>(n - done, INT_MAX);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&out[done]), static_cast<int>(chunk)) != 1) {
+      throw std::runtime_error("random_bytes: OpenSSL RAND_bytes failed");
+    }
+    done += chunk;
+  }
+  return out;
+}
+
+std::string hex_encode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace sevu

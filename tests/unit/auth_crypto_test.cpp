@@ -1,0 +1,150 @@
+#include <doctest/doctest.h>
+
+#include <openssl/evp.h>
+
+#include <random>
+#include <set>
+#include <string>
+
+#include "auth/crypto.hpp"
+
+using namespace sevu;
+
+namespace {
+
+std::string repeat(char c, std::size_t n) {
+  return std::string(n, c);
+}
+
+// Independent oracle for the encoder: OpenSSL's own base64 (no line breaks).
+std::string openssl_base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hmac_sha256: RFC 4231 test vectors") {
+  struct Vector {
+    std::string key, data, hex;
+  };
+  std::string key4;
+  for (char c = 1; c <= 25; ++c) key4 += c;
+  const Vector vectors[] = {
+      {repeat('\x0b', 20), "Hi There",
+       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      {"Jefe", "what do ya want for nothing?",
+       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {repeat('\xaa', 20), repeat('\xdd', 50),
+       "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+      {key4, repeat('\xcd', 50),
+       "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+      {repeat('\xaa', 131), "Test Using Larger Than Block-Size Key - Hash Key First",
+       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+      {repeat('\xaa', 131),
+       "This is a test using a larger than block-size key and a larger than block-size data. The "
+       "key needs to be hashed before being used by the HMAC algorithm.",
+       "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
+  };
+  for (const Vector& v : vectors) {
+    CAPTURE(v.hex);
+    const std::string mac = hmac_sha256(v.key, v.data);
+    CHECK(mac.size() == 32);
+    CHECK(hex_encode(mac) == v.hex);
+  }
+  // Test case 5 checks only the first 128 bits.
+  CHECK(hex_encode(hmac_sha256(repeat('\x0c', 20), "Test With Truncation")).substr(0, 32) ==
+        "a3b6167473100ee06e0c796c2955552b");
+}
+
+TEST_CASE("hmac_sha256: empty key and message, argument order") {
+  CHECK(hex_encode(hmac_sha256("", "")) ==
+        "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  CHECK(hmac_sha256("key", "message") != hmac_sha256("message", "key"));
+}
+
+TEST_CASE("base64_encode: RFC 4648 vectors") {
+  CHECK(base64_encode("") == "");
+  CHECK(base64_encode("f") == "Zg==");
+  CHECK(base64_encode("fo") == "Zm8=");
+  CHECK(base64_encode("foo") == "Zm9v");
+  CHECK(base64_encode("foob") == "Zm9vYg==");
+  CHECK(base64_encode("fooba") == "Zm9vYmE=");
+  CHECK(base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(base64_encode(std::string("\xfb\xff\xbf", 3)) == "+/+/");  // standard, not URL, alphabet
+}
+
+TEST_CASE("base64_decode: RFC 4648 vectors") {
+  CHECK(base64_decode("") == "");
+  CHECK(base64_decode("Zg==") == "f");
+  CHECK(base64_decode("Zm8=") == "fo");
+  CHECK(base64_decode("Zm9v") == "foo");
+  CHECK(base64_decode("Zm9vYg==") == "foob");
+  CHECK(base64_decode("Zm9vYmE=") == "fooba");
+  CHECK(base64_decode("Zm9vYmFy") == "foobar");
+  CHECK(base64_decode("+/+/") == std::string("\xfb\xff\xbf", 3));
+}
+
+TEST_CASE("base64_decode: malformed input is rejected") {
+  for (const char* bad :
+       {"Zg",       "Zg=",      "Zg===",    "Z===",   "====",     "=Zg=",    "Zm9",   "Zm9vY",
+        "Zg==Zg==", "Zm=v",     "Zm9vYg=a", "Zm9v\n", " Zm9v",    "Zm9v ",   "Zm 9v", "Zm-v",
+        "Zm_v",     "Zm9v!A==", "Zh==",     "Zm9=",   "Zm9vYh==", "Zm9vYmF="}) {
+    CAPTURE(bad);
+    CHECK_FALSE(base64_decode(bad));
+  }
+  CHECK_FALSE(base64_decode(std::string("Zm9v\0\0\0\0", 8)));
+  CHECK_FALSE(base64_decode(std::string("Zg=\0", 4)));
+}
+
+TEST_CASE("base64: random round trips match OpenSSL") {
+  std::mt19937 rng(4648);
+  for (std::size_t len = 0; len < 200; ++len) {
+    std::string bytes(len, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng() & 0xff);
+    const std::string text = base64_encode(bytes);
+    REQUIRE(text == openssl_base64(bytes));
+    REQUIRE(base64_decode(text) == bytes);
+  }
+}
+
+TEST_CASE("constant_time_equal") {
+  CHECK(constant_time_equal("", ""));
+  CHECK(constant_time_equal("abc", "abc"));
+  CHECK(constant_time_equal(std::string("a\0b", 3), std::string("a\0b", 3)));
+  CHECK_FALSE(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+  CHECK_FALSE(constant_time_equal("abc", "abd"));
+  CHECK_FALSE(constant_time_equal("abc", "xbc"));
+  CHECK_FALSE(constant_time_equal("abc", "ab"));
+  CHECK_FALSE(constant_time_equal("ab", "abc"));
+  CHECK_FALSE(constant_time_equal("", "a"));
+  CHECK_FALSE(constant_time_equal("a", ""));
+  const std::string mac = hmac_sha256("k", "m");
+  std::string flipped = mac;
+  flipped[31] = static_cast<char>(flipped[31] ^ 1);
+  CHECK(constant_time_equal(mac, hmac_sha256("k", "m")));
+  CHECK_FALSE(constant_time_equal(mac, flipped));
+}
+
+TEST_CASE("hex_encode") {
+  CHECK(hex_encode("") == "");
+  CHECK(hex_encode(std::string("\x00\xff\x10\xab\x7f", 5)) == "00ff10ab7f");
+  CHECK(hex_encode("Jefe") == "4a656665");
+}
+
+TEST_CASE("random_bytes") {
+  CHECK(random_bytes(0).empty());
+  CHECK(random_bytes(1).size() == 1);
+  CHECK(random_bytes(1000).size() == 1000);
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) seen.insert(random_bytes(16));
+  CHECK(seen.size() == 100);
+  // Every byte value is reachable (a stuck or masked generator would fail this).
+  std::set<unsigned char> values;
+  for (const char c : random_bytes(20000)) values.insert(static_cast<unsigned char>(c));
+  CHECK(values.size() == 256);
+}

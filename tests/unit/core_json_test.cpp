@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+
+#include "core/json_util.hpp"
+
+using sevu::has_member;
+using sevu::int_member;
+using sevu::string_member;
+
+namespace {
+
+rapidjson::Document parse(const char* json) {
+  rapidjson::Document d;
+  d.Parse(json);
+  REQUIRE_FALSE(d.HasParseError());
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("string_member") {
+  const auto d = parse(
+      R"({"s":"hello","e":"","n":5,"b":true,"z":null,"o":{},"a":[],"u":"caf\u00e9","nul":"a\u0000b"})");
+  CHECK(string_member(d, "s") == "hello");
+  CHECK(string_member(d, "e") == "");
+  CHECK(string_member(d, "u") == "caf\xc3\xa9");
+  CHECK(string_member(d, "nul") == std::string("a\0b", 3));
+  CHECK_FALSE(string_member(d, "n"));
+  CHECK_FALSE(string_member(d, "b"));
+  CHECK_FALSE(string_member(d, "z"));
+  CHECK_FALSE(string_member(d, "o"));
+  CHECK_FALSE(string_member(d, "a"));
+  CHECK_FALSE(string_member(d, "missing"));
+}
+
+TEST_CASE("int_member: numbers") {
+  const auto d =
+      parse(R"({"i":158,"neg":-7,"zero":0,"big":9223372036854775807,"min":-9223372036854775808,)"
+            R"("toobig":9223372036854775808,"huge":18446744073709551615,"f":5.0,"f2":1.5,"e":1e3,)"
+            R"("b":true,"z":null,"o":{"x":1},"a":[1]})");
+  CHECK(int_member(d, "i") == 158);
+  CHECK(int_member(d, "neg") == -7);
+  CHECK(int_member(d, "zero") == 0);
+  CHECK(int_member(d, "big") == INT64_MAX);
+  CHECK(int_member(d, "min") == INT64_MIN);
+  CHECK_FALSE(int_member(d, "toobig"));
+  CHECK_FALSE(int_member(d, "huge"));
+  CHECK_FALSE(int_member(d, "f"));
+  CHECK_FALSE(int_member(d, "f2"));
+  CHECK_FALSE(int_member(d, "e"));
+  CHECK_FALSE(int_member(d, "b"));
+  CHECK_FALSE(int_member(d, "z"));
+  CHECK_FALSE(int_member(d, "o"));
+  CHECK_FALSE(int_member(d, "a"));
+  CHECK_FALSE(int_member(d, "missing"));
+}
+
+TEST_CASE("int_member: digit strings") {
+  const auto d = parse(
+      R"({"s":"158","lead":"007","zero":"0","max18":"999999999999999999","long19":"1000000000000000000",)"
+      R"("empty":"","neg":"-5","plus":"+5","space":" 5","trail":"5 ","hex":"0x10","dec":"5.0",)"
+      R"("mixed":"12a","nul":"1\u00002"})");
+  CHECK(int_member(d, "s") == 158);
+  CHECK(int_member(d, "lead") == 7);
+  CHECK(int_member(d, "zero") == 0);
+  CHECK(int_member(d, "max18") == 999999999999999999);
+  for (const char* bad :
+       {"long19", "empty", "neg", "plus", "space", "trail", "hex", "dec", "mixed", "nul"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(int_member(d, bad));
+  }
+}
+
+TEST_CASE("has_member") {
+  const auto d = parse(R"({"s":"","n":0,"b":false,"z":null,"o":{},"a":[]})");
+  CHECK(has_member(d, "s"));
+  CHECK(has_member(d, "n"));
+  CHECK(has_member(d, "b"));
+  CHECK(has_member(d, "o"));
+  CHECK(has_member(d, "a"));
+  CHECK_FALSE(has_member(d, "z"));
+  CHECK_FALSE(has_member(d, "missing"));
+}
+
+TEST_CASE("helpers on a non-object never assert") {
+  for (const char* json : {"[1,2]", "\"x\"", "5", "null", "true"}) {
+    CAPTURE(json);
+    const auto d = parse(json);
+    CHECK_FALSE(string_member(d, "x"));
+    CHECK_FALSE(int_member(d, "x"));
+    CHECK_FALSE(has_member(d, "x"));
+  }
+}
+
+TEST_CASE("nested objects are looked up on the given value only") {
+  const auto d = parse(R"({"outer":{"cdn":"158"}})");
+  CHECK_FALSE(int_member(d, "cdn"));
+  CHECK(int_member(d["outer"], "cdn") == 158);
+}
