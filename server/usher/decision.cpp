@@ -1,0 +1,95 @@
+#include "usher/decision.hpp"
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+
+#include "usher/ip_rules.hpp"
+#include "usher/pattern.hpp"
+
+namespace sevu::usher {
+namespace {
+
+// Compares every byte whatever the first difference, so response time tells a
+// guesser nothing about how much of the pass was right (the length still shows).
+bool same_pass(std::string_view expected, std::string_view given) {
+  volatile unsigned char diff = expected.size() == given.size() ? 0 : 1;
+  const size_t n = expected.size() < given.size() ? expected.size() : given.size();
+  for (size_t i = 0; i < n; ++i) {
+    diff = diff | static_cast<unsigned char>(expected[i] ^ given[i]);
+  }
+  return diff == 0;
+}
+
+// Checks 1-4 of SPEC §4, shared by decide() and recheck().
+Reason check_ticket(const Ticket& ticket, const PlayRequest& req, int64_t now) {
+  if (!same_pass(ticket.pass, req.pass)) return Reason::kInvalidAuthToken;
+  if (!ticket.active) return Reason::kTokenRevoked;
+  if (now > ticket.expires) return Reason::kExpired;  // the expiry second itself still plays
+  if (!pattern_list_match(ticket.app, req.app)) return Reason::kWrongApplication;
+  return Reason::kSuccess;
+}
+
+}  // namespace
+
+const char* reason_text(Reason r) {
+  switch (r) {
+    case Reason::kInvalidAuthToken:
+      return "Invalid Auth Token";
+    case Reason::kTokenRevoked:
+      return "Token Revoked";
+    case Reason::kExpired:
+      return "Expiration date surpassed";
+    case Reason::kWrongApplication:
+      return "Wrong Application";
+    case Reason::kExceededMaxViews:
+      return "Exceeded max views";
+    case Reason::kInvalidIp:
+      return "Invalid IP Address";
+    case Reason::kWrongVideo:
+      return "Not authorized for that video";
+    case Reason::kSuccess:
+      return "Success";
+  }
+  return "Invalid Auth Token";  // unreachable for a valid enum value
+}
+
+Decision decide(const Ticket* ticket, const PlayRequest& req, int64_t now) {
+  Decision d;
+  if (ticket == nullptr) {
+    d.reason = Reason::kInvalidAuthToken;
+    return d;
+  }
+  d.ip_after = ticket->ip;
+  d.reason = check_ticket(*ticket, req, now);
+  if (d.reason != Reason::kSuccess) return d;
+  if (ticket->uses <= 0) {
+    d.reason = Reason::kExceededMaxViews;
+    return d;
+  }
+  IpCheck ip = check_ip(ticket->ip, req.ip);
+  if (!ip.allowed) {
+    d.reason = Reason::kInvalidIp;
+    return d;
+  }
+  if (!pattern_list_match(ticket->video, req.video)) {
+    d.reason = Reason::kWrongVideo;
+    return d;
+  }
+  d.reason = Reason::kSuccess;
+  d.ip_after = std::move(ip.ip_after);
+  return d;
+}
+
+Reason recheck(const Ticket& ticket, const PlayRequest& req, int64_t now) {
+  const Reason first = check_ticket(ticket, req, now);
+  if (first != Reason::kSuccess) return first;
+  // A running session never binds: its address must already be admitted, so a
+  // check that would bind a free auto slot counts as a refusal here.
+  const IpCheck ip = check_ip(ticket.ip, req.ip);
+  if (!ip.allowed || ip.ip_after != ticket.ip) return Reason::kInvalidIp;
+  if (!pattern_list_match(ticket.video, req.video)) return Reason::kWrongVideo;
+  return Reason::kSuccess;
+}
+
+}  // namespace sevu::usher
