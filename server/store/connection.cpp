@@ -1,0 +1,100 @@
+#include "store/connection.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "store/statement.hpp"
+#include "store/store.hpp"
+
+namespace sevu::sqlite {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+std::string journal_mode(sqlite3* db, const char* pragma) {
+  Statement statement(db, pragma);
+  auto run = statement.run();
+  return run.next() ? run.text(0) : std::string();
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& path) {
+  if (path.empty()) throw StoreError("database path is empty");
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open database " + path + ": " + message);
+  }
+  try {
+    // Extended codes tell a UNIQUE violation apart from a foreign-key one.
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    exec(db_, "PRAGMA foreign_keys = ON", "cannot enable foreign keys on " + path);
+    // WAL lets the pool's readers run while one worker writes. An in-memory
+    // database answers "memory", which is fine for it.
+    const std::string mode = journal_mode(db_, "PRAGMA journal_mode = WAL");
+    if (mode != "wal" && mode != "memory") {
+      throw StoreError("cannot use WAL journaling on " + path + " (journal mode is \"" + mode +
+                       "\")");
+    }
+    // NORMAL is durable across application crashes in WAL mode; only a power
+    // loss may drop the last commits.
+    exec(db_, "PRAGMA synchronous = NORMAL", "cannot set synchronous on " + path);
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+Connection::~Connection() {
+  sqlite3_close_v2(db_);
+}
+
+void backup_database(sqlite3* db, const std::string& dest) {
+  if (dest.empty()) throw StoreError("backup destination is empty");
+  // O_EXCL creates the file atomically, so an existing file is never touched.
+  const int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == EEXIST) throw StoreError("backup destination " + dest + " already exists");
+    throw StoreError("cannot create backup " + dest + ": " + std::strerror(error));
+  }
+  ::close(fd);
+
+  sqlite3* out = nullptr;
+  std::string failure;
+  if (sqlite3_open_v2(dest.c_str(), &out, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    failure = out ? sqlite3_errmsg(out) : "out of memory";
+  } else if (sqlite3_backup* backup = sqlite3_backup_init(out, "main", db, "main")) {
+    // -1 copies every page in one step; busy/locked only means "try again".
+    int rc = SQLITE_OK;
+    for (int tries = 0; tries < 200; ++tries) {
+      rc = sqlite3_backup_step(backup, -1);
+      if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+      sqlite3_sleep(50);
+    }
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) {
+      failure =
+          rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "database stayed locked" : sqlite3_errmsg(out);
+    }
+  } else {
+    failure = sqlite3_errmsg(out);
+  }
+  sqlite3_close_v2(out);
+  if (!failure.empty()) {
+    std::remove(dest.c_str());  // leave no half-written backup behind
+    throw StoreError("backup to " + dest + " failed: " + failure);
+  }
+}
+
+}  // namespace sevu::sqlite

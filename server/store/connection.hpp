@@ -1,0 +1,31 @@
+// An open SQLite connection configured the way the store needs it.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace sevu::sqlite {
+
+class Connection {
+ public:
+  // Opens (creating if needed) the database at path with WAL journaling,
+  // foreign keys on, synchronous=NORMAL and a 5 s busy timeout. Throws StoreError.
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(Connection&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  Connection& operator=(Connection&&) = delete;
+
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Online backup of db's main database into a new file at dest (never
+// overwrites: throws StoreError if dest exists).
+void backup_database(sqlite3* db, const std::string& dest);
+
+}  // namespace sevu::sqlite

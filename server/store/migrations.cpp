@@ -1,0 +1,116 @@
+#include "store/migrations.hpp"
+
+#include <ctime>
+#include <set>
+
+#include "store/statement.hpp"
+#include "store/store.hpp"
+
+namespace sevu {
+namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_name_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+// "0001_init.sql" -> 1; 0 when the name is not NNNN_description.sql.
+int64_t version_of(const std::string& name) {
+  const std::string suffix = ".sql";
+  if (name.size() < 4 + 1 + 1 + suffix.size()) return 0;
+  if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!is_digit(name[i])) return 0;
+  }
+  if (name[4] != '_') return 0;
+  for (std::size_t i = 5; i < name.size() - suffix.size(); ++i) {
+    if (!is_name_char(name[i])) return 0;
+  }
+  return std::stoll(name.substr(0, 4));
+}
+
+void rollback_quietly(sqlite3* db) {
+  if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+}  // namespace
+
+std::vector<Migration> parse_migrations(const std::vector<SchemaFile>& files) {
+  std::vector<Migration> migrations;
+  for (const auto& file : files) {
+    Migration m;
+    m.name = file.name ? file.name : "";
+    m.sql = file.sql ? file.sql : "";
+    m.version = version_of(m.name);
+    if (m.version <= 0) {
+      throw StoreError("migration \"" + m.name + "\" is not named NNNN_description.sql (NNNN > 0)");
+    }
+    if (!migrations.empty() && m.version <= migrations.back().version) {
+      throw StoreError("migration " + m.name + " does not come after " + migrations.back().name);
+    }
+    migrations.push_back(std::move(m));
+  }
+  return migrations;
+}
+
+const std::vector<Migration>& known_migrations() {
+  static const std::vector<Migration> migrations = parse_migrations(embedded_schema_files());
+  return migrations;
+}
+
+int64_t latest_schema_version() {
+  const auto& migrations = known_migrations();
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {
+  sqlite::exec(db,
+               "CREATE TABLE IF NOT EXISTS schema_migrations ("
+               "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)",
+               "cannot create schema_migrations");
+
+  std::set<int64_t> applied;
+  {
+    sqlite::Statement recorded(db, "SELECT version FROM schema_migrations");
+    auto run = recorded.run();
+    while (run.next()) applied.insert(run.int64(0));
+  }
+  const int64_t newest_known = migrations.empty() ? 0 : migrations.back().version;
+  if (!applied.empty() && *applied.rbegin() > newest_known) {
+    throw StoreError("database schema version " + std::to_string(*applied.rbegin()) +
+                     " is newer than this sevu-server supports (" + std::to_string(newest_known) +
+                     "); upgrade sevu-server");
+  }
+
+  sqlite::Statement is_applied(db, "SELECT 1 FROM schema_migrations WHERE version = ?1");
+  sqlite::Statement record(
+      db, "INSERT INTO schema_migrations (version, name, applied) VALUES (?1, ?2, ?3)");
+  for (const auto& m : migrations) {
+    if (applied.count(m.version)) continue;
+    // IMMEDIATE takes the write lock first, so two processes opening a fresh
+    // database apply each migration once: the second sees the first's record.
+    sqlite::exec(db, "BEGIN IMMEDIATE", "cannot start migration " + m.name);
+    try {
+      bool already = false;
+      {
+        auto run = is_applied.run();
+        run.bind(1, m.version);
+        already = run.next();
+      }
+      if (!already) {
+        sqlite::exec(db, m.sql, "migration " + m.name + " failed");
+        auto run = record.run();
+        run.bind(1, m.version).bind(2, m.name).bind(3, static_cast<int64_t>(std::time(nullptr)));
+        run.finish();
+      }
+      sqlite::exec(db, "COMMIT", "cannot commit migration " + m.name);
+    } catch (...) {
+      rollback_quietly(db);
+      throw;
+    }
+  }
+}
+
+}  // namespace sevu

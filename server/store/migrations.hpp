@@ -1,0 +1,39 @@
+// Schema migrations: schema/NNNN_description.sql files compiled into the
+// binary at build time (cmake/embed_schema.cmake), applied in order at open.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sevu {
+
+struct SchemaFile {
+  const char* name;  // "0001_init.sql"
+  const char* sql;
+};
+
+// Defined in the generated schema_files.cpp, sorted by file name.
+const std::vector<SchemaFile>& embedded_schema_files();
+
+struct Migration {
+  int64_t version = 0;  // NNNN from the file name
+  std::string name;     // the file name
+  std::string sql;
+};
+
+// Checks names (NNNN_description.sql) and that versions strictly increase.
+std::vector<Migration> parse_migrations(const std::vector<SchemaFile>& files);
+
+// The embedded migrations, parsed once; and the newest version among them.
+const std::vector<Migration>& known_migrations();
+int64_t latest_schema_version();
+
+// Applies every migration not yet recorded in schema_migrations, each in its
+// own transaction with its record. Throws StoreError when the database
+// records a version newer than the newest in `migrations`, or a migration fails.
+void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations);
+
+}  // namespace sevu

@@ -1,0 +1,497 @@
+// The SQLite implementation of Store: one connection, every statement prepared
+// once in the constructor and reused, every value bound.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "store/connection.hpp"
+#include "store/migrations.hpp"
+#include "store/statement.hpp"
+#include "store/store.hpp"
+
+namespace sevu {
+namespace {
+
+using sqlite::Statement;
+
+// Column lists shared by the SELECTs and the row readers below; the readers
+// depend on this order.
+const std::string kAccountColumns =
+    "cdn_id, username, api_key, secret, active, max_stream_users, created";
+const std::string kTicketColumns =
+    "id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, used";
+const std::string kAttemptColumns =
+    "id, cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, refurl, success, reason, "
+    "server";
+const std::string kStreamUserColumns =
+    "id, cdn_id, app, stream, user, pass_hash, record, record_type, segment_type, segment_value, "
+    "save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
+
+// Attempt filters other than cdn_id and key, as ?3..?8. "since" is always
+// bound (INT64_MIN when absent) so that it stays an index range.
+const std::string kAttemptFilters =
+    " AND datetime >= ?3 AND (?4 IS NULL OR app = ?4) AND (?5 IS NULL OR video = ?5)"
+    " AND (?6 IS NULL OR ip = ?6) AND (?7 IS NULL OR pass = ?7)"
+    " AND (?8 IS NULL OR success = ?8)";
+
+Account read_account(const Statement::Run& row) {
+  Account a;
+  a.cdn_id = row.int64(0);
+  a.username = row.text(1);
+  a.api_key = row.text(2);
+  a.secret = row.text(3);
+  a.active = row.boolean(4);
+  a.max_stream_users = row.int64(5);
+  a.created = row.int64(6);
+  return a;
+}
+
+Ticket read_ticket(const Statement::Run& row) {
+  Ticket t;
+  t.id = row.int64(0);
+  t.cdn_id = row.int64(1);
+  t.key = row.text(2);
+  t.pass = row.text(3);
+  t.ip = row.text(4);
+  t.video = row.text(5);
+  t.app = row.text(6);
+  t.uses = row.int64(7);
+  t.active = row.boolean(8);
+  t.created = row.int64(9);
+  t.expires = row.int64(10);
+  t.used = row.int64(11);
+  return t;
+}
+
+Attempt read_attempt(const Statement::Run& row) {
+  Attempt a;
+  a.id = row.int64(0);
+  a.cdn_id = row.int64(1);
+  a.datetime = row.int64(2);
+  a.key = row.text(3);
+  a.pass = row.text(4);
+  a.ip = row.text(5);
+  a.video = row.text(6);
+  a.app = row.text(7);
+  a.appinst = row.text(8);
+  a.pageurl = row.text(9);
+  a.refurl = row.text(10);
+  a.success = row.boolean(11);
+  a.reason = row.text(12);
+  a.server = row.text(13);
+  return a;
+}
+
+StreamUser read_stream_user(const Statement::Run& row) {
+  StreamUser u;
+  u.id = row.int64(0);
+  u.cdn_id = row.int64(1);
+  u.app = row.text(2);
+  u.stream = row.text(3);
+  u.user = row.optional_text(4);
+  u.pass_hash = row.optional_text(5);
+  u.record = row.boolean(6);
+  u.record_type = row.text(7);
+  u.segment_type = row.text(8);
+  u.segment_value = row.text(9);
+  u.save_folder = row.text(10);
+  u.playlist_count = row.int64(11);
+  u.playlist_timeout = row.int64(12);
+  u.enable_dvr = row.boolean(13);
+  u.ga_key = row.text(14);
+  u.created = row.int64(15);
+  return u;
+}
+
+// Binds the stream user's settable fields as ?3..?16 (insert and update share them).
+void bind_stream_user_fields(Statement::Run& run, const StreamUser& u) {
+  run.bind(3, u.app)
+      .bind(4, u.stream)
+      .bind(5, u.user)
+      .bind(6, u.pass_hash)
+      .bind(7, u.record)
+      .bind(8, u.record_type)
+      .bind(9, u.segment_type)
+      .bind(10, u.segment_value)
+      .bind(11, u.save_folder)
+      .bind(12, u.playlist_count)
+      .bind(13, u.playlist_timeout)
+      .bind(14, u.enable_dvr)
+      .bind(15, u.ga_key);
+}
+
+bool is_unique_violation(int rc) {
+  return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+// A negative limit would mean "no limit" to SQLite; the store never lists unbounded.
+int64_t not_negative(int64_t n) {
+  return std::max<int64_t>(n, 0);
+}
+
+template <typename Row, typename Reader>
+std::vector<Row> collect(Statement::Run& run, Reader read) {
+  std::vector<Row> rows;
+  while (run.next()) rows.push_back(read(run));
+  return rows;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite::Connection connection) : conn_(std::move(connection)) {}
+
+  void transaction(const std::function<void()>& body) override {
+    if (depth_ > 0) {  // join the outer transaction; it decides commit or rollback
+      ++depth_;
+      try {
+        body();
+      } catch (...) {
+        --depth_;
+        throw;
+      }
+      --depth_;
+      return;
+    }
+    begin_.run().finish();
+    depth_ = 1;
+    try {
+      body();
+      depth_ = 0;
+      commit_.run().finish();
+    } catch (...) {
+      depth_ = 0;
+      rollback_quietly();
+      throw;
+    }
+  }
+
+  std::optional<Account> account(int64_t cdn_id) override {
+    auto run = account_by_id_.run();
+    run.bind(1, cdn_id);
+    if (!run.next()) return std::nullopt;
+    return read_account(run);
+  }
+
+  std::vector<Account> accounts() override {
+    auto run = all_accounts_.run();
+    return collect<Account>(run, read_account);
+  }
+
+  bool insert_account(const Account& a) override {
+    auto run = insert_account_.run();
+    run.bind(1, a.cdn_id)
+        .bind(2, a.username)
+        .bind(3, a.api_key)
+        .bind(4, a.secret)
+        .bind(5, a.active)
+        .bind(6, a.max_stream_users)
+        .bind(7, a.created);
+    const int rc = run.step();
+    if (rc == SQLITE_DONE) return true;
+    if (is_unique_violation(rc)) return false;
+    run.fail();
+  }
+
+  bool set_account_secret(int64_t cdn_id, const std::string& secret) override {
+    auto run = set_account_secret_.run();
+    run.bind(1, cdn_id).bind(2, secret).finish();
+    return changes() > 0;
+  }
+
+  bool set_account_active(int64_t cdn_id, bool active) override {
+    auto run = set_account_active_.run();
+    run.bind(1, cdn_id).bind(2, active).finish();
+    return changes() > 0;
+  }
+
+  int64_t next_cdn_id() override {
+    constexpr int64_t kFirstCdnId = 1000;
+    auto run = max_cdn_id_.run();
+    if (!run.next()) return kFirstCdnId;  // MAX() always yields one row; be safe anyway
+    const int64_t max = run.int64(0);     // NULL (no accounts) reads as 0
+    if (max == std::numeric_limits<int64_t>::max()) throw StoreError("no cdn ids left");
+    return std::max(max + 1, kFirstCdnId);
+  }
+
+  bool insert_ticket(Ticket& t) override {
+    auto run = insert_ticket_.run();
+    run.bind(1, t.cdn_id)
+        .bind(2, t.key)
+        .bind(3, t.pass)
+        .bind(4, t.ip)
+        .bind(5, t.video)
+        .bind(6, t.app)
+        .bind(7, t.uses)
+        .bind(8, t.active)
+        .bind(9, t.created)
+        .bind(10, t.expires)
+        .bind(11, t.used);
+    const int rc = run.step();
+    if (rc == SQLITE_DONE) {
+      t.id = sqlite3_last_insert_rowid(conn_.get());
+      return true;
+    }
+    // key is the only UNIQUE column (id is assigned here), so this is a key collision.
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) return false;
+    run.fail();
+  }
+
+  std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) override {
+    auto run = ticket_by_account_key_.run();
+    run.bind(1, cdn_id).bind(2, key);
+    if (!run.next()) return std::nullopt;
+    return read_ticket(run);
+  }
+
+  std::optional<Ticket> ticket_by_key(const std::string& key) override {
+    auto run = ticket_by_key_.run();
+    run.bind(1, key);
+    if (!run.next()) return std::nullopt;
+    return read_ticket(run);
+  }
+
+  std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) override {
+    auto run = list_tickets_.run();
+    run.bind(1, cdn_id)
+        .bind(2, f.key)
+        .bind(3, f.pass)
+        .bind(4, f.ip)
+        .bind(5, f.video)
+        .bind(6, f.app)
+        .bind(7, f.uses)
+        .bind(8, f.active)
+        .bind(9, f.id)
+        .bind(10, not_negative(f.limit))
+        .bind(11, not_negative(f.offset));
+    return collect<Ticket>(run, read_ticket);
+  }
+
+  bool update_ticket(const Ticket& t) override {
+    auto run = update_ticket_.run();
+    run.bind(1, t.cdn_id)
+        .bind(2, t.key)
+        .bind(3, t.ip)
+        .bind(4, t.uses)
+        .bind(5, t.active)
+        .bind(6, t.expires)
+        .bind(7, t.used)
+        .finish();
+    return changes() > 0;
+  }
+
+  bool delete_ticket(int64_t cdn_id, const std::string& key) override {
+    auto run = delete_ticket_.run();
+    run.bind(1, cdn_id).bind(2, key).finish();
+    return changes() > 0;
+  }
+
+  int64_t insert_attempt(const Attempt& a) override {
+    auto run = insert_attempt_.run();
+    run.bind(1, a.cdn_id)
+        .bind(2, a.datetime)
+        .bind(3, a.key)
+        .bind(4, a.pass)
+        .bind(5, a.ip)
+        .bind(6, a.video)
+        .bind(7, a.app)
+        .bind(8, a.appinst)
+        .bind(9, a.pageurl)
+        .bind(10, a.refurl)
+        .bind(11, a.success)
+        .bind(12, a.reason)
+        .bind(13, a.server)
+        .finish();
+    return sqlite3_last_insert_rowid(conn_.get());
+  }
+
+  std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
+    auto run = (f.key ? list_attempts_by_key_ : list_attempts_).run();
+    bind_attempt_filter(run, cdn_id, f);
+    run.bind(9, not_negative(f.limit)).bind(10, not_negative(f.offset));
+    return collect<Attempt>(run, read_attempt);
+  }
+
+  int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) override {
+    auto run = (f.key ? count_attempts_by_key_ : count_attempts_).run();
+    bind_attempt_filter(run, cdn_id, f);
+    return run.next() ? run.int64(0) : 0;
+  }
+
+  bool insert_stream_user(StreamUser& u) override {
+    auto run = insert_stream_user_.run();
+    run.bind(2, u.cdn_id).bind(16, u.created);
+    bind_stream_user_fields(run, u);
+    const int rc = run.step();
+    if (rc == SQLITE_DONE) {
+      u.id = sqlite3_last_insert_rowid(conn_.get());
+      return true;
+    }
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) return false;  // same user on this app+stream
+    run.fail();
+  }
+
+  std::optional<StreamUser> stream_user(int64_t cdn_id, int64_t id) override {
+    auto run = stream_user_by_id_.run();
+    run.bind(1, id).bind(2, cdn_id);
+    if (!run.next()) return std::nullopt;
+    return read_stream_user(run);
+  }
+
+  std::vector<StreamUser> stream_users(int64_t cdn_id, const std::optional<std::string>& app,
+                                       const std::optional<std::string>& stream) override {
+    auto run = list_stream_users_.run();
+    run.bind(1, cdn_id).bind(2, app).bind(3, stream);
+    return collect<StreamUser>(run, read_stream_user);
+  }
+
+  std::vector<StreamUser> publish_candidates(const std::string& app,
+                                             const std::string& stream) override {
+    auto run = publish_candidates_.run();
+    run.bind(1, app).bind(2, stream);
+    return collect<StreamUser>(run, read_stream_user);
+  }
+
+  // Writes every field but id, cdn_id and created. False when the row does not
+  // exist for this account, or when the change would duplicate a user name on
+  // the same app+stream.
+  bool update_stream_user(const StreamUser& u) override {
+    auto run = update_stream_user_.run();
+    run.bind(1, u.id).bind(2, u.cdn_id);
+    bind_stream_user_fields(run, u);
+    const int rc = run.step();
+    if (rc == SQLITE_DONE) return changes() > 0;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) return false;
+    run.fail();
+  }
+
+  bool delete_stream_user(int64_t cdn_id, int64_t id) override {
+    auto run = delete_stream_user_.run();
+    run.bind(1, id).bind(2, cdn_id).finish();
+    return changes() > 0;
+  }
+
+  int64_t count_stream_users(int64_t cdn_id) override {
+    auto run = count_stream_users_.run();
+    run.bind(1, cdn_id);
+    return run.next() ? run.int64(0) : 0;
+  }
+
+  void backup_to(const std::string& dest) override { sqlite::backup_database(conn_.get(), dest); }
+
+ private:
+  int64_t changes() const { return sqlite3_changes64(conn_.get()); }
+
+  void rollback_quietly() noexcept {
+    // A failed statement may already have ended the transaction (e.g. on
+    // SQLITE_FULL); only roll back one that is still open.
+    if (sqlite3_get_autocommit(conn_.get())) return;
+    try {
+      rollback_.run().finish();
+    } catch (...) {  // the original exception is the one worth reporting
+    }
+  }
+
+  static void bind_attempt_filter(Statement::Run& run, int64_t cdn_id, const AttemptFilter& f) {
+    run.bind(1, cdn_id);
+    if (f.key) run.bind(2, *f.key);
+    run.bind(3, f.since.value_or(std::numeric_limits<int64_t>::min()))
+        .bind(4, f.app)
+        .bind(5, f.video)
+        .bind(6, f.ip)
+        .bind(7, f.pass)
+        .bind(8, f.success);
+  }
+
+  sqlite3* db() const { return conn_.get(); }
+
+  sqlite::Connection conn_;  // declared first: outlives every statement below
+  int depth_ = 0;            // transaction nesting; > 0 while a transaction is open
+
+  Statement begin_{db(), "BEGIN IMMEDIATE"};
+  Statement commit_{db(), "COMMIT"};
+  Statement rollback_{db(), "ROLLBACK"};
+
+  Statement account_by_id_{db(), "SELECT " + kAccountColumns + " FROM accounts WHERE cdn_id = ?1"};
+  Statement all_accounts_{db(), "SELECT " + kAccountColumns + " FROM accounts ORDER BY cdn_id"};
+  Statement insert_account_{
+      db(), "INSERT INTO accounts (" + kAccountColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+  Statement set_account_secret_{db(), "UPDATE accounts SET secret = ?2 WHERE cdn_id = ?1"};
+  Statement set_account_active_{db(), "UPDATE accounts SET active = ?2 WHERE cdn_id = ?1"};
+  Statement max_cdn_id_{db(), "SELECT MAX(cdn_id) FROM accounts"};
+
+  Statement insert_ticket_{
+      db(),
+      "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
+      "used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+  Statement ticket_by_account_key_{
+      db(), "SELECT " + kTicketColumns + " FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
+  Statement ticket_by_key_{db(), "SELECT " + kTicketColumns + " FROM tickets WHERE key = ?1"};
+  Statement list_tickets_{db(), "SELECT " + kTicketColumns +
+                                    " FROM tickets WHERE cdn_id = ?1"
+                                    " AND (?2 IS NULL OR key = ?2) AND (?3 IS NULL OR pass = ?3)"
+                                    " AND (?4 IS NULL OR ip = ?4) AND (?5 IS NULL OR video = ?5)"
+                                    " AND (?6 IS NULL OR app = ?6) AND (?7 IS NULL OR uses = ?7)"
+                                    " AND (?8 IS NULL OR active = ?8) AND (?9 IS NULL OR id = ?9)"
+                                    " ORDER BY id LIMIT ?10 OFFSET ?11"};
+  Statement update_ticket_{db(),
+                           "UPDATE tickets SET ip = ?3, uses = ?4, active = ?5, expires = ?6, "
+                           "used = ?7 WHERE cdn_id = ?1 AND key = ?2"};
+  Statement delete_ticket_{db(), "DELETE FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
+
+  Statement insert_attempt_{
+      db(),
+      "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
+      "refurl, success, reason, server) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12, ?13)"};
+  // With and without a key: two fixed statements, so each gets its own index
+  // ((cdn_id, key, datetime) or (cdn_id, datetime)); one "?2 IS NULL OR key = ?2"
+  // statement would be stuck with a single plan. The keyless one keeps the
+  // same parameter numbers through an always-true "?2 IS NULL".
+  Statement list_attempts_by_key_{
+      db(), "SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = ?1 AND key = ?2" +
+                kAttemptFilters + " ORDER BY datetime, id LIMIT ?9 OFFSET ?10"};
+  Statement list_attempts_{
+      db(), "SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" +
+                kAttemptFilters + " ORDER BY datetime, id LIMIT ?9 OFFSET ?10"};
+  Statement count_attempts_by_key_{
+      db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND key = ?2" + kAttemptFilters};
+  Statement count_attempts_{
+      db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" + kAttemptFilters};
+
+  Statement insert_stream_user_{
+      db(),
+      "INSERT INTO stream_users (cdn_id, app, stream, user, pass_hash, record, record_type, "
+      "segment_type, segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, "
+      "ga_key, created) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+      "?16)"};
+  Statement stream_user_by_id_{
+      db(), "SELECT " + kStreamUserColumns + " FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
+  Statement list_stream_users_{db(), "SELECT " + kStreamUserColumns +
+                                         " FROM stream_users WHERE cdn_id = ?1"
+                                         " AND (?2 IS NULL OR app = ?2)"
+                                         " AND (?3 IS NULL OR stream = ?3) ORDER BY id"};
+  Statement publish_candidates_{db(),
+                                "SELECT " + kStreamUserColumns +
+                                    " FROM stream_users WHERE app = ?1 AND stream IN (?2, '*')"
+                                    " ORDER BY stream <> ?2, id"};
+  Statement update_stream_user_{
+      db(),
+      "UPDATE stream_users SET app = ?3, stream = ?4, user = ?5, pass_hash = ?6, record = ?7, "
+      "record_type = ?8, segment_type = ?9, segment_value = ?10, save_folder = ?11, "
+      "playlist_count = ?12, playlist_timeout = ?13, enable_dvr = ?14, ga_key = ?15 "
+      "WHERE id = ?1 AND cdn_id = ?2"};
+  Statement delete_stream_user_{db(), "DELETE FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
+  Statement count_stream_users_{db(), "SELECT COUNT(*) FROM stream_users WHERE cdn_id = ?1"};
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+  sqlite::Connection connection(path);
+  apply_migrations(connection.get(), known_migrations());
+  return std::make_unique<SqliteStore>(std::move(connection));
+}
+
+}  // namespace sevu

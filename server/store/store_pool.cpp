@@ -1,0 +1,85 @@
+#include "store/store_pool.hpp"
+
+#include <exception>
+#include <iostream>
+#include <utility>
+
+namespace sevu {
+
+StorePool::StorePool(const Factory& factory, std::size_t workers, std::size_t max_queue)
+    : max_queue_(max_queue) {
+  if (workers == 0) workers = 1;
+  // Every connection is open before any thread starts, so a bad path or a
+  // too-new schema throws from here and nothing needs stopping.
+  for (std::size_t i = 0; i < workers; ++i) {
+    auto store = factory();
+    if (!store) throw StoreError("store factory returned no store");
+    stores_.push_back(std::move(store));
+  }
+  try {
+    for (auto& store : stores_) {
+      threads_.emplace_back([this, s = store.get()] { run(*s); });
+    }
+  } catch (...) {  // thread creation failed: wind down the ones already running
+    stop();
+    throw;
+  }
+}
+
+StorePool::~StorePool() {
+  stop();
+}
+
+bool StorePool::submit(Job job) {
+  if (!job) return false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ || jobs_.size() >= max_queue_) return false;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void StorePool::stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    // Taken under the lock so that concurrent or repeated stop() calls join
+    // each thread once.
+    threads.swap(threads_);
+  }
+  wake_.notify_all();
+  for (auto& thread : threads) thread.join();  // workers drain the queue first
+  if (!threads.empty()) stores_.clear();
+}
+
+std::size_t StorePool::queued() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return jobs_.size();
+}
+
+void StorePool::run(Store& store) {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping and drained
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    // Jobs should handle their own errors; this only keeps a stray exception
+    // from taking the worker (and the process) down.
+    try {
+      job(store);
+    } catch (const std::exception& e) {
+      std::cerr << "sevu-server: store job failed: " << e.what() << "\n";
+    } catch (...) {
+      std::cerr << "sevu-server: store job failed with a non-standard exception\n";
+    }
+  }
+}
+
+}  // namespace sevu

@@ -1,0 +1,219 @@
+// StorePool with real SQLite connections: exact results under concurrency,
+// back-pressure, draining on stop, and workers that survive failing jobs.
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "store/store_pool.hpp"
+
+namespace {
+
+using namespace sevu;
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sevu-pool-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+// A database with account 158 and one ticket "k" holding `uses`.
+std::string seeded_db(const TempDir& dir, int64_t uses) {
+  const auto path = dir.file("sevu.db");
+  auto store = open_sqlite_store(path);
+  Account a;
+  a.cdn_id = 158;
+  a.username = "acme";
+  a.api_key = "K";
+  a.secret = "S";
+  REQUIRE(store->insert_account(a));
+  Ticket t;
+  t.cdn_id = 158;
+  t.key = "k";
+  t.pass = "p";
+  t.video = "v";
+  t.app = "acme-live";
+  t.uses = uses;
+  REQUIRE(store->insert_ticket(t));
+  return path;
+}
+
+int64_t uses_of(const std::string& path) {
+  return open_sqlite_store(path)->ticket(158, "k")->uses;
+}
+
+// Waits (bounded) until the pool's queue is empty.
+bool wait_until_empty(const StorePool& pool) {
+  for (int i = 0; i < 5000 && pool.queued() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return pool.queued() == 0;
+}
+
+}  // namespace
+
+TEST_CASE("concurrent read-modify-write inside transaction() loses nothing") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  constexpr int kIncrements = 600;
+  constexpr int kDecrements = 200;
+  std::atomic<int> failures{0};
+  std::mutex seen_mutex;
+  std::set<Store*> seen;
+  {
+    StorePool pool([&] { return open_sqlite_store(path); }, 4, 10000);
+    for (int i = 0; i < kIncrements + kDecrements; ++i) {
+      const int64_t delta = i % 4 == 3 ? -1 : 1;
+      REQUIRE(pool.submit([&, delta](Store& store) {
+        try {
+          store.transaction([&] {
+            auto t = store.ticket(158, "k");
+            if (!t) throw std::runtime_error("ticket vanished");
+            std::this_thread::yield();  // widen the read-modify-write window
+            t->uses += delta;
+            if (!store.update_ticket(*t)) throw std::runtime_error("update failed");
+          });
+        } catch (...) {
+          ++failures;
+        }
+        std::lock_guard<std::mutex> lock(seen_mutex);
+        seen.insert(&store);
+      }));
+    }
+    pool.stop();
+  }
+  CHECK(failures == 0);
+  CHECK(uses_of(path) == kIncrements - kDecrements);
+  CHECK(seen.size() >= 1);
+  CHECK(seen.size() <= 4);
+}
+
+TEST_CASE("concurrent spends grant exactly the uses there are") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 37);
+  std::atomic<int> granted{0};
+  std::atomic<int> failures{0};
+  {
+    StorePool pool([&] { return open_sqlite_store(path); }, 3, 1000);
+    for (int i = 0; i < 200; ++i) {
+      REQUIRE(pool.submit([&](Store& store) {
+        try {
+          bool ok = false;
+          store.transaction([&] {
+            auto t = store.ticket_by_key("k");
+            if (t && t->uses > 0) {
+              --t->uses;
+              ok = store.update_ticket(*t);
+            }
+          });
+          if (ok) ++granted;
+        } catch (...) {
+          ++failures;
+        }
+      }));
+    }
+  }  // the destructor drains the queue
+  CHECK(failures == 0);
+  CHECK(granted == 37);
+  CHECK(uses_of(path) == 0);
+}
+
+TEST_CASE("submit refuses work beyond max_queue and after stop") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  StorePool pool([&] { return open_sqlite_store(path); }, 1, 2);
+  std::promise<void> started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> ran{0};
+
+  REQUIRE(pool.submit([&](Store&) {
+    started.set_value();
+    released.wait();  // hold the only worker
+    ++ran;
+  }));
+  started.get_future().wait();
+  REQUIRE(wait_until_empty(pool));
+  CHECK(pool.submit([&](Store&) { ++ran; }));
+  CHECK(pool.submit([&](Store&) { ++ran; }));
+  CHECK(pool.queued() == 2);
+  CHECK_FALSE(pool.submit([&](Store&) { ++ran; }));  // full: caller answers "busy"
+  CHECK_FALSE(pool.submit(nullptr));
+  release.set_value();
+  pool.stop();
+  CHECK(ran == 3);
+  CHECK_FALSE(pool.submit([&](Store&) { ++ran; }));
+  pool.stop();  // idempotent
+  CHECK(ran == 3);
+}
+
+TEST_CASE("stop runs every queued job before joining") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  std::atomic<int> ran{0};
+  StorePool pool([&] { return open_sqlite_store(path); }, 2, 100);
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(pool.submit([&](Store& store) {
+      store.insert_attempt(Attempt{});
+      ++ran;
+    }));
+  }
+  pool.stop();
+  CHECK(ran == 50);
+  CHECK(open_sqlite_store(path)->count_attempts(0, {}) == 50);
+}
+
+TEST_CASE("a throwing job does not take its worker down") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  std::atomic<int> ran{0};
+  StorePool pool([&] { return open_sqlite_store(path); }, 1, 10);
+  REQUIRE(pool.submit([](Store&) { throw std::runtime_error("job failed on purpose"); }));
+  REQUIRE(pool.submit([](Store&) { throw 42; }));
+  REQUIRE(pool.submit([](Store& store) { (void)store.ticket(158, "missing").value(); }));
+  REQUIRE(pool.submit([&](Store& store) {
+    if (store.ticket(158, "k")) ++ran;
+  }));
+  pool.stop();
+  CHECK(ran == 1);
+}
+
+TEST_CASE("open errors surface from the constructor") {
+  TempDir dir;
+  int opened = 0;
+  CHECK_THROWS_AS(StorePool(
+                      [&]() -> std::unique_ptr<Store> {
+                        if (++opened == 2) return open_sqlite_store(dir.file("no/such/dir.db"));
+                        return open_sqlite_store(dir.file("ok.db"));
+                      },
+                      3, 10),
+                  StoreError);
+  CHECK(opened == 2);
+  CHECK_THROWS_AS(StorePool([] { return std::unique_ptr<Store>(); }, 1, 10), StoreError);
+}
+
+TEST_CASE("zero workers still means one") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  std::promise<int64_t> uses;
+  StorePool pool([&] { return open_sqlite_store(path); }, 0, 10);
+  REQUIRE(pool.submit([&](Store& store) { uses.set_value(store.ticket(158, "k")->uses); }));
+  auto future = uses.get_future();
+  REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  CHECK(future.get() == 0);
+}
