@@ -1,0 +1,41 @@
+#include "app/app.hpp"
+
+namespace sevu {
+
+App::App(AppConfig config, StorePool& pool, Clock& clock)
+    : config_(std::move(config)),
+      pool_(pool),
+      clock_(clock),
+      legacy_(clock, config_.legacy),
+      v2_(clock),
+      hooks_(clock, HookConfig{config_.hook_token, config_.server_name, config_.session_idle}) {}
+
+Handler App::api_handler() {
+  return [this](HttpRequest&& req, Responder respond) {
+    route_api(std::move(req), std::move(respond));
+  };
+}
+
+void App::route_api(HttpRequest&& req, Responder respond) {
+  metrics_.api_requests++;
+  auto path = req.path();
+  bool legacy = path == "/stable/" || path == "/stable";
+  bool v2 = path == "/v2" || path.substr(0, 4) == "/v2/";
+  if (!legacy && !v2) return respond(json_error(404, "NOT_FOUND", "no such route"));
+
+  auto shared = std::make_shared<HttpRequest>(std::move(req));
+  auto job = [this, shared, respond, legacy](Store& store) {
+    try {
+      respond(legacy ? legacy_.handle(*shared, store) : v2_.handle(*shared, store));
+    } catch (const std::exception&) {
+      metrics_.errors++;
+      respond(json_error(500, "INTERNAL", "internal error"));
+    }
+  };
+  if (!pool_.submit(job)) {
+    metrics_.shed++;
+    respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));
+  }
+}
+
+}  // namespace sevu

@@ -1,0 +1,57 @@
+// Wires the APIs to the listeners: which path goes where, and the hop from the
+// io thread to the store pool.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "hooks/hook_api.hpp"
+#include "http/message.hpp"
+#include "legacy/legacy_api.hpp"
+#include "store/store_pool.hpp"
+#include "v2/v2_api.hpp"
+
+namespace sevu {
+
+struct AppConfig {
+  LegacyConfig legacy;
+  bool test_controls = false;  // POST /test/clock on the hook listener
+  std::string hook_token;      // required on /hooks/* when set
+  std::string server_name = "sevu";
+  int64_t session_idle = 60;  // HTTP streaming session window
+};
+
+struct AppMetrics {
+  std::atomic<uint64_t> api_requests{0};
+  std::atomic<uint64_t> hook_requests{0};
+  std::atomic<uint64_t> shed{0};  // refused because the store queue was full
+  std::atomic<uint64_t> errors{0};
+};
+
+class App {
+ public:
+  App(AppConfig config, StorePool& pool, Clock& clock);
+
+  Handler api_handler();   // public listener: /stable/, /v2/
+  Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/clock
+
+ private:
+  void route_api(HttpRequest&& req, Responder respond);
+  void route_hook(HttpRequest&& req, Responder respond);
+  void test_clock(const HttpRequest& req, const Responder& respond);
+  void ready(const Responder& respond);
+  void hook_call(HttpRequest&& req, Responder respond);
+  std::string metrics_text() const;
+
+  AppConfig config_;
+  StorePool& pool_;
+  Clock& clock_;
+  LegacyApi legacy_;
+  V2Api v2_;
+  HookApi hooks_;
+  AppMetrics metrics_;
+};
+
+}  // namespace sevu

@@ -1,0 +1,106 @@
+// The hook listener's own routes: health, readiness, metrics, the test clock.
+#include <rapidjson/document.h>
+
+#include <sstream>
+
+#include "app/app.hpp"
+#include "core/datetime.hpp"
+#include "core/json_util.hpp"
+
+namespace sevu {
+
+namespace {
+HttpResponse text(int status, std::string body, std::string type = "text/plain; charset=utf-8") {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::move(type);
+  r.body = std::move(body);
+  return r;
+}
+}  // namespace
+
+Handler App::hook_handler() {
+  return [this](HttpRequest&& req, Responder respond) {
+    route_hook(std::move(req), std::move(respond));
+  };
+}
+
+void App::route_hook(HttpRequest&& req, Responder respond) {
+  metrics_.hook_requests++;
+  auto path = req.path();
+  if (path.substr(0, 7) == "/hooks/") return hook_call(std::move(req), std::move(respond));
+  if (path == "/healthz") return respond(text(200, "ok\n"));
+  if (path == "/readyz") return ready(respond);
+  if (path == "/metrics") return respond(text(200, metrics_text(), "text/plain; version=0.0.4"));
+  if (path == "/test/clock" && config_.test_controls) {
+    if (req.method != "POST") return respond(json_error(405, "METHOD_NOT_ALLOWED", "use POST"));
+    return test_clock(req, respond);
+  }
+  respond(json_error(404, "NOT_FOUND", "no such route"));
+}
+
+void App::hook_call(HttpRequest&& req, Responder respond) {
+  if (auto early = hooks_.precheck(req)) return respond(std::move(*early));
+  auto shared = std::make_shared<HttpRequest>(std::move(req));
+  bool queued = pool_.submit([this, shared, respond](Store& store) {
+    try {
+      respond(hooks_.handle(*shared, store));
+    } catch (const std::exception&) {
+      metrics_.errors++;
+      respond(json_error(500, "INTERNAL", "internal error"));
+    }
+  });
+  // A media server must never read "busy" as "allowed": 503 denies in every hook protocol.
+  if (!queued) {
+    metrics_.shed++;
+    respond(json_error(503, "BUSY", "server busy, try again"));
+  }
+}
+
+void App::ready(const Responder& respond) {
+  // Ready when a store worker answers: proves the pool runs and the DB opens.
+  bool queued = pool_.submit([respond](Store& store) {
+    try {
+      store.account(0);
+      respond(text(200, "ready\n"));
+    } catch (const std::exception& e) {
+      respond(text(503, std::string("store unavailable: ") + e.what() + "\n"));
+    }
+  });
+  if (!queued) respond(text(503, "store busy\n"));
+}
+
+void App::test_clock(const HttpRequest& req, const Responder& respond) {
+  rapidjson::Document doc;
+  doc.Parse(req.body.c_str(), req.body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return respond(json_error(400, "INVALID_JSON", "body must be a JSON object"));
+  if (auto now = string_member(doc, "now")) {
+    auto t = parse_datetime(*now, clock_.wall());
+    if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date"));
+    clock_.set(*t);
+  } else if (doc.HasMember("advance") && doc["advance"].IsInt64()) {
+    clock_.advance(doc["advance"].GetInt64());
+  } else {
+    return respond(json_error(400, "REQUIRED_FIELD", "give \"now\" or \"advance\""));
+  }
+  respond(text(200, "{\"now\":\"" + format_datetime(clock_.now()) + "\"}", "application/json"));
+}
+
+std::string App::metrics_text() const {
+  std::ostringstream out;
+  auto counter = [&](const char* name, const char* help, uint64_t v) {
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
+        << name << ' ' << v << '\n';
+  };
+  counter("sevu_api_requests_total", "Requests on the public API listener.", metrics_.api_requests);
+  counter("sevu_hook_requests_total", "Requests on the hook listener.", metrics_.hook_requests);
+  counter("sevu_shed_total", "Requests refused because the store queue was full.", metrics_.shed);
+  counter("sevu_internal_errors_total", "Requests that failed with an internal error.",
+          metrics_.errors);
+  out << "# HELP sevu_store_queue_depth Jobs waiting for a store worker.\n"
+      << "# TYPE sevu_store_queue_depth gauge\nsevu_store_queue_depth " << pool_.queued() << '\n';
+  return out.str();
+}
+
+}  // namespace sevu

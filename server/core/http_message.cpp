@@ -1,0 +1,43 @@
+// Implements http/message.hpp; kept in core so that API parts can build
+// replies without linking the Beast-based http layer.
+#include <strings.h>
+
+#include "core/json_util.hpp"
+#include "http/message.hpp"
+
+namespace sevu {
+
+std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return std::nullopt;
+}
+
+std::string_view HttpRequest::path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view HttpRequest::query() const {
+  std::string_view t = target;
+  auto q = t.find('?');
+  return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+}
+
+HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("error");
+  w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  HttpResponse r;
+  r.status = status;
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
+}  // namespace sevu

@@ -1,0 +1,46 @@
+// The async HTTP/1.1 server. Beast/Asio stay behind this header (pimpl).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace sevu {
+
+struct HttpLimits {
+  std::size_t max_body = 1 << 20;           // larger bodies get 413 before they are read
+  std::size_t max_header = 16 << 10;        // request line + fields
+  std::chrono::seconds header_timeout{10};  // a new connection must send its header within this
+  std::chrono::seconds body_timeout{30};    // ... and its body within this
+  std::chrono::seconds idle_timeout{60};    // keep-alive wait for the next request
+  std::size_t max_connections = 10000;      // further connections are closed at once
+};
+
+class HttpServer {
+ public:
+  HttpServer(std::size_t threads, HttpLimits limits);
+  ~HttpServer();
+
+  // Binds and starts accepting; port 0 picks a free port. Returns the bound port.
+  // Throws std::runtime_error with the reason when the address cannot be bound.
+  uint16_t listen(const std::string& host, uint16_t port, Handler handler);
+
+  // Serves on `threads` io threads until SIGINT/SIGTERM or stop(). Then stops
+  // accepting, lets in-flight requests finish and answer, closes idle
+  // connections, and returns once every connection is gone.
+  void run();
+  void stop();  // thread-safe
+
+  std::size_t connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sevu

@@ -1,0 +1,45 @@
+// Shared state of one HttpServer: the io_context, limits, and the registry of
+// live sessions that a graceful stop walks. Internal to server/http/.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "http/server.hpp"
+
+namespace sevu::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Session;
+
+struct ServerState {
+  explicit ServerState(HttpLimits l) : limits(l) {}
+
+  net::io_context ioc;
+  HttpLimits limits;
+  std::atomic<bool> stopping{false};
+
+  std::mutex sessions_mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  std::size_t session_count() {
+    std::lock_guard lock(sessions_mutex);
+    return sessions.size();
+  }
+};
+
+// Starts a session on an accepted socket (session.cpp).
+void start_session(const std::shared_ptr<ServerState>& state, tcp::socket socket,
+                   const std::shared_ptr<const Handler>& handler);
+// Asks every session to close once its in-flight request has been answered.
+void close_sessions(ServerState& state);
+
+}  // namespace sevu::http

@@ -1,0 +1,281 @@
+"""Shared helpers for the end-to-end tests: start a real sevu-server on loopback
+with a temporary SQLite file and talk to it over real HTTP. Standard library only."""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+
+DEMO = dict(cdn=158, username="demo", api_key="APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
+            secret="8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f")
+
+SERVER_BIN = os.environ.get("SEVU_SERVER", "build/sevu-server")
+SEED_BIN = os.environ.get("SEVU_TEST_SEED", "build/tests/sevu-test-seed")
+SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
+                            os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+class Server:
+    """`with Server() as srv:` runs sevu-server serve on ephemeral loopback ports."""
+
+    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None):
+        self.extra_args = list(extra_args)
+        self.demo = demo
+        self.test_controls = test_controls
+        self.own_tmp = tmp is None
+        self.tmp = tmp or tempfile.mkdtemp(prefix="sevu-e2e-")
+        self.db = db or os.path.join(self.tmp, "sevu.db")
+        self.proc = None
+        self.output = []
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self.own_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start(self):
+        args = [SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--hook-listen", "127.0.0.1:0",
+                "--db", self.db]
+        if self.demo:
+            args.append("--demo")
+        if self.test_controls:
+            args.append("--test-controls")
+        args += self.extra_args
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.api_url = self.hook_url = None
+        deadline = time.time() + 30
+        while time.time() < deadline and not (self.api_url and self.hook_url):
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("sevu-server exited: " + "".join(self.output))
+            self.output.append(line)
+            m = re.search(r"(api|hooks) listening on (http://\S+)", line)
+            if m:
+                if m.group(1) == "api":
+                    self.api_url = m.group(2)
+                else:
+                    self.hook_url = m.group(2)
+        if not (self.api_url and self.hook_url):
+            raise RuntimeError("sevu-server did not start: " + "".join(self.output))
+        # Keep draining the output so the server never blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            self.output.append(line)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    @property
+    def api_port(self):
+        return int(self.api_url.rsplit(":", 1)[1])
+
+    @property
+    def hook_port(self):
+        return int(self.hook_url.rsplit(":", 1)[1])
+
+    def cli(self, *args, check=True):
+        p = subprocess.run([SERVER_BIN, *args, "--db", self.db], capture_output=True, text=True)
+        if check and p.returncode != 0:
+            raise RuntimeError(f"sevu-server {' '.join(args)} failed: {p.stderr}")
+        return p
+
+    def create_account(self, username, **opts):
+        args = ["account", "create", "--username", username]
+        for k, v in opts.items():
+            args += ["--" + k.replace("_", "-"), str(v)]
+        a = json.loads(self.cli(*args).stdout)
+        return dict(cdn=a["cdn_id"], username=a["username"], api_key=a["api_key"], secret=a["secret"])
+
+    def set_clock(self, now):
+        return request("POST", self.hook_url + "/test/clock", json.dumps({"now": now}).encode())
+
+    def advance_clock(self, seconds):
+        return request("POST", self.hook_url + "/test/clock", json.dumps({"advance": seconds}).encode())
+
+
+def php_json_encode(value):
+    """The bytes PHP's json_encode() produces (default flags)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        r = repr(value)
+        return r if ("e" in r or "." in r) else r + ".0"
+    if isinstance(value, str):
+        out = ['"']
+        for ch in value:
+            o = ord(ch)
+            if ch == '"':
+                out.append('\\"')
+            elif ch == "\\":
+                out.append("\\\\")
+            elif ch == "/":
+                out.append("\\/")
+            elif ch == "\b":
+                out.append("\\b")
+            elif ch == "\f":
+                out.append("\\f")
+            elif ch == "\n":
+                out.append("\\n")
+            elif ch == "\r":
+                out.append("\\r")
+            elif ch == "\t":
+                out.append("\\t")
+            elif o < 0x20 or (0x7F < o < 0x10000):
+                out.append("\\u%04x" % o)
+            elif o >= 0x10000:
+                o -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (o >> 10), 0xDC00 + (o & 0x3FF)))
+            else:
+                out.append(ch)
+        out.append('"')
+        return "".join(out)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(php_json_encode(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(php_json_encode(str(k)) + ":" + php_json_encode(v)
+                              for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def signature_of(text, secret):
+    return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
+
+
+def sign(req, secret):
+    out = dict(req)
+    out["signature"] = signature_of(php_json_encode(req), secret)
+    return out
+
+
+def encode_body(json_text, encoding):
+    """(body bytes, content type) the way each kind of client sends the request."""
+    if encoding == "multipart":
+        boundary = "------------------------" + uuid.uuid4().hex[:16]
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n"
+                f"{json_text}\r\n--{boundary}--\r\n").encode()
+        return body, "multipart/form-data; boundary=" + boundary
+    if encoding == "urlencoded":
+        return ("json=" + urllib.parse.quote_plus(json_text)).encode(), "application/x-www-form-urlencoded"
+    if encoding == "json":
+        return json_text.encode(), "application/json"
+    raise ValueError(encoding)
+
+
+def legacy_request(command, fields, account=DEMO, timestamp=None):
+    req = {"command": command, "api_key": account["api_key"],
+           "timestamp": int(time.time()) if timestamp is None else timestamp, "cdn": account["cdn"]}
+    req.update(fields)
+    return req
+
+
+def legacy(srv, command, fields=None, account=DEMO, encoding="multipart", timestamp=None, sign_it=True,
+           secret=None):
+    req = legacy_request(command, fields or {}, account, timestamp)
+    if sign_it:
+        req = sign(req, secret or account["secret"])
+    return post_legacy_text(srv, php_json_encode(req), encoding)
+
+
+def post_legacy_text(srv, json_text, encoding="multipart"):
+    body, ctype = encode_body(json_text, encoding)
+    status, _, data = post_raw(srv.api_url + "/stable/", body, ctype)
+    try:
+        return status, json.loads(data)
+    except ValueError:
+        return status, data.decode(errors="replace")
+
+
+def post_raw(url, body, content_type):
+    return request("POST", url, body, {"Content-Type": content_type})
+
+
+def request(method, url, body=None, headers=None, auth=None, timeout=30):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    hdrs = dict(headers or {})
+    if auth is not None:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        hdrs["Authorization"] = "Basic " + token
+    path = u.path + ("?" + u.query if u.query else "")
+    try:
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def seed_attempts(srv, attempts):
+    lines = "".join(json.dumps(a) + "\n" for a in attempts)
+    p = subprocess.run([SEED_BIN, srv.db], input=lines, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("seed failed: " + p.stderr)
+    return int(p.stdout.strip())
+
+
+def new_ticket(srv, account=DEMO, **fields):
+    """Creates a ticket through sevu.request; returns the ticket dict of the reply."""
+    f = {"app": "demo-origin", "video": "mystream", "pass": "secretpass123", "ip": "", "uses": 5,
+         "expire": "+1 day"}
+    f.update(fields)
+    status, reply = legacy(srv, "sevu.request", f, account=account)
+    assert status == 200 and reply.get("code") == 2002, reply
+    return reply["ticket"]
+
+
+def check(cond, msg=""):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def main(namespace):
+    tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    only = sys.argv[1:]
+    passed = failed = 0
+    for name, fn in tests:
+        if only and name not in only:
+            continue
+        start = time.time()
+        try:
+            fn()
+            passed += 1
+            print(f"PASS {name} ({time.time() - start:.2f}s)", flush=True)
+        except Exception:
+            failed += 1
+            print(f"FAIL {name}", flush=True)
+            traceback.print_exc()
+    print(f"{passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed or not passed else 0)

@@ -1,0 +1,244 @@
+"""The server as an operator sees it: CLI, limits, timeouts, graceful stop,
+health endpoints, backup, migrations. Real processes, real sockets, real SQLite."""
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+
+import harness
+from harness import DEMO, Server, check, legacy, request
+
+
+def raw_connect(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return s
+
+
+def read_all(sock, timeout=10):
+    sock.settimeout(timeout)
+    chunks = []
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            chunks.append(data)
+    except socket.timeout:
+        pass
+    except ConnectionResetError:  # a refused connection may be reset rather than closed
+        pass
+    return b"".join(chunks)
+
+
+def test_version_and_usage():
+    p = subprocess.run([harness.SERVER_BIN, "--version"], capture_output=True, text=True)
+    check(p.returncode == 0 and p.stdout.startswith("sevu-server "), p.stdout)
+    p = subprocess.run([harness.SERVER_BIN, "serve", "--bogus"], capture_output=True, text=True)
+    check(p.returncode == 2 and "unknown option --bogus" in p.stderr, p.stderr)
+
+
+def test_demo_account_and_account_cli():
+    with Server() as srv:
+        accounts = [json.loads(l) for l in srv.cli("account", "list").stdout.splitlines()]
+        demo = [a for a in accounts if a["cdn_id"] == 158]
+        check(len(demo) == 1 and demo[0]["api_key"] == DEMO["api_key"] and demo[0]["secret"] == DEMO["secret"])
+
+        acct = srv.create_account("acme_tv")
+        check(len(acct["api_key"]) == 32 and acct["api_key"].isalnum() and acct["api_key"].upper() == acct["api_key"])
+        check(len(acct["secret"]) == 64 and all(c in "0123456789abcdef" for c in acct["secret"]))
+        status, reply = legacy(srv, "sevu.errorcount", {}, account=acct)
+        check(reply["code"] == 2110, reply)
+
+        # A taken username is refused without touching the existing account.
+        p = srv.cli("account", "create", "--username", "acme_tv", check=False)
+        check(p.returncode == 1 and "already taken" in p.stderr, p.stderr)
+        p = srv.cli("account", "create", "--username", "Bad-Name", check=False)
+        check(p.returncode == 2, p.stderr)
+
+        # Rotating the secret: the old one stops working at once, the new one works.
+        rotated = json.loads(srv.cli("account", "rotate-secret", "--cdn-id", str(acct["cdn"])).stdout)
+        check(rotated["secret"] != acct["secret"])
+        _, reply = legacy(srv, "sevu.errorcount", {}, account=acct)
+        check(reply["code"] == 3, reply)
+        _, reply = legacy(srv, "sevu.errorcount", {}, account=dict(acct, secret=rotated["secret"]))
+        check(reply["code"] == 2110, reply)
+
+        # A disabled account cannot authenticate.
+        srv.cli("account", "disable", "--cdn-id", str(acct["cdn"]))
+        _, reply = legacy(srv, "sevu.errorcount", {}, account=dict(acct, secret=rotated["secret"]))
+        check(reply["code"] == 1, reply)
+        p = srv.cli("account", "disable", "--cdn-id", "999999", check=False)
+        check(p.returncode == 1 and "no account" in p.stderr)
+
+
+def test_routes_and_methods():
+    with Server() as srv:
+        status, _, body = request("GET", srv.api_url + "/nope")
+        check(status == 404 and json.loads(body)["error"] == "NOT_FOUND")
+        status, _, body = request("GET", srv.api_url + "/stable/")
+        check(status == 405, (status, body))
+        status, _, body = request("GET", srv.hook_url + "/healthz")
+        check(status == 200 and body == b"ok\n")
+        status, _, body = request("GET", srv.hook_url + "/readyz")
+        check(status == 200 and body == b"ready\n")
+        status, _, body = request("GET", srv.hook_url + "/metrics")
+        check(status == 200 and b"sevu_api_requests_total 2" in body, body)
+        # The public listener does not serve the hook routes, and vice versa.
+        status, _, _ = request("GET", srv.api_url + "/healthz")
+        check(status == 404)
+        status, _, _ = request("POST", srv.hook_url + "/stable/", b"json={}")
+        check(status == 404)
+
+
+def test_test_clock_is_off_by_default():
+    with Server(test_controls=False) as srv:
+        status, _, _ = request("POST", srv.hook_url + "/test/clock", b'{"advance": 10}')
+        check(status == 404)
+    with Server() as srv:
+        status, _, body = srv.set_clock("2031-01-02 03:04:05")
+        check(status == 200 and json.loads(body)["now"] == "2031-01-02 03:04:05", body)
+        status, _, body = srv.advance_clock(60)
+        check(json.loads(body)["now"] == "2031-01-02 03:05:05", body)
+        status, _, body = request("POST", srv.hook_url + "/test/clock", b'{"now": "not a date"}')
+        check(status == 400)
+
+
+def test_oversized_body_is_refused_before_it_is_read():
+    with Server(["--max-body", "4096"]) as srv:
+        s = raw_connect(srv.api_port)
+        s.sendall(b"POST /stable/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 50000000\r\n\r\n")
+        # Not one body byte sent: the answer must come anyway.
+        reply = read_all(s)
+        check(reply.startswith(b"HTTP/1.1 413"), reply[:100])
+        s.close()
+        # Chunked bodies that grow past the limit are cut off too.
+        s = raw_connect(srv.api_port)
+        s.sendall(b"POST /stable/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"a" * 3000
+        try:
+            for _ in range(3):
+                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except OSError:
+            pass
+        reply = read_all(s)
+        check(reply.startswith(b"HTTP/1.1 413"), reply[:100])
+        # A body under the limit is served normally.
+        status, _, _ = request("POST", srv.api_url + "/stable/", b"x" * 4000, {"Content-Type": "application/json"})
+        check(status == 200)
+
+
+def test_slow_header_times_out_and_keepalive_works():
+    with Server(["--header-timeout", "1", "--idle-timeout", "2"]) as srv:
+        s = raw_connect(srv.api_port)
+        s.sendall(b"GET /v2/sevu_token HTTP/1.1\r\nHo")
+        start = time.time()
+        reply = read_all(s, timeout=8)
+        check(reply == b"" and time.time() - start < 6, (reply, time.time() - start))
+
+        # Two requests on one connection; then the idle connection is closed.
+        s = raw_connect(srv.api_port)
+        req = b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+        s.sendall(req)
+        time.sleep(0.3)
+        s.sendall(req)
+        time.sleep(0.3)
+        s.settimeout(5)
+        data = b""
+        while data.count(b"HTTP/1.1 404") < 2:
+            data += s.recv(65536)
+        start = time.time()
+        rest = read_all(s, timeout=8)
+        check(rest == b"" and time.time() - start < 6)
+
+
+def test_connection_limit():
+    with Server(["--max-connections", "2"]) as srv:
+        a, b = raw_connect(srv.api_port), raw_connect(srv.api_port)
+        time.sleep(0.3)
+        c = raw_connect(srv.api_port)
+        c.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(read_all(c, timeout=5) == b"")  # closed without an answer
+        a.close()
+        b.close()
+        time.sleep(0.3)
+        status, _, _ = request("GET", srv.api_url + "/nope")
+        check(status == 404)
+
+
+def test_graceful_stop_answers_in_flight_requests():
+    with Server() as srv:
+        ticket = harness.new_ticket(srv)
+        req = harness.sign(harness.legacy_request("sevu.status", {"key": ticket["key"]}), DEMO["secret"])
+        body = harness.php_json_encode(req).encode()
+        s = raw_connect(srv.api_port)
+        s.sendall(b"POST /stable/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+        idle = raw_connect(srv.api_port)
+        time.sleep(0.3)
+        srv.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        # New connections are refused once the stop has begun.
+        try:
+            late = socket.create_connection(("127.0.0.1", srv.api_port), timeout=2)
+            late.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+            check(read_all(late, timeout=3) == b"", "a new connection was served after SIGTERM")
+        except OSError:
+            pass
+        check(read_all(idle, timeout=5) == b"")  # idle keep-alive connection closed
+        s.sendall(body[10:])
+        reply = read_all(s)
+        check(reply.startswith(b"HTTP/1.1 200") and b'"code":2010' in reply, reply)
+        check(srv.proc.wait(15) == 0)
+        check("stopped" in "".join(srv.output))
+        # The database was closed cleanly: the WAL was checkpointed away.
+        check(not os.path.exists(srv.db + "-wal"), "WAL left behind")
+
+
+def test_acknowledged_ticket_survives_a_crash():
+    with Server() as srv:
+        ticket = harness.new_ticket(srv)
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait()
+        srv.start()
+        _, reply = legacy(srv, "sevu.status", {"key": ticket["key"]})
+        check(reply["code"] == 2010 and reply["ticket"]["key"] == ticket["key"], reply)
+
+
+def test_backup_and_migrations():
+    with Server() as srv:
+        ticket = harness.new_ticket(srv)
+        dest = os.path.join(srv.tmp, "backup.db")
+        p = subprocess.run([harness.SERVER_BIN, "backup", "--db", srv.db, dest], capture_output=True, text=True)
+        check(p.returncode == 0, p.stderr)
+        db = sqlite3.connect(dest)
+        check(db.execute("SELECT count(*) FROM tickets WHERE key = ?", (ticket["key"],)).fetchone()[0] == 1)
+        versions = [r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+        db.close()
+        check(versions and versions[0] == 1, versions)
+        p = subprocess.run([harness.SERVER_BIN, "backup", "--db", srv.db, dest], capture_output=True, text=True)
+        check(p.returncode != 0, "backup overwrote an existing file")
+
+        # A restart on the same file applies nothing new and keeps the data.
+        srv.stop()
+        srv.start()
+        _, reply = legacy(srv, "sevu.status", {"key": ticket["key"]})
+        check(reply["code"] == 2010)
+        srv.stop()
+        db = sqlite3.connect(srv.db)
+        check([r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY version")] == versions)
+        # A database from a newer sevu-server is refused with a clear message.
+        db.execute("INSERT INTO schema_migrations (version, name, applied) VALUES (9999, '9999_future.sql', 0)")
+        db.commit()
+        db.close()
+        p = subprocess.run([harness.SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--hook-listen", "127.0.0.1:0",
+                            "--db", srv.db], capture_output=True, text=True, timeout=20)
+        check(p.returncode == 1 and "newer" in p.stderr and "9999" in p.stderr, p.stderr)
+
+
+if __name__ == "__main__":
+    harness.main(globals())
