@@ -1,0 +1,22 @@
+// application/x-www-form-urlencoded query strings ("a=1&b=x%20y") and
+// percent-decoding of URL pieces.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sevu {
+
+// Decodes %XX escapes; with plus_as_space, '+' becomes ' ' (query strings do
+// this, paths do not). nullopt when a '%' is not followed by two hex digits.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
+
+// Splits on '&', then at the first '=' of each piece, and decodes both sides.
+// "a" gives ("a", ""); empty pieces ("a=1&&b=2") are skipped. Order and
+// repeats are kept as received. nullopt when any piece is badly encoded.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query);
+
+}  // namespace sevu

@@ -1,0 +1,73 @@
+#include "v2/request_body.hpp"
+
+#include <rapidjson/error/en.h>
+
+#include <string>
+#include <unordered_set>
+
+#include "v2/errors.hpp"
+
+namespace sevu::v2 {
+
+namespace {
+
+std::string lower_media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  std::string out(t);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+bool is_json_content_type(std::string_view content_type) {
+  const std::string t = lower_media_type(content_type);
+  return t.empty() || t == "application/json" || t == "text/json" ||
+         (t.rfind("application/", 0) == 0 && ends_with(t, "+json")) ||
+         t == "application/x-www-form-urlencoded" || t == "text/plain" ||
+         t == "application/octet-stream";
+}
+
+bool read_json_object(const HttpRequest& req, rapidjson::Document& doc, bool allow_empty) {
+  if (is_blank(req.body)) {
+    if (allow_empty) return false;
+    throw bad_request(code::kInvalidJson, "request body is empty: expected a JSON object");
+  }
+  auto content_type = req.header("Content-Type");
+  if (content_type && !is_json_content_type(*content_type))
+    throw V2Error(415, code::kUnsupportedMediaType,
+                  "request body must be JSON (Content-Type application/json)");
+
+  // Iterative parsing: a deeply nested body cannot exhaust the stack. Text
+  // after the object is an error (rapidjson: "root not singular").
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  doc.Parse<kFlags>(req.body.data(), req.body.size());
+  if (doc.HasParseError())
+    throw bad_request(code::kInvalidJson, std::string("malformed JSON: ") +
+                                              rapidjson::GetParseError_En(doc.GetParseError()) +
+                                              " at offset " + std::to_string(doc.GetErrorOffset()));
+  if (!doc.IsObject()) throw bad_request(code::kInvalidJson, "request body must be a JSON object");
+
+  std::unordered_set<std::string_view> seen;
+  for (const auto& m : doc.GetObject()) {
+    std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (!seen.insert(name).second)
+      throw bad_request(code::kInvalidJson, "member given more than once: " + std::string(name),
+                        std::string(name));
+  }
+  return true;
+}
+
+}  // namespace sevu::v2

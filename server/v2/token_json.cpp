@@ -1,0 +1,70 @@
+#include "v2/token_json.hpp"
+
+#include "core/datetime.hpp"
+#include "v2/utf8.hpp"
+
+namespace sevu::v2 {
+
+namespace {
+
+// Stored text is written as valid UTF-8 whatever a client once sent.
+void put_text(JsonWriter& w, const char* key, const std::string& value) {
+  put(w, key, to_valid_utf8(value));
+}
+
+}  // namespace
+
+void write_token(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts) {
+  w.StartObject();
+  w.Key("id");
+  w.Int64(t.id);
+  put(w, "cdn_id", std::to_string(t.cdn_id));  // a string in the spec's examples
+  put_text(w, "key", t.key);
+  put_text(w, "pass", t.pass);
+  put_text(w, "ip", t.ip);
+  put_text(w, "video", t.video);
+  put_text(w, "app", t.app);
+  w.Key("uses");
+  w.Int64(t.uses);
+  w.Key("active");
+  w.Bool(t.active);
+  put(w, "created_date", format_datetime(t.created));
+  put(w, "expire_date", format_datetime(t.expires));
+  put(w, "used_date", format_datetime(t.used));  // "0000-00-00 00:00:00" until used
+  if (attempts != nullptr) {
+    w.Key("sevu_attempt");
+    w.StartArray();
+    for (const Attempt& a : *attempts) write_attempt(w, a);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+void write_attempt(JsonWriter& w, const Attempt& a) {
+  w.StartObject();
+  w.Key("id");
+  w.Int64(a.id);
+  put(w, "datetime", format_datetime(a.datetime));
+  put_text(w, "key", a.key);
+  put_text(w, "pass", a.pass);
+  put_text(w, "ip", a.ip);
+  put_text(w, "video", a.video);
+  put_text(w, "app", a.app);
+  put_text(w, "appinst", a.appinst);
+  put_text(w, "pageurl", a.pageurl);
+  put_text(w, "refurl", a.refurl);
+  w.Key("success");
+  w.Bool(a.success);
+  put_text(w, "reason", a.reason);
+  put_text(w, "server_ip", a.server);
+  w.EndObject();
+}
+
+HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf) {
+  HttpResponse r;
+  r.status = status;
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
+}  // namespace sevu::v2

@@ -1,0 +1,26 @@
+// sevu_token and sevu_attempt objects as JSON, shaped like the spec page's
+// examples: id number (decided), cdn_id string, uses number, active boolean,
+// dates "YYYY-MM-DD HH:MM:SS".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/json_util.hpp"
+#include "http/message.hpp"
+#include "store/records.hpp"
+
+namespace sevu::v2 {
+
+// The twelve fields in the spec's order; with attempts, a thirteenth member
+// "sevu_attempt" holds them as an array.
+void write_token(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts = nullptr);
+
+// id number, datetime string, key..refurl strings, success boolean, reason
+// string, server_ip string (the name of the server that handled the attempt).
+void write_attempt(JsonWriter& w, const Attempt& a);
+
+// A 200/201 reply carrying the JSON text written into buf.
+HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf);
+
+}  // namespace sevu::v2

@@ -1,0 +1,96 @@
+// Routing for /v2/: authenticate, match the path, check the method, dispatch.
+#include "v2/v2_api.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/query_string.hpp"
+#include "v2/basic_auth.hpp"
+#include "v2/errors.hpp"
+#include "v2/routes.hpp"
+
+namespace sevu {
+
+namespace {
+
+enum class Route {
+  kTokenCollection,  // /v2/sevu_token
+  kToken,            // /v2/sevu_token/{key}
+  kTokenAttempts,    // /v2/sevu_token/{key}/sevu_attempt
+  kKeyAttempts,      // /v2/sevu_attempt/{key}
+};
+
+struct Match {
+  Route route;
+  std::string key;
+};
+
+// Path segments after "/v2/", each percent-decoded; empty segments (a trailing
+// or doubled '/') never match a route.
+std::optional<std::vector<std::string>> segments_after_v2(std::string_view path) {
+  constexpr std::string_view kPrefix = "/v2/";
+  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  path.remove_prefix(kPrefix.size());
+  std::vector<std::string> out;
+  while (true) {
+    const std::size_t slash = path.find('/');
+    auto segment = percent_decode(path.substr(0, slash), false);
+    if (!segment || segment->empty()) return std::nullopt;
+    out.push_back(std::move(*segment));
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+std::optional<Match> match_route(std::string_view path) {
+  auto seg = segments_after_v2(path);
+  if (!seg) return std::nullopt;
+  const auto& s = *seg;
+  if (s[0] == "sevu_token") {
+    if (s.size() == 1) return Match{Route::kTokenCollection, {}};
+    if (s.size() == 2) return Match{Route::kToken, s[1]};
+    if (s.size() == 3 && s[2] == "sevu_attempt") return Match{Route::kTokenAttempts, s[1]};
+  } else if (s[0] == "sevu_attempt" && s.size() == 2) {
+    return Match{Route::kKeyAttempts, s[1]};
+  }
+  return std::nullopt;
+}
+
+HttpResponse dispatch(const Match& m, const v2::V2Context& c) {
+  const std::string& method = c.req.method;
+  switch (m.route) {
+    case Route::kTokenCollection:
+      if (method == "GET") return v2::list_tokens(c);
+      if (method == "PUT") return v2::create_token(c);
+      throw v2::method_not_allowed("GET, PUT");
+    case Route::kToken:
+      if (method == "GET") return v2::get_token(c, m.key);
+      if (method == "POST") return v2::update_token(c, m.key);
+      if (method == "DELETE") return v2::delete_token(c, m.key);
+      throw v2::method_not_allowed("GET, POST, DELETE");
+    case Route::kTokenAttempts:
+      if (method == "GET") return v2::list_token_attempts(c, m.key);
+      throw v2::method_not_allowed("GET");
+    case Route::kKeyAttempts:
+      if (method == "GET") return v2::list_key_attempts(c, m.key);
+      throw v2::method_not_allowed("GET");
+  }
+  throw v2::not_found("no such route");
+}
+
+}  // namespace
+
+HttpResponse V2Api::handle(const HttpRequest& req, Store& store) {
+  try {
+    // Credentials first: without them nothing, not even which routes exist, is answered.
+    const Account account = v2::authenticate(req, store);
+    auto match = match_route(req.path());
+    if (!match) throw v2::not_found("no such route");
+    const v2::V2Context context{req, store, account, clock_.now()};
+    return dispatch(*match, context);
+  } catch (const v2::V2Error& e) {
+    return v2::error_response(e);
+  }
+}
+
+}  // namespace sevu
