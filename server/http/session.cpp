@@ -84,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
+    head_ = req.method() == bhttp::verb::head;
 
     HttpRequest out;
     out.method = std::string(req.method_string());
@@ -107,6 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void refuse(int status, std::string_view code, std::string_view message) {
     keep_alive_ = false;  // the unread body is still on the wire
+    head_ = false;
     version_ = parser_ ? parser_->get().version() : 11;
     write(json_error(status, code, message));
   }
@@ -119,9 +121,13 @@ class Session : public std::enable_shared_from_this<Session> {
       msg->set(bhttp::field::content_type, res.content_type);
     for (auto& [k, v] : res.headers) msg->set(k, v);
     msg->body() = std::move(res.body);
+    if (head_) {  // a HEAD answer announces the length but sends no body
+      msg->content_length(msg->body().size());
+      msg->body().clear();
+    }
     bool keep = keep_alive_ && !closing_ && !state_->stopping;
     msg->keep_alive(keep);
-    msg->prepare_payload();
+    if (!head_) msg->prepare_payload();
     stream_.expires_after(state_->limits.body_timeout);
     bhttp::async_write(stream_, *msg,
                        [self = shared_from_this(), msg, keep](beast::error_code ec, std::size_t) {
@@ -145,6 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_ip_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_ = false;
   bool first_ = true;
   bool busy_ = false;  // a request is being read, handled or answered
   bool closing_ = false;
