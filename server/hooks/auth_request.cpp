@@ -1,0 +1,159 @@
+#include "hooks/auth_request.hpp"
+
+#include <vector>
+
+#include "core/query_string.hpp"
+#include "hooks/form_fields.hpp"
+#include "hooks/hook_replies.hpp"
+#include "hooks/session_gate.hpp"
+
+namespace sevu::hooks {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    auto part = path.substr(0, slash);
+    if (!part.empty()) parts.push_back(part);  // "//" collapses, as nginx merges slashes
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+bool is_playlist(std::string_view ext) {
+  return ext == "m3u8" || ext == "mpd";
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// "mystream-12.ts" -> "mystream"; "mystream.m3u8" -> "mystream".
+std::string flat_video_name(std::string_view file) {
+  std::string_view stem = file;
+  std::string_view ext;
+  auto dot = file.rfind('.');
+  if (dot != std::string_view::npos && dot > 0) {
+    stem = file.substr(0, dot);
+    ext = file.substr(dot + 1);
+  }
+  if (!is_playlist(ext)) {
+    auto sep = stem.find_last_of("-_");
+    if (sep != std::string_view::npos && sep > 0) {
+      auto tail = stem.substr(sep + 1);
+      if (all_digits(tail) || tail == "init") stem = stem.substr(0, sep);
+    }
+  }
+  return std::string(stem);
+}
+
+std::optional<std::string_view> non_empty_header(const HttpRequest& req, std::string_view name) {
+  auto v = req.header(name);
+  if (!v || v->empty()) return std::nullopt;
+  return v;
+}
+
+// "http://host/a/b?x" (absolute-form request line) -> "/a/b?x".
+std::string_view origin_form(std::string_view uri) {
+  auto scheme = uri.find("://");
+  if (scheme == std::string_view::npos || uri.substr(0, scheme).find('/') != std::string_view::npos)
+    return uri;
+  auto path = uri.find('/', scheme + 3);
+  return path == std::string_view::npos ? std::string_view("/") : uri.substr(path);
+}
+
+}  // namespace
+
+std::optional<AppVideo> derive_app_video(std::string_view raw_path,
+                                         std::optional<std::string_view> app_header,
+                                         std::optional<std::string_view> video_header,
+                                         std::string& problem) {
+  auto path = percent_decode(raw_path, false);
+  if (!path) {
+    problem = "X-Original-URI: malformed %-escape";
+    return std::nullopt;
+  }
+  if (path->find('\0') != std::string::npos) {
+    problem = "X-Original-URI: NUL in path";
+    return std::nullopt;
+  }
+  auto parts = split_path(*path);
+  for (auto p : parts) {
+    if (p == "." || p == "..") {
+      problem = "X-Original-URI: dot segment in path";
+      return std::nullopt;
+    }
+  }
+
+  AppVideo out;
+  std::string_view slot = parts.empty() ? std::string_view{} : parts.front();
+  out.app = std::string(app_header ? *app_header : slot);
+  if (!parts.empty()) parts.erase(parts.begin());
+
+  if (video_header) {
+    out.video = std::string(*video_header);
+  } else if (parts.size() >= 2) {
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      if (i) out.video += '/';
+      out.video += parts[i];
+    }
+  } else if (parts.size() == 1) {
+    out.video = flat_video_name(parts.front());
+  }
+  return out;
+}
+
+std::optional<PlayAttempt> decode_auth_request(const HttpRequest& req, std::string& problem) {
+  auto uri = req.header("X-Original-URI");
+  if (!uri || uri->empty()) {
+    problem = "missing X-Original-URI header";
+    return std::nullopt;
+  }
+  auto ip = req.header("X-Real-IP");
+  if (!ip || ip->empty()) {
+    problem = "missing X-Real-IP header";
+    return std::nullopt;
+  }
+  std::string_view target = origin_form(*uri);
+  target = target.substr(0, target.find('#'));
+  auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+
+  auto where = derive_app_video(path, non_empty_header(req, "X-Sevu-App"),
+                                non_empty_header(req, "X-Sevu-Video"), problem);
+  if (!where) return std::nullopt;
+  auto args = parse_query_text(query);
+  if (!args) {
+    problem = "X-Original-URI: malformed query";
+    return std::nullopt;
+  }
+
+  PlayAttempt a;
+  a.key = first_value(*args, "key").value_or("");
+  a.pass = first_value(*args, "pass").value_or("");
+  a.ip = std::string(*ip);
+  a.app = std::move(where->app);
+  a.video = std::move(where->video);
+  a.appinst = "play";
+  a.refurl = std::string(req.header("Referer").value_or(""));
+  return a;
+}
+
+HttpResponse handle_auth_request(const HttpRequest& req, Store& store, const HookContext& ctx) {
+  std::string problem;
+  auto attempt = decode_auth_request(req, problem);
+  if (!attempt) return malformed(problem);
+  GateResult r =
+      view_in_session(store, ctx.sessions, *attempt, ctx.clock.now(), ctx.config.server_name);
+  return decision_reply(r.allowed ? 200 : 403, r);
+}
+
+}  // namespace sevu::hooks

@@ -1,0 +1,37 @@
+#include "hooks/hook_replies.hpp"
+
+#include "core/json_util.hpp"
+
+namespace sevu::hooks {
+
+HttpResponse plain_reply(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse decision_reply(int status, const GateResult& result) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("allowed");
+  w.Bool(result.allowed);
+  put(w, "reason", result.reason);
+  if (result.uses_left) {
+    w.Key("uses_left");
+    w.Int64(*result.uses_left);
+  }
+  w.EndObject();
+  HttpResponse r;
+  r.status = status;
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
+HttpResponse malformed(std::string_view problem) {
+  return json_error(400, "BAD_REQUEST", problem);
+}
+
+}  // namespace sevu::hooks

@@ -1,0 +1,18 @@
+// Answers shared by the adapters.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "hooks/usher_gate.hpp"
+#include "http/message.hpp"
+
+namespace sevu::hooks {
+
+HttpResponse plain_reply(int status, std::string body = "");
+// {"allowed":bool,"reason":"...","uses_left":N (when known)} with this status.
+HttpResponse decision_reply(int status, const GateResult& result);
+// 400: the media server's request could not be read. Denies in every protocol.
+HttpResponse malformed(std::string_view problem);
+
+}  // namespace sevu::hooks

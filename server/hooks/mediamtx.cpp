@@ -1,0 +1,103 @@
+#include "hooks/mediamtx.hpp"
+
+#include <rapidjson/document.h>
+
+#include "core/json_util.hpp"
+#include "hooks/form_fields.hpp"
+#include "hooks/hook_replies.hpp"
+#include "hooks/publish_gate.hpp"
+#include "hooks/session_gate.hpp"
+
+namespace sevu::hooks {
+
+namespace {
+
+// MediaMTX sends every field as a string ("id" may be null).
+bool read_string(const rapidjson::Value& doc, const char* name, std::string& out) {
+  if (!has_member(doc, name)) return true;
+  auto v = string_member(doc, name);
+  if (!v) return false;
+  out = std::move(*v);
+  return true;
+}
+
+}  // namespace
+
+std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& problem) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    problem = "body must be a JSON object";
+    return std::nullopt;
+  }
+  MediaMtxCall c;
+  std::string user, password;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"action", &c.action}, {"ip", &c.ip},   {"path", &c.path},      {"protocol", &c.protocol},
+      {"query", &c.query},   {"user", &user}, {"password", &password}};
+  for (const auto& [name, target] : fields) {
+    if (!read_string(doc, name, *target)) {
+      problem = std::string(name) + ": must be a string";
+      return std::nullopt;
+    }
+  }
+  if (c.action.empty()) {
+    problem = "action: required";
+    return std::nullopt;
+  }
+
+  std::string_view path = c.path;
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  auto slash = path.find('/');
+  c.app = std::string(path.substr(0, slash));
+  c.video = slash == std::string_view::npos ? "" : std::string(path.substr(slash + 1));
+
+  auto args = parse_query_text(c.query);
+  if (!args) {
+    problem = "query: malformed";
+    return std::nullopt;
+  }
+  const bool has_login = !user.empty() && !password.empty();
+  if (c.action == "publish") {
+    c.user = has_login ? std::optional(user) : first_value(*args, "user");
+    c.pass = has_login ? std::optional(password) : first_value(*args, "pass");
+  } else {
+    c.key = has_login ? std::optional(user) : first_value(*args, "key");
+    c.pass = has_login ? std::optional(password) : first_value(*args, "pass");
+  }
+  return c;
+}
+
+HttpResponse handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx) {
+  std::string problem;
+  auto call = decode_mediamtx(req.body, problem);
+  if (!call) return malformed(problem);
+  const MediaMtxCall& c = *call;
+  const int64_t now = ctx.clock.now();
+
+  if (c.action == "read" || c.action == "playback") {
+    PlayAttempt a;
+    a.key = c.key.value_or("");
+    a.pass = c.pass.value_or("");
+    a.ip = c.ip;
+    a.app = c.app;
+    a.video = c.video;
+    a.appinst = c.action;
+    // MediaMTX asks again for every HLS/WebRTC request and for RTSP DESCRIBE
+    // and PLAY alike, so one viewing is a session: only its first ask spends a use.
+    GateResult r = view_in_session(store, ctx.sessions, a, now, ctx.config.server_name);
+    return decision_reply(r.allowed ? 200 : 401, r);
+  }
+  if (c.action == "publish") {
+    GateResult r =
+        authorize_publish(store, PublishAttempt{c.app, c.video, c.user, c.pass, c.ip, "", ""}, now,
+                          ctx.config.server_name);
+    return decision_reply(r.allowed ? 200 : 401, r);
+  }
+  // api, metrics, pprof and anything newer: never through a viewer's ticket.
+  GateResult refused;
+  refused.reason = "Action not allowed: " + c.action;
+  return decision_reply(401, refused);
+}
+
+}  // namespace sevu::hooks

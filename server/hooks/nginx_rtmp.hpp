@@ -1,0 +1,30 @@
+// nginx-rtmp notify hooks (on_play, on_publish, on_update, on_done, ...):
+// POST application/x-www-form-urlencoded, nginx's own fields first, then the
+// viewer's query appended raw. Allow = 2xx, deny = 403 (SPEC §5).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hooks/hook_context.hpp"
+#include "http/message.hpp"
+#include "store/store.hpp"
+
+namespace sevu::hooks {
+
+struct NginxRtmpCall {
+  // nginx's fields: the FIRST occurrence, so a viewer appending
+  // "&call=publish&addr=1.2.3.4" to the stream name changes nothing.
+  std::string call, addr, clientid, app, name, pageurl, swfurl, tcurl;
+  // The viewer's: key/pass (ticket) or user/pass (publisher). When the play/publish
+  // args carry no key, the query of tcurl (the connect URL) is used instead.
+  std::optional<std::string> key, pass, user;
+};
+
+// nullopt with `problem` set when the body is not a readable notify call.
+std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::string& problem);
+
+HttpResponse handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx);
+
+}  // namespace sevu::hooks

@@ -1,0 +1,113 @@
+#include "hooks/srs.hpp"
+
+#include <rapidjson/document.h>
+
+#include "core/json_util.hpp"
+#include "hooks/form_fields.hpp"
+#include "hooks/hook_replies.hpp"
+#include "hooks/publish_gate.hpp"
+#include "hooks/usher_gate.hpp"
+
+namespace sevu::hooks {
+
+namespace {
+
+HttpResponse allow() {
+  return plain_reply(200, "0");
+}
+
+HttpResponse deny(const GateResult& r) {
+  return decision_reply(403, r);
+}
+
+// A member that must be a string when present; false when it has another type.
+bool read_string(const rapidjson::Value& doc, const char* name, std::string& out) {
+  if (!has_member(doc, name)) return true;
+  auto v = string_member(doc, name);
+  if (!v) return false;
+  out = std::move(*v);
+  return true;
+}
+
+}  // namespace
+
+std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    problem = "body must be a JSON object";
+    return std::nullopt;
+  }
+  SrsCall c;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"action", &c.action}, {"ip", &c.ip},       {"app", &c.app},
+      {"stream", &c.stream}, {"param", &c.param}, {"pageUrl", &c.page_url},
+      {"tcUrl", &c.tc_url}};
+  for (const auto& [name, target] : fields) {
+    if (!read_string(doc, name, *target)) {
+      problem = std::string(name) + ": must be a string";
+      return std::nullopt;
+    }
+  }
+  if (c.action.empty()) {
+    problem = "action: required";
+    return std::nullopt;
+  }
+  auto args = parse_query_text(c.param);
+  if (!args) {
+    problem = "param: malformed query";
+    return std::nullopt;
+  }
+  c.key = first_value(*args, "key");
+  c.pass = first_value(*args, "pass");
+  c.user = first_value(*args, "user");
+  // SRS before v4 sent no param; the credentials then ride in tcUrl's query.
+  auto q = c.tc_url.find('?');
+  if (q != std::string::npos) {
+    auto from_tc = parse_query_text(std::string_view(c.tc_url).substr(q + 1));
+    if (from_tc) {
+      if (!c.key) c.key = first_value(*from_tc, "key");
+      if (!c.pass) c.pass = first_value(*from_tc, "pass");
+      if (!c.user) c.user = first_value(*from_tc, "user");
+    }
+  }
+  if ((c.action == "on_play" || c.action == "on_publish") && c.ip.empty()) {
+    problem = "ip: required";
+    return std::nullopt;
+  }
+  return c;
+}
+
+HttpResponse handle_srs(const HttpRequest& req, Store& store, const HookContext& ctx) {
+  std::string problem;
+  auto call = decode_srs(req.body, problem);
+  if (!call) return malformed(problem);
+  const SrsCall& c = *call;
+  const int64_t now = ctx.clock.now();
+
+  if (c.action == "on_play") {
+    PlayAttempt a;
+    a.key = c.key.value_or("");
+    a.pass = c.pass.value_or("");
+    a.ip = c.ip;
+    a.app = c.app;
+    a.video = c.stream;
+    a.appinst = "play";
+    a.pageurl = c.page_url;
+    GateResult r = start_playback(store, a, now, ctx.config.server_name);
+    return r.allowed ? allow() : deny(r);
+  }
+  if (c.action == "on_publish") {
+    GateResult r = authorize_publish(
+        store, PublishAttempt{c.app, c.stream, c.user, c.pass, c.ip, c.page_url, ""}, now,
+        ctx.config.server_name);
+    return r.allowed ? allow() : deny(r);
+  }
+  if (c.action == "on_connect" || c.action == "on_close" || c.action == "on_stop" ||
+      c.action == "on_unpublish" || c.action == "on_dvr" || c.action == "on_hls") {
+    return allow();
+  }
+  return malformed("unknown action '" + c.action + "'");
+}
+
+}  // namespace sevu::hooks

@@ -1,0 +1,137 @@
+"""Real nginx serving an HLS stream made by ffmpeg behind `auth_request`, asking
+sevu-server's GET /hooks/auth-request (SPEC §4 HTTP streaming, §5). The nginx
+config is tests/e2e/nginx/hls.conf.in (also in docs/hooks.md)."""
+
+import contextlib
+import os
+import subprocess
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+from harness import check as expect  # noqa: E402
+from hooks_util import Nginx, attempts, count_attempts, revoke, uses_left  # noqa: E402
+
+APP = "demo-origin"
+VIDEO = "mystream"
+PASS = "secretpass123"
+HOOK_TOKEN = "hls-h00k-T"
+
+
+def make_hls(www):
+    """A 4-second HLS stream in the flat layout: /demo-origin/mystream.m3u8 + mystream-N.ts."""
+    out = os.path.join(www, APP)
+    os.makedirs(out)
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+         "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine", "-t", "4",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
+         "-f", "hls", "-hls_time", "1", "-hls_list_size", "0",
+         "-hls_segment_filename", os.path.join(out, VIDEO + "-%d.ts"),
+         os.path.join(out, VIDEO + ".m3u8")],
+        stdin=subprocess.DEVNULL, check=True, timeout=60, capture_output=True)
+    return sorted(f for f in os.listdir(out) if f.endswith(".ts"))
+
+
+@contextlib.contextmanager
+def hls_site():
+    with harness.Server(extra_args=["--hook-token", HOOK_TOKEN]) as srv:
+        www = os.path.join(srv.tmp, "www")
+        segments = make_hls(www)
+        expect(len(segments) >= 3, segments)
+        with Nginx("hls.conf.in", ports=("HTTP_PORT",), WWW=www,
+                   HOOK="127.0.0.1:%d" % srv.hook_port, HOOK_TOKEN=HOOK_TOKEN) as ngx:
+            yield srv, ngx, www
+
+
+def base_url(ngx):
+    return "http://127.0.0.1:%d" % ngx.port("HTTP_PORT")
+
+
+def playlist_url(ngx, key, password=PASS):
+    return "%s/%s/%s.m3u8?key=%s&pass=%s" % (base_url(ngx), APP, VIDEO, key, password)
+
+
+def get(url):
+    status, _, body = harness.request("GET", url)
+    return status, body
+
+
+def segment_urls(url, playlist):
+    """The segment URLs a player fetches: each URI line resolved against the playlist URL."""
+    lines = playlist.decode().splitlines()
+    return [urllib.parse.urljoin(url, line) for line in lines if line and not line.startswith("#")]
+
+
+def test_playlist_then_segments_spend_one_use():
+    with hls_site() as (srv, ngx, www):
+        key = harness.new_ticket(srv, uses=5)["key"]
+        url = playlist_url(ngx, key)
+        status, playlist = get(url)
+        expect(status == 200 and playlist.startswith(b"#EXTM3U"), (status, playlist[:100]))
+        segs = segment_urls(url, playlist)
+        expect(len(segs) >= 3 and all("key=" + key in s for s in segs), segs)
+        for seg in segs:
+            status, body = get(seg)
+            name = urllib.parse.urlsplit(seg).path.rsplit("/", 1)[1]
+            with open(os.path.join(www, APP, name), "rb") as f:
+                expect(status == 200 and body == f.read(), (seg, status))
+        status, _ = get(url)  # a refresh
+        expect(status == 200)
+        expect(uses_left(srv, key) == 4)
+        rows = attempts(srv, key)
+        expect(len(rows) == 1 and rows[0]["reason"] == "Success", rows)
+        expect(rows[0]["app"] == APP and rows[0]["video"] == VIDEO and rows[0]["ip"] == "127.0.0.1",
+               rows)
+
+
+def test_ffprobe_plays_through_nginx():
+    with hls_site() as (srv, ngx, _):
+        key = harness.new_ticket(srv, uses=2)["key"]
+        p = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type",
+                            "-of", "csv=p=0", playlist_url(ngx, key)],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        expect(p.returncode == 0 and "video" in p.stdout.split(), (p.returncode, p.stderr))
+        expect(uses_left(srv, key) == 1)  # the whole probing session was one start
+        bad = subprocess.run(["ffprobe", "-v", "error", playlist_url(ngx, key, "nope")],
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        expect(bad.returncode != 0)
+
+
+def test_bad_tickets_are_refused():
+    with hls_site() as (srv, ngx, _):
+        key = harness.new_ticket(srv, uses=5)["key"]
+        status, _ = get(playlist_url(ngx, key, "nope"))
+        expect(status == 403)
+        status, _ = get("%s/%s/%s.m3u8" % (base_url(ngx), APP, VIDEO))
+        expect(status == 403)
+        status, _ = get("%s/%s/%s-0.ts?key=%s" % (base_url(ngx), APP, VIDEO, key))
+        expect(status == 403)
+        other_video = harness.new_ticket(srv, video="otherstream")["key"]
+        status, _ = get(playlist_url(ngx, other_video))
+        expect(status == 403)
+        expect([a["reason"] for a in attempts(srv, key)] == ["Invalid Auth Token", "Invalid Auth Token"])
+        expect(attempts(srv, other_video)[0]["reason"] == "Not authorized for that video")
+        expect(uses_left(srv, key) == 5)
+
+
+def test_direct_segment_link_is_a_start_and_revocation_ends_the_session():
+    with hls_site() as (srv, ngx, _):
+        key = harness.new_ticket(srv, uses=5)["key"]
+        q = "?key=%s&pass=%s" % (key, PASS)
+        status, _ = get("%s/%s/%s-1.ts%s" % (base_url(ngx), APP, VIDEO, q))
+        expect(status == 200)
+        expect(uses_left(srv, key) == 4)
+        status, _ = get("%s/%s/%s-2.ts%s" % (base_url(ngx), APP, VIDEO, q))
+        expect(status == 200)
+        expect(uses_left(srv, key) == 4)
+        revoke(srv, key)
+        status, _ = get("%s/%s/%s-0.ts%s" % (base_url(ngx), APP, VIDEO, q))
+        expect(status == 403)
+        expect(count_attempts(srv, key) == 1)
+
+
+if __name__ == "__main__":
+    harness.main(globals())

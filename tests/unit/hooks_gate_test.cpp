@@ -1,0 +1,399 @@
+// The usher gate, the publish gate and the session gate against a real SQLite
+// store in a temporary directory, plus the routing/token of HookApi.
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/password_hash.hpp"
+#include "core/clock.hpp"
+#include "hooks/hook_api.hpp"
+#include "hooks/http_sessions.hpp"
+#include "hooks/publish_gate.hpp"
+#include "hooks/session_gate.hpp"
+#include "hooks/usher_gate.hpp"
+#include "store/store.hpp"
+
+using namespace sevu;
+using namespace sevu::hooks;
+
+namespace {
+
+constexpr int64_t kNow = 1'750'000'000;
+constexpr int64_t kDemo = 158;
+constexpr int64_t kOther = 2001;
+const std::string kKey = "mystream.0123456789abcd.12345678";
+
+struct TempDb {
+  std::string dir;
+  std::string path;
+  std::unique_ptr<Store> store;
+
+  TempDb() {
+    char tmpl[] = "/tmp/sevu-hooks-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    path = dir + "/sevu.db";
+    store = open_sqlite_store(path);
+    for (auto [cdn, name] : {std::pair<int64_t, const char*>{kDemo, "demo"}, {kOther, "other"}}) {
+      Account a;
+      a.cdn_id = cdn;
+      a.username = name;
+      a.api_key = std::string(32, 'A');
+      a.secret = std::string(64, 'a');
+      REQUIRE(store->insert_account(a));
+    }
+  }
+  ~TempDb() {
+    store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  Ticket add_ticket(int64_t uses = 5, std::string ip = "", std::string key = kKey,
+                    int64_t cdn = kDemo) {
+    Ticket t;
+    t.cdn_id = cdn;
+    t.key = std::move(key);
+    t.pass = "pw";
+    t.ip = std::move(ip);
+    t.video = "mystream";
+    t.app = "demo-origin";
+    t.uses = uses;
+    t.created = kNow - 60;
+    t.expires = kNow + 3600;
+    REQUIRE(store->insert_ticket(t));
+    return t;
+  }
+
+  Ticket ticket(const std::string& key = kKey) {
+    auto t = store->ticket_by_key(key);
+    REQUIRE(t);
+    return *t;
+  }
+
+  std::vector<Attempt> attempts(int64_t cdn = kDemo) {
+    return store->attempts(cdn, AttemptFilter{});
+  }
+};
+
+PlayAttempt viewer(std::string pass = "pw", std::string ip = "10.0.0.1") {
+  PlayAttempt a;
+  a.key = kKey;
+  a.pass = std::move(pass);
+  a.ip = std::move(ip);
+  a.app = "demo-origin";
+  a.video = "mystream";
+  a.appinst = "play";
+  a.pageurl = "http://site.example/page";
+  a.refurl = "http://site.example/player.swf";
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("a granted start spends one use, stamps used, and logs every field") {
+  TempDb db;
+  db.add_ticket(5);
+  GateResult r = start_playback(*db.store, viewer(), kNow, "edge-1");
+  CHECK(r.allowed);
+  CHECK(r.reason == "Success");
+  CHECK(r.uses_left == std::optional<int64_t>(4));
+  Ticket t = db.ticket();
+  CHECK(t.uses == 4);
+  CHECK(t.used == kNow);
+
+  auto rows = db.attempts();
+  REQUIRE(rows.size() == 1);
+  const Attempt& a = rows[0];
+  CHECK(a.cdn_id == kDemo);
+  CHECK(a.datetime == kNow);
+  CHECK(a.key == kKey);
+  CHECK(a.pass == "pw");
+  CHECK(a.ip == "10.0.0.1");
+  CHECK(a.app == "demo-origin");
+  CHECK(a.video == "mystream");
+  CHECK(a.appinst == "play");
+  CHECK(a.pageurl == "http://site.example/page");
+  CHECK(a.refurl == "http://site.example/player.swf");
+  CHECK(a.success);
+  CHECK(a.reason == "Success");
+  CHECK(a.server == "edge-1");
+}
+
+TEST_CASE("refusals spend nothing, are logged with their reason, and reveal no uses") {
+  TempDb db;
+  db.add_ticket(1);
+  GateResult wrong = start_playback(*db.store, viewer("nope"), kNow, "s");
+  CHECK_FALSE(wrong.allowed);
+  CHECK(wrong.reason == "Invalid Auth Token");
+  CHECK_FALSE(wrong.uses_left);
+
+  PlayAttempt other_video = viewer();
+  other_video.video = "secret";
+  CHECK(start_playback(*db.store, other_video, kNow, "s").reason ==
+        "Not authorized for that video");
+  PlayAttempt other_app = viewer();
+  other_app.app = "other-origin";
+  CHECK(start_playback(*db.store, other_app, kNow, "s").reason == "Wrong Application");
+  CHECK(start_playback(*db.store, viewer(), kNow + 7200, "s").reason ==
+        "Expiration date surpassed");
+  CHECK(db.ticket().uses == 1);
+
+  CHECK(start_playback(*db.store, viewer(), kNow, "s").allowed);
+  CHECK(start_playback(*db.store, viewer(), kNow, "s").reason == "Exceeded max views");
+
+  auto rows = db.attempts();
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[0].reason == "Invalid Auth Token");
+  CHECK_FALSE(rows[0].success);
+  CHECK(rows[0].cdn_id == kDemo);  // the owner sees attempts on his ticket
+  CHECK(rows[4].reason == "Exceeded max views");
+  CHECK(rows[5].reason == "Expiration date surpassed");  // oldest first: it was logged at +2h
+}
+
+TEST_CASE("an unknown key is logged under no account") {
+  TempDb db;
+  db.add_ticket();
+  PlayAttempt a = viewer();
+  a.key = "nosuch.00000000000000.00000000";
+  GateResult r = start_playback(*db.store, a, kNow, "s");
+  CHECK(r.reason == "Invalid Auth Token");
+  CHECK(db.attempts(kDemo).empty());
+  CHECK(db.attempts(0).size() == 1);
+  PlayAttempt keyless = viewer();
+  keyless.key.clear();
+  CHECK(start_playback(*db.store, keyless, kNow, "s").reason == "Invalid Auth Token");
+  CHECK(db.attempts(0).size() == 2);
+}
+
+TEST_CASE("an auto ip entry is bound by the first start and then enforced") {
+  TempDb db;
+  db.add_ticket(5, "auto");
+  CHECK(start_playback(*db.store, viewer("pw", "10.0.0.1"), kNow, "s").allowed);
+  CHECK(db.ticket().ip == "10.0.0.1");
+  CHECK(start_playback(*db.store, viewer("pw", "10.0.0.2"), kNow, "s").reason ==
+        "Invalid IP Address");
+  CHECK(start_playback(*db.store, viewer("pw", "10.0.0.1"), kNow, "s").allowed);
+  CHECK(db.ticket().uses == 3);
+}
+
+TEST_CASE("a recheck spends nothing and logs nothing, but sees revocation and expiry") {
+  TempDb db;
+  db.add_ticket(1);
+  CHECK(start_playback(*db.store, viewer(), kNow, "s").allowed);
+  GateResult r = recheck_playback(*db.store, viewer(), kNow + 10);
+  CHECK(r.allowed);  // uses are not checked: the session already started
+  CHECK(r.uses_left == std::optional<int64_t>(0));
+  CHECK(db.attempts().size() == 1);
+  CHECK(recheck_playback(*db.store, viewer(), kNow + 7200).reason == "Expiration date surpassed");
+  Ticket t = db.ticket();
+  t.active = false;
+  REQUIRE(db.store->update_ticket(t));
+  CHECK(recheck_playback(*db.store, viewer(), kNow + 10).reason == "Token Revoked");
+  CHECK(db.attempts().size() == 1);
+  CHECK(db.ticket().uses == 0);
+}
+
+TEST_CASE("concurrent starts on separate connections grant exactly the uses") {
+  TempDb db;
+  db.add_ticket(5);
+  std::atomic<int> granted{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      try {
+        auto store = open_sqlite_store(db.path);
+        for (int i = 0; i < 25; ++i) {
+          if (start_playback(*store, viewer(), kNow, "s").allowed) granted++;
+        }
+      } catch (const std::exception&) {
+        errors++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(errors == 0);
+  CHECK(granted == 5);
+  CHECK(db.ticket().uses == 0);
+  auto rows = db.store->attempts(kDemo, [] {
+    AttemptFilter f;
+    f.limit = 1000;
+    return f;
+  }());
+  CHECK(rows.size() == 200);
+  int successes = 0;
+  for (const auto& a : rows) successes += a.success ? 1 : 0;
+  CHECK(successes == 5);
+}
+
+TEST_CASE("publish: free rows, user+pass rows, '*' rows, and what is logged") {
+  TempDb db;
+  auto add_user = [&](int64_t cdn, const char* app, const char* stream,
+                      std::optional<std::string> user, std::optional<std::string> pass) {
+    StreamUser u;
+    u.cdn_id = cdn;
+    u.app = app;
+    u.stream = stream;
+    u.user = std::move(user);
+    if (pass) u.pass_hash = hash_password(*pass, 1000);
+    REQUIRE(db.store->insert_stream_user(u));
+  };
+  add_user(kDemo, "demo-origin", "mystream", std::string("enc1"), std::string("s3cret"));
+  add_user(kDemo, "demo-origin", "*", std::string("any"), std::string("wild"));
+  add_user(kOther, "other-live", "free", std::nullopt, std::nullopt);
+
+  auto publish = [&](const char* app, const char* stream, std::optional<std::string> user,
+                     std::optional<std::string> pass) {
+    return authorize_publish(
+        *db.store,
+        PublishAttempt{app, stream, std::move(user), std::move(pass), "127.0.0.1", "", ""}, kNow,
+        "edge");
+  };
+  CHECK(publish("demo-origin", "mystream", "enc1", "s3cret").allowed);
+  CHECK(publish("demo-origin", "mystream", "any", "wild").allowed);  // '*' covers it too
+  CHECK(publish("demo-origin", "otherstream", "any", "wild").allowed);
+  GateResult bad = publish("demo-origin", "mystream", "enc1", "wrong");
+  CHECK_FALSE(bad.allowed);
+  CHECK(bad.reason == "Publish Denied: bad credentials");
+  CHECK_FALSE(publish("demo-origin", "otherstream", "enc1", "s3cret").allowed);
+  CHECK_FALSE(publish("demo-origin", "mystream", std::nullopt, std::nullopt).allowed);
+  CHECK(publish("other-live", "free", std::nullopt, std::nullopt).allowed);
+  GateResult none = publish("nobody-live", "x", "u", "p");
+  CHECK(none.reason == "Publish Denied: no stream user");
+
+  auto demo_rows = db.attempts(kDemo);
+  REQUIRE(demo_rows.size() == 6);
+  for (const auto& a : demo_rows) {
+    CHECK(a.key == "");
+    CHECK(a.pass == "");  // the password is never logged
+    CHECK(a.appinst == "publish");
+    CHECK(a.app == "demo-origin");
+  }
+  CHECK(demo_rows[0].reason == "Publish Authorized");
+  CHECK(demo_rows[0].video == "mystream");
+  CHECK(demo_rows[3].reason == "Publish Denied: bad credentials");
+  CHECK(db.attempts(kOther).size() == 1);
+  CHECK(db.attempts(0).size() == 1);
+  CHECK(db.attempts(0)[0].reason == "Publish Denied: no stream user");
+
+  // Re-verification (nginx-rtmp update_publish) logs nothing.
+  CHECK(authorize_publish(*db.store,
+                          PublishAttempt{"demo-origin", "mystream", std::string("enc1"),
+                                         std::string("s3cret"), "127.0.0.1", "", ""},
+                          kNow, "edge", false)
+            .allowed);
+  CHECK(db.attempts(kDemo).size() == 6);
+}
+
+TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
+  TempDb db;
+  db.add_ticket(5);
+  HttpSessions sessions(60);
+  auto view = [&](int64_t at, PlayAttempt a = viewer()) {
+    return view_in_session(*db.store, sessions, a, at, "s");
+  };
+  CHECK(view(kNow).allowed);      // playlist: a start
+  CHECK(view(kNow + 2).allowed);  // segments: no spend, no row
+  CHECK(view(kNow + 50).allowed);
+  CHECK(db.ticket().uses == 4);
+  CHECK(db.attempts().size() == 1);
+
+  CHECK(view(kNow + 50, viewer("pw", "10.0.0.9")).allowed);  // another viewer: its own start
+  CHECK(db.ticket().uses == 3);
+
+  CHECK(view(kNow + 50 + 61).allowed);  // idle past the window: a new start
+  CHECK(db.ticket().uses == 2);
+  CHECK(db.attempts().size() == 3);
+
+  Ticket t = db.ticket();
+  t.active = false;
+  REQUIRE(db.store->update_ticket(t));
+  GateResult revoked = view(kNow + 112);
+  CHECK_FALSE(revoked.allowed);
+  CHECK(revoked.reason == "Token Revoked");
+  CHECK(db.attempts().size() == 3);  // a session's refusal is no new attempt...
+  t.active = true;
+  REQUIRE(db.store->update_ticket(t));
+  CHECK(view(kNow + 113).allowed);  // ...but the session is over: this is a start again
+  CHECK(db.attempts().size() == 4);
+  CHECK(db.ticket().uses == 1);
+}
+
+TEST_CASE("HookApi: token, routes and methods are checked before any store work") {
+  Clock clock;
+  HookApi open(clock, HookConfig{"", "sevu", 60});
+  HookApi locked(clock, HookConfig{"t0k3n", "sevu", 60});
+  auto req = [](std::string method, std::string target) {
+    HttpRequest r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    return r;
+  };
+  CHECK_FALSE(open.precheck(req("POST", "/hooks/nginx-rtmp")));
+  CHECK_FALSE(open.precheck(req("GET", "/hooks/auth-request")));
+  CHECK_FALSE(open.precheck(req("POST", "/hooks/srs")));
+  CHECK_FALSE(open.precheck(req("POST", "/hooks/mediamtx")));
+  CHECK_FALSE(open.precheck(req("POST", "/hooks/check")));
+  CHECK(open.precheck(req("POST", "/hooks/nope"))->status == 404);
+  auto wrong = open.precheck(req("GET", "/hooks/check"));
+  REQUIRE(wrong);
+  CHECK(wrong->status == 405);
+
+  CHECK(locked.precheck(req("POST", "/hooks/check"))->status == 401);
+  CHECK(locked.precheck(req("POST", "/hooks/check?token=wrong"))->status == 401);
+  CHECK(locked.precheck(req("POST", "/hooks/check?token=t0k3"))->status == 401);
+  CHECK(locked.precheck(req("POST", "/hooks/nope"))->status == 401);  // no route map for strangers
+  CHECK_FALSE(locked.precheck(req("POST", "/hooks/check?token=t0k3n")));
+  CHECK_FALSE(locked.precheck(req("POST", "/hooks/check?a=1&token=t0k3n")));
+  HttpRequest with_header = req("POST", "/hooks/check");
+  with_header.headers = {{"X-Sevu-Hook-Token", "t0k3n"}};
+  CHECK_FALSE(locked.precheck(with_header));
+  with_header.headers = {{"x-sevu-hook-token", "t0k3nX"}};
+  CHECK(locked.precheck(with_header)->status == 401);
+}
+
+TEST_CASE("HookApi: nginx-rtmp play and update through handle()") {
+  TempDb db;
+  db.add_ticket(1);
+  Clock clock;
+  clock.set(kNow);
+  HookApi api(clock, HookConfig{"", "edge-9", 60});
+  HttpRequest play;
+  play.method = "POST";
+  play.target = "/hooks/nginx-rtmp";
+  play.body =
+      "app=demo-origin&flashver=&swfurl=&tcurl=rtmp%3A%2F%2Fh%2Fdemo-origin&pageurl=&addr=10.0.0.1&"
+      "clientid=1&call=play&name=mystream&start=0&duration=0&reset=0&key=" +
+      kKey + "&pass=pw&call=publish&addr=9.9.9.9";
+  HttpResponse r = api.handle(play, *db.store);
+  CHECK(r.status == 200);
+  CHECK(r.body.empty());
+  auto rows = db.attempts();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].ip == "10.0.0.1");
+  CHECK(rows[0].server == "edge-9");
+  CHECK(api.handle(play, *db.store).status == 403);  // used up
+
+  HttpRequest update = play;
+  update.body =
+      "app=demo-origin&addr=10.0.0.1&clientid=1&call=update_play&time=30&timestamp=1&"
+      "name=mystream&key=" +
+      kKey + "&pass=pw";
+  CHECK(api.handle(update, *db.store).status == 200);
+  Ticket t = db.ticket();
+  t.active = false;
+  REQUIRE(db.store->update_ticket(t));
+  CHECK(api.handle(update, *db.store).status == 403);
+  CHECK(db.attempts().size() == 2);  // updates log nothing
+
+  HttpRequest junk = play;
+  junk.body = "name=x";
+  CHECK(api.handle(junk, *db.store).status == 400);
+}

@@ -1,0 +1,86 @@
+// The HTTP streaming session table: idle window, independence of sessions,
+// bounded size, safe under concurrent use.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hooks/http_sessions.hpp"
+
+using sevu::hooks::HttpSessions;
+using sevu::hooks::SessionKey;
+
+namespace {
+SessionKey viewer(std::string ip = "10.0.0.1", std::string video = "mystream") {
+  return {"mystream.0123456789abcd.12345678", "pw", std::move(ip), "demo-origin", std::move(video)};
+}
+}  // namespace
+
+TEST_CASE("a session lives for the idle window after its last request") {
+  HttpSessions s(60);
+  CHECK_FALSE(s.live(viewer(), 1000));
+  s.touch(viewer(), 1000);
+  CHECK(s.live(viewer(), 1000));
+  CHECK(s.live(viewer(), 1060));
+  CHECK_FALSE(s.live(viewer(), 1061));
+  s.touch(viewer(), 1050);  // a later request moves the window
+  CHECK(s.live(viewer(), 1110));
+  CHECK_FALSE(s.live(viewer(), 1111));
+  s.touch(viewer(), 900);  // a clock set back never shortens it
+  CHECK(s.live(viewer(), 1110));
+}
+
+TEST_CASE("every part of the session key counts") {
+  HttpSessions s(60);
+  s.touch(viewer(), 1000);
+  CHECK_FALSE(s.live(viewer("10.0.0.2"), 1000));
+  CHECK_FALSE(s.live(viewer("10.0.0.1", "other"), 1000));
+  SessionKey other_pass = viewer();
+  other_pass.pass = "pw2";
+  CHECK_FALSE(s.live(other_pass, 1000));
+  // Parts are delimited: shifting characters between them is another session.
+  HttpSessions t(60);
+  t.touch({"ab", "c", "", "", ""}, 1);
+  CHECK_FALSE(t.live({"a", "bc", "", "", ""}, 1));
+}
+
+TEST_CASE("end() forgets a session at once") {
+  HttpSessions s(60);
+  s.touch(viewer(), 1000);
+  s.end(viewer());
+  CHECK_FALSE(s.live(viewer(), 1000));
+  CHECK(s.size() == 0);
+}
+
+TEST_CASE("the table stays bounded: idle entries go first, then the oldest") {
+  HttpSessions s(60, 10);
+  for (int i = 0; i < 10; ++i) s.touch(viewer("10.0.0." + std::to_string(i)), 1000 + i);
+  CHECK(s.size() == 10);
+  // All still live: adding one evicts the least recently seen.
+  s.touch(viewer("10.0.1.1"), 1010);
+  CHECK(s.size() <= 10);
+  CHECK_FALSE(s.live(viewer("10.0.0.0"), 1010));
+  CHECK(s.live(viewer("10.0.0.9"), 1010));
+  CHECK(s.live(viewer("10.0.1.1"), 1010));
+  // Much later every entry is idle: one insert clears them all.
+  s.touch(viewer("10.0.2.1"), 5000);
+  CHECK(s.size() == 1);
+}
+
+TEST_CASE("concurrent touches and lookups") {
+  HttpSessions s(60, 1000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&s, t] {
+      for (int i = 0; i < 2000; ++i) {
+        auto k = viewer("10." + std::to_string(t) + ".0." + std::to_string(i % 300));
+        s.touch(k, 1000 + i / 100);
+        (void)s.live(k, 1000 + i / 100);
+        if (i % 7 == 0) s.end(k);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(s.size() <= 1000);
+}
