@@ -129,9 +129,13 @@ def php_json_encode(value):
         return "false"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
+    if isinstance(value, float):  # PHP: 2.0 -> 2, 1e100 -> 1.0e+100
         r = repr(value)
-        return r if ("e" in r or "." in r) else r + ".0"
+        if "e" in r:
+            mantissa, exp = r.split("e")
+            mantissa += "" if "." in mantissa else ".0"
+            return f"{mantissa}e{'+' if int(exp) >= 0 else '-'}{abs(int(exp))}"
+        return r[:-2] if r.endswith(".0") else r
     if isinstance(value, str):
         out = ['"']
         for ch in value:

@@ -1,0 +1,86 @@
+#include "legacy/attempt_filter.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/datetime.hpp"
+#include "legacy/request_fields.hpp"
+
+namespace sevu::legacy {
+
+namespace {
+
+std::optional<int64_t> read_time(const rapidjson::Value& v, int64_t now) {
+  if (v.IsInt64()) return v.GetInt64();
+  if (!v.IsString()) return std::nullopt;
+  return parse_datetime(string_value(v), now);
+}
+
+std::optional<bool> read_flag(const rapidjson::Value& v) {
+  if (v.IsBool()) return v.GetBool();
+  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
+  if (v.IsString()) {
+    std::string s = string_value(v);
+    if (s == "0" || s == "1") return s == "1";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t now,
+                                        bool with_paging) {
+  AttemptFilterResult result;
+  AttemptFilter f;
+  auto bad = [&result](const char* field) {
+    result.bad_field = field;
+    return std::move(result);
+  };
+
+  struct TextFilter {
+    const char* name;
+    std::optional<std::string>* slot;
+  };
+  for (const auto& [name, slot] :
+       {TextFilter{"key", &f.key}, TextFilter{"app", &f.app}, TextFilter{"video", &f.video},
+        TextFilter{"ip", &f.ip}, TextFilter{"pass", &f.pass}}) {
+    const rapidjson::Value* v = given_field(request, name);
+    if (v == nullptr) continue;
+    if (!v->IsString()) return bad(name);
+    *slot = string_value(*v);
+  }
+
+  for (const char* name : {"starttime", "datetime"}) {
+    const rapidjson::Value* v = given_field(request, name);
+    if (v == nullptr) continue;
+    auto since = read_time(*v, now);
+    if (!since) return bad(name);
+    f.since = f.since ? std::max(*f.since, *since) : *since;
+  }
+
+  if (const rapidjson::Value* v = given_field(request, "success")) {
+    auto flag = read_flag(*v);
+    if (!flag) return bad("success");
+    f.success = *flag;
+  }
+
+  // Counting ignores paging; the widest limit keeps any store honest about that.
+  f.limit = with_paging ? kDefaultAttemptLimit : std::numeric_limits<int64_t>::max();
+  f.offset = 0;
+  if (with_paging) {
+    if (const rapidjson::Value* v = given_field(request, "limit")) {
+      auto limit = integer_value(*v);
+      if (!limit || *limit < 1 || *limit > kMaxAttemptLimit) return bad("limit");
+      f.limit = *limit;
+    }
+    if (const rapidjson::Value* v = given_field(request, "seek")) {
+      auto seek = integer_value(*v);
+      if (!seek || *seek < 0) return bad("seek");
+      f.offset = *seek;
+    }
+  }
+  result.filter = std::move(f);
+  return result;
+}
+
+}  // namespace sevu::legacy

@@ -1,0 +1,127 @@
+// POST /stable/: decode the body, then the checks of SPEC §2 in their order
+//   JSON parse -> command known -> account (cdn + api_key) -> timestamp ->
+//   signature -> replay -> command fields -> the command,
+// the first failing check answering with its code.
+#include "legacy/legacy_api.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "auth/crypto.hpp"
+#include "core/json_util.hpp"
+#include "legacy/command.hpp"
+#include "legacy/envelope.hpp"
+#include "legacy/form_body.hpp"
+#include "legacy/request_fields.hpp"
+#include "legacy/request_json.hpp"
+#include "legacy/signature.hpp"
+
+namespace sevu {
+
+namespace {
+
+using legacy::Code;
+using legacy::Reply;
+using legacy::reply;
+
+// Compared against when the cdn names no account, so that an unknown cdn costs
+// the same work as a wrong key.
+const std::string kNoSuchApiKey(32, '\0');
+
+HttpResponse envelope_response(const Reply& r, std::chrono::steady_clock::time_point start) {
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  HttpResponse resp;
+  resp.status = 200;
+  resp.body = legacy::render_envelope(r, took.count());
+  return resp;
+}
+
+// Code 1 for every way the credentials can fail, so that none of them tells an
+// unknown cdn from a wrong key or a disabled account.
+std::optional<Account> authenticate(const rapidjson::Value& request, Store& store) {
+  auto cdn = int_member(request, "cdn");
+  auto api_key = string_member(request, "api_key");
+  std::optional<Account> account;
+  if (cdn) account = store.account(*cdn);
+  bool key_ok = constant_time_equal(api_key.value_or(std::string()),
+                                    account ? account->api_key : kNoSuchApiKey);
+  if (!account || !api_key || !key_ok || !account->active) return std::nullopt;
+  return account;
+}
+
+}  // namespace
+
+LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config)
+    : clock_(clock), config_(std::move(config)) {}
+
+HttpResponse LegacyApi::busy() const {
+  return envelope_response(reply(Code::kBusy), std::chrono::steady_clock::now());
+}
+
+HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
+  const auto start = std::chrono::steady_clock::now();
+  if (req.method != "POST") {
+    HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", "the legacy API takes POST only");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  std::string command_name;
+  try {
+    // JSON parse: a body that does not yield one JSON object names `json`.
+    auto text = legacy::extract_request_json(req.header("Content-Type").value_or(""), req.body);
+    if (!text.ok || text.value.empty()) {
+      return envelope_response(reply(Code::kMissingFields, "json"), start);
+    }
+    auto parsed = legacy::parse_request_json(text.value);
+    if (!parsed.ok) return envelope_response(reply(Code::kMissingFields, "json"), start);
+    const rapidjson::Value& request = parsed.doc;
+
+    auto name = string_member(request, "command");
+    const legacy::CommandSpec* command = name ? legacy::find_command(*name) : nullptr;
+    if (command == nullptr) return envelope_response(reply(Code::kUnknownCommand), start);
+    command_name = *name;
+
+    auto account = authenticate(request, store);
+    if (!account) return envelope_response(reply(Code::kAuthFailed), start);
+
+    // Freshness is judged on the wall clock, never the test clock (SPEC §6).
+    const int64_t wall = clock_.wall();
+    const int64_t window = config_.timestamp_window;
+    auto timestamp = int_member(request, "timestamp");
+    if (!timestamp || *timestamp < wall - window || *timestamp > wall + window) {
+      return envelope_response(reply(Code::kBadTimestamp), start);
+    }
+
+    auto signature = string_member(request, "signature");
+    if (!signature ||
+        !legacy::signature_matches(text.value, request, *signature, account->secret)) {
+      return envelope_response(reply(Code::kBadSignature), start);
+    }
+    // The request stays fresh until its own timestamp + window; so must its memory.
+    if (!replay_.remember_until(*signature, wall, *timestamp + window)) {
+      Reply r = reply(Code::kBadSignature);
+      r.message = std::string(legacy::kReplayMessage);
+      return envelope_response(r, start);
+    }
+
+    auto missing = legacy::missing_fields(request, command->required);
+    if (!missing.empty()) {
+      return envelope_response(reply(Code::kMissingFields, legacy::join_names(missing)), start);
+    }
+
+    legacy::CommandContext context{request, *account, store, clock_, config_};
+    return envelope_response(command->handler(context), start);
+  } catch (const std::exception& e) {
+    // The client learns only that something went wrong; the operator learns what.
+    std::cerr << "sevu-server: legacy command '" << command_name << "' failed: " << e.what()
+              << "\n";
+    return envelope_response(reply(Code::kUnexpectedError), start);
+  } catch (...) {
+    std::cerr << "sevu-server: legacy command '" << command_name << "' failed\n";
+    return envelope_response(reply(Code::kUnexpectedError), start);
+  }
+}
+
+}  // namespace sevu

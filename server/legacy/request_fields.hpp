@@ -1,0 +1,32 @@
+// Reading command fields from the request object. A field counts as given only
+// when it is present, not null and not the empty string: PHP clients routinely
+// send '' for "not set" (decided).
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "legacy/command.hpp"
+
+namespace sevu::legacy {
+
+// The field's value when given, else nullptr.
+const rapidjson::Value* given_field(const rapidjson::Value& request, const char* name);
+
+// The names of required fields not given, in the order listed.
+std::vector<std::string> missing_fields(const rapidjson::Value& request,
+                                        const std::vector<RequiredField>& required);
+
+// "app, video"
+std::string join_names(const std::vector<std::string>& names);
+
+// A JSON integer, or a string of 1-18 digits; nullopt for anything else.
+std::optional<int64_t> integer_value(const rapidjson::Value& v);
+
+std::string string_value(const rapidjson::Value& v);  // v must be a string
+
+}  // namespace sevu::legacy

@@ -1,0 +1,47 @@
+// Request signatures (SPEC §2): signature = base64(HMAC-SHA256(M, secret)) with
+// the secret's 64 ASCII chars as the key, where M is the request JSON without
+// its "signature" member, in one of two forms:
+//   (a) the received text with that member (and its separating comma) cut out,
+//       for clients that append the member textually (the Perl client);
+//   (b) PHP's json_encode of the parsed request without it, for PHP clients and
+//       anything that re-encodes.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sevu::legacy {
+
+// Form (a): the texts the client may have signed, i.e. raw_json with the
+// top-level "signature" member and one separating comma cut out. Where the
+// comma's surrounding whitespace belonged is ambiguous, so each plausible cut
+// is a candidate (all remove exactly the member and one comma):
+//   not first: from the end of the previous value, or from the comma before it,
+//              to the end of the signature value;
+//   not last:  from its name to the start of the next name, or to just after
+//              the comma that follows it;
+//   alone:     just the member.
+// Empty unless raw_json is an object with exactly one top-level member named
+// "signature" (a duplicate is refused rather than guessed at).
+std::vector<std::string> textual_forms(std::string_view raw_json);
+
+// The first of textual_forms(), the one a client that appends the member at
+// the end produces: the member with its preceding comma removed.
+std::optional<std::string> cut_signature_member(std::string_view raw_json);
+
+// Form (b); nullopt when PHP could not encode it.
+std::optional<std::string> php_form_without_signature(const rapidjson::Value& request);
+
+// base64(HMAC-SHA256(message, secret)).
+std::string sign_message(std::string_view message, std::string_view secret);
+
+// True when `given` matches a form (a) text or form (b) of this request. Every
+// form is computed and compared in constant time whatever the outcome.
+bool signature_matches(std::string_view raw_json, const rapidjson::Value& request,
+                       std::string_view given, std::string_view secret);
+
+}  // namespace sevu::legacy

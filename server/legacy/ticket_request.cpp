@@ -1,0 +1,82 @@
+// sevu.request: create a ticket (upstream codes 2000-2004).
+#include <string>
+
+#include "auth/keygen.hpp"
+#include "core/datetime.hpp"
+#include "legacy/command.hpp"
+#include "legacy/request_fields.hpp"
+#include "legacy/ticket_payload.hpp"
+
+namespace sevu::legacy {
+
+namespace {
+
+constexpr int kKeyAttempts = 5;  // a collision of 88 random bits is already absurd
+constexpr std::size_t kMaxFieldBytes = 4096;
+
+// A text field of the ticket: a string within the length limit. Returns the
+// problem for a 2001 message, or empty when fine. An absent optional field is fine.
+std::string read_text(const rapidjson::Value& request, const char* name, std::string& out) {
+  const rapidjson::Value* v = given_field(request, name);
+  if (v == nullptr) return {};
+  if (!v->IsString()) return std::string(name) + " must be a string";
+  if (v->GetStringLength() > kMaxFieldBytes) {
+    return std::string(name) + " is longer than " + std::to_string(kMaxFieldBytes) + " bytes";
+  }
+  out = string_value(*v);
+  return {};
+}
+
+// expire wins over its alias expires when both are given. A JSON integer is
+// taken as unix seconds (decided); strings go through parse_datetime.
+std::optional<int64_t> read_expiry(const rapidjson::Value& request, int64_t now) {
+  const rapidjson::Value* v = given_field(request, "expire");
+  if (v == nullptr) v = given_field(request, "expires");
+  if (v == nullptr) return std::nullopt;
+  if (v->IsInt64()) return v->GetInt64();
+  if (!v->IsString()) return std::nullopt;
+  return parse_datetime(string_value(*v), now);
+}
+
+}  // namespace
+
+Reply ticket_request(const CommandContext& c) {
+  Ticket t;
+  for (auto [name, field] : {std::pair<const char*, std::string*>{"app", &t.app},
+                             {"video", &t.video},
+                             {"pass", &t.pass},
+                             {"ip", &t.ip}}) {
+    std::string problem = read_text(c.request, name, *field);
+    if (!problem.empty()) return reply(Code::kTicketNotCreated, problem);
+  }
+
+  const rapidjson::Value* uses = given_field(c.request, "uses");
+  auto count = uses ? integer_value(*uses) : std::nullopt;
+  if (!count || *count <= 0) return reply(Code::kUsesNotPositive);
+  t.uses = *count;
+
+  const int64_t now = c.clock.now();
+  auto expires = read_expiry(c.request, now);
+  if (!expires) return reply(Code::kTicketNotCreated, "expire is not a valid date");
+  if (*expires <= now) return reply(Code::kExpiryNotFuture);
+
+  t.cdn_id = c.account.cdn_id;
+  t.active = true;
+  t.created = now;
+  t.expires = *expires;
+  t.used = 0;
+  bool inserted = false;
+  for (int i = 0; i < kKeyAttempts && !inserted; ++i) {
+    t.key = make_ticket_key(t.video);
+    inserted = c.store.insert_ticket(t);
+  }
+  if (!inserted) return reply(Code::kTicketNotCreated, "no free ticket key");
+
+  auto stored = c.store.ticket(c.account.cdn_id, t.key);
+  if (!stored) return reply(Code::kTicketReadBackFailed);
+  Reply r = reply(Code::kTicketGranted);
+  r.payload = [ticket = *stored](JsonWriter& w) { write_ticket_member(w, ticket, false); };
+  return r;
+}
+
+}  // namespace sevu::legacy

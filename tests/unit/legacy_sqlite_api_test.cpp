@@ -1,0 +1,154 @@
+// LegacyApi over the real SQLite store: the ticket lifecycle and account
+// isolation as the server runs them (legacy_api_test covers every code over an
+// in-memory store).
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/datetime.hpp"
+#include "legacy/legacy_api.hpp"
+#include "legacy/signature.hpp"
+#include "store/store.hpp"
+
+using namespace sevu;
+
+namespace {
+
+struct TempDb {
+  std::string dir;
+  TempDb() {
+    char tmpl[] = "/tmp/sevu-legacy-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+  }
+  ~TempDb() { std::system(("rm -rf '" + dir + "'").c_str()); }
+  std::string path() const { return dir + "/sevu.db"; }
+};
+
+const Account kDemo{158, "demo", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
+                    "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f"};
+const Account kOther{1001, "other", "OTHERKEY0000000000000000000000AB",
+                     "1111111111111111111111111111111111111111111111111111111111111111"};
+
+struct Fixture {
+  TempDb db;
+  std::unique_ptr<Store> store = open_sqlite_store(db.path());
+  Clock clock;
+  LegacyApi api{clock, LegacyConfig{}};
+  int calls = 0;
+
+  Fixture() {
+    REQUIRE(store->insert_account(kDemo));
+    REQUIRE(store->insert_account(kOther));
+  }
+
+  rapidjson::Document command(const std::string& name, const std::string& fields,
+                              const Account& who = kDemo, std::string* raw = nullptr) {
+    std::string text = "{\"command\":\"" + name + "\",\"api_key\":\"" + who.api_key +
+                       "\",\"timestamp\":" + std::to_string(clock.wall() - calls++) +
+                       ",\"cdn\":" + std::to_string(who.cdn_id) +
+                       (fields.empty() ? "" : "," + fields) + "}";
+    HttpRequest req;
+    req.method = "POST";
+    req.target = "/stable/";
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = text.substr(0, text.size() - 1) + ",\"signature\":\"" +
+               legacy::sign_message(text, who.secret) + "\"}";
+    HttpResponse resp = api.handle(req, *store);
+    CHECK(resp.status == 200);
+    if (raw) *raw = resp.body.substr(0, resp.body.find("\"handle_time\""));
+    rapidjson::Document d;
+    d.Parse(resp.body.c_str());
+    REQUIRE(d.IsObject());
+    return d;
+  }
+};
+
+int code(const rapidjson::Document& d) {
+  return d["code"].GetInt();
+}
+std::string str(const rapidjson::Value& v, const char* name) {
+  return v[name].GetString();
+}
+
+}  // namespace
+
+TEST_CASE("request, status, revoke and attempts through SQLite") {
+  Fixture f;
+  auto granted = f.command("sevu.request",
+                           "\"app\":\"demo-origin\",\"video\":\"mystream\",\"pass\":\"pw\","
+                           "\"ip\":\"auto\",\"uses\":\"5\",\"expire\":\"+1 day\"");
+  REQUIRE(code(granted) == 2002);
+  const std::string key = str(granted["ticket"], "key");
+  CHECK(key.rfind("mystream.", 0) == 0);
+  CHECK(str(granted["ticket"], "uses") == "5");
+  CHECK(str(granted["ticket"], "ip") == "auto");
+
+  auto status = f.command("sevu.status", "\"key\":\"" + key + "\"");
+  REQUIRE(code(status) == 2010);
+  CHECK(str(status["ticket"], "expire_date") == format_datetime(f.clock.now() + 86400));
+  CHECK(str(status["ticket"], "created_date") == str(granted["ticket"], "created_date"));
+
+  for (int i = 0; i < 3; ++i) {
+    Attempt a;
+    a.cdn_id = 158;
+    a.datetime = f.clock.now() - 100 + i;
+    a.key = key;
+    a.pass = "pw";
+    a.ip = "10.0.0." + std::to_string(i);
+    a.app = "demo-origin";
+    a.video = "mystream";
+    a.success = i != 1;
+    a.reason = i != 1 ? "Success" : "Invalid IP Address";
+    a.server = "edge1";
+    f.store->insert_attempt(a);
+  }
+  auto attempts = f.command("sevu.attempts", "\"key\":\"" + key + "\",\"limit\":2,\"seek\":1");
+  REQUIRE(code(attempts) == 2101);
+  REQUIRE(attempts["attempts"].Size() == 2);
+  CHECK(str(attempts["attempts"][0], "ip") == "10.0.0.1");
+  CHECK(str(attempts["attempts"][0], "success") == "0");
+  CHECK(str(attempts["attempts"][1], "ip") == "10.0.0.2");
+  auto count = f.command("sevu.errorcount", "\"key\":\"" + key + "\",\"success\":1");
+  REQUIRE(code(count) == 2110);
+  CHECK(count["count"].GetInt64() == 2);
+
+  CHECK(code(f.command("sevu.revoke", "\"key\":\"" + key + "\"")) == 2020);
+  auto revoked = f.command("sevu.status", "\"key\":\"" + key + "\"");
+  CHECK(str(revoked["ticket"], "active") == "0");
+  CHECK(str(revoked["ticket"], "uses") == "5");
+}
+
+TEST_CASE("through SQLite, another account's ticket is indistinguishable from none") {
+  Fixture f;
+  auto theirs = f.command("sevu.request",
+                          "\"app\":\"other-origin\",\"video\":\"v\",\"pass\":\"pw\","
+                          "\"uses\":1,\"expire\":\"+1 day\"",
+                          kOther);
+  REQUIRE(code(theirs) == 2002);
+  const std::string key = str(theirs["ticket"], "key");
+  Attempt a;
+  a.cdn_id = kOther.cdn_id;
+  a.datetime = f.clock.now();
+  a.key = key;
+  a.success = true;
+  a.reason = "Success";
+  f.store->insert_attempt(a);
+  const std::string unknown = key.substr(0, key.size() - 1) + (key.back() == '0' ? "1" : "0");
+  for (const char* command :
+       {"sevu.status", "sevu.revoke", "sevu.attempts", "sevu.errorlog", "sevu.errorcount"}) {
+    CAPTURE(command);
+    std::string a_body, b_body;
+    f.command(command, "\"key\":\"" + key + "\"", kDemo, &a_body);
+    f.command(command, "\"key\":\"" + unknown + "\"", kDemo, &b_body);
+    CHECK(a_body == b_body);
+  }
+  auto still = f.command("sevu.status", "\"key\":\"" + key + "\"", kOther);
+  CHECK(str(still["ticket"], "active") == "1");
+}
