@@ -1,0 +1,94 @@
+// sevu.addstreamuser: publish credentials for app/stream (or every stream, "*"),
+// with optional record/DVR settings. The password is kept only as a salted
+// PBKDF2 hash; user and pass both null create a row that publishes without
+// authentication but still carries settings.
+#include <string>
+
+#include "auth/password_hash.hpp"
+#include "legacy/request_fields.hpp"
+#include "legacy/stream_user_codes.hpp"
+#include "legacy/stream_user_commands.hpp"
+#include "legacy/stream_user_fields.hpp"
+#include "legacy/stream_user_json.hpp"
+#include "legacy/stream_user_lookup.hpp"
+
+namespace sevu::legacy {
+
+namespace {
+
+Reply not_created(const std::string& why) {
+  return stream_user_reply(kStreamUserNotCreated, why);
+}
+
+Reply limit_reached(const Account& account) {
+  return stream_user_reply(kStreamUserLimitReached, "this account may have at most " +
+                                                        std::to_string(account.max_stream_users) +
+                                                        " stream users");
+}
+
+// 9, 10, 11 keep their own codes; any other bad value is a 2070 naming the field.
+Reply settings_problem_on_add(const FieldProblem& p) {
+  switch (p.code) {
+    case 9:
+      return stream_user_reply(kSegmentTypeInvalid, p.field + " " + p.reason);
+    case 10:
+      return stream_user_reply(kSegmentValueNotPositive, p.field + " " + p.reason);
+    case 11:
+      return stream_user_reply(kCrontabInvalid, p.reason);
+    default:
+      return not_created(p.field + " " + p.reason);
+  }
+}
+
+}  // namespace
+
+Reply stream_user_add(const CommandContext& c) {
+  const std::string missing = missing_identity_fields(c.request);
+  if (!missing.empty()) return reply(Code::kMissingFields, missing);
+
+  StreamIdentity identity;
+  if (auto p = read_identity(c.request, identity)) return not_created(p->field + " " + p->reason);
+  StreamUser u = default_stream_user();
+  if (auto p = apply_settings(c.request, u)) return settings_problem_on_add(*p);
+
+  // Cheap refusal before the deliberately slow hash; checked again below,
+  // inside the transaction, where it is authoritative.
+  if (c.store.count_stream_users(c.account.cdn_id) >= c.account.max_stream_users) {
+    return limit_reached(c.account);
+  }
+  u.cdn_id = c.account.cdn_id;
+  u.app = identity.app;
+  u.stream = identity.stream;
+  u.user = identity.user;
+  if (identity.pass) u.pass_hash = hash_password(*identity.pass);
+  u.created = c.clock.now();
+
+  enum class Outcome { kAdded, kLimit, kDuplicate, kNotStored } outcome = Outcome::kAdded;
+  c.store.transaction([&] {
+    if (c.store.count_stream_users(c.account.cdn_id) >= c.account.max_stream_users) {
+      outcome = Outcome::kLimit;
+    } else if (stream_user_by_identity(c, u.app, u.stream, u.user)) {
+      outcome = Outcome::kDuplicate;
+    } else if (!c.store.insert_stream_user(u)) {
+      outcome = Outcome::kNotStored;
+    }
+  });
+  switch (outcome) {
+    case Outcome::kLimit:
+      return limit_reached(c.account);
+    case Outcome::kDuplicate:
+      return not_created("a stream user for this app, stream and user already exists");
+    case Outcome::kNotStored:
+      return not_created("the stream user could not be stored");
+    case Outcome::kAdded:
+      break;
+  }
+  Reply r = stream_user_reply(kStreamUserAdded);
+  r.payload = [user = std::move(u), config = c.config](JsonWriter& w) {
+    w.Key("user");
+    write_stream_user(w, user, config);
+  };
+  return r;
+}
+
+}  // namespace sevu::legacy

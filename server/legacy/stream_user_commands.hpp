@@ -1,0 +1,17 @@
+// The stream-user commands (publish credentials plus record/DVR settings).
+// Handlers in the shape of command.hpp's CommandHandler; each checks its own
+// required fields, because user/pass sent as null are answers, not omissions.
+// Another account's stream user is answered exactly like one that does not exist.
+#pragma once
+
+#include "legacy/command.hpp"
+
+namespace sevu::legacy {
+
+Reply stream_user_add(const CommandContext& c);       // sevu.addstreamuser
+Reply stream_user_list(const CommandContext& c);      // sevu.liststreamusers
+Reply stream_user_retrieve(const CommandContext& c);  // sevu.retrievestreamuser
+Reply stream_user_remove(const CommandContext& c);    // sevu.removestreamuser
+Reply stream_user_update(const CommandContext& c);    // sevu.updatestream
+
+}  // namespace sevu::legacy

@@ -1,0 +1,70 @@
+// sevu.updatestream: change the record/DVR/ga_key settings of one stream user,
+// named by stream_id (its id). Settings not sent keep their value. app, stream,
+// user and pass cannot be changed here: sending any of them is refused rather
+// than ignored, so a client never believes a password was changed when it was not.
+#include <string>
+
+#include "legacy/request_fields.hpp"
+#include "legacy/stream_user_codes.hpp"
+#include "legacy/stream_user_commands.hpp"
+#include "legacy/stream_user_fields.hpp"
+#include "legacy/stream_user_json.hpp"
+
+namespace sevu::legacy {
+
+namespace {
+
+Reply invalid(const std::string& field, const std::string& reason) {
+  return stream_user_reply(kStreamFieldInvalid, field + " (" + reason + ")");
+}
+
+Reply settings_problem_on_update(const FieldProblem& p) {
+  switch (p.code) {
+    case 9:
+      return stream_user_reply(kSegmentTypeInvalid, p.field + " " + p.reason);
+    case 10:
+      return stream_user_reply(kSegmentValueNotPositive, p.field + " " + p.reason);
+    case 11:
+      return stream_user_reply(kCrontabInvalid, p.reason);
+    default:
+      return invalid(p.field, p.reason);
+  }
+}
+
+}  // namespace
+
+Reply stream_user_update(const CommandContext& c) {
+  const rapidjson::Value* id_field = given_field(c.request, "stream_id");
+  if (id_field == nullptr) return reply(Code::kMissingFields, "stream_id");
+  const std::optional<int64_t> id = integer_value(*id_field);
+  if (!id) return invalid("stream_id", "must be a whole number");
+  for (const char* fixed : {"app", "stream", "user", "pass"}) {
+    if (c.request.IsObject() && c.request.HasMember(fixed)) {
+      return invalid(fixed,
+                     "cannot be changed by sevu.updatestream; remove the stream user "
+                     "and add it again");
+    }
+  }
+
+  std::optional<StreamUser> updated;
+  std::optional<Reply> problem;
+  c.store.transaction([&] {
+    std::optional<StreamUser> u = c.store.stream_user(c.account.cdn_id, *id);
+    if (!u) return;
+    if (auto p = apply_settings(c.request, *u)) {
+      problem = settings_problem_on_update(*p);
+      return;
+    }
+    if (c.store.update_stream_user(*u)) updated = std::move(u);
+  });
+  if (problem) return std::move(*problem);
+  if (!updated) return stream_user_reply(kUpdateStreamNotFound);
+  Reply r = stream_user_reply(kStreamUpdated);
+  r.payload = [user = std::move(*updated), config = c.config](JsonWriter& w) {
+    w.Key("user");
+    write_stream_user(w, user, config);
+  };
+  return r;
+}
+
+}  // namespace sevu::legacy
