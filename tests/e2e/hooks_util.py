@@ -2,13 +2,10 @@
 calling the hook listener the way each media server does, and reading back
 ticket state and attempts through the legacy API. Standard library only."""
 
-import base64
-import hashlib
 import json
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -105,33 +102,12 @@ def revoke(srv, key):
     assert st == 200 and reply["status"] == "success", reply
 
 
-def add_stream_user(srv, app, stream, user, password, cdn=158):
-    """Creates a stream user through sevu.addstreamuser. While a server without the
-    stream-user commands answers "Unrecognized API Command" (code 0), the row is
-    written into the database directly, hashed exactly like auth/password_hash.cpp
-    ("$pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>"), so that publish hooks
-    can be tested before those commands exist."""
+def add_stream_user(srv, app, stream, user, password):
+    """Creates a stream user through sevu.addstreamuser; returns its id."""
     st, reply = legacy(srv, "sevu.addstreamuser",
                        {"app": app, "stream": stream, "user": user, "pass": password})
-    if st == 200 and reply.get("status") == "success":
-        return "api"
-    assert st == 200 and reply.get("code") == 0, reply
-    pass_hash = None
-    if password is not None:
-        salt = os.urandom(16)
-        iterations = 1000
-        digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations, 32)
-        pass_hash = "$pbkdf2-sha256$%d$%s$%s" % (iterations, base64.b64encode(salt).decode(),
-                                                 base64.b64encode(digest).decode())
-    db = sqlite3.connect(srv.db, timeout=30)
-    try:
-        with db:
-            db.execute("INSERT INTO stream_users (cdn_id, app, stream, user, pass_hash, created) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       (cdn, app, stream, user, pass_hash, int(time.time())))
-    finally:
-        db.close()
-    return "db"
+    assert st == 200 and reply.get("code") == 2071, reply
+    return reply["user"]["id"]
 
 
 # --- real nginx, started by the tests ---------------------------------------
