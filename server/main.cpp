@@ -30,7 +30,13 @@ int serve(const std::vector<std::string>& args) {
                "server-name", "origin-host", "playback-url", "session-idle"},
               {"demo", "test-controls"});
   auto [api_host, api_port] = split_host_port(opt.get_or("listen", "127.0.0.1:8080"));
-  auto [hook_host, hook_port] = split_host_port(opt.get_or("hook-listen", "127.0.0.1:8081"));
+  // Hooks default to loopback on the port after the API's (8080 -> 8081), so
+  // several servers started with only --listen do not fight over one port.
+  bool hook_default = !opt.get("hook-listen");
+  auto [hook_host, hook_port] =
+      hook_default ? std::pair<std::string, unsigned short>(
+                         "127.0.0.1", api_port == 0 || api_port == 65535 ? 0 : api_port + 1)
+                   : split_host_port(*opt.get("hook-listen"));
   std::string db = opt.get_or("db", kDefaultDbPath);
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -62,7 +68,14 @@ int serve(const std::vector<std::string>& args) {
 
   HttpServer server(opt.get_int("threads", cores, 1, 256), limits);
   auto api = server.listen(api_host, api_port, app.api_handler());
-  auto hooks = server.listen(hook_host, hook_port, app.hook_handler());
+  uint16_t hooks = 0;
+  try {
+    hooks = server.listen(hook_host, hook_port, app.hook_handler());
+  } catch (const std::runtime_error& e) {
+    if (!hook_default) throw;
+    std::cerr << "sevu-server: " << e.what() << "; hooks take a free port instead" << std::endl;
+    hooks = server.listen(hook_host, 0, app.hook_handler());
+  }
   std::cout << "sevu-server: api listening on http://" << api_host << ":" << api << "\n"
             << "sevu-server: hooks listening on http://" << hook_host << ":" << hooks << "\n"
             << "sevu-server: database " << db << std::endl;
