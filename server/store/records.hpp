@@ -65,8 +65,8 @@ struct StreamUser {
   int64_t id = 0;
   int64_t cdn_id = 0;
   std::string app;
-  std::string stream;  // "*" = every stream of the app
-  std::optional<std::string> user;  // nullopt together with pass = publish freely
+  std::string stream;                    // "*" = every stream of the app
+  std::optional<std::string> user;       // nullopt together with pass = publish freely
   std::optional<std::string> pass_hash;  // "$pbkdf2-sha256$<iter>$<salt b64>$<hash b64>"
   bool record = false;
   std::string record_type;   // "stream" | "event" | ""

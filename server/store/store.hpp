@@ -55,7 +55,8 @@ class Store {
   // Stream users (publish credentials + record/DVR settings)
   virtual bool insert_stream_user(StreamUser& u) = 0;  // sets u.id
   virtual std::optional<StreamUser> stream_user(int64_t cdn_id, int64_t id) = 0;
-  virtual std::vector<StreamUser> stream_users(int64_t cdn_id, const std::optional<std::string>& app,
+  virtual std::vector<StreamUser> stream_users(int64_t cdn_id,
+                                               const std::optional<std::string>& app,
                                                const std::optional<std::string>& stream) = 0;
   // Candidates for a publish on app/stream, any account: exact stream and "*" rows.
   virtual std::vector<StreamUser> publish_candidates(const std::string& app,
