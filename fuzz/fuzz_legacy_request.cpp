@@ -1,0 +1,27 @@
+// libFuzzer: the legacy request path over untrusted bytes — body decoding by
+// content type, JSON parsing, both signature forms. The first byte picks the
+// content type; the rest is the body.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "legacy/form_body.hpp"
+#include "legacy/request_json.hpp"
+#include "legacy/signature.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  static const char* kTypes[] = {"multipart/form-data; boundary=XyZ",
+                                 "multipart/form-data; boundary=\"a b\"",
+                                 "application/x-www-form-urlencoded", "application/json", ""};
+  std::string_view type = kTypes[data[0] % 5];
+  std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
+  auto field = sevu::legacy::extract_request_json(type, body);
+  std::string_view text = field.ok ? std::string_view(field.value) : body;
+  auto parsed = sevu::legacy::parse_request_json(text);
+  sevu::legacy::textual_forms(text);
+  sevu::legacy::cut_signature_member(text);
+  if (parsed.ok) sevu::legacy::php_form_without_signature(parsed.doc);
+  return 0;
+}
