@@ -46,9 +46,14 @@ Reply stream_user_reply(Code code) {
 
 Reply stream_user_reply(Code code, std::string_view detail) {
   Reply r = stream_user_reply(code);
-  const bool sentence = !r.message.empty() && r.message.back() == '.';
-  r.message += sentence ? " " : ": ";
-  r.message += detail;
+  const bool verbatim = code == kSegmentTypeInvalid || code == kSegmentValueNotPositive ||
+                        code == kCrontabInvalid || code == kStreamUserLimitReached;
+  if (!verbatim) {
+    r.message += ": ";
+    r.message += detail;
+    return r;
+  }
+  r.payload = [text = std::string(detail)](JsonWriter& w) { put(w, "detail", text); };
   return r;
 }
 

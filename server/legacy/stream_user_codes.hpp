@@ -37,9 +37,10 @@ constexpr Code kStreamFieldInvalid =
 
 const std::vector<CodeInfo>& stream_user_code_table();
 
-// Like reply(code) / reply(code, detail), from this table. Codes whose upstream
-// message ends in a full stop (9, 10, 11) get the detail after a space instead
-// of ": ".
+// Like reply(code) / reply(code, detail), from this table. Upstream's fixed
+// texts (9, 10, 11, 2072) stay exactly as upstream writes them, so clients that
+// compare messages keep working: their detail goes into a "detail" member of the
+// reply instead. Every other code gets the detail after ": ".
 Reply stream_user_reply(Code code);
 Reply stream_user_reply(Code code, std::string_view detail);
 

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+import urllib.parse
 
 import harness
 from harness import DEMO, check
@@ -147,20 +148,22 @@ def test_add_validation_codes():
                "One or more required fields are missing: stream, pass")
         # 9
         for bad in ["weekly", "SIZE", 7, True]:
-            expect(add(srv, segment_type=bad, segment_value=5), 9, "failure",
-                   message_start="Segment Type may only be schedule, size, or duration.")
+            r = expect(add(srv, segment_type=bad, segment_value=5), 9, "failure",
+                       "Segment Type may only be schedule, size, or duration.")
+            check(r["detail"] == "segment_type must be schedule, size, duration or disabled", r)
         # 10
         for kind in ["size", "duration"]:
             for bad in [0, -5, "abc", 1.5, "0"]:
-                expect(add(srv, segment_type=kind, segment_value=bad), 10, "failure",
-                       message_start="Segments of Duration and Size require a value greater "
-                                     "than 0.")
+                r = expect(add(srv, segment_type=kind, segment_value=bad), 10, "failure",
+                           "Segments of Duration and Size require a value greater than 0.")
+                check(r["detail"].startswith("segment_value must be a whole number"), r)
             expect(add(srv, segment_type=kind), 10, "failure")
         # 11
         for bad in ["* * * *", "@hourly", "*/0 * * * *", "0 24 * * *", "1,,2 * * * *",
                     "* * * * * *", "0 0 L * *", "*/15 * * * * ; rm -rf /", 15]:
-            expect(add(srv, segment_type="schedule", segment_value=bad), 11, "failure",
-                   message_start="Invalid CRONTAB expression given.")
+            r = expect(add(srv, segment_type="schedule", segment_value=bad), 11, "failure",
+                       "Invalid CRONTAB expression given.")
+            check(isinstance(r["detail"], str) and r["detail"], r)
         # 2070: one of user/pass null, and other bad values, naming the field.
         expect(add(srv, user=None), 2070, "failure",
                "Stream User could not be created: user and pass must both be null to disable "
@@ -203,8 +206,9 @@ def test_per_account_maximum():
         acct = srv.create_account("capped", max_stream_users=2)
         added_id(srv, app="capped-live", stream="a", account=acct)
         added_id(srv, app="capped-live", stream="b", account=acct)
-        expect(add(srv, app="capped-live", stream="c", account=acct), 2072, "failure",
-               message_start="Exceeded maximum stream accounts")
+        r = expect(add(srv, app="capped-live", stream="c", account=acct), 2072, "failure",
+                   "Exceeded maximum stream accounts")
+        check(r["detail"] == "this account may have at most 2 stream users", r)
         # The demo account's own limit (50) is untouched by that.
         added_id(srv, stream="c")
         # Removing one makes room.
@@ -277,8 +281,10 @@ def test_retrieve_remove_update_codes():
                "failure")
         expect(call(srv, "sevu.updatestream", {"stream_id": uid, "segment_type": "size"}), 10,
                "failure")  # the stored value is a crontab, not a size
-        expect(call(srv, "sevu.updatestream", {"stream_id": uid, "segment_value": "61 * * * *"}),
-               11, "failure", "Invalid CRONTAB expression given. minute: 61 is out of range 0-59")
+        r = expect(call(srv, "sevu.updatestream",
+                        {"stream_id": uid, "segment_value": "61 * * * *"}),
+                   11, "failure", "Invalid CRONTAB expression given.")
+        check(r["detail"] == "minute: 61 is out of range 0-59", r)
         expect(call(srv, "sevu.updatestream", {"stream_id": uid, "playlist_timeout": 5}), 2098,
                "failure",
                "invalid field value: playlist_timeout (must be a whole number from 60 to 1200)")
@@ -397,6 +403,100 @@ def test_origin_host_and_playback_url_template():
         r = expect(add(srv, stream="*", user="all"), 2071)
         check_user_object(r["user"], origin_url="rtmp://origin.example.org/demo-origin",
                           playback_url="http://origin.example.org/demo-origin/*/playlist.m3u8")
+
+
+# --- publishing: the hooks decide with the stream users managed above ---------------------
+
+def hook_publish(srv, kind, stream, user=None, password=None, app="demo-origin", ip="10.1.2.3"):
+    """One publish decision asked the way each media server asks; True when allowed."""
+    creds = []
+    if user is not None:
+        creds.append("user=" + urllib.parse.quote(user, safe=""))
+    if password is not None:
+        creds.append("pass=" + urllib.parse.quote(password, safe=""))
+    args = "&".join(creds)
+    if kind == "nginx-rtmp":
+        # ngx_rtmp_notify_module: its own fields, then the encoder's args appended raw.
+        body = "&".join(k + "=" + urllib.parse.quote(v, safe="") for k, v in [
+            ("call", "publish"), ("addr", ip), ("clientid", "7"), ("app", app),
+            ("flashver", "FMLE/3.0"), ("swfurl", ""), ("tcurl", "rtmp://origin/" + app),
+            ("pageurl", ""), ("name", stream), ("type", "live")])
+        if args:
+            body += "&" + args
+        status, _, data = harness.request("POST", srv.hook_url + "/hooks/nginx-rtmp", body.encode(),
+                                          {"Content-Type": "application/x-www-form-urlencoded"})
+        check(status in (200, 403), (kind, status, data))
+        return status == 200
+    if kind == "srs":
+        body = {"action": "on_publish", "client_id": "7", "ip": ip, "vhost": "__defaultVhost__",
+                "app": app, "stream": stream, "param": "?" + args if args else "",
+                "tcUrl": "rtmp://origin/" + app, "pageUrl": ""}
+        status, _, data = harness.request("POST", srv.hook_url + "/hooks/srs",
+                                          json.dumps(body).encode(),
+                                          {"Content-Type": "application/json"})
+        check(status == 403 or (status == 200 and data == b"0"), (kind, status, data))
+        return status == 200
+    body = {"user": user or "", "password": password or "", "token": "", "ip": ip,
+            "action": "publish", "path": app + "/" + stream, "protocol": "rtmp", "id": None,
+            "query": ""}
+    status, _, data = harness.request("POST", srv.hook_url + "/hooks/mediamtx",
+                                      json.dumps(body).encode(),
+                                      {"Content-Type": "application/json"})
+    check(status in (200, 401), (kind, status, data))
+    return status == 200
+
+
+def test_publish_follows_stream_users_in_every_hook():
+    with harness.Server() as srv:
+        own = added_id(srv, stream="mystream", user="enc1", password="Enc-Secret-1")
+        added_id(srv, stream="*", user="all", password="All-Secret-2")
+        added_id(srv, stream="open", user=None, password=None, record=True)
+        added_id(srv, app="demo-other", stream="mystream", user="enc1", password="Other-Secret")
+        cases = [
+            # stream, user, pass, allowed
+            ("mystream", "enc1", "Enc-Secret-1", True),
+            ("mystream", "enc1", "wrong", False),
+            ("mystream", "enc1", None, False),
+            ("mystream", None, None, False),
+            ("mystream", "ENC1", "Enc-Secret-1", False),
+            ("mystream", "enc1", "Other-Secret", False),  # demo-other's password
+            ("mystream", "all", "All-Secret-2", True),  # "*" covers this stream too
+            ("anything", "all", "All-Secret-2", True),
+            ("anything", "all", "wrong", False),
+            ("anything", "enc1", "Enc-Secret-1", False),  # enc1 is for mystream only
+            ("open", None, None, True),  # null user/pass: no authentication
+            ("open", "who", "ever", True),
+        ]
+        for kind in ("nginx-rtmp", "srs", "mediamtx"):
+            for stream, user, password, allowed in cases:
+                got = hook_publish(srv, kind, stream, user, password)
+                check(got == allowed, f"{kind} {stream} {user}/{password}: allowed={got}")
+        check(hook_publish(srv, "nginx-rtmp", "mystream", "enc1", "Other-Secret", app="demo-other"))
+
+        # Every attempt is in the account's errorlog, oldest first, with its outcome and
+        # never the password; errorcount agrees.
+        reply = expect(call(srv, "sevu.errorlog", {"app": "demo-origin", "limit": 1000}), 2101,
+                       "success")
+        rows = [a for a in reply["attempts"] if a["appinst"] == "publish"]
+        want = [("1" if allowed else "0", stream) for _ in range(3)
+                for stream, _u, _p, allowed in cases]
+        check([(a["success"], a["video"]) for a in rows] == want, rows)
+        check(all(a["key"] == "" and a["app"] == "demo-origin" for a in rows), rows)
+        for a in rows:
+            check(a["reason"] == ("Publish Authorized" if a["success"] == "1"
+                                  else "Publish Denied: bad credentials"), a)
+        text = json.dumps(reply)
+        for secret in ("Enc-Secret-1", "All-Secret-2", "Other-Secret"):
+            check(secret not in text, "a password reached the errorlog")
+        denied = expect(call(srv, "sevu.errorcount", {"app": "demo-origin", "success": 0}), 2110)
+        check(int(denied["count"]) == sum(1 for a in rows if a["success"] == "0"), denied)
+
+        # Settings changes leave the credentials alone; removing the stream user ends them.
+        expect(call(srv, "sevu.updatestream", {"stream_id": own, "record": True}), 2096)
+        check(hook_publish(srv, "nginx-rtmp", "mystream", "enc1", "Enc-Secret-1"))
+        expect(call(srv, "sevu.removestreamuser", {"streamuser_id": own}), 2094)
+        check(not hook_publish(srv, "nginx-rtmp", "mystream", "enc1", "Enc-Secret-1"))
+        check(hook_publish(srv, "nginx-rtmp", "mystream", "all", "All-Secret-2"))
 
 
 if __name__ == "__main__":

@@ -258,7 +258,8 @@ TEST_CASE("addstreamuser: segment_type may only be schedule, size, duration or d
     INFO(type);
     CHECK(r.code == 9);
     CHECK_FALSE(r.success);
-    CHECK(r.message.rfind("Segment Type may only be schedule, size, or duration.", 0) == 0);
+    CHECK(r.message == "Segment Type may only be schedule, size, or duration.");
+    CHECK(str(r.payload, "detail") == "segment_type must be schedule, size, duration or disabled");
   }
   CHECK(f.store->count_stream_users(158) == 0);
   for (const char* type : {"schedule", "size", "duration", "disabled"}) {
@@ -283,8 +284,8 @@ TEST_CASE("addstreamuser: duration and size need a value greater than 0 (10)") {
       INFO(type << " " << value << ": " << r.message);
       CHECK(r.code == 10);
       CHECK_FALSE(r.success);
-      CHECK(r.message.rfind("Segments of Duration and Size require a value greater than 0.", 0) ==
-            0);
+      CHECK(r.message == "Segments of Duration and Size require a value greater than 0.");
+      CHECK(str(r.payload, "detail").rfind("segment_value must be a whole number", 0) == 0);
     }
     // Missing entirely.
     CHECK(f.add(kBasic + R"(,"segment_type":")" + type + R"(")").code == 10);
@@ -309,10 +310,12 @@ TEST_CASE("addstreamuser: schedule needs a valid crontab (11)") {
     INFO(value << ": " << r.message);
     CHECK(r.code == 11);
     CHECK_FALSE(r.success);
-    CHECK(r.message.rfind("Invalid CRONTAB expression given.", 0) == 0);
+    CHECK(r.message == "Invalid CRONTAB expression given.");
+    CHECK_FALSE(str(r.payload, "detail").empty());
   }
-  CHECK(f.add(kBasic + R"(,"segment_type":"schedule","segment_value":"* 24 * * *")").message ==
-        "Invalid CRONTAB expression given. hour: 24 is out of range 0-23");
+  const Result hour = f.add(kBasic + R"(,"segment_type":"schedule","segment_value":"* 24 * * *")");
+  CHECK(hour.message == "Invalid CRONTAB expression given.");
+  CHECK(str(hour.payload, "detail") == "hour: 24 is out of range 0-23");
   CHECK(f.store->count_stream_users(158) == 0);
 
   const Result ok = f.add(kBasic + R"(,"segment_type":"schedule","segment_value":"*/15 * * * *")");
@@ -420,8 +423,8 @@ TEST_CASE("addstreamuser: the per-account maximum (2072)") {
   const Result r = f.add(R"("app":"other-app","stream":"s9","user":"u","pass":"p")", &f.other);
   CHECK(r.code == 2072);
   CHECK_FALSE(r.success);
-  CHECK(r.message ==
-        "Exceeded maximum stream accounts: this account may have at most 3 stream users");
+  CHECK(r.message == "Exceeded maximum stream accounts");
+  CHECK(str(r.payload, "detail") == "this account may have at most 3 stream users");
   CHECK(f.store->count_stream_users(2001) == 3);
   // Another account's count is its own.
   CHECK(f.add(kBasic).code == 2071);
@@ -712,7 +715,25 @@ TEST_CASE("every stream-user code has one row, with upstream's texts") {
   CHECK(stream_user_reply(kStreamUserAdded).message == "Stream User Added");
   CHECK(stream_user_reply(kStreamUsersFound).message == "Stream Users Found");
   CHECK(stream_user_reply(kStreamUserLimitReached).message == "Exceeded maximum stream accounts");
-  CHECK(stream_user_reply(kCrontabInvalid, "x").message == "Invalid CRONTAB expression given. x");
+  // Upstream's fixed texts stay verbatim; the detail travels beside them.
+  for (const Code code :
+       {kSegmentTypeInvalid, kSegmentValueNotPositive, kCrontabInvalid, kStreamUserLimitReached}) {
+    const Reply r = stream_user_reply(code, "why");
+    CHECK(r.message == stream_user_reply(code).message);
+    REQUIRE(r.payload);
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    r.payload(w);
+    w.EndObject();
+    CHECK(std::string(buf.GetString()) == R"({"detail":"why"})");
+  }
+  CHECK(stream_user_reply(kSegmentTypeInvalid).message ==
+        "Segment Type may only be schedule, size, or duration.");
+  CHECK(stream_user_reply(kSegmentValueNotPositive).message ==
+        "Segments of Duration and Size require a value greater than 0.");
+  CHECK(stream_user_reply(kCrontabInvalid).message == "Invalid CRONTAB expression given.");
+  CHECK(stream_user_reply(kStreamUserNotCreated).message == "Stream User could not be created");
   CHECK(stream_user_reply(kStreamUserNotCreated, "x").message ==
         "Stream User could not be created: x");
   CHECK_THROWS(stream_user_reply(static_cast<Code>(2002)));
