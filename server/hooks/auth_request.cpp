@@ -150,7 +150,17 @@ std::optional<PlayAttempt> decode_auth_request(const HttpRequest& req, std::stri
 HttpResponse handle_auth_request(const HttpRequest& req, Store& store, const HookContext& ctx) {
   std::string problem;
   auto attempt = decode_auth_request(req, problem);
-  if (!attempt) return malformed(problem);
+  if (!attempt) {
+    // Without its headers the subrequest is misconfigured: 400. With them, the
+    // viewer's own URI could not be read ("?key=%zz", "/../"): a denial, 403,
+    // which nginx hands on as 403; any other status reaches the viewer as 500.
+    const bool configured =
+        non_empty_header(req, "X-Original-URI") && non_empty_header(req, "X-Real-IP");
+    if (!configured) return malformed(problem);
+    GateResult refused;
+    refused.reason = problem;
+    return decision_reply(403, refused);
+  }
   GateResult r =
       view_in_session(store, ctx.sessions, *attempt, ctx.clock.now(), ctx.config.server_name);
   return decision_reply(r.allowed ? 200 : 403, r);

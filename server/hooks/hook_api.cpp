@@ -60,10 +60,12 @@ HookApi::HookApi(const Clock& clock, HookConfig config)
 
 HookApi::~HookApi() = default;
 
+// Either place carrying the token is enough (SPEC §5): a stale header left by a
+// proxy does not void a right token in the hook URL, nor the other way round.
 bool HookApi::token_ok(const HttpRequest& req) const {
   if (config_.token.empty()) return true;
-  if (auto header = req.header("X-Sevu-Hook-Token"))
-    return constant_time_equal(*header, config_.token);
+  auto header = req.header("X-Sevu-Hook-Token");
+  if (header && constant_time_equal(*header, config_.token)) return true;
   auto query = parse_query(req.query());
   if (!query) return false;
   auto given = hooks::first_value(*query, "token");

@@ -5,6 +5,7 @@
 #include "core/json_util.hpp"
 #include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
+#include "hooks/log_text.hpp"
 #include "hooks/publish_gate.hpp"
 #include "hooks/session_gate.hpp"
 
@@ -96,7 +97,7 @@ HttpResponse handle_mediamtx(const HttpRequest& req, Store& store, const HookCon
   }
   // api, metrics, pprof and anything newer: never through a viewer's ticket.
   GateResult refused;
-  refused.reason = "Action not allowed: " + c.action;
+  refused.reason = "Action not allowed: " + loggable(c.action, 64);
   return decision_reply(401, refused);
 }
 

@@ -2,6 +2,7 @@
 
 #include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
+#include "hooks/log_text.hpp"
 #include "hooks/publish_gate.hpp"
 #include "hooks/usher_gate.hpp"
 
@@ -114,7 +115,7 @@ HttpResponse handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookC
       c.call == "record_done" || c.call == "record_started") {
     return allow();
   }
-  return malformed("unknown call '" + c.call + "'");
+  return malformed("unknown call '" + loggable(c.call, 64) + "'");
 }
 
 }  // namespace sevu::hooks

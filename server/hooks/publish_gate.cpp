@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "auth/password_hash.hpp"
+#include "hooks/log_text.hpp"
 
 namespace sevu::hooks {
 
@@ -50,6 +51,7 @@ GateResult authorize_publish(Store& store, const PublishAttempt& attempt, int64_
   row.success = result.allowed;
   row.reason = result.reason;
   row.server = server;
+  make_loggable(row);
   store.insert_attempt(row);
   return result;
 }

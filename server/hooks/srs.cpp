@@ -5,6 +5,7 @@
 #include "core/json_util.hpp"
 #include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
+#include "hooks/log_text.hpp"
 #include "hooks/publish_gate.hpp"
 #include "hooks/usher_gate.hpp"
 
@@ -107,7 +108,7 @@ HttpResponse handle_srs(const HttpRequest& req, Store& store, const HookContext&
       c.action == "on_unpublish" || c.action == "on_dvr" || c.action == "on_hls") {
     return allow();
   }
-  return malformed("unknown action '" + c.action + "'");
+  return malformed("unknown action '" + loggable(c.action, 64) + "'");
 }
 
 }  // namespace sevu::hooks

@@ -1,5 +1,7 @@
 #include "hooks/usher_gate.hpp"
 
+#include "hooks/log_text.hpp"
+
 namespace sevu::hooks {
 
 GateResult start_playback(Store& store, const PlayAttempt& attempt, int64_t now,
@@ -34,6 +36,7 @@ GateResult start_playback(Store& store, const PlayAttempt& attempt, int64_t now,
     row.success = d.granted();
     row.reason = result.reason;
     row.server = server;
+    make_loggable(row);
     store.insert_attempt(row);
   });
   return result;

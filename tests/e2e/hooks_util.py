@@ -136,6 +136,25 @@ def wait_for_port(port, timeout=10, proc=None):
     return False
 
 
+def hook_calls_seen(srv):
+    """A callable giving the number of hook-listener requests since it was made,
+    not counting its own /metrics reads: proof that a media server called in."""
+    def read():
+        _, _, body = harness.request("GET", srv.hook_url + "/metrics")
+        for line in body.decode().splitlines():
+            if line.startswith("sevu_hook_requests_total "):
+                return int(line.split()[1])
+        raise AssertionError("no sevu_hook_requests_total in /metrics")
+
+    base = read()
+    reads = [0]
+
+    def seen():
+        reads[0] += 1
+        return read() - base - reads[0]
+    return seen
+
+
 def stop_process(proc, timeout=5):
     """Terminates one process this test started (by its own handle), killing it if it lingers."""
     if proc is None or proc.poll() is not None:
@@ -181,7 +200,7 @@ class Nginx:
         self.proc = subprocess.Popen([NGINX, "-p", self.tmp, "-c", self.conf],
                                      stdout=self.out, stderr=subprocess.STDOUT)
         for name in self.ports:
-            if not wait_for_port(self.port(name), 10, self.proc):
+            if not wait_for_port(self.port(name), 30, self.proc):
                 self.__exit__(None, None, None)
                 raise RuntimeError("nginx did not start:\n" + self.logs())
         return self

@@ -1,6 +1,7 @@
 """N concurrent starts on a ticket with k uses grant exactly min(N, k) (SPEC §4, 8.):
 200 viewers hit the hook listener at once, half through POST /hooks/check and
-half through POST /hooks/nginx-rtmp, on a ticket with 5 uses."""
+half through POST /hooks/nginx-rtmp, on a ticket with 5 uses. The same for
+`auto` bindings: viewers from 200 networks racing for two auto/24 slots."""
 
 import os
 import sys
@@ -10,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 from harness import check as expect  # noqa: E402
-from hooks_util import check, count_attempts, nginx_rtmp, status_of  # noqa: E402
+from hooks_util import attempts, check, count_attempts, nginx_rtmp, status_of  # noqa: E402
 
 APP = "demo-origin"
 VIDEO = "mystream"
@@ -19,8 +20,16 @@ VIEWERS = 200
 USES = 5
 
 
-def start(srv, i, key):
-    ip = "10.%d.%d.%d" % (i // 65536, (i // 256) % 256, i % 256)
+def one_net_per_viewer(i):
+    return "10.%d.%d.7" % (i // 256, i % 256)  # viewer i alone in 10.x.y.0/24
+
+
+def same_net(i):
+    return "10.%d.%d.%d" % (i // 65536, (i // 256) % 256, i % 256)
+
+
+def start(srv, i, key, ip_of=same_net):
+    ip = ip_of(i)
     if i % 2:
         st, _ = check(srv, key=key, **{"pass": PASS}, ip=ip, app=APP, video=VIDEO)
         return st
@@ -32,14 +41,14 @@ def start(srv, i, key):
     return st
 
 
-def run_concurrent_starts(srv, key):
+def run_concurrent_starts(srv, key, ip_of=same_net):
     barrier = threading.Barrier(VIEWERS)
     results = [None] * VIEWERS
 
     def viewer(i):
         try:
             barrier.wait(timeout=60)
-            results[i] = start(srv, i, key)
+            results[i] = start(srv, i, key, ip_of)
         except Exception as e:  # recorded, so the test fails with the cause
             results[i] = repr(e)
 
@@ -65,6 +74,25 @@ def test_concurrent_starts_grant_exactly_the_uses():
         expect(count_attempts(srv, key) == VIEWERS)
         expect(count_attempts(srv, key, success=1) == USES)
         expect(count_attempts(srv, key, success=0) == VIEWERS - USES)
+
+
+def test_concurrent_starts_bind_each_auto_slot_once():
+    """Every viewer comes from its own /24; "auto/24|auto/24" admits two networks at most,
+    whichever two win the race, and the ticket stores exactly those two."""
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv, uses=VIEWERS, ip="auto/24|auto/24")["key"]
+        results = run_concurrent_starts(srv, key, one_net_per_viewer)
+        expect(results.count(200) == 2 and results.count(403) == VIEWERS - 2,
+               [r for r in results if r not in (200, 403)][:5] or results.count(200))
+        granted_nets = sorted(one_net_per_viewer(i).rsplit(".", 1)[0] + ".0/24"
+                              for i, r in enumerate(results) if r == 200)
+        ticket = status_of(srv, key)
+        expect(sorted(ticket["ip"].split("|")) == granted_nets, (ticket["ip"], granted_nets))
+        expect(int(ticket["uses"]) == VIEWERS - 2, ticket)
+        expect(count_attempts(srv, key, success=1) == 2)
+        reasons = [a["reason"] for a in attempts(srv, key)]
+        expect(reasons.count("Success") == 2 and
+               reasons.count("Invalid IP Address") == VIEWERS - 2, reasons)
 
 
 if __name__ == "__main__":

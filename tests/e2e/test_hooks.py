@@ -254,13 +254,20 @@ def test_hook_token():
         expect(st == 200 and r["allowed"], r)
         st, _, body = call(srv, "/hooks/check", fields, headers={"X-Sevu-Hook-Token": "h00k-T0ken"})
         expect(st == 200, body)
+        # Either place carrying the right token is enough.
+        st, _, body = call(srv, "/hooks/check", fields, headers={"X-Sevu-Hook-Token": "stale"},
+                           token="h00k-T0ken")
+        expect(st == 200, body)
+        st, _, body = call(srv, "/hooks/check", fields, headers={"X-Sevu-Hook-Token": "h00k-T0ken"},
+                           token="stale")
+        expect(st == 200, body)
         st, _ = auth_request(srv, "/%s/%s.m3u8?key=%s&pass=%s" % (APP, VIDEO, key, PASS))
         expect(st == 401)
         st, _ = auth_request(srv, "/%s/%s.m3u8?key=%s&pass=%s" % (APP, VIDEO, key, PASS),
                              token="h00k-T0ken")
         expect(st == 200)
         # Refused calls never reached the usher.
-        expect(count_attempts(srv, key) == 3)
+        expect(count_attempts(srv, key) == 5)
 
 
 def test_auth_request_session_and_revocation():
@@ -283,8 +290,12 @@ def test_auth_request_session_and_revocation():
         # Bad ticket.
         st, _ = auth_request(srv, "/%s/%s.m3u8?key=%s&pass=nope" % (APP, VIDEO, key))
         expect(st == 403)
-        st, _ = auth_request(srv, "/%s/../other/x.m3u8%s" % (APP, q))
-        expect(st == 400)
+        # A URI that cannot be read is the viewer's doing: denied with 403 (auth_request
+        # turns any other status into a 500 for the viewer), and no use is spent.
+        for bad in ("/%s/../other/x.m3u8%s" % (APP, q), "/%s/%s.m3u8?key=%%zz" % (APP, VIDEO)):
+            st, body = auth_request(srv, bad)
+            expect(st == 403 and json.loads(body)["allowed"] is False, (bad, st, body))
+        expect(uses_left(srv, key) == 3)
         # Revocation ends the running session at once.
         revoke(srv, key)
         st, _ = auth_request(srv, "/%s/%s-7.ts%s" % (APP, VIDEO, q))
@@ -336,6 +347,44 @@ def test_test_clock_expiry_and_idle_window():
         st, _ = nginx_rtmp(srv, nginx_play_fields("10.1.1.1", "update_play"),
                            "key=%s&pass=%s" % (key, PASS))
         expect(st == 403)
+
+
+def test_attempts_list_as_valid_json_whatever_bytes_the_viewer_sends():
+    """A viewer controls the stream name and query: bytes that are not UTF-8 are
+    logged repaired (U+FFFD), so both attempt listings stay valid JSON."""
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv, uses=5)["key"]
+        body = ("app=%s&flashver=&swfurl=&tcurl=&pageurl=http%%3A%%2F%%2Fx%%2F%%FF&addr=10.7.7.7&"
+                "clientid=1&call=play&name=my%%FEstream&start=0&duration=0&reset=0&key=%s&pass=%s"
+                % (APP, key, PASS))
+        st, _, _ = call(srv, "/hooks/nginx-rtmp", body,
+                        content_type="application/x-www-form-urlencoded")
+        expect(st == 403)
+        st, _, _ = call(srv, "/hooks/srs", b'{"action":"on_play","ip":"10.7.7.8","app":"' +
+                        APP.encode() + b'","stream":"\xff\xc3","param":"?key=' + key.encode() +
+                        b'&pass=' + PASS.encode() + b'"}', content_type="application/json")
+        expect(st == 403)
+        st, _, body = call(srv, "/hooks/srs", b'{"action":"on_\xff"}',
+                           content_type="application/json")
+        expect(st == 400 and json.loads(body.decode("utf-8"))["error"] == "BAD_REQUEST", body)
+
+        req = harness.sign(harness.legacy_request("sevu.attempts", {"key": key}),
+                           harness.DEMO["secret"])
+        wire, ctype = harness.encode_body(harness.php_json_encode(req), "multipart")
+        st, _, data = harness.post_raw(srv.api_url + "/stable/", wire, ctype)
+        rows = json.loads(data.decode("utf-8"))["attempts"]  # strict: fails on invalid UTF-8
+        expect([(a["video"], a["reason"]) for a in rows] ==
+               [("my\ufffdstream", "Not authorized for that video"),
+                ("\ufffd\ufffd", "Not authorized for that video")], rows)
+        expect(rows[0]["pageurl"] == "http://x/\ufffd", rows)
+
+        # The same rows through the v2 object API.
+        st, _, data = harness.request("GET", srv.api_url + "/v2/sevu_attempt/" + key,
+                                      auth=(harness.DEMO["cdn"], harness.DEMO["secret"]))
+        v2_rows = json.loads(data.decode("utf-8"))
+        expect(st == 200 and [(a["ip"], a["video"], a["success"]) for a in v2_rows] ==
+               [("10.7.7.7", "my\ufffdstream", False), ("10.7.7.8", "\ufffd\ufffd", False)],
+               v2_rows)
 
 
 def test_malformed_requests_are_refused_never_crash():

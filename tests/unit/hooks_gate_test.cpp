@@ -357,6 +357,29 @@ TEST_CASE("HookApi: token, routes and methods are checked before any store work"
   CHECK_FALSE(locked.precheck(with_header));
   with_header.headers = {{"x-sevu-hook-token", "t0k3nX"}};
   CHECK(locked.precheck(with_header)->status == 401);
+  // Either place carrying the right token is enough.
+  with_header.target = "/hooks/check?token=t0k3n";
+  CHECK_FALSE(locked.precheck(with_header));
+}
+
+TEST_CASE("viewer bytes that are not UTF-8 are logged repaired, decided on as sent") {
+  TempDb db;
+  db.add_ticket(5);
+  PlayAttempt a = viewer();
+  a.video = "my\xFFstream";
+  a.pageurl = "http://site.example/\xC3";
+  GateResult r = start_playback(*db.store, a, kNow, "edge-1");
+  CHECK(r.reason == "Not authorized for that video");
+  PublishAttempt p{
+      "demo-origin", "cam\xFE", std::string("u\xFF"), std::string("x"), "10.0.0.1", "", ""};
+  CHECK_FALSE(authorize_publish(*db.store, p, kNow, "edge-1").allowed);
+  auto rows = db.attempts();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].video == "my\xEF\xBF\xBDstream");
+  CHECK(rows[0].pageurl == "http://site.example/\xEF\xBF\xBD");
+  auto unowned = db.attempts(0);
+  REQUIRE(unowned.size() == 1);
+  CHECK(unowned[0].video == "cam\xEF\xBF\xBD");
 }
 
 TEST_CASE("HookApi: nginx-rtmp play and update through handle()") {
