@@ -45,7 +45,13 @@ HttpResponse error_response(const V2Error& e) {
   w.StartObject();
   put(w, "error", e.code);
   put(w, "message", printable(e.message));
-  if (!e.field.empty()) put(w, "field", printable(e.field));
+  // Always present, as SPEC §3 shapes every error; null when no one field is concerned.
+  if (e.field.empty()) {
+    w.Key("field");
+    w.Null();
+  } else {
+    put(w, "field", printable(e.field));
+  }
   w.EndObject();
   HttpResponse r;
   r.status = e.status;

@@ -19,7 +19,6 @@ inline constexpr const char* kTypeMismatch = "TYPE_MISMATCH";
 inline constexpr const char* kAppInvalid = "APP_INVALID";
 inline constexpr const char* kInvalidValue = "INVALID_VALUE";
 inline constexpr const char* kUnknownField = "UNKNOWN_FIELD";
-inline constexpr const char* kInvalidFilter = "INVALID_FILTER";
 inline constexpr const char* kInvalidQuery = "INVALID_QUERY";
 inline constexpr const char* kInvalidJson = "INVALID_JSON";
 inline constexpr const char* kUnauthorized = "UNAUTHORIZED";
@@ -41,7 +40,7 @@ struct V2Error : std::exception {
   int status;
   std::string code;
   std::string message;
-  std::string field;  // empty when no single field is concerned
+  std::string field;  // empty when no single field is concerned (written as null)
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, WWW-Authenticate
 };
 

@@ -1,7 +1,10 @@
 // GET/PUT /v2/sevu_token and GET/POST/DELETE /v2/sevu_token/{key}.
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "auth/keygen.hpp"
+#include "core/datetime.hpp"
 #include "core/json_util.hpp"
 #include "v2/errors.hpp"
 #include "v2/query_args.hpp"
@@ -69,20 +72,39 @@ bool filter_bool(const std::string& name, const std::string& value) {
   throw bad_request(code::kInvalidValue, name + " filter must be true, false, 1 or 0", name);
 }
 
-// Fills f from the remaining query parameters. Returns false when the filter
-// can match nothing (a cdn_id other than the caller's own).
-bool take_filters(QueryArgs& args, const Account& account, TicketFilter& f) {
+// A date filter names one second: any date form expire_date accepts, or the
+// "0000-00-00 00:00:00" a never-used token shows as used_date.
+int64_t filter_date(const std::string& name, const std::string& value, int64_t now) {
+  if (value == format_datetime(0)) return 0;
+  auto when = parse_datetime(value, now);
+  if (!when)
+    throw bad_request(code::kInvalidValue, name + " filter must be a date (YYYY-MM-DD HH:MM:SS)",
+                      name);
+  return *when;
+}
+
+// Equality filters on the date fields, which the store cannot apply itself.
+struct DateFilter {
+  std::optional<int64_t> created, expires, used;
+
+  bool any() const { return created || expires || used; }
+  bool matches(const Ticket& t) const {
+    return (!created || *created == t.created) && (!expires || *expires == t.expires) &&
+           (!used || *used == t.used);
+  }
+};
+
+// Fills f and dates from the remaining query parameters. Returns false when the
+// filter can match nothing (a cdn_id other than the caller's own).
+bool take_filters(const QueryArgs& args, const V2Context& c, TicketFilter& f, DateFilter& dates) {
   bool can_match = true;
   for (const auto& [name, value] : args.rest()) {
-    const TokenField* field = find_token_field(name);
-    if (field == nullptr)
+    if (find_token_field(name) == nullptr)
       throw bad_request(code::kUnknownField, "unknown query parameter: " + name, name);
-    if (!field->filterable)
-      throw bad_request(code::kInvalidFilter, "filtering by " + name + " is not supported", name);
     if (name == "id")
       f.id = filter_number(name, value);
     else if (name == "cdn_id")
-      can_match = filter_number(name, value) == account.cdn_id;
+      can_match = filter_number(name, value) == c.account.cdn_id;
     else if (name == "key")
       f.key = value;
     else if (name == "pass")
@@ -97,8 +119,41 @@ bool take_filters(QueryArgs& args, const Account& account, TicketFilter& f) {
       f.uses = filter_number(name, value);
     else if (name == "active")
       f.active = filter_bool(name, value);
+    else if (name == "created_date")
+      dates.created = filter_date(name, value, c.now);
+    else if (name == "expire_date")
+      dates.expires = filter_date(name, value, c.now);
+    else if (name == "used_date")
+      dates.used = filter_date(name, value, c.now);
   }
   return can_match;
+}
+
+// The page of tickets matching f and dates. Date filters are applied here, so
+// the store's rows are scanned in id order (inside one transaction, so that
+// the scan sees one state) and the page is cut from the matches.
+std::vector<Ticket> matching_tickets(const V2Context& c, TicketFilter f, const DateFilter& dates,
+                                     const Page& page) {
+  if (!dates.any()) return c.store.tickets(c.account.cdn_id, f);
+  std::vector<Ticket> out;
+  c.store.transaction([&] {
+    int64_t to_skip = page.offset;
+    f.limit = kMaxPageSize;
+    for (f.offset = 0;; f.offset += kMaxPageSize) {
+      const std::vector<Ticket> batch = c.store.tickets(c.account.cdn_id, f);
+      for (const Ticket& t : batch) {
+        if (!dates.matches(t)) continue;
+        if (to_skip > 0) {
+          --to_skip;
+          continue;
+        }
+        out.push_back(t);
+        if (static_cast<int64_t>(out.size()) == page.limit) return;
+      }
+      if (static_cast<int64_t>(batch.size()) < kMaxPageSize) return;
+    }
+  });
+  return out;
 }
 
 }  // namespace
@@ -110,11 +165,12 @@ HttpResponse list_tokens(const V2Context& c) {
   TicketFilter f;
   f.limit = page.limit;
   f.offset = page.offset;
-  const bool can_match = take_filters(args, c.account, f);
+  DateFilter dates;
+  const bool can_match = take_filters(args, c, f, dates);
   const bool children = children_in_get_body(c) || query_children;
 
   const std::vector<Ticket> tickets =
-      can_match ? c.store.tickets(c.account.cdn_id, f) : std::vector<Ticket>{};
+      can_match ? matching_tickets(c, f, dates, page) : std::vector<Ticket>{};
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartArray();

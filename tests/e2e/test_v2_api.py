@@ -60,10 +60,9 @@ def expect_error(reply, status, error, field=None):
     check(st == status, f"expected {status} {error}, got {st} {body}")
     check(isinstance(body, dict) and body.get("error") == error, f"expected {error}: {body}")
     check(isinstance(body.get("message"), str) and body["message"], body)
-    if field is None:
-        check("field" not in body, f"unexpected field: {body}")
-    else:
-        check(body.get("field") == field, f"expected field {field}: {body}")
+    # SPEC §3: {"error", "message", "field"}; field is null when no one field is concerned.
+    check(list(body.keys()) == ["error", "message", "field"], f"error members: {body}")
+    check(body["field"] == field, f"expected field {field}: {body}")
     return hdrs
 
 
@@ -359,14 +358,23 @@ def test_list_filters_and_paging():
         check(keys("?cdn_id=158") == [a["key"], b["key"], c["key"]])
         check(keys("?cdn_id=%d" % acme["cdn"]) == [])
         check(keys("?video=zzz") == [])
+        # The date fields filter too (any date form expire_date accepts; one second).
+        d = create(srv, dict(SIMPLE_BODY, video="delta", expire_date="2031-05-06 07:08:09"))
+        e = create(srv, dict(SIMPLE_BODY, video="eps", expire_date="2031-05-06 07:08:09"))
+        check(keys("?expire_date=2031-05-06+07:08:09") == [d["key"], e["key"]])
+        check(keys("?expire_date=2031-05-06T07:08:09Z&offset=1") == [e["key"]])
+        check(keys("?expire_date=2031-05-06%2007:08:10") == [])
+        check(keys("?created_date=" + urllib.parse.quote(a["created_date"]) + "&key=" +
+                   a["key"]) == [a["key"]])
+        check(keys("?used_date=0000-00-00+00:00:00&video=delta") == [d["key"]])
 
         for query, error, field in (("?limit=0", "INVALID_VALUE", "limit"),
                                     ("?limit=1001", "INVALID_VALUE", "limit"),
                                     ("?offset=-1", "INVALID_VALUE", "offset"),
                                     ("?uses=x", "INVALID_VALUE", "uses"),
                                     ("?active=maybe", "INVALID_VALUE", "active"),
-                                    ("?created_date=2030-01-01", "INVALID_FILTER", "created_date"),
-                                    ("?expire_date=2030-01-01", "INVALID_FILTER", "expire_date"),
+                                    ("?created_date=soon", "INVALID_VALUE", "created_date"),
+                                    ("?expire_date=2030-02-30", "INVALID_VALUE", "expire_date"),
                                     ("?colour=red", "UNKNOWN_FIELD", "colour"),
                                     ("?video=a&video=b", "INVALID_QUERY", "video"),
                                     ("?video=%zz", "INVALID_QUERY", None)):
@@ -536,6 +544,17 @@ def test_spec_curl_examples():
             update_body = os.path.join(tmp, "update.json")
             with open(update_body, "w") as f:  # the page's update body, unchanged
                 f.write('{\n    "active": true,\n    "expire_date": "2019-12-24 23:59:59"\n}')
+
+            # The page's create body exactly as written ("app": "username-*") is refused for
+            # the demo account, whose prefix is "demo-".
+            as_written = os.path.join(tmp, "as-written.json")
+            with open(as_written, "w") as f:
+                f.write(json.dumps(dict(SPEC_CREATE_BODY, app="username-*"), indent=4))
+            code, out = curl(["-X", "PUT", "--data-binary", "@" + as_written, "--user", user,
+                              base + "/v2/sevu_token"])
+            check(code == 400 and json.loads(out) == {
+                "error": "APP_INVALID", "message": json.loads(out)["message"], "field": "app"},
+                (code, out))
 
             # Create: curl -X PUT --data-binary @/path/to/request/body --user 158:... URL
             code, out = curl(["-X", "PUT", "--data-binary", "@" + create_body, "--user", user,

@@ -69,7 +69,7 @@ TEST_CASE("the lowercase scheme and a rotated secret") {
   CHECK(fx.call("GET", "/v2/sevu_token", "", basic(kDemoCdn, rotated)).status == 200);
 }
 
-TEST_CASE("unknown routes are 404 NOT_FOUND without a field") {
+TEST_CASE("unknown routes are 404 NOT_FOUND with a null field") {
   Fixture fx;
   for (const char* path :
        {"/v2", "/v2/", "/v2/nothing", "/v2/sevu_token/", "/v2/sevu_attempt", "/v2/sevu_attempt/",
@@ -79,8 +79,10 @@ TEST_CASE("unknown routes are 404 NOT_FOUND without a field") {
     Reply r = fx.call("GET", path);
     CHECK(r.status == 404);
     CHECK(r.error() == "NOT_FOUND");
-    CHECK_FALSE(r.json.HasMember("field"));
+    REQUIRE(r.json.HasMember("field"));
+    CHECK(r.json["field"].IsNull());
     CHECK(r.json.HasMember("message"));
+    CHECK(r.json.MemberCount() == 3);
   }
 }
 
