@@ -33,6 +33,8 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
   w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
   w.Key("message");
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.Key("field");  // SPEC §3's error shape; no single field is concerned here
+  w.Null();
   w.EndObject();
   HttpResponse r;
   r.status = status;

@@ -36,7 +36,7 @@ using Responder = std::function<void(HttpResponse)>;
 // An endpoint. It must not block: slow work goes to the store pool.
 using Handler = std::function<void(HttpRequest&&, Responder)>;
 
-// A JSON error body {"error": code, "message": message} with the given status.
+// A JSON error body {"error": code, "message": message, "field": null}.
 HttpResponse json_error(int status, std::string_view code, std::string_view message);
 
 }  // namespace sevu
