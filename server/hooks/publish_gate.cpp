@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "auth/password_hash.hpp"
+#include "hooks/app_owner.hpp"
 #include "hooks/log_text.hpp"
 
 namespace sevu::hooks {
@@ -28,7 +29,14 @@ const StreamUser* matching_row(const std::vector<StreamUser>& rows, const Publis
 GateResult authorize_publish(Store& store, const PublishAttempt& attempt, int64_t now,
                              const std::string& server, bool log) {
   std::vector<StreamUser> rows = store.publish_candidates(attempt.app, attempt.stream);
-  // Exact stream rows first, then "*", whatever order the store returned.
+  // Only the app's owner configures who publishes to it (see app_owner.hpp).
+  const std::optional<int64_t> owner = app_owner(store, attempt.app);
+  if (owner)
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const StreamUser& u) { return u.cdn_id != *owner; }),
+               rows.end());
+  // Exact stream rows first, then "*" (which covers every stream), whatever
+  // order the store returned.
   std::stable_partition(rows.begin(), rows.end(),
                         [&](const StreamUser& u) { return u.stream == attempt.stream; });
 
@@ -40,7 +48,7 @@ GateResult authorize_publish(Store& store, const PublishAttempt& attempt, int64_
   if (!log) return result;
 
   Attempt row;
-  row.cdn_id = match ? match->cdn_id : (rows.empty() ? 0 : rows.front().cdn_id);
+  row.cdn_id = match ? match->cdn_id : (rows.empty() ? owner.value_or(0) : rows.front().cdn_id);
   row.datetime = now;
   row.ip = attempt.ip;
   row.video = attempt.stream;

@@ -1,15 +1,30 @@
 #include "hooks/usher_gate.hpp"
 
+#include "hooks/app_owner.hpp"
 #include "hooks/log_text.hpp"
 
 namespace sevu::hooks {
+
+namespace {
+
+usher::PlayRequest play_request(Store& store, const PlayAttempt& attempt, const Ticket* ticket) {
+  usher::PlayRequest req = attempt.play();
+  if (ticket) {
+    auto owner = app_owner(store, attempt.app);
+    req.app_owned_elsewhere = owner && *owner != ticket->cdn_id;
+  }
+  return req;
+}
+
+}  // namespace
 
 GateResult start_playback(Store& store, const PlayAttempt& attempt, int64_t now,
                           const std::string& server) {
   GateResult result;
   store.transaction([&] {
     std::optional<Ticket> ticket = store.ticket_by_key(attempt.key);
-    const usher::Decision d = usher::decide(ticket ? &*ticket : nullptr, attempt.play(), now);
+    const Ticket* t = ticket ? &*ticket : nullptr;
+    const usher::Decision d = usher::decide(t, play_request(store, attempt, t), now);
     result.allowed = d.granted();
     result.reason = usher::reason_text(d.reason);
     if (ticket) {
@@ -45,8 +60,9 @@ GateResult start_playback(Store& store, const PlayAttempt& attempt, int64_t now,
 GateResult recheck_playback(Store& store, const PlayAttempt& attempt, int64_t now) {
   GateResult result;
   std::optional<Ticket> ticket = store.ticket_by_key(attempt.key);
-  const usher::Reason r =
-      ticket ? usher::recheck(*ticket, attempt.play(), now) : usher::Reason::kInvalidAuthToken;
+  const usher::Reason r = ticket
+                              ? usher::recheck(*ticket, play_request(store, attempt, &*ticket), now)
+                              : usher::Reason::kInvalidAuthToken;
   result.allowed = r == usher::Reason::kSuccess;
   result.reason = usher::reason_text(r);
   if (result.allowed) result.uses_left = ticket->uses;

@@ -174,6 +174,13 @@ class SqliteStore final : public Store {
     return read_account(run);
   }
 
+  std::optional<Account> account_by_username(const std::string& username) override {
+    auto run = account_by_username_.run();
+    run.bind(1, username);
+    if (!run.next()) return std::nullopt;
+    return read_account(run);
+  }
+
   std::vector<Account> accounts() override {
     auto run = all_accounts_.run();
     return collect<Account>(run, read_account);
@@ -414,6 +421,8 @@ class SqliteStore final : public Store {
   Statement rollback_{db(), "ROLLBACK"};
 
   Statement account_by_id_{db(), "SELECT " + kAccountColumns + " FROM accounts WHERE cdn_id = ?1"};
+  Statement account_by_username_{
+      db(), "SELECT " + kAccountColumns + " FROM accounts WHERE username = ?1"};
   Statement all_accounts_{db(), "SELECT " + kAccountColumns + " FROM accounts ORDER BY cdn_id"};
   Statement insert_account_{
       db(), "INSERT INTO accounts (" + kAccountColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};

@@ -31,6 +31,12 @@ class Store {
 
   // Accounts
   virtual std::optional<Account> account(int64_t cdn_id) = 0;
+  // The default scans accounts(); backends override it with an indexed lookup.
+  virtual std::optional<Account> account_by_username(const std::string& username) {
+    for (auto& a : accounts())
+      if (a.username == username) return a;
+    return std::nullopt;
+  }
   virtual std::vector<Account> accounts() = 0;
   virtual bool insert_account(const Account& a) = 0;  // false if cdn_id or username taken
   virtual bool set_account_secret(int64_t cdn_id, const std::string& secret) = 0;

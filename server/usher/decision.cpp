@@ -26,7 +26,8 @@ Reason check_ticket(const Ticket& ticket, const PlayRequest& req, int64_t now) {
   if (!same_pass(ticket.pass, req.pass)) return Reason::kInvalidAuthToken;
   if (!ticket.active) return Reason::kTokenRevoked;
   if (now > ticket.expires) return Reason::kExpired;  // the expiry second itself still plays
-  if (!pattern_list_match(ticket.app, req.app)) return Reason::kWrongApplication;
+  if (req.app_owned_elsewhere || !pattern_list_match(ticket.app, req.app))
+    return Reason::kWrongApplication;
   return Reason::kSuccess;
 }
 

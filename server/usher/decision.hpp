@@ -25,6 +25,10 @@ const char* reason_text(Reason r);
 
 struct PlayRequest {
   std::string key, pass, ip, app, video;
+  // The app lies in another account's namespace ("<username>-..." of an account
+  // that does not own the ticket): the app check fails whatever the patterns say,
+  // so one tenant's tickets never open another tenant's streams.
+  bool app_owned_elsewhere = false;
 };
 
 struct Decision {

@@ -236,10 +236,41 @@ def test_publish_through_every_hook():
         expect(st == 200 and r["reason"] == "Publish Authorized", r)
         # Operators find publishes in the account's errorlog (key ""); no password in it.
         rows = [a for a in attempts(srv, None, app=APP) if a["appinst"] == "publish"]
+        # The publish to demo-origin/other had no stream user: it is still demo's
+        # app ("demo-" prefix), so demo's log shows it.
         expect([a["reason"] for a in rows] == ["Publish Authorized", "Publish Denied: bad credentials",
                                                "Publish Authorized", "Publish Authorized",
+                                               "Publish Denied: no stream user",
                                                "Publish Authorized"], rows)
         expect(all("pub-Secret-9" not in json.dumps(a) for a in rows), rows)
+
+
+def test_one_account_cannot_open_another_accounts_app():
+    """Apps named "<username>-..." belong to that account: another account's
+    tickets and stream users never open them (SPEC §1 tenancy)."""
+    with harness.Server() as srv:
+        evil = srv.create_account("evil")
+        # evil may mint a ticket naming demo's app (the legacy API allows any app) ...
+        t = harness.new_ticket(srv, account=evil, app="demo-*", video="*")
+        st, r = check(srv, key=t["key"], **{"pass": t["pass"]}, ip="10.0.0.9", app=APP, video=VIDEO)
+        expect(st == 403 and r["reason"] == "Wrong Application", r)
+        # ... but its tickets open its own namespace and apps nobody owns.
+        for app in ("evil-live", "shared-app", "plainapp"):
+            t = harness.new_ticket(srv, account=evil, app=app, video=VIDEO)
+            st, r = check(srv, key=t["key"], **{"pass": t["pass"]}, ip="10.0.0.9", app=app, video=VIDEO)
+            expect(st == 200 and r["allowed"], (app, r))
+        # A free stream user evil adds for demo's stream does not let anyone publish there.
+        st, reply = harness.legacy(srv, "sevu.addstreamuser",
+                                   {"app": APP, "stream": VIDEO, "user": None, "pass": None},
+                                   account=evil)
+        expect(reply["code"] == 2071, reply)
+        st, r = check(srv, action="publish", ip="127.0.0.1", app=APP, video=VIDEO)
+        expect(st == 403 and r["reason"] == "Publish Denied: no stream user", r)
+        # evil sees its own ticket's refused attempt, but the publish went to demo's log.
+        _, log = harness.legacy(srv, "sevu.errorlog", {"app": APP}, account=evil)
+        expect([a["appinst"] for a in log["attempts"]] == ["play"], log)
+        rows = [a for a in attempts(srv, None, app=APP) if a["appinst"] == "publish"]
+        expect([a["reason"] for a in rows] == ["Publish Denied: no stream user"], rows)
 
 
 def test_hook_token():

@@ -88,7 +88,7 @@ def live_stream():
 def test_publish_needs_a_stream_user():
     with live_stream() as (srv, ngx):
         # Wrong password, and a stream without any stream user: nginx refuses both.
-        # (An attempt on a stream nobody owns is logged under no account.)
+        # (A stream without a stream user in demo's own app is logged for demo.)
         for user, password, video in (("encoder1", "wrong", VIDEO), ("x", "y", "nobody")):
             p = publish(ngx, user, password, seconds=5, video=video)
             try:
@@ -97,8 +97,8 @@ def test_publish_needs_a_stream_user():
                 stop_process(p)
             expect(p.returncode != 0, "publish with %s/%s was accepted" % (user, password))
         rows = publish_rows(srv)
-        expect([a["reason"] for a in rows] == ["Publish Authorized", "Publish Denied: bad credentials"],
-               rows)
+        expect([a["reason"] for a in rows] == ["Publish Authorized", "Publish Denied: bad credentials",
+                                               "Publish Denied: no stream user"], rows)
         expect(rows[0]["video"] == VIDEO and rows[0]["ip"] == "127.0.0.1", rows)
 
 

@@ -263,3 +263,14 @@ TEST_CASE("recheck: a client that would bind a free auto slot is refused") {
   t.ip = "";
   CHECK(recheck(t, r, kNow) == Reason::kSuccess);
 }
+
+TEST_CASE("an app in another account's namespace fails the app check, before uses and ip") {
+  Ticket t = good_ticket();
+  t.uses = 0;  // would be "Exceeded max views" if the app passed
+  PlayRequest r = good_request();
+  r.app_owned_elsewhere = true;
+  CHECK(decide(&t, r, kNow).reason == Reason::kWrongApplication);
+  CHECK(recheck(good_ticket(), r, kNow) == Reason::kWrongApplication);
+  r.pass = "nope";  // the earlier checks still come first
+  CHECK(decide(&t, r, kNow).reason == Reason::kInvalidAuthToken);
+}
