@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/datetime.hpp"
 #include "legacy/request_fields.hpp"
 
 namespace sevu::legacy {
 
 namespace {
-
-std::optional<int64_t> read_time(const rapidjson::Value& v, int64_t now) {
-  if (v.IsInt64()) return v.GetInt64();
-  if (!v.IsString()) return std::nullopt;
-  return parse_datetime(string_value(v), now);
-}
 
 std::optional<bool> read_flag(const rapidjson::Value& v) {
   if (v.IsBool()) return v.GetBool();
@@ -53,7 +46,7 @@ AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t
   for (const char* name : {"starttime", "datetime"}) {
     const rapidjson::Value* v = given_field(request, name);
     if (v == nullptr) continue;
-    auto since = read_time(*v, now);
+    auto since = time_value(*v, now);
     if (!since) return bad(name);
     f.since = f.since ? std::max(*f.since, *since) : *since;
   }

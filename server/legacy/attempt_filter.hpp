@@ -21,7 +21,7 @@ struct AttemptFilterResult {
 };
 
 // key, app, video, ip, pass: strings, matched exactly.
-// starttime / datetime: a date or datetime (anything parse_datetime takes, or
+// starttime / datetime: a date, datetime or relative time (see time_value, or
 //   unix seconds as a JSON integer); attempts on or after it. Both given: the later.
 // success: 0/1 as number, string or boolean.
 // limit (1..1000, default 100) and seek (>= 0) only when with_paging.

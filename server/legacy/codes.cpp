@@ -19,7 +19,7 @@ std::vector<CodeInfo> ticket_codes() {
       {Code::kBadTimestamp, kFailure,
        "Timestamp outside valid range. Make sure your timestamp is in UTC not local time"},
       {Code::kBadSignature, kFailure, "Failed HMAC-SHA256 Signature. Check your Private Key"},
-      {Code::kUnexpectedError, kFailure, "sevu-server encountered an unexpected error"},
+      {Code::kUnexpectedError, kFailure, "sevu-server API encountered an unexpected error"},
       {Code::kUnauthorized, kFailure, "Unauthorized Access to API"},
       {Code::kMissingFields, kFailure, "One or more required fields are missing"},
       {Code::kBusy, kFailure, "Server busy, try again"},

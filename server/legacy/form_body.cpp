@@ -1,5 +1,6 @@
 #include "legacy/form_body.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 
@@ -246,7 +247,13 @@ FormField extract_request_json(std::string_view content_type, std::string_view b
     if (!boundary) return failure("multipart/form-data without a boundary parameter");
     return multipart_field(body, *boundary, "json");
   }
-  if (type == "application/x-www-form-urlencoded") return urlencoded_field(body, "json");
+  if (type == "application/x-www-form-urlencoded") {
+    // `curl -d '{...}'` labels a raw JSON body as a form. No form field name
+    // starts with '{', so such a body can only be meant as the JSON itself.
+    std::string_view start = body.substr(std::min(body.find_first_not_of(" \t\r\n"), body.size()));
+    if (!start.empty() && start.front() == '{') return success(std::string(body));
+    return urlencoded_field(body, "json");
+  }
   return success(std::string(body));
 }
 

@@ -18,8 +18,9 @@ struct FormField {
 
 // The request JSON text for a body sent with this Content-Type header value
 // (empty when the header is absent). Form encodings yield field `json`; when it
-// occurs more than once the last one wins, as in PHP's $_POST. Any other or no
-// content type yields the body as it is.
+// occurs more than once the last one wins, as in PHP's $_POST. A urlencoded
+// body that starts with '{' (after whitespace) is raw JSON mislabelled by
+// `curl -d` and yields the body as it is, as does any other or no content type.
 FormField extract_request_json(std::string_view content_type, std::string_view body);
 
 // Field `name` of a multipart/form-data body (RFC 7578 / RFC 2046). A file part

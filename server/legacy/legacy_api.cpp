@@ -1,10 +1,11 @@
 // POST /stable/: decode the body, then the checks of SPEC §2 in their order
 //   JSON parse -> command known -> account (cdn + api_key) -> timestamp ->
-//   signature -> replay -> command fields -> the command,
+//   signature -> replay -> account enabled -> command fields -> the command,
 // the first failing check answering with its code.
 #include "legacy/legacy_api.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -39,7 +40,9 @@ HttpResponse envelope_response(const Reply& r, std::chrono::steady_clock::time_p
 }
 
 // Code 1 for every way the credentials can fail, so that none of them tells an
-// unknown cdn from a wrong key or a disabled account.
+// unknown cdn from a wrong key. A disabled account passes here: whether it may
+// use the API is decided (code 5) only once the signature has proven the caller
+// holds its secret, so the answer confirms nothing to anyone else.
 std::optional<Account> authenticate(const rapidjson::Value& request, Store& store) {
   auto cdn = int_member(request, "cdn");
   auto api_key = string_member(request, "api_key");
@@ -47,8 +50,20 @@ std::optional<Account> authenticate(const rapidjson::Value& request, Store& stor
   if (cdn) account = store.account(*cdn);
   bool key_ok = constant_time_equal(api_key.value_or(std::string()),
                                     account ? account->api_key : kNoSuchApiKey);
-  if (!account || !api_key || !key_ok || !account->active) return std::nullopt;
+  if (!account || !api_key || !key_ok) return std::nullopt;
   return account;
+}
+
+// Unix seconds as an integer or a string of digits, or a JSON number with a
+// fraction (time.time() in Python), truncated (decided).
+std::optional<int64_t> request_timestamp(const rapidjson::Value& request) {
+  if (auto ts = int_member(request, "timestamp")) return ts;
+  auto it = request.FindMember("timestamp");
+  if (it == request.MemberEnd() || !it->value.IsDouble()) return std::nullopt;
+  const double seconds = it->value.GetDouble();
+  // Far outside any window anyway; the bound keeps the conversion defined.
+  if (!(std::fabs(seconds) < 1e15)) return std::nullopt;
+  return static_cast<int64_t>(std::floor(seconds));
 }
 
 }  // namespace
@@ -89,7 +104,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
     // Freshness is judged on the wall clock, never the test clock (SPEC §6).
     const int64_t wall = clock_.wall();
     const int64_t window = config_.timestamp_window;
-    auto timestamp = int_member(request, "timestamp");
+    auto timestamp = request_timestamp(request);
     if (!timestamp || *timestamp < wall - window || *timestamp > wall + window) {
       return envelope_response(reply(Code::kBadTimestamp), start);
     }
@@ -105,6 +120,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
       r.message = std::string(legacy::kReplayMessage);
       return envelope_response(r, start);
     }
+    if (!account->active) return envelope_response(reply(Code::kUnauthorized), start);
 
     auto missing = legacy::missing_fields(request, command->required);
     if (!missing.empty()) {

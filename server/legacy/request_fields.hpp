@@ -29,4 +29,10 @@ std::optional<int64_t> integer_value(const rapidjson::Value& v);
 
 std::string string_value(const rapidjson::Value& v);  // v must be a string
 
+// A point in time given by a client (expire, starttime, datetime): a JSON
+// integer is unix seconds; a string is anything parse_datetime takes, or
+// "-N unit(s)", the relative form counted back from now (decided: "-1 day" as
+// an expiry is then simply past, and as a starttime means "since yesterday").
+std::optional<int64_t> time_value(const rapidjson::Value& v, int64_t now);
+
 }  // namespace sevu::legacy

@@ -2,7 +2,6 @@
 #include <string>
 
 #include "auth/keygen.hpp"
-#include "core/datetime.hpp"
 #include "legacy/command.hpp"
 #include "legacy/request_fields.hpp"
 #include "legacy/ticket_payload.hpp"
@@ -27,15 +26,12 @@ std::string read_text(const rapidjson::Value& request, const char* name, std::st
   return {};
 }
 
-// expire wins over its alias expires when both are given. A JSON integer is
-// taken as unix seconds (decided); strings go through parse_datetime.
+// expire wins over its alias expires when both are given.
 std::optional<int64_t> read_expiry(const rapidjson::Value& request, int64_t now) {
   const rapidjson::Value* v = given_field(request, "expire");
   if (v == nullptr) v = given_field(request, "expires");
   if (v == nullptr) return std::nullopt;
-  if (v->IsInt64()) return v->GetInt64();
-  if (!v->IsString()) return std::nullopt;
-  return parse_datetime(string_value(*v), now);
+  return time_value(*v, now);
 }
 
 }  // namespace

@@ -8,7 +8,6 @@ looking exactly like an unknown key; attempt filters and paging over seeded atte
 upstream PHP examples run by php-cli (tests/e2e/php/request.php, errorlog.php).
 """
 
-import itertools
 import json
 import os
 import re
@@ -32,18 +31,25 @@ M_TIME = "Timestamp outside valid range. Make sure your timestamp is in UTC not 
 M_SIG = "Failed HMAC-SHA256 Signature. Check your Private Key"
 M_REPLAY = "Failed HMAC-SHA256 Signature. Replayed request: this signature was already used"
 M_MISSING = "One or more required fields are missing: "
+M_UNAUTHORIZED = "Unauthorized Access to API"
 
 # Identical requests within one second would carry identical signatures and be
-# refused as replays; every call takes its own timestamp inside the window.
-_offsets = itertools.count()
+# refused as replays: a request sent again gets a timestamp it has not had yet,
+# going back a second at a time inside the window.
+_used_timestamps = set()
 
 
-def fresh_timestamp():
-    return int(time.time()) - next(_offsets) % 200
+def fresh_timestamp(*request):
+    ts = int(time.time())
+    while (request, ts) in _used_timestamps:
+        ts -= 1
+    _used_timestamps.add((request, ts))
+    return ts
 
 
 def call(srv, command, fields=None, account=DEMO, encoding="multipart", **kw):
-    kw.setdefault("timestamp", fresh_timestamp())
+    kw.setdefault("timestamp", fresh_timestamp(srv.api_url, command, repr(account),
+                                               json.dumps(fields, sort_keys=True)))
     status, reply = harness.legacy(srv, command, fields or {}, account=account, encoding=encoding,
                                    **kw)
     return checked(status, reply)
@@ -147,6 +153,27 @@ def test_php_examples_run_unchanged():
         check("[reason] => Invalid IP Address" in out and "[server] => SER1-1" in out, out)
 
 
+def test_php_curl_other_encodings_and_escapes():
+    """request.php with its POSTFIELDS swapped for the other ways PHP code posts: a raw JSON
+    string (which curl labels as a form) and an http_build_query form; a video with '/' and
+    non-ASCII, which json_encode escapes before signing."""
+    if shutil.which("php") is None:
+        raise AssertionError("php-cli is required for this test")
+    with harness.Server() as srv:
+        postfields = "array('json' => $json_request)"
+        for i, fields in enumerate(["$json_request", "http_build_query(" + postfields + ")",
+                                    postfields]):
+            video = f"sestore3/demo/vid\u00e9o{i}*.mp4"
+            out = run_php(srv, os.path.join(PHP_DIR, "request.php"),
+                          [("2024-07-19 23:22:40", future(30)), (postfields, fields),
+                           ("'video' => 'mystream'", f"'video' => '{video}'")])
+            m = re.fullmatch(r"\?key=(\S+)&pass=unique_random_string_per_request", out.strip())
+            check(m and KEY_RE.match(m.group(1)), out)
+            check(m.group(1).startswith("sestore3_demo_vid"), out)
+            s = expect(call(srv, "sevu.status", {"key": m.group(1)}), 2010, "success")
+            check(s["ticket"]["video"] == video, s)
+
+
 # --- commands ---------------------------------------------------------------------------------------
 
 def test_request_status_revoke_in_every_encoding():
@@ -200,8 +227,14 @@ def test_request_codes():
         created = time.mktime(time.strptime(t["created_date"], "%Y-%m-%d %H:%M:%S"))
         expires = time.mktime(time.strptime(s["ticket"]["expire_date"], "%Y-%m-%d %H:%M:%S"))
         check(expires - created == 7200, s)
-        for expire in ["2099-01-02T03:04:05Z", "+1 week", "2099-12-31"]:
+        for expire in ["2099-01-02T03:04:05Z", "2099-01-02T05:04:05+02:00", "+1 week",
+                       "+3 days", "+1 hour", "2099-12-31", "2099-12-31 23:59"]:
             expect(call(srv, "sevu.request", ticket_fields(expire=expire)), 2002, "success")
+        for expire in ["-1 day", "+0 seconds", "2020-01-01T00:00:00Z"]:
+            expect(call(srv, "sevu.request", ticket_fields(expire=expire)), 2004, "failure")
+        f = ticket_fields()
+        del f["expire"]
+        expect(call(srv, "sevu.request", dict(f, expires="-2 hours")), 2004, "failure")
 
         expect(call(srv, "sevu.request", {"pass": "p", "ip": ""}), 6, "failure",
                M_MISSING + "app, video, uses, expire")
@@ -265,7 +298,14 @@ def test_credentials_code_1():
                "failure")
         expect(post_text(srv, json.dumps({"command": "sevu.status", "cdn": 158})), 1, "failure")
         srv.cli("account", "disable", "--cdn-id", str(other["cdn"]))
-        expect(call(srv, "sevu.status", {"key": "k"}, account=other), 1, "failure", M_AUTH)
+        # Disabled: code 5, but only to a caller whose signature proves the secret.
+        expect(call(srv, "sevu.status", {"key": "k"}, account=other), 5, "failure",
+               M_UNAUTHORIZED)
+        expect(call(srv, "sevu.request", {}, account=other), 5, "failure", M_UNAUTHORIZED)
+        expect(call(srv, "sevu.status", {"key": "k"}, account=other, secret=DEMO["secret"]), 3,
+               "failure", M_SIG)
+        expect(call(srv, "sevu.status", {"key": "k"}, account=dict(other, api_key="X" * 32)), 1,
+               "failure", M_AUTH)
         srv.cli("account", "enable", "--cdn-id", str(other["cdn"]))
         expect(call(srv, "sevu.status", {"key": "k"}, account=other), 2011, "failure")
 
@@ -281,12 +321,17 @@ def test_stale_future_and_missing_timestamps_code_2():
         # inside the window, either side
         expect(call(srv, "sevu.status", {"key": "a"}, timestamp=now - 250), 2011, "failure")
         expect(call(srv, "sevu.status", {"key": "b"}, timestamp=now + 250), 2011, "failure")
+        # a digit string, and Python's time.time() with its fraction
+        expect(call(srv, "sevu.status", {"key": "c"}, timestamp=str(now - 5)), 2011, "failure")
+        expect(call(srv, "sevu.status", {"key": "d"}, timestamp=time.time()), 2011, "failure")
+        expect(call(srv, "sevu.status", {"key": "e"}, timestamp=time.time() - 400), 2, "failure")
 
 
 def test_bad_signatures_code_3():
     with harness.Server() as srv:
         t = grant(srv)
-        req = harness.legacy_request("sevu.revoke", {"key": t["key"]}, timestamp=fresh_timestamp())
+        req = harness.legacy_request("sevu.revoke", {"key": t["key"]},
+                                     timestamp=fresh_timestamp(srv.api_url))
         good = harness.sign(req, DEMO["secret"])
 
         tampered = dict(good, key=t["key"] + "x")
@@ -307,7 +352,7 @@ def test_replayed_request_code_3():
     with harness.Server() as srv:
         t = grant(srv)
         text = signed_text(harness.legacy_request("sevu.status", {"key": t["key"]},
-                                                  timestamp=fresh_timestamp()))
+                                                  timestamp=fresh_timestamp(srv.api_url)))
         expect(post_text(srv, text, "multipart"), 2010, "success")
         for encoding in ENCODINGS:  # the same signature, whatever the transport
             expect(post_text(srv, text, encoding), 3, "failure", M_REPLAY)
@@ -336,7 +381,7 @@ def test_signature_form_a_textual_append():
     """The Perl client's way: sign the JSON text as it is, then splice the member in."""
     with harness.Server() as srv:
         req = harness.legacy_request("sevu.request", ticket_fields(video="dir/vid\u00e9o.mp4"),
-                                     timestamp=fresh_timestamp())
+                                     timestamp=fresh_timestamp(srv.api_url))
         # Not PHP's encoding: spaces, unescaped '/', raw UTF-8.
         text = json.dumps(req, ensure_ascii=False)
         sig = harness.signature_of(text, DEMO["secret"])
@@ -345,7 +390,8 @@ def test_signature_form_a_textual_append():
         check(t["video"] == "dir/vid\u00e9o.mp4", t)
 
         # The member first, with an escaped '/' in the value.
-        req = harness.legacy_request("sevu.status", {"key": t["key"]}, timestamp=fresh_timestamp())
+        req = harness.legacy_request("sevu.status", {"key": t["key"]},
+                                     timestamp=fresh_timestamp(srv.api_url))
         text = json.dumps(req, indent=2)
         sig = harness.signature_of(text, DEMO["secret"]).replace("/", "\\/")
         sent = '{"signature": "' + sig + '",' + text[1:]
@@ -357,11 +403,76 @@ def test_signature_form_b_php_reencoding():
     with harness.Server() as srv:
         req = harness.legacy_request("sevu.request", ticket_fields(app="demo-origin|demo-*",
                                                                    video="a/b\u00e9\U0001F600"),
-                                     timestamp=fresh_timestamp())
+                                     timestamp=fresh_timestamp(srv.api_url))
         sig = harness.signature_of(harness.php_json_encode(req), DEMO["secret"])
         sent = json.dumps(dict(req, signature=sig), indent=1, ensure_ascii=False)
         t = expect(post_text(srv, sent, "multipart"), 2002, "success")["ticket"]
         check(t["video"] == "a/b\u00e9\U0001F600" and t["app"] == "demo-origin|demo-*", t)
+
+
+def test_revoked_ticket_is_refused_by_the_usher_with_token_revoked():
+    with harness.Server() as srv:
+        t = grant(srv, uses=3)
+        viewer = {"key": t["key"], "pass": t["pass"], "ip": "1.2.3.4", "app": "demo-origin",
+                  "video": "mystream"}
+
+        def usher():
+            status, _, data = harness.request("POST", srv.hook_url + "/hooks/check",
+                                              json.dumps(viewer).encode(),
+                                              {"Content-Type": "application/json"})
+            return status, json.loads(data)
+
+        status, decision = usher()
+        check(status == 200 and decision["reason"] == "Success", decision)
+        s = call(srv, "sevu.status", {"key": t["key"]})["ticket"]
+        check(s["uses"] == "2" and s["used_date"] != "0000-00-00 00:00:00", s)
+
+        expect(call(srv, "sevu.revoke", {"key": t["key"]}), 2020, "success")
+        status, decision = usher()
+        check(status == 403 and decision["reason"] == "Token Revoked", decision)
+        check(call(srv, "sevu.status", {"key": t["key"]})["ticket"]["uses"] == "2")
+
+        r = expect(call(srv, "sevu.attempts", {"key": t["key"]}), 2101, "success")
+        check([(a["success"], a["reason"]) for a in r["attempts"]] ==
+              [("1", "Success"), ("0", "Token Revoked")], r)
+        for a in r["attempts"]:
+            check(list(a.keys()) == ATTEMPT_FIELDS and all(isinstance(v, str) for v in a.values()),
+                  a)
+            check(a["key"] == t["key"] and a["ip"] == "1.2.3.4" and a["app"] == "demo-origin", a)
+        c = expect(call(srv, "sevu.errorcount", {"key": t["key"], "success": 0}), 2110, "success")
+        check(c["count"] == 1, c)
+
+
+# --- how real clients send it -----------------------------------------------------------------------
+
+def test_curl_command_lines():
+    """The body encodings as curl's own options produce them, raw JSON with -d included."""
+    if shutil.which("curl") is None:
+        raise AssertionError("curl is required for this test")
+    with harness.Server() as srv:
+        t = grant(srv)
+        url = srv.api_url + "/stable/"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "req.json")
+            variants = [
+                lambda text: ["-F", "json=" + text],
+                lambda text: ["--data-urlencode", "json=" + text],
+                lambda text: ["-H", "Content-Type: application/json", "--data-binary", text],
+                lambda text: ["-d", text],  # raw JSON, labelled as a form by curl
+                lambda text: ["-F", "json=@" + path],
+                lambda text: ["-F", "json=<" + path],
+            ]
+            for i, args in enumerate(variants):
+                text = signed_text(harness.legacy_request(
+                    "sevu.status", {"key": t["key"]}, timestamp=fresh_timestamp(url, t["key"])))
+                with open(path, "w") as f:
+                    f.write(text + "\n")
+                p = subprocess.run(["curl", "-s", "-S", *args(text), url], capture_output=True,
+                                   text=True, timeout=30)
+                check(p.returncode == 0, p.stderr)
+                reply = expect(json.loads(p.stdout), 2010, "success")
+                check(reply["ticket"] == dict(t, expire_date=reply["ticket"]["expire_date"]),
+                      (i, reply))
 
 
 # --- isolation --------------------------------------------------------------------------------------

@@ -341,8 +341,28 @@ TEST_CASE("code 1: unknown cdn, wrong api_key, disabled account, missing credent
   CHECK(code(f.call("{\"command\":\"sevu.status\",\"cdn\":158}")) == 1);
   CHECK(code(f.call("{\"command\":\"sevu.status\",\"cdn\":158.0,\"api_key\":\"" + kDemo.api_key +
                     "\"}")) == 1);
+}
+
+TEST_CASE("code 5: a disabled account, once its signature has proven the caller") {
+  Fixture f;
   f.store.set_account_active(158, false);
-  CHECK(code(f.command("sevu.status", "\"key\":\"k\"")) == 1);
+  auto d = f.command("sevu.status", "\"key\":\"k\"");
+  CHECK(code(d) == 5);
+  CHECK(str(d, "status") == "failure");
+  CHECK(str(d, "message") == "Unauthorized Access to API");
+  CHECK(code(f.command("sevu.request", "")) == 5);  // before the command's own fields
+  // Without proof of the secret nothing tells a disabled account apart.
+  Account wrong_key = kDemo;
+  wrong_key.api_key = "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZF";
+  CHECK(code(f.call(f.signed_json("sevu.status", "\"key\":\"k\"", wrong_key))) == 1);
+  CHECK(code(f.call(f.signed_json("sevu.status", "\"key\":\"k\"", kDemo, f.clock.wall() - 1000))) ==
+        2);
+  std::string forged = f.signed_json("sevu.status", "\"key\":\"k\"", kOther);
+  forged.replace(forged.find(kOther.api_key), kOther.api_key.size(), kDemo.api_key);
+  forged.replace(forged.find("\"cdn\":1001"), 10, "\"cdn\":158");
+  CHECK(code(f.call(forged)) == 3);
+  f.store.set_account_active(158, true);
+  CHECK(code(f.command("sevu.status", "\"key\":\"k\"")) == 2011);
 }
 
 TEST_CASE("cdn and timestamp may be digit strings") {
@@ -353,6 +373,25 @@ TEST_CASE("cdn and timestamp may be digit strings") {
   std::string body = text.substr(0, text.size() - 1) + ",\"signature\":\"" +
                      legacy::sign_message(text, kDemo.secret) + "\"}";
   CHECK(code(f.call(body)) == 2011);
+}
+
+TEST_CASE("a timestamp with a fraction (Python's time.time()) counts its whole seconds") {
+  Fixture f;
+  for (const std::string& ts :
+       {std::to_string(f.clock.wall()) + ".75", std::to_string(f.clock.wall() - 10) + ".0"}) {
+    std::string text = "{\"command\":\"sevu.status\",\"api_key\":\"" + kDemo.api_key +
+                       "\",\"timestamp\":" + ts + ",\"cdn\":158,\"key\":\"k\"}";
+    CAPTURE(text);
+    CHECK(code(f.call(text.substr(0, text.size() - 1) + ",\"signature\":\"" +
+                      legacy::sign_message(text, kDemo.secret) + "\"}")) == 2011);
+  }
+  for (const char* ts : {"1.0e+300", "-1.5", "1700000000.5"}) {
+    std::string text = "{\"command\":\"sevu.status\",\"api_key\":\"" + kDemo.api_key +
+                       "\",\"timestamp\":" + ts + ",\"cdn\":158}";
+    CAPTURE(text);
+    CHECK(code(f.call(text.substr(0, text.size() - 1) + ",\"signature\":\"" +
+                      legacy::sign_message(text, kDemo.secret) + "\"}")) == 2);
+  }
 }
 
 TEST_CASE("code 2: stale, future or missing timestamps; the window edge still passes") {
@@ -489,6 +528,12 @@ TEST_CASE("sevu.request expiry formats and the expires alias") {
     CAPTURE(e);
     CHECK(code(f.command("sevu.request", base + "," + e)) == 2002);
   }
+  // A relative time counted back ("-1 day") is simply in the past.
+  for (const char* e : {"\"expire\":\"-1 day\"", "\"expires\":\" -2 hours\""}) {
+    CAPTURE(e);
+    CHECK(code(f.command("sevu.request", base + "," + e)) == 2004);
+  }
+  CHECK(code(f.command("sevu.request", base + ",\"expire\":\"-1 fortnight\"")) == 2001);
   // expire wins over the alias when both are given.
   auto d = f.command("sevu.request",
                      base + ",\"expire\":\"2099-01-01 00:00:00\",\"expires\":\"+1 day\"");
@@ -522,7 +567,7 @@ TEST_CASE("a store error inside a command is code 4") {
   f.store.throw_on_read = true;
   auto d = f.command("sevu.status", "\"key\":\"k\"");
   CHECK(code(d) == 4);
-  CHECK(str(d, "message") == "sevu-server encountered an unexpected error");
+  CHECK(str(d, "message") == "sevu-server API encountered an unexpected error");
 }
 
 TEST_CASE("sevu.status and sevu.revoke") {
@@ -646,6 +691,14 @@ TEST_CASE("sevu.attempts / errorlog / errorcount: filters, paging, codes") {
   REQUIRE(d["count"].IsInt64());
   CHECK(d["count"].GetInt64() == 3);
   CHECK(f.command("sevu.errorcount", "\"app\":\"nope\"")["count"].GetInt64() == 0);
+
+  // A relative starttime counts back from the ticket clock.
+  f.store.insert_attempt(Attempt{0, 158, f.clock.now() - 3600, "k3", "pw", "4.4.4.4", "v", "a", "",
+                                 "", "", true, "Success", "s"});
+  d = f.command("sevu.errorlog", "\"starttime\":\"-1 day\"");
+  REQUIRE(d["attempts"].Size() == 1);
+  CHECK(str(d["attempts"][0], "key") == "k3");
+  CHECK(f.command("sevu.errorcount", "\"datetime\":\"-30 minutes\"")["count"].GetInt64() == 0);
 }
 
 TEST_CASE("methods other than POST get 405; busy() is code 1000") {

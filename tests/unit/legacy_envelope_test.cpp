@@ -27,7 +27,7 @@ TEST_CASE("envelope: failures, details and the project's name in code 4") {
   CHECK(render_envelope(reply(Code::kMissingFields, "app, video"), 0) ==
         "{\"status\":\"failure\",\"code\":6,\"message\":\"One or more required fields are "
         "missing: app, video\",\"handle_time\":\"0.0000 seconds\"}");
-  CHECK(reply(Code::kUnexpectedError).message == "sevu-server encountered an unexpected error");
+  CHECK(reply(Code::kUnexpectedError).message == "sevu-server API encountered an unexpected error");
   CHECK(reply(Code::kBadFilter, "limit").message == "Invalid filter value: limit");
   rapidjson::Document d;
   d.Parse(render_envelope(reply(Code::kUnknownCommand), 1.23456).c_str());
