@@ -2,7 +2,9 @@
 
 #include <rapidjson/error/en.h>
 
+#include <optional>
 #include <set>
+#include <string>
 
 #include "legacy/php_json.hpp"
 
@@ -32,6 +34,68 @@ bool depth_within(std::string_view text, int max_depth) {
     }
   }
   return true;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Debian's rapidjson 1.1.0 has undefined behaviour (clz(0), oversized shifts)
+// when its full-precision parser meets a float zero with an exponent or many
+// digits (0e46, 0.000...0). Such a number is zero however it is written, so the
+// copy handed to rapidjson says 0.0 (a float, as PHP reads it) instead.
+// nullopt: nothing to change, parse the text as it is.
+std::optional<std::string> without_zero_exponents(std::string_view text) {
+  std::optional<std::string> out;
+  std::size_t copied = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && !is_digit(c)) continue;
+    // The number as JSON's grammar reads it; whatever follows is rapidjson's to refuse.
+    std::size_t j = i + (c == '-');
+    bool nonzero = false, fraction = false, exponent = false, complete = true;
+    auto digits = [&](bool significant) {
+      std::size_t from = j;
+      for (; j < text.size() && is_digit(text[j]); ++j) nonzero |= significant && text[j] != '0';
+      complete &= j > from;
+    };
+    digits(true);
+    if (j < text.size() && text[j] == '.') {
+      fraction = true;
+      ++j;
+      digits(true);
+    }
+    if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+      exponent = true;
+      ++j;
+      if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+      digits(false);
+    }
+    // A malformed number is refused by rapidjson before it computes a value.
+    if (complete && (fraction || exponent) && !nonzero) {
+      if (!out) out.emplace();
+      out->append(text.substr(copied, i - copied));
+      // The space keeps whatever followed from joining the new number.
+      out->append(c == '-' ? "-0.0 " : "0.0 ");
+      copied = j;
+    }
+    i = j - 1;
+  }
+  if (out) out->append(text.substr(copied));
+  return out;
 }
 
 // A problem found before or after rapidjson has run.
@@ -69,7 +133,11 @@ ParsedRequest parse_request_json(std::string_view text) {
   if (!r.problem.empty()) return r;
   constexpr unsigned kFlags =
       rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
-  r.doc.Parse<kFlags>(text.data(), text.size());
+  if (auto safe = without_zero_exponents(text)) {
+    r.doc.Parse<kFlags>(safe->data(), safe->size());
+  } else {
+    r.doc.Parse<kFlags>(text.data(), text.size());
+  }
   r.problem = check_document(r.doc);
   r.ok = r.problem.empty();
   return r;

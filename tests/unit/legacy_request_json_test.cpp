@@ -1,8 +1,10 @@
 // Parsing the request JSON: one object, nothing ambiguous, nothing dangerous.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 
+#include "legacy/php_json.hpp"
 #include "legacy/request_json.hpp"
 
 using sevu::legacy::kMaxJsonDepth;
@@ -54,4 +56,27 @@ TEST_CASE("nesting is bounded before the recursive parser runs") {
   CHECK_FALSE(parse_request_json(deep).ok);
   // Brackets inside strings do not count.
   CHECK(parse_request_json("{\"a\":\"" + std::string(1000, '[') + "\\\"[[\"}").ok);
+}
+
+TEST_CASE("zeros with an exponent parse as zero floats, as PHP reads them") {
+  // rapidjson 1.1.0's full-precision parser has undefined behaviour on these.
+  auto r = parse_request_json(R"({"a":0e46,"b":-0E+400,"c":0.000e-5,"d":1e2,"s":"0e46"})");
+  REQUIRE(r.ok);
+  CHECK(r.doc["a"].IsDouble());
+  CHECK(r.doc["a"].GetDouble() == 0.0);
+  CHECK(std::signbit(r.doc["b"].GetDouble()));
+  CHECK(r.doc["c"].GetDouble() == 0.0);
+  CHECK(r.doc["d"].GetDouble() == 100.0);
+  CHECK(std::string(r.doc["s"].GetString()) == "0e46");  // strings are left alone
+  // What PHP's json_encode(json_decode(...)) prints for the same text.
+  CHECK(sevu::legacy::php_json_encode(r.doc) == R"({"a":0,"b":-0,"c":0,"d":100,"s":"0e46"})");
+}
+
+TEST_CASE("rewriting float zeros never makes malformed JSON well-formed") {
+  for (const char* bad : {R"({"a":0.})", R"({"a":0e})", R"({"a":0ee44})", R"({"a":0.0e5e5})",
+                          R"({"a":0.00.5})", R"({"a":-0.e1})", R"({"a":0e+})"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_request_json(bad).ok);
+  }
+  CHECK(parse_request_json(R"({"a":[0.000000000000000000000000000000,-0e-9]})").ok);
 }
