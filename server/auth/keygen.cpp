@@ -38,9 +38,16 @@ bool allowed_in_prefix(char c) {
 }  // namespace
 
 std::string make_ticket_key(std::string_view video) {
-  std::string prefix(video.substr(0, kMaxPrefix));
-  for (char& c : prefix) {
-    if (!allowed_in_prefix(c)) c = '_';  // also '.', which separates the key's parts
+  // One '_' per character, not per byte: a UTF-8 continuation byte (10xxxxxx)
+  // belongs to the character before it ("é" gives "_", not "__").
+  std::string prefix;
+  for (char c : video) {
+    if (prefix.size() == kMaxPrefix) break;
+    if (allowed_in_prefix(c)) {
+      prefix += c;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      prefix += '_';  // also '.', which separates the key's parts
+    }
   }
   if (prefix.empty()) prefix = kEmptyPrefix;
   return prefix + "." + hex_encode(random_bytes(7)) + "." + random_from("0123456789", 8);

@@ -27,7 +27,9 @@ TEST_CASE("make_ticket_key: shape and prefix") {
       {"foo*", "foo_"},
       {"a/b.mp4", "a_b_mp4"},
       {"live-1_HD", "live-1_HD"},
-      {"caf\xc3\xa9", "caf__"},  // every byte outside the set becomes '_'
+      {"caf\xc3\xa9", "caf_"},  // every character outside the set becomes one '_'
+      {"\xf0\x9f\x8e\xa5 cam", "__cam"},
+      {std::string(63, 'x') + "\xc3\xa9\xc3\xa9", std::string(63, 'x') + "_"},
       {"a b?c=d&e", "a_b_c_d_e"},
       {"...", "___"},
       {"*", "_"},
