@@ -71,6 +71,22 @@ class Session : public std::enable_shared_from_this<Session> {
     if (len && *len > state_->limits.max_body)
       return refuse(413, "PAYLOAD_TOO_LARGE", "request body too large");
     stream_.expires_after(state_->limits.body_timeout);
+    auto expect = parser_->get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+      // The client waits for this before it sends the body (curl does, for a
+      // while, and some clients forever).
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                       parser_->get().version());
+      return bhttp::async_write(
+          stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+            if (e) return self->close();
+            self->read_body();
+          });
+    }
+    read_body();
+  }
+
+  void read_body() {
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });

@@ -136,6 +136,25 @@ def test_oversized_body_is_refused_before_it_is_read():
         check(status == 200)
 
 
+def test_expect_100_continue():
+    with Server() as srv:
+        body = b'{"command":"nope"}'
+        s = raw_connect(srv.api_port)
+        s.sendall(b"POST /stable/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        s.settimeout(5)
+        interim = s.recv(4096)
+        check(interim.startswith(b"HTTP/1.1 100 Continue\r\n"), interim)
+        s.sendall(body)
+        reply = b""
+        while b'"code":0' not in reply:
+            chunk = s.recv(4096)
+            check(chunk, reply)
+            reply += chunk
+        check(reply.startswith(b"HTTP/1.1 200"), reply)
+        s.close()
+
+
 def test_slow_header_times_out_and_keepalive_works():
     with Server(["--header-timeout", "1", "--idle-timeout", "2"]) as srv:
         s = raw_connect(srv.api_port)
