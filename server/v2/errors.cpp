@@ -1,7 +1,7 @@
 #include "v2/errors.hpp"
 
 #include "core/json_util.hpp"
-#include "v2/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace sevu::v2 {
 

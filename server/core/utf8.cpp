@@ -1,6 +1,6 @@
-#include "v2/utf8.hpp"
+#include "core/utf8.hpp"
 
-namespace sevu::v2 {
+namespace sevu {
 
 namespace {
 
@@ -44,4 +44,4 @@ std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-}  // namespace sevu::v2
+}  // namespace sevu
