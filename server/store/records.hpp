@@ -57,6 +57,7 @@ struct TicketFilter {
   std::optional<int64_t> uses;
   std::optional<bool> active;
   std::optional<int64_t> id;
+  std::optional<int64_t> created, expires, used;  // unix seconds, exact
   int64_t limit = 100;
   int64_t offset = 0;
 };

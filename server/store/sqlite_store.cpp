@@ -271,7 +271,10 @@ class SqliteStore final : public Store {
         .bind(8, f.active)
         .bind(9, f.id)
         .bind(10, not_negative(f.limit))
-        .bind(11, not_negative(f.offset));
+        .bind(11, not_negative(f.offset))
+        .bind(12, f.created)
+        .bind(13, f.expires)
+        .bind(14, f.used);
     return collect<Ticket>(run, read_ticket);
   }
 
@@ -443,6 +446,9 @@ class SqliteStore final : public Store {
                                     " AND (?4 IS NULL OR ip = ?4) AND (?5 IS NULL OR video = ?5)"
                                     " AND (?6 IS NULL OR app = ?6) AND (?7 IS NULL OR uses = ?7)"
                                     " AND (?8 IS NULL OR active = ?8) AND (?9 IS NULL OR id = ?9)"
+                                    " AND (?12 IS NULL OR created = ?12)"
+                                    " AND (?13 IS NULL OR expires = ?13)"
+                                    " AND (?14 IS NULL OR used = ?14)"
                                     " ORDER BY id LIMIT ?10 OFFSET ?11"};
   Statement update_ticket_{db(),
                            "UPDATE tickets SET ip = ?3, uses = ?4, active = ?5, expires = ?6, "
