@@ -49,4 +49,12 @@ bool has_member(const rapidjson::Value& obj, const char* name) {
   return v != nullptr && !v->IsNull();
 }
 
+bool read_optional_string(const rapidjson::Value& obj, const char* name, std::string& out) {
+  if (!has_member(obj, name)) return true;
+  auto v = string_member(obj, name);
+  if (!v) return false;
+  out = std::move(*v);
+  return true;
+}
+
 }  // namespace sevu

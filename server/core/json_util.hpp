@@ -23,5 +23,8 @@ std::optional<std::string> string_member(const rapidjson::Value& obj, const char
 std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name);
 // True if the member exists and is not null.
 bool has_member(const rapidjson::Value& obj, const char* name);
+// For optional string members: absent or null leaves out as it is; a string is
+// copied into out; any other type returns false.
+bool read_optional_string(const rapidjson::Value& obj, const char* name, std::string& out);
 
 }  // namespace sevu

@@ -11,19 +11,6 @@
 
 namespace sevu::hooks {
 
-namespace {
-
-// MediaMTX sends every field as a string ("id" may be null).
-bool read_string(const rapidjson::Value& doc, const char* name, std::string& out) {
-  if (!has_member(doc, name)) return true;
-  auto v = string_member(doc, name);
-  if (!v) return false;
-  out = std::move(*v);
-  return true;
-}
-
-}  // namespace
-
 std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& problem) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
@@ -37,7 +24,7 @@ std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& 
       {"action", &c.action}, {"ip", &c.ip},   {"path", &c.path},      {"protocol", &c.protocol},
       {"query", &c.query},   {"user", &user}, {"password", &password}};
   for (const auto& [name, target] : fields) {
-    if (!read_string(doc, name, *target)) {
+    if (!read_optional_string(doc, name, *target)) {
       problem = std::string(name) + ": must be a string";
       return std::nullopt;
     }

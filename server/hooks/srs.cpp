@@ -21,15 +21,6 @@ HttpResponse deny(const GateResult& r) {
   return decision_reply(403, r);
 }
 
-// A member that must be a string when present; false when it has another type.
-bool read_string(const rapidjson::Value& doc, const char* name, std::string& out) {
-  if (!has_member(doc, name)) return true;
-  auto v = string_member(doc, name);
-  if (!v) return false;
-  out = std::move(*v);
-  return true;
-}
-
 }  // namespace
 
 std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
@@ -45,7 +36,7 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
       {"stream", &c.stream}, {"param", &c.param}, {"pageUrl", &c.page_url},
       {"tcUrl", &c.tc_url}};
   for (const auto& [name, target] : fields) {
-    if (!read_string(doc, name, *target)) {
+    if (!read_optional_string(doc, name, *target)) {
       problem = std::string(name) + ": must be a string";
       return std::nullopt;
     }
