@@ -1,6 +1,7 @@
 // The hook listener's own routes: health, readiness, metrics, the test clock.
 #include <rapidjson/document.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "app/app.hpp"
@@ -79,8 +80,11 @@ void App::test_clock(const HttpRequest& req, const Responder& respond) {
     auto t = parse_datetime(*now, clock_.wall());
     if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date"));
     clock_.set(*t);
-  } else if (doc.HasMember("advance") && doc["advance"].IsInt64()) {
-    clock_.advance(doc["advance"].GetInt64());
+  } else if (auto seconds = int_member(doc, "advance")) {
+    clock_.advance(*seconds);
+  } else if (doc.HasMember("advance") && doc["advance"].IsNumber() &&
+             std::abs(doc["advance"].GetDouble()) < 1e12) {
+    clock_.advance(static_cast<int64_t>(doc["advance"].GetDouble()));
   } else {
     return respond(json_error(400, "REQUIRED_FIELD", "give \"now\" or \"advance\""));
   }
