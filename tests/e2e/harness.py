@@ -197,9 +197,21 @@ def encode_body(json_text, encoding):
     raise ValueError(encoding)
 
 
+_used_requests = set()
+
+
 def legacy_request(command, fields, account=DEMO, timestamp=None):
-    req = {"command": command, "api_key": account["api_key"],
-           "timestamp": int(time.time()) if timestamp is None else timestamp, "cdn": account["cdn"]}
+    """The request dict in the upstream examples' key order. Without an explicit
+    timestamp, the current second is used unless this very request (same account,
+    command and fields) already went out with it: then an earlier second, so that
+    repeating a request is never mistaken for a replay (SPEC §2)."""
+    explicit = timestamp is not None
+    ts = timestamp if explicit else int(time.time())
+    ident = (account["cdn"], account["api_key"], command, json.dumps(fields, sort_keys=True))
+    while not explicit and (ident, ts) in _used_requests:
+        ts -= 1
+    _used_requests.add((ident, ts))
+    req = {"command": command, "api_key": account["api_key"], "timestamp": ts, "cdn": account["cdn"]}
     req.update(fields)
     return req
 
