@@ -12,13 +12,66 @@ namespace sevu::legacy {
 
 namespace {
 
-// Bracket depth outside strings, checked before rapidjson's recursive parser
-// (and our recursive encoder) ever see the text.
-bool depth_within(std::string_view text, int max_depth) {
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// What one pass over the text, outside strings, finds before rapidjson runs.
+struct Prescan {
+  // Bracket depth beyond kMaxJsonDepth: refused before rapidjson's recursive
+  // parser (and our recursive encoder) ever see the text.
+  bool too_deep = false;
+  // Debian's rapidjson 1.1.0 has undefined behaviour (clz(0), oversized shifts)
+  // when its full-precision parser meets a float zero with an exponent or many
+  // digits (0e46, 0.000...0). Such a number is zero however it is written, so
+  // the copy handed to rapidjson says 0.0 (a float, as PHP reads it) instead.
+  // nullopt: nothing to change, parse the text as it is.
+  std::optional<std::string> rewritten;
+};
+
+// Rewrites the number at text[i] (a '-' or digit) into out if it is a float
+// zero; returns the index just past the number.
+std::size_t scan_number(std::string_view text, std::size_t i, std::size_t& copied,
+                        std::optional<std::string>& out) {
+  const char c = text[i];
+  // The number as JSON's grammar reads it; whatever follows is rapidjson's to refuse.
+  std::size_t j = i + (c == '-');
+  bool nonzero = false, fraction = false, exponent = false, complete = true;
+  auto digits = [&](bool significant) {
+    std::size_t from = j;
+    for (; j < text.size() && is_digit(text[j]); ++j) nonzero |= significant && text[j] != '0';
+    complete &= j > from;
+  };
+  digits(true);
+  if (j < text.size() && text[j] == '.') {
+    fraction = true;
+    ++j;
+    digits(true);
+  }
+  if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+    exponent = true;
+    ++j;
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+    digits(false);
+  }
+  // A malformed number is refused by rapidjson before it computes a value.
+  if (complete && (fraction || exponent) && !nonzero) {
+    if (!out) out.emplace();
+    out->append(text.substr(copied, i - copied));
+    // The space keeps whatever followed from joining the new number.
+    out->append(c == '-' ? "-0.0 " : "0.0 ");
+    copied = j;
+  }
+  return j;
+}
+
+Prescan prescan(std::string_view text) {
+  Prescan p;
+  std::size_t copied = 0;
   int depth = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+    const char c = text[i];
     if (in_string) {
       if (c == '\\') {
         ++i;
@@ -28,84 +81,21 @@ bool depth_within(std::string_view text, int max_depth) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
+      if (++depth > kMaxJsonDepth) {
+        p.too_deep = true;
+        return p;
+      }
     } else if (c == '}' || c == ']') {
       --depth;
+    } else if (c == '-' || is_digit(c)) {
+      i = scan_number(text, i, copied, p.rewritten) - 1;
     }
   }
-  return true;
+  if (p.rewritten) p.rewritten->append(text.substr(copied));
+  return p;
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-// Debian's rapidjson 1.1.0 has undefined behaviour (clz(0), oversized shifts)
-// when its full-precision parser meets a float zero with an exponent or many
-// digits (0e46, 0.000...0). Such a number is zero however it is written, so the
-// copy handed to rapidjson says 0.0 (a float, as PHP reads it) instead.
-// nullopt: nothing to change, parse the text as it is.
-std::optional<std::string> without_zero_exponents(std::string_view text) {
-  std::optional<std::string> out;
-  std::size_t copied = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
-    if (c != '-' && !is_digit(c)) continue;
-    // The number as JSON's grammar reads it; whatever follows is rapidjson's to refuse.
-    std::size_t j = i + (c == '-');
-    bool nonzero = false, fraction = false, exponent = false, complete = true;
-    auto digits = [&](bool significant) {
-      std::size_t from = j;
-      for (; j < text.size() && is_digit(text[j]); ++j) nonzero |= significant && text[j] != '0';
-      complete &= j > from;
-    };
-    digits(true);
-    if (j < text.size() && text[j] == '.') {
-      fraction = true;
-      ++j;
-      digits(true);
-    }
-    if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
-      exponent = true;
-      ++j;
-      if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
-      digits(false);
-    }
-    // A malformed number is refused by rapidjson before it computes a value.
-    if (complete && (fraction || exponent) && !nonzero) {
-      if (!out) out.emplace();
-      out->append(text.substr(copied, i - copied));
-      // The space keeps whatever followed from joining the new number.
-      out->append(c == '-' ? "-0.0 " : "0.0 ");
-      copied = j;
-    }
-    i = j - 1;
-  }
-  if (out) out->append(text.substr(copied));
-  return out;
-}
-
-// A problem found before or after rapidjson has run.
-std::string check_text(std::string_view text) {
-  // rapidjson stops at a NUL, which would let trailing bytes go unchecked.
-  if (text.find('\0') != std::string_view::npos) return "NUL byte in JSON text";
-  if (!depth_within(text, kMaxJsonDepth)) return "JSON nested too deeply";
-  return {};
-}
-
+// A problem found after rapidjson has run.
 std::string check_document(const rapidjson::Document& doc) {
   if (doc.HasParseError()) {
     return std::string("malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
@@ -129,15 +119,20 @@ std::string check_document(const rapidjson::Document& doc) {
 
 ParsedRequest parse_request_json(std::string_view text) {
   ParsedRequest r;
-  r.problem = check_text(text);
-  if (!r.problem.empty()) return r;
+  // rapidjson stops at a NUL, which would let trailing bytes go unchecked.
+  if (text.find('\0') != std::string_view::npos) {
+    r.problem = "NUL byte in JSON text";
+    return r;
+  }
+  const Prescan scan = prescan(text);
+  if (scan.too_deep) {
+    r.problem = "JSON nested too deeply";
+    return r;
+  }
   constexpr unsigned kFlags =
       rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
-  if (auto safe = without_zero_exponents(text)) {
-    r.doc.Parse<kFlags>(safe->data(), safe->size());
-  } else {
-    r.doc.Parse<kFlags>(text.data(), text.size());
-  }
+  const std::string_view input = scan.rewritten ? std::string_view(*scan.rewritten) : text;
+  r.doc.Parse<kFlags>(input.data(), input.size());
   r.problem = check_document(r.doc);
   r.ok = r.problem.empty();
   return r;
