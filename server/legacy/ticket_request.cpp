@@ -10,7 +10,6 @@ namespace sevu::legacy {
 
 namespace {
 
-constexpr int kKeyAttempts = 5;  // a collision of 88 random bits is already absurd
 constexpr std::size_t kMaxFieldBytes = 4096;
 
 // A text field of the ticket: a string within the length limit. Returns the
@@ -61,12 +60,8 @@ Reply ticket_request(const CommandContext& c) {
   t.created = now;
   t.expires = *expires;
   t.used = 0;
-  bool inserted = false;
-  for (int i = 0; i < kKeyAttempts && !inserted; ++i) {
-    t.key = make_ticket_key(t.video);
-    inserted = c.store.insert_ticket(t);
-  }
-  if (!inserted) return reply(Code::kTicketNotCreated, "no free ticket key");
+  if (!insert_with_fresh_key(c.store, t, [&] { return make_ticket_key(t.video); }))
+    return reply(Code::kTicketNotCreated, "no free ticket key");
 
   auto stored = c.store.ticket(c.account.cdn_id, t.key);
   if (!stored) return reply(Code::kTicketReadBackFailed);

@@ -75,6 +75,18 @@ class Store {
   virtual void backup_to(const std::string& dest) = 0;
 };
 
+// Inserts t under the first key draw_key() yields that no ticket has yet (keys
+// are random, so a collision is rare and a second draw ends it). Sets t.key and
+// t.id; false when every draw collided.
+template <class DrawKey>
+bool insert_with_fresh_key(Store& store, Ticket& t, DrawKey draw_key, int draws = 8) {
+  for (int i = 0; i < draws; ++i) {
+    t.key = draw_key();
+    if (store.insert_ticket(t)) return true;
+  }
+  return false;
+}
+
 // Opens (creating if needed) the SQLite database at path, applies pending
 // migrations from schema/, and returns a connection. Throws StoreError with a
 // clear message when the file's schema is newer than this binary knows.

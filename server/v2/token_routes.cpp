@@ -18,9 +18,6 @@ namespace sevu::v2 {
 
 namespace {
 
-// Keys carry 56 random bits; a collision is already unlikely once.
-constexpr int kKeyAttempts = 8;
-
 // Embedded children are capped like a page; the attempt routes page further.
 std::vector<Attempt> embedded_attempts(const V2Context& c, const std::string& key) {
   AttemptFilter f;
@@ -176,12 +173,8 @@ HttpResponse create_token(const V2Context& c) {
   t.created = c.now;
   t.expires = in.expires;
   t.used = 0;
-  bool inserted = false;
-  for (int i = 0; i < kKeyAttempts && !inserted; ++i) {
-    t.key = make_ticket_key(t.video);
-    inserted = c.store.insert_ticket(t);
-  }
-  if (!inserted) throw V2Error(500, code::kInternal, "could not allocate a unique key");
+  if (!insert_with_fresh_key(c.store, t, [&] { return make_ticket_key(t.video); }))
+    throw V2Error(500, code::kInternal, "could not allocate a unique key");
 
   // Answer with the row as stored, so the reply is exactly what a GET returns.
   const Ticket stored = c.store.ticket(c.account.cdn_id, t.key).value_or(t);
