@@ -26,20 +26,6 @@ Reply limit_reached(const Account& account) {
                                                         " stream users");
 }
 
-// 9, 10, 11 keep their own codes; any other bad value is a 2070 naming the field.
-Reply settings_problem_on_add(const FieldProblem& p) {
-  switch (p.code) {
-    case 9:
-      return stream_user_reply(kSegmentTypeInvalid, p.field + " " + p.reason);
-    case 10:
-      return stream_user_reply(kSegmentValueNotPositive, p.field + " " + p.reason);
-    case 11:
-      return stream_user_reply(kCrontabInvalid, p.reason);
-    default:
-      return not_created(p.field + " " + p.reason);
-  }
-}
-
 }  // namespace
 
 Reply stream_user_add(const CommandContext& c) {
@@ -49,7 +35,9 @@ Reply stream_user_add(const CommandContext& c) {
   StreamIdentity identity;
   if (auto p = read_identity(c.request, identity)) return not_created(p->field + " " + p->reason);
   StreamUser u = default_stream_user();
-  if (auto p = apply_settings(c.request, u)) return settings_problem_on_add(*p);
+  if (auto p = apply_settings(c.request, u))
+    return settings_problem_reply(
+        *p, [](const FieldProblem& bad) { return not_created(bad.field + " " + bad.reason); });
 
   // Cheap refusal before the deliberately slow hash; checked again below,
   // inside the transaction, where it is authoritative.

@@ -4,6 +4,8 @@
 // reports a neutral problem and each command turns it into its reply.
 #pragma once
 
+#include "legacy/stream_user_codes.hpp"
+
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -35,6 +37,22 @@ struct FieldProblem {
   std::string field;
   std::string reason;  // e.g. "must be between 4 and 100"
 };
+
+// The reply for a bad setting: 9, 10 and 11 answer with their own codes, any
+// other problem with what `otherwise` (add: 2070, update: 2098) makes of it.
+template <class Otherwise>
+Reply settings_problem_reply(const FieldProblem& p, Otherwise otherwise) {
+  switch (p.code) {
+    case 9:
+      return stream_user_reply(kSegmentTypeInvalid, p.field + " " + p.reason);
+    case 10:
+      return stream_user_reply(kSegmentValueNotPositive, p.field + " " + p.reason);
+    case 11:
+      return stream_user_reply(kCrontabInvalid, p.reason);
+    default:
+      return otherwise(p);
+  }
+}
 
 // The identity of a stream user as sent to sevu.addstreamuser. user and pass
 // are both set or both nullopt (authentication disabled).

@@ -18,19 +18,6 @@ Reply invalid(const std::string& field, const std::string& reason) {
   return stream_user_reply(kStreamFieldInvalid, field + " (" + reason + ")");
 }
 
-Reply settings_problem_on_update(const FieldProblem& p) {
-  switch (p.code) {
-    case 9:
-      return stream_user_reply(kSegmentTypeInvalid, p.field + " " + p.reason);
-    case 10:
-      return stream_user_reply(kSegmentValueNotPositive, p.field + " " + p.reason);
-    case 11:
-      return stream_user_reply(kCrontabInvalid, p.reason);
-    default:
-      return invalid(p.field, p.reason);
-  }
-}
-
 }  // namespace
 
 Reply stream_user_update(const CommandContext& c) {
@@ -52,7 +39,8 @@ Reply stream_user_update(const CommandContext& c) {
     std::optional<StreamUser> u = c.store.stream_user(c.account.cdn_id, *id);
     if (!u) return;
     if (auto p = apply_settings(c.request, *u)) {
-      problem = settings_problem_on_update(*p);
+      problem = settings_problem_reply(
+          *p, [](const FieldProblem& bad) { return invalid(bad.field, bad.reason); });
       return;
     }
     if (c.store.update_stream_user(*u)) updated = std::move(u);
