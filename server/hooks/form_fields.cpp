@@ -1,5 +1,8 @@
 #include "hooks/form_fields.hpp"
 
+#include <rapidjson/document.h>
+
+#include "core/json_util.hpp"
 #include "core/query_string.hpp"
 
 namespace sevu::hooks {
@@ -14,6 +17,24 @@ std::optional<std::string> first_value(const FormPairs& pairs, std::string_view 
 std::optional<FormPairs> parse_query_text(std::string_view text) {
   if (!text.empty() && text.front() == '?') text.remove_prefix(1);
   return parse_query(text);
+}
+
+bool read_json_strings(std::string_view body,
+                       std::initializer_list<std::pair<const char*, std::string*>> fields,
+                       std::string& problem) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    problem = "body must be a JSON object";
+    return false;
+  }
+  for (const auto& [name, target] : fields) {
+    if (!read_optional_string(doc, name, *target)) {
+      problem = std::string(name) + ": must be a string";
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace sevu::hooks

@@ -1,6 +1,7 @@
-// Reading decoded form/query pairs the way the hooks need them.
+// Reading what media servers send: form/query pairs, and flat JSON objects of strings.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,5 +19,12 @@ std::optional<std::string> first_value(const FormPairs& pairs, std::string_view 
 // Decodes a query string that may start with '?' ("?key=a&pass=b" or "key=a").
 // nullopt when an escape is malformed.
 std::optional<FormPairs> parse_query_text(std::string_view text);
+
+// Parses body as a JSON object and copies each listed member that is present
+// into its string (absent or null members leave theirs as is). False, with the
+// problem, for a body that is no object or a listed member that is no string.
+bool read_json_strings(std::string_view body,
+                       std::initializer_list<std::pair<const char*, std::string*>> fields,
+                       std::string& problem);
 
 }  // namespace sevu::hooks

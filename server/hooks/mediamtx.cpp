@@ -1,8 +1,5 @@
 #include "hooks/mediamtx.hpp"
 
-#include <rapidjson/document.h>
-
-#include "core/json_util.hpp"
 #include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
 #include "hooks/log_text.hpp"
@@ -12,23 +9,18 @@
 namespace sevu::hooks {
 
 std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& problem) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    problem = "body must be a JSON object";
-    return std::nullopt;
-  }
   MediaMtxCall c;
   std::string user, password;
-  const std::pair<const char*, std::string*> fields[] = {
-      {"action", &c.action}, {"ip", &c.ip},   {"path", &c.path},      {"protocol", &c.protocol},
-      {"query", &c.query},   {"user", &user}, {"password", &password}};
-  for (const auto& [name, target] : fields) {
-    if (!read_optional_string(doc, name, *target)) {
-      problem = std::string(name) + ": must be a string";
-      return std::nullopt;
-    }
-  }
+  if (!read_json_strings(body,
+                         {{"action", &c.action},
+                          {"ip", &c.ip},
+                          {"path", &c.path},
+                          {"protocol", &c.protocol},
+                          {"query", &c.query},
+                          {"user", &user},
+                          {"password", &password}},
+                         problem))
+    return std::nullopt;
   if (c.action.empty()) {
     problem = "action: required";
     return std::nullopt;

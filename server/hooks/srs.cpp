@@ -1,8 +1,5 @@
 #include "hooks/srs.hpp"
 
-#include <rapidjson/document.h>
-
-#include "core/json_util.hpp"
 #include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
 #include "hooks/log_text.hpp"
@@ -24,23 +21,17 @@ HttpResponse deny(const GateResult& r) {
 }  // namespace
 
 std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    problem = "body must be a JSON object";
-    return std::nullopt;
-  }
   SrsCall c;
-  const std::pair<const char*, std::string*> fields[] = {
-      {"action", &c.action}, {"ip", &c.ip},       {"app", &c.app},
-      {"stream", &c.stream}, {"param", &c.param}, {"pageUrl", &c.page_url},
-      {"tcUrl", &c.tc_url}};
-  for (const auto& [name, target] : fields) {
-    if (!read_optional_string(doc, name, *target)) {
-      problem = std::string(name) + ": must be a string";
-      return std::nullopt;
-    }
-  }
+  if (!read_json_strings(body,
+                         {{"action", &c.action},
+                          {"ip", &c.ip},
+                          {"app", &c.app},
+                          {"stream", &c.stream},
+                          {"param", &c.param},
+                          {"pageUrl", &c.page_url},
+                          {"tcUrl", &c.tc_url}},
+                         problem))
+    return std::nullopt;
   if (c.action.empty()) {
     problem = "action: required";
     return std::nullopt;
