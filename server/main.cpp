@@ -57,7 +57,7 @@ int serve(const std::vector<std::string>& args) {
 
   // Migrate and seed on this thread before anything listens.
   {
-    auto store = open_store_at(db);
+    auto store = open_or_create_store(db);
     if (opt.flag("demo") && ensure_demo_account(*store, static_cast<int64_t>(std::time(nullptr))))
       std::cout << "sevu-server: created demo account (cdn 158)" << std::endl;
   }

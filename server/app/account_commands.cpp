@@ -51,11 +51,16 @@ int64_t now_seconds() {
 
 }  // namespace
 
-std::unique_ptr<Store> open_store_at(const std::string& path) {
-  // mkdir -p for the parent; real errors surface when SQLite opens the file.
+std::unique_ptr<Store> open_or_create_store(const std::string& path) {
+  // mkdir -p for the parent, owner-only like the database it will hold; real
+  // errors surface when the database file is created.
   for (auto i = path.find('/', 1); i != std::string::npos; i = path.find('/', i + 1))
-    ::mkdir(path.substr(0, i).c_str(), 0750);
-  return open_sqlite_store(path);
+    ::mkdir(path.substr(0, i).c_str(), 0700);
+  return open_sqlite_store(path, OpenMode::kCreate);
+}
+
+std::unique_ptr<Store> open_existing_store(const std::string& path) {
+  return open_sqlite_store(path, OpenMode::kMustExist);
 }
 
 bool ensure_demo_account(Store& store, int64_t now) {
@@ -77,7 +82,7 @@ int run_account_command(const std::vector<std::string>& args) {
   const std::string& verb = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   CliArgs opt(rest, {"db", "username", "cdn-id", "max-stream-users"}, {});
-  auto store = open_store_at(opt.get_or("db", kDefaultDbPath));
+  auto store = open_existing_store(opt.get_or("db", kDefaultDbPath));
 
   if (verb == "create") {
     Account a;
@@ -120,7 +125,7 @@ int run_account_command(const std::vector<std::string>& args) {
 int run_backup_command(const std::vector<std::string>& args) {
   CliArgs opt(args, {"db"}, {});
   if (opt.positional().size() != 1) throw UsageError("usage: sevu-server backup --db PATH DEST");
-  auto store = open_sqlite_store(opt.get_or("db", kDefaultDbPath));
+  auto store = open_existing_store(opt.get_or("db", kDefaultDbPath));
   store->backup_to(opt.positional()[0]);
   std::cout << "backup written to " << opt.positional()[0] << "\n";
   return 0;

@@ -15,11 +15,16 @@ int run_account_command(const std::vector<std::string>& args);
 // `sevu-server backup --db PATH DEST`; returns the exit code.
 int run_backup_command(const std::vector<std::string>& args);
 
-// Creates the documented demo account (SPEC §1) unless cdn 158 exists.
-// Returns true if it was created.
+// Creates the documented demo account (docs/operations.md) unless cdn 158
+// exists. Returns true if it was created.
 bool ensure_demo_account(Store& store, int64_t now);
 
-// Opens the store at path, creating the parent directory if needed.
-std::unique_ptr<Store> open_store_at(const std::string& path);
+// For `serve` only: opens the store at path, creating the database (0600) and
+// its missing parent directories (0700) if needed.
+std::unique_ptr<Store> open_or_create_store(const std::string& path);
+
+// For every other subcommand: a missing database is an error (a typo in --db
+// must not make an empty one), and nothing is created.
+std::unique_ptr<Store> open_existing_store(const std::string& path);
 
 }  // namespace sevu

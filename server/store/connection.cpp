@@ -1,6 +1,7 @@
 #include "store/connection.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,16 +22,48 @@ std::string journal_mode(sqlite3* db, const char* pragma) {
   return run.next() ? run.text(0) : std::string();
 }
 
+// The database holds every account secret and ticket pass, so it is born
+// owner-only. O_EXCL never touches an existing file; SQLite then opens the
+// empty file as a new database.
+void create_owner_only(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  const int error = errno;
+  if (error != EEXIST)
+    throw StoreError("cannot create database " + path + ": " + std::strerror(error));
+}
+
+// SQLite creates -wal and -shm with the database file's mode, so an owner-only
+// database keeps them owner-only. Files left group/world-readable by an older
+// version (side files too, after a crash) are tightened when this process may;
+// otherwise they are left as they are, and the open goes on.
+void restrict_to_owner(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = path + suffix;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+      ::chmod(file.c_str(), st.st_mode & 07700);
+  }
+}
+
 }  // namespace
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, OpenMode mode) {
   if (path.empty()) throw StoreError("database path is empty");
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const bool on_disk = path != ":memory:";
+  if (on_disk && mode == OpenMode::kCreate) create_owner_only(path);
+  if (on_disk) restrict_to_owner(path);
+  // Never SQLITE_OPEN_CREATE: the file exists by now, or must not be created.
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr);
   if (rc != SQLITE_OK) {
+    const bool missing = db_ && sqlite3_system_errno(db_) == ENOENT;
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
     db_ = nullptr;
+    if (missing) throw StoreError("database " + path + " does not exist");
     throw StoreError("cannot open database " + path + ": " + message);
   }
   try {
@@ -40,9 +73,9 @@ Connection::Connection(const std::string& path) {
     exec(db_, "PRAGMA foreign_keys = ON", "cannot enable foreign keys on " + path);
     // WAL lets the pool's readers run while one worker writes. An in-memory
     // database answers "memory", which is fine for it.
-    const std::string mode = journal_mode(db_, "PRAGMA journal_mode = WAL");
-    if (mode != "wal" && mode != "memory") {
-      throw StoreError("cannot use WAL journaling on " + path + " (journal mode is \"" + mode +
+    const std::string journal = journal_mode(db_, "PRAGMA journal_mode = WAL");
+    if (journal != "wal" && journal != "memory") {
+      throw StoreError("cannot use WAL journaling on " + path + " (journal mode is \"" + journal +
                        "\")");
     }
     // NORMAL is durable across application crashes in WAL mode; only a power

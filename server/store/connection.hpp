@@ -5,13 +5,16 @@
 
 #include <string>
 
+#include "store/store.hpp"
+
 namespace sevu::sqlite {
 
 class Connection {
  public:
-  // Opens (creating if needed) the database at path with WAL journaling,
-  // foreign keys on, synchronous=NORMAL and a 5 s busy timeout. Throws StoreError.
-  explicit Connection(const std::string& path);
+  // Opens the database at path (creating it 0600 when mode allows) with WAL
+  // journaling, foreign keys on, synchronous=NORMAL and a 5 s busy timeout.
+  // Throws StoreError.
+  Connection(const std::string& path, OpenMode mode);
   ~Connection();
   Connection(Connection&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
   Connection(const Connection&) = delete;

@@ -503,8 +503,8 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
-  sqlite::Connection connection(path);
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode) {
+  sqlite::Connection connection(path, mode);
   apply_migrations(connection.get(), known_migrations());
   return std::make_unique<SqliteStore>(std::move(connection));
 }

@@ -87,9 +87,17 @@ bool insert_with_fresh_key(Store& store, Ticket& t, DrawKey draw_key, int draws 
   return false;
 }
 
-// Opens (creating if needed) the SQLite database at path, applies pending
-// migrations from schema/, and returns a connection. Throws StoreError with a
-// clear message when the file's schema is newer than this binary knows.
-std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+// What opening a database file that does not exist does.
+enum class OpenMode {
+  kCreate,     // create it, readable by its owner only (0600); its directory must exist
+  kMustExist,  // refuse with StoreError and create nothing (the admin subcommands)
+};
+
+// Opens the SQLite database at path, applies pending migrations from schema/,
+// and returns a connection. The file and its -wal/-shm are made owner-only
+// (0600) when they are not. Throws StoreError with a clear message when the
+// file is missing (kMustExist) or its schema is newer than this binary knows.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path,
+                                         OpenMode mode = OpenMode::kCreate);
 
 }  // namespace sevu

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -243,6 +244,43 @@ TEST_CASE("opening a bad path throws StoreError") {
   const auto garbage = dir.file("garbage.db");
   std::ofstream(garbage) << std::string(4096, 'x');
   CHECK_THROWS_AS(open_sqlite_store(garbage), StoreError);
+}
+
+TEST_CASE("kMustExist refuses a missing database and creates nothing") {
+  TempDir dir;
+  const auto path = dir.file("typo.db");
+  try {
+    open_sqlite_store(path, OpenMode::kMustExist);
+    FAIL("opened a missing database");
+  } catch (const StoreError& e) {
+    CHECK(std::string(e.what()) == "database " + path + " does not exist");
+  }
+  CHECK(std::filesystem::is_empty(dir.path));
+  open_sqlite_store(path);  // kCreate, as serve does
+  auto store = open_sqlite_store(path, OpenMode::kMustExist);
+  CHECK(store->accounts().empty());
+}
+
+TEST_CASE("database files are owner-only, also when an older version left them open") {
+  using std::filesystem::perms;
+  TempDir dir;
+  const auto path = dir.file("sevu.db");
+  const auto mode = [](const std::string& p) {
+    return std::filesystem::status(p).permissions() & perms::all;
+  };
+  const mode_t old_umask = ::umask(022);
+  {
+    auto store = open_sqlite_store(path);
+    Account a{158, "demo", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE", std::string(64, 'a')};
+    REQUIRE(store->insert_account(a));  // a write: -wal and -shm exist now
+    for (const char* suffix : {"", "-wal", "-shm"})
+      CHECK(mode(path + suffix) == (perms::owner_read | perms::owner_write));
+  }
+  std::filesystem::permissions(path, perms::owner_read | perms::owner_write |
+                                         perms::group_read | perms::others_read);
+  open_sqlite_store(path, OpenMode::kMustExist);
+  CHECK(mode(path) == (perms::owner_read | perms::owner_write));
+  ::umask(old_umask);
 }
 
 TEST_CASE("accounts") {

@@ -1,0 +1,135 @@
+"""The operator's side of hardening (docs/operations.md, "Secrets and files"): which
+subcommands may create a database, the modes of the files that hold secrets, the
+hook token kept off the command line and guarding /test/*, and internal errors
+counted and logged. Real processes, real files, real HTTP."""
+
+import json
+import os
+import re
+import sqlite3
+import stat
+import subprocess
+import tempfile
+import time
+import shutil
+
+import harness
+from harness import DEMO, Server, check, legacy, request
+
+TOKEN_FILE_SECRET = "t0k3n-from-a-file-5e1b"
+TOKEN_ENV_SECRET = "t0k3n-from-the-env-9c2d"
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([harness.SERVER_BIN, *args], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, **env) if env else None)
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def hook_check(srv, key, headers=None, query=""):
+    body = json.dumps({"key": key, "pass": "secretpass123", "ip": "10.1.2.3", "app": "demo-origin",
+                       "video": "mystream"}).encode()
+    hdrs = {"Content-Type": "application/json"}
+    hdrs.update(headers or {})
+    status, _, data = request("POST", srv.hook_url + "/hooks/check" + query, body, hdrs)
+    return status, data
+
+
+def cmdline_of(proc):
+    with open("/proc/%d/cmdline" % proc.pid, "rb") as f:
+        return f.read()
+
+
+# --- only `serve` creates a database -------------------------------------------------------
+
+def test_admin_subcommands_never_create_a_database():
+    tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
+    try:
+        typo = os.path.join(tmp, "typo.db")
+        nested = os.path.join(tmp, "no", "such", "dir", "sevu.db")
+        for db in (typo, nested):
+            for args in (["account", "list"], ["account", "create", "--username", "acme"],
+                         ["account", "rotate-secret", "--cdn-id", "158"],
+                         ["account", "disable", "--cdn-id", "158"],
+                         ["account", "enable", "--cdn-id", "158"]):
+                p = run_cli(*args, "--db", db)
+                check(p.returncode != 0, (args, db, p.stdout))
+                check("database %s does not exist" % db in p.stderr, (args, p.stderr))
+                check(os.listdir(tmp) == [], (args, db, os.listdir(tmp)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_backup_of_a_missing_database_fails():
+    tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
+    try:
+        typo = os.path.join(tmp, "typo.db")
+        out = os.path.join(tmp, "out.db")
+        p = run_cli("backup", "--db", typo, out)
+        check(p.returncode != 0 and "backup written" not in p.stdout, (p.stdout, p.stderr))
+        check("database %s does not exist" % typo in p.stderr, p.stderr)
+        check(os.listdir(tmp) == [], os.listdir(tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_admin_subcommands_still_work_on_an_existing_database():
+    with Server() as srv:
+        acct = srv.create_account("acme_ops")
+        listed = [json.loads(line)["cdn_id"] for line in srv.cli("account", "list").stdout.splitlines()]
+        check(acct["cdn"] in listed and DEMO["cdn"] in listed, listed)
+        dest = os.path.join(srv.tmp, "backup.db")
+        p = run_cli("backup", "--db", srv.db, dest)
+        check(p.returncode == 0 and "backup written" in p.stdout, p.stderr)
+
+
+# --- file modes -----------------------------------------------------------------------------
+
+def test_serve_creates_owner_only_files_and_directory():
+    old_umask = os.umask(0o022)  # the usual umask: it alone would give 0644 and 0755
+    tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
+    try:
+        data_dir = os.path.join(tmp, "data")
+        db = os.path.join(data_dir, "sevu.db")
+        with Server(db=db, tmp=tmp) as srv:
+            harness.new_ticket(srv)  # a write: -wal and -shm exist while the server runs
+            for path in (db, db + "-wal", db + "-shm"):
+                check(os.path.exists(path), path)
+                check(mode_of(path) == 0o600, "%s is %o" % (path, mode_of(path)))
+            check(mode_of(data_dir) == 0o700, "%s is %o" % (data_dir, mode_of(data_dir)))
+            dest = os.path.join(tmp, "backup.db")
+            srv.cli("backup", dest)
+            check(mode_of(dest) == 0o600, "backup is %o" % mode_of(dest))
+    finally:
+        os.umask(old_umask)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_an_older_world_readable_database_is_tightened():
+    old_umask = os.umask(0o022)
+    try:
+        with Server() as srv:
+            ticket = harness.new_ticket(srv)
+            srv.stop(sig=9)  # a crash leaves -wal and -shm behind
+            files = [srv.db, srv.db + "-wal", srv.db + "-shm"]
+            for path in files:
+                check(os.path.exists(path), path)
+                os.chmod(path, 0o644)  # as an older sevu-server left them
+            srv.start()
+            for path in files:
+                check(mode_of(path) == 0o600, "%s is %o" % (path, mode_of(path)))
+            _, reply = legacy(srv, "sevu.status", {"key": ticket["key"]})
+            check(reply["code"] == 2010, reply)
+            srv.stop()
+            os.chmod(srv.db, 0o644)
+            srv.cli("account", "list")  # any subcommand that opens it
+            check(mode_of(srv.db) == 0o600, "%o" % mode_of(srv.db))
+    finally:
+        os.umask(old_umask)
+
+
+if __name__ == "__main__":
+    harness.main(globals())
