@@ -13,7 +13,8 @@ namespace {
 
 const char* kUsage =
     "usage: sevu-server serve [--listen HOST:PORT] [--hook-listen HOST:PORT] [--db PATH] [--demo]\n"
-    "                         [--hook-token TOKEN] [--test-controls] [--threads N]\n"
+    "                         [--hook-token TOKEN | --hook-token-file PATH]\n"
+    "                         [--test-controls] [--threads N]\n"
     "                         [--store-workers N] [--max-queue N] [--max-body BYTES]\n"
     "                         [--max-connections N] [--header-timeout S] [--idle-timeout S]\n"
     "                         [--timestamp-window S] [--server-name NAME] [--origin-host HOST]\n"
@@ -27,7 +28,7 @@ int serve(const std::vector<std::string>& args) {
   CliArgs opt(args,
               {"listen", "hook-listen", "db", "hook-token", "threads", "store-workers", "max-queue",
                "max-body", "max-connections", "header-timeout", "idle-timeout", "timestamp-window",
-               "server-name", "origin-host", "playback-url", "session-idle"},
+               "server-name", "origin-host", "playback-url", "session-idle", "hook-token-file"},
               {"demo", "test-controls"});
   auto [api_host, api_port] = split_host_port(opt.get_or("listen", "127.0.0.1:8080"));
   // Hooks default to loopback on the port after the API's (8080 -> 8081), so
@@ -51,7 +52,8 @@ int serve(const std::vector<std::string>& args) {
   config.legacy.origin_host = opt.get_or("origin-host", "127.0.0.1");
   config.legacy.playback_url_template = opt.get_or("playback-url", "");
   config.test_controls = opt.flag("test-controls");
-  config.hook_token = opt.get_or("hook-token", "");
+  // Also from a file or SEVU_HOOK_TOKEN, so it need not show in ps.
+  config.hook_token = secret_option(opt, "hook-token").value_or("");
   config.server_name = opt.get_or("server-name", "sevu");
   config.session_idle = opt.get_int("session-idle", 60, 1, 86400);
 

@@ -18,7 +18,7 @@ namespace sevu {
 struct AppConfig {
   LegacyConfig legacy;
   bool test_controls = false;  // POST /test/clock on the hook listener
-  std::string hook_token;      // required on /hooks/* when set
+  std::string hook_token;      // required on /hooks/* and /test/* when set
   std::string server_name = "sevu";
   int64_t session_idle = 60;  // HTTP streaming session window
 };
@@ -43,6 +43,7 @@ class App {
   void test_clock(const HttpRequest& req, const Responder& respond);
   void ready(const Responder& respond);
   void hook_call(HttpRequest&& req, Responder respond);
+  void test_route(const HttpRequest& req, const Responder& respond);
   std::string metrics_text() const;
 
   AppConfig config_;

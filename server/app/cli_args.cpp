@@ -1,7 +1,11 @@
 #include "app/cli_args.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 
 namespace sevu {
 
@@ -68,6 +72,56 @@ std::pair<std::string, unsigned short> split_host_port(const std::string& text) 
   long p = std::strtol(port.c_str(), &end, 10);
   if (*end || p < 0 || p > 65535) throw UsageError("'" + text + "': bad port");
   return {host, static_cast<unsigned short>(p)};
+}
+
+namespace {
+
+// SEVU_HOOK_TOKEN for hook-token.
+std::string env_name(const std::string& option) {
+  std::string out = "SEVU_";
+  for (char c : option)
+    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string read_secret_file(const std::string& option, const std::string& path) {
+  constexpr std::size_t kMaxSecretFile = 64 * 1024;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--" + option + ": cannot read " + path + ": " + std::strerror(errno));
+  std::string text;
+  text.resize(kMaxSecretFile + 1);
+  in.read(&text[0], static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxSecretFile) throw UsageError("--" + option + ": " + path + " is too big");
+  // One trailing newline is what `echo` and editors add; it is not part of the secret.
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> secret_option(const CliArgs& opt, const std::string& name) {
+  auto flag = opt.get(name);
+  auto file = opt.get(name + "-file");
+  if (flag && file) throw UsageError("give --" + name + " or --" + name + "-file, not both");
+  std::optional<std::string> value = flag;
+  std::string source = "--" + name;
+  if (file) {
+    value = read_secret_file(name + "-file", *file);
+    source = "--" + name + "-file " + *file;
+  } else if (!flag) {
+    const std::string var = env_name(name);
+    if (const char* env = std::getenv(var.c_str())) value = std::string(env);
+    source = var;
+  }
+  if (!value) return std::nullopt;
+  std::string what = name;  // "hook token"
+  std::replace(what.begin(), what.end(), '-', ' ');
+  if (value->empty()) throw UsageError(source + ": the " + what + " is empty");
+  if (value->find_first_of("\r\n") != std::string::npos)
+    throw UsageError(source + ": the " + what + " must be one line");
+  return value;
 }
 
 }  // namespace sevu

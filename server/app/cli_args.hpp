@@ -37,4 +37,12 @@ class CliArgs {
 // "HOST:PORT" or "[v6]:PORT"; throws UsageError.
 std::pair<std::string, unsigned short> split_host_port(const std::string& text);
 
+// A secret option, so that it need not show in ps: --NAME VALUE, or --NAME-file
+// PATH (the file's text less one trailing newline), else the environment
+// variable SEVU_<NAME> (upper case, '-' -> '_'); nullopt when none is given.
+// `valued` must list both NAME and NAME-file. Throws UsageError when both
+// options are given, the file cannot be read, or the secret is empty or not
+// one line.
+std::optional<std::string> secret_option(const CliArgs& opt, const std::string& name);
+
 }  // namespace sevu

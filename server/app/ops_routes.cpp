@@ -33,7 +33,15 @@ void App::route_hook(HttpRequest&& req, Responder respond) {
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") return ready(respond);
   if (path == "/metrics") return respond(text(200, metrics_text(), "text/plain; version=0.0.4"));
-  if (path == "/test/clock" && config_.test_controls) {
+  if (path.substr(0, 6) == "/test/") return test_route(req, respond);
+  respond(json_error(404, "NOT_FOUND", "no such route"));
+}
+
+// /test/* moves ticket time: guarded by the hook token exactly like /hooks/*,
+// and checked first, so without it no one learns whether test controls are on.
+void App::test_route(const HttpRequest& req, const Responder& respond) {
+  if (auto denied = hooks_.check_token(req)) return respond(std::move(*denied));
+  if (req.path() == "/test/clock" && config_.test_controls) {
     if (req.method != "POST") return respond(json_error(405, "METHOD_NOT_ALLOWED", "use POST"));
     return test_clock(req, respond);
   }

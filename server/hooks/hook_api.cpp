@@ -1,4 +1,4 @@
-// Routing of the /hooks/* calls and the shared token (SPEC §5).
+// Routing of the /hooks/* calls and the shared token (docs/hooks.md).
 #include "hooks/hook_api.hpp"
 
 #include <string_view>
@@ -60,7 +60,7 @@ HookApi::HookApi(const Clock& clock, HookConfig config)
 
 HookApi::~HookApi() = default;
 
-// Either place carrying the token is enough (SPEC §5): a stale header left by a
+// Either place carrying the token is enough (docs/hooks.md): a stale header left by a
 // proxy does not void a right token in the hook URL, nor the other way round.
 bool HookApi::token_ok(const HttpRequest& req) const {
   if (config_.token.empty()) return true;
@@ -72,9 +72,14 @@ bool HookApi::token_ok(const HttpRequest& req) const {
   return given && constant_time_equal(*given, config_.token);
 }
 
+std::optional<HttpResponse> HookApi::check_token(const HttpRequest& req) const {
+  if (token_ok(req)) return std::nullopt;
+  return json_error(401, "UNAUTHORIZED", "hook token missing or wrong");
+}
+
 std::optional<HttpResponse> HookApi::precheck(const HttpRequest& req) const {
   // The token first: without it, a caller learns nothing, not even which routes exist.
-  if (!token_ok(req)) return json_error(401, "UNAUTHORIZED", "hook token missing or wrong");
+  if (auto denied = check_token(req)) return denied;
   const Route* route = find_route(req.path());
   if (route == nullptr) return json_error(404, "NOT_FOUND", "no such hook");
   if (!method_fits(*route, req.method)) {

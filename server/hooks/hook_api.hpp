@@ -1,4 +1,4 @@
-// The hook listener's /hooks/* routes: how media servers ask the usher (SPEC §5).
+// The hook listener's /hooks/* routes: how media servers ask the usher (docs/hooks.md).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,10 @@ class HookApi {
   // On the io thread, before any store work: token check and cheap rejections
   // (unknown route 404, wrong method 405, bad token 401). nullopt = go on to handle().
   std::optional<HttpResponse> precheck(const HttpRequest& req) const;
+
+  // The hook token check alone, for every route the token guards (/hooks/*,
+  // /test/*): 401 when a token is configured and the request lacks it.
+  std::optional<HttpResponse> check_token(const HttpRequest& req) const;
 
   // Runs on a store worker: decode the media server's request, decide (spending a
   // use atomically when it is a start), log the attempt, answer in its wire format.

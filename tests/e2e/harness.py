@@ -31,8 +31,12 @@ SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
 class Server:
     """`with Server() as srv:` runs sevu-server serve on ephemeral loopback ports."""
 
-    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None):
+    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None, env=None):
         self.extra_args = list(extra_args)
+        self.env = env  # added to this process's environment for the server
+        # /test/* needs the hook token when one is set (set_clock, advance_clock).
+        self.hook_token = (self.extra_args[self.extra_args.index("--hook-token") + 1]
+                           if "--hook-token" in self.extra_args else None)
         self.demo = demo
         self.test_controls = test_controls
         self.own_tmp = tmp is None
@@ -58,7 +62,9 @@ class Server:
         if self.test_controls:
             args.append("--test-controls")
         args += self.extra_args
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env = dict(os.environ, **self.env) if self.env else None
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=env)
         self.api_url = self.hook_url = None
         deadline = time.time() + 30
         while time.time() < deadline and not (self.api_url and self.hook_url):
@@ -112,11 +118,16 @@ class Server:
         a = json.loads(self.cli(*args).stdout)
         return dict(cdn=a["cdn_id"], username=a["username"], api_key=a["api_key"], secret=a["secret"])
 
+    def test_headers(self):
+        return {"X-Sevu-Hook-Token": self.hook_token} if self.hook_token else {}
+
     def set_clock(self, now):
-        return request("POST", self.hook_url + "/test/clock", json.dumps({"now": now}).encode())
+        return request("POST", self.hook_url + "/test/clock", json.dumps({"now": now}).encode(),
+                       self.test_headers())
 
     def advance_clock(self, seconds):
-        return request("POST", self.hook_url + "/test/clock", json.dumps({"advance": seconds}).encode())
+        return request("POST", self.hook_url + "/test/clock", json.dumps({"advance": seconds}).encode(),
+                       self.test_headers())
 
 
 def php_json_encode(value):

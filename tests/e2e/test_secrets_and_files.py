@@ -131,5 +131,82 @@ def test_an_older_world_readable_database_is_tightened():
         os.umask(old_umask)
 
 
+# --- the hook token: off the command line, and on /test/* -----------------------------------
+
+def expect_token_guards_hooks(srv, token):
+    key = harness.new_ticket(srv, uses=5)["key"]
+    status, _ = hook_check(srv, key)
+    check(status == 401, status)
+    status, _ = hook_check(srv, key, {"X-Sevu-Hook-Token": "wrong"})
+    check(status == 401, status)
+    status, data = hook_check(srv, key, {"X-Sevu-Hook-Token": token})
+    check(status == 200 and json.loads(data)["allowed"], data)
+    status, data = hook_check(srv, key, query="?token=" + token)
+    check(status == 200, data)
+
+
+def test_hook_token_from_a_file_stays_off_the_command_line():
+    tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
+    try:
+        path = os.path.join(tmp, "hook-token")
+        with open(path, "w") as f:
+            f.write(TOKEN_FILE_SECRET + "\n")  # as `echo` writes it: the newline is not the token
+        os.chmod(path, 0o600)
+        with Server(extra_args=["--hook-token-file", path]) as srv:
+            check(TOKEN_FILE_SECRET.encode() not in cmdline_of(srv.proc))
+            expect_token_guards_hooks(srv, TOKEN_FILE_SECRET)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_hook_token_from_the_environment_and_a_flag_beats_it():
+    with Server(env={"SEVU_HOOK_TOKEN": TOKEN_ENV_SECRET}) as srv:
+        check(TOKEN_ENV_SECRET.encode() not in cmdline_of(srv.proc))
+        expect_token_guards_hooks(srv, TOKEN_ENV_SECRET)
+    with Server(extra_args=["--hook-token", "flag-wins"], env={"SEVU_HOOK_TOKEN": TOKEN_ENV_SECRET}) as srv:
+        key = harness.new_ticket(srv)["key"]
+        check(hook_check(srv, key, {"X-Sevu-Hook-Token": TOKEN_ENV_SECRET})[0] == 401)
+        check(hook_check(srv, key, {"X-Sevu-Hook-Token": "flag-wins"})[0] == 200)
+
+
+def test_bad_hook_token_options_are_refused():
+    tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
+    try:
+        db = os.path.join(tmp, "sevu.db")
+        empty = os.path.join(tmp, "empty")
+        with open(empty, "w") as f:
+            f.write("\n")
+        base = ["serve", "--listen", "127.0.0.1:0", "--hook-listen", "127.0.0.1:0", "--db", db]
+        cases = [
+            (["--hook-token", "a", "--hook-token-file", empty], {}, "not both"),
+            (["--hook-token-file", empty], {}, "empty"),
+            (["--hook-token-file", os.path.join(tmp, "missing")], {}, "cannot read"),
+            ([], {"SEVU_HOOK_TOKEN": ""}, "empty"),
+        ]
+        for extra, env, message in cases:
+            p = run_cli(*base, *extra, env=env)
+            check(p.returncode == 2 and message in p.stderr, (extra, env, p.returncode, p.stderr))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_test_routes_require_the_hook_token():
+    token = "t3st-r0utes-t0ken"
+    with Server(extra_args=["--hook-token", token]) as srv:
+        url = srv.hook_url + "/test/clock"
+        body = b'{"advance": 10}'
+        check(request("POST", url, body)[0] == 401)
+        check(request("POST", url, body, {"X-Sevu-Hook-Token": "wrong"})[0] == 401)
+        status, _, data = request("POST", url, body, {"X-Sevu-Hook-Token": token})
+        check(status == 200 and "now" in json.loads(data), data)
+        check(request("POST", url + "?token=" + token, body)[0] == 200)
+        # Without the token, nobody learns which /test/ routes exist.
+        check(request("POST", srv.hook_url + "/test/nothing", body)[0] == 401)
+    with Server(extra_args=["--hook-token", token], test_controls=False) as srv:
+        url = srv.hook_url + "/test/clock"
+        check(request("POST", url, b'{"advance": 10}')[0] == 401)
+        check(request("POST", url, b'{"advance": 10}', {"X-Sevu-Hook-Token": token})[0] == 404)
+
+
 if __name__ == "__main__":
     harness.main(globals())
