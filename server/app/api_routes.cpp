@@ -6,8 +6,8 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
     : config_(std::move(config)),
       pool_(pool),
       clock_(clock),
-      legacy_(clock, config_.legacy),
-      v2_(clock),
+      legacy_(clock, config_.legacy, errors_),
+      v2_(clock, errors_),
       hooks_(clock, HookConfig{config_.hook_token, config_.server_name, config_.session_idle}) {}
 
 Handler App::api_handler() {
@@ -27,8 +27,9 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   auto job = [this, shared, respond, legacy](Store& store) {
     try {
       respond(legacy ? legacy_.handle(*shared, store) : v2_.handle(*shared, store));
-    } catch (const std::exception&) {
-      metrics_.errors++;
+    } catch (...) {
+      errors_.report_current((legacy ? "legacy " : "v2 ") + shared->method + " " +
+                             std::string(shared->path()));
       respond(json_error(500, "INTERNAL", "internal error"));
     }
   };

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/error_sink.hpp"
 #include "hooks/hook_api.hpp"
 #include "http/message.hpp"
 #include "legacy/legacy_api.hpp"
@@ -27,7 +28,6 @@ struct AppMetrics {
   std::atomic<uint64_t> api_requests{0};
   std::atomic<uint64_t> hook_requests{0};
   std::atomic<uint64_t> shed{0};  // refused because the store queue was full
-  std::atomic<uint64_t> errors{0};
 };
 
 class App {
@@ -49,6 +49,7 @@ class App {
   AppConfig config_;
   StorePool& pool_;
   Clock& clock_;
+  ErrorSink errors_;  // before the APIs, which report into it
   LegacyApi legacy_;
   V2Api v2_;
   HookApi hooks_;

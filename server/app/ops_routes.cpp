@@ -54,8 +54,8 @@ void App::hook_call(HttpRequest&& req, Responder respond) {
   bool queued = pool_.submit([this, shared, respond](Store& store) {
     try {
       respond(hooks_.handle(*shared, store));
-    } catch (const std::exception&) {
-      metrics_.errors++;
+    } catch (...) {
+      errors_.report_current("hook " + std::string(shared->path()));
       respond(json_error(500, "INTERNAL", "internal error"));
     }
   });
@@ -108,8 +108,9 @@ std::string App::metrics_text() const {
   counter("sevu_api_requests_total", "Requests on the public API listener.", metrics_.api_requests);
   counter("sevu_hook_requests_total", "Requests on the hook listener.", metrics_.hook_requests);
   counter("sevu_shed_total", "Requests refused because the store queue was full.", metrics_.shed);
-  counter("sevu_internal_errors_total", "Requests that failed with an internal error.",
-          metrics_.errors);
+  counter("sevu_internal_errors_total",
+          "Requests that failed with an internal error (legacy code 4, HTTP 500).",
+          errors_.count());
   out << "# HELP sevu_store_queue_depth Jobs waiting for a store worker.\n"
       << "# TYPE sevu_store_queue_depth gauge\nsevu_store_queue_depth " << pool_.queued() << '\n';
   return out.str();

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <optional>
 #include <string>
 
@@ -68,8 +67,8 @@ std::optional<int64_t> request_timestamp(const rapidjson::Value& request) {
 
 }  // namespace
 
-LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config)
-    : clock_(clock), config_(std::move(config)) {}
+LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors)
+    : clock_(clock), config_(std::move(config)), errors_(errors) {}
 
 HttpResponse LegacyApi::busy() const {
   return envelope_response(reply(Code::kBusy), std::chrono::steady_clock::now());
@@ -129,13 +128,10 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
 
     legacy::CommandContext context{request, *account, store, clock_, config_};
     return envelope_response(command->handler(context), start);
-  } catch (const std::exception& e) {
-    // The client learns only that something went wrong; the operator learns what.
-    std::cerr << "sevu-server: legacy command '" << command_name << "' failed: " << e.what()
-              << "\n";
-    return envelope_response(reply(Code::kUnexpectedError), start);
   } catch (...) {
-    std::cerr << "sevu-server: legacy command '" << command_name << "' failed\n";
+    // The client learns only that something went wrong; the operator learns what.
+    errors_.report_current(command_name.empty() ? std::string("legacy request")
+                                                : "legacy command '" + command_name + "'");
     return envelope_response(reply(Code::kUnexpectedError), start);
   }
 }

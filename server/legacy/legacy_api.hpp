@@ -1,10 +1,11 @@
-// The legacy command API: POST /stable/ (SPEC §2).
+// The legacy command API: POST /stable/ (docs/legacy-api.md).
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/error_sink.hpp"
 #include "http/message.hpp"
 #include "legacy/replay_cache.hpp"
 #include "store/store.hpp"
@@ -19,9 +20,11 @@ struct LegacyConfig {
 
 class LegacyApi {
  public:
-  LegacyApi(const Clock& clock, LegacyConfig config);
+  // errors: where a code 4 (the store or the command failed) is counted and logged.
+  LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors);
 
-  // Runs on a store worker: body decoding, JSON parse, the check order of SPEC §2, the command.
+  // Runs on a store worker: body decoding, JSON parse, the check order of
+  // docs/legacy-api.md, the command.
   // Always answers HTTP 200 with the JSON envelope, except 405 for a method other than POST.
   HttpResponse handle(const HttpRequest& req, Store& store);
 
@@ -31,6 +34,7 @@ class LegacyApi {
  private:
   const Clock& clock_;
   LegacyConfig config_;
+  ErrorSink& errors_;
   ReplayCache replay_;
 };
 

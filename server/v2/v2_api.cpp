@@ -89,6 +89,8 @@ HttpResponse V2Api::handle(const HttpRequest& req, Store& store) {
     const v2::V2Context context{req, store, account, clock_.now()};
     return dispatch(*match, context);
   } catch (const v2::V2Error& e) {
+    if (e.status >= 500)
+      errors_.report("v2 " + req.method + " " + std::string(req.path()), e.what());
     return v2::error_response(e);
   }
 }

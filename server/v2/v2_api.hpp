@@ -1,7 +1,8 @@
-// The v2 object API: /v2/sevu_token and /v2/sevu_attempt (SPEC §3).
+// The v2 object API: /v2/sevu_token and /v2/sevu_attempt (docs/v2-api.md).
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/error_sink.hpp"
 #include "http/message.hpp"
 #include "store/store.hpp"
 
@@ -9,13 +10,16 @@ namespace sevu {
 
 class V2Api {
  public:
-  explicit V2Api(const Clock& clock) : clock_(clock) {}
+  // errors: where a 5xx this API answers itself is counted and logged (any
+  // other exception leaves handle() for the caller to report).
+  V2Api(const Clock& clock, ErrorSink& errors) : clock_(clock), errors_(errors) {}
 
   // Runs on a store worker: Basic auth, routing, validation, the store work.
   HttpResponse handle(const HttpRequest& req, Store& store);
 
  private:
   const Clock& clock_;
+  ErrorSink& errors_;
 };
 
 }  // namespace sevu

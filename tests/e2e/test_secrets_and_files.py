@@ -208,5 +208,56 @@ def test_test_routes_require_the_hook_token():
         check(request("POST", url, b'{"advance": 10}', {"X-Sevu-Hook-Token": token})[0] == 404)
 
 
+# --- internal errors: counted once, logged once with their cause ------------------------------
+
+STORE_FAILURE = "e2e-store-failure-7f3a"
+
+
+def internal_errors(srv):
+    _, _, data = request("GET", srv.hook_url + "/metrics")
+    m = re.search(r"^sevu_internal_errors_total (\d+)$", data.decode(), re.M)
+    check(m, data)
+    return int(m.group(1))
+
+
+def error_lines(srv):
+    return [line for line in list(srv.output) if STORE_FAILURE in line]
+
+
+def test_internal_errors_are_counted_and_logged_once():
+    with Server() as srv:
+        key = harness.new_ticket(srv, uses=5)["key"]
+        check(internal_errors(srv) == 0)
+        # Break every write to tickets from outside, as a failing disk would: reads still work.
+        db = sqlite3.connect(srv.db)
+        for event in ("INSERT", "UPDATE"):
+            db.execute("CREATE TRIGGER fail_%s BEFORE %s ON tickets BEGIN SELECT RAISE(ABORT, '%s'); END"
+                       % (event.lower(), event, STORE_FAILURE))
+        db.commit()
+        db.close()
+
+        _, reply = legacy(srv, "sevu.request", {"app": "demo-origin", "video": "v", "pass": "secretpass123",
+                                                 "uses": 1, "expire": "+1 day"})
+        check(reply["code"] == 4, reply)
+        status, _, _ = request("PUT", srv.api_url + "/v2/sevu_token",
+                               json.dumps({"pass": "secretpass123", "video": "v", "app": "demo-origin",
+                                           "uses": 1}).encode(),
+                               {"Content-Type": "application/json"}, auth=(DEMO["cdn"], DEMO["secret"]))
+        check(status == 500, status)
+        status, data = hook_check(srv, key)  # a start spends a use: an UPDATE
+        check(status == 500, (status, data))
+
+        check(internal_errors(srv) == 3)
+        deadline = time.time() + 10
+        while len(error_lines(srv)) < 3 and time.time() < deadline:
+            time.sleep(0.05)
+        lines = error_lines(srv)
+        check(len(lines) == 3, lines)
+        for where in ("legacy command 'sevu.request'", "v2 PUT /v2/sevu_token", "hook /hooks/check"):
+            check(len([line for line in lines if where in line]) == 1, (where, lines))
+        output = "".join(srv.output)
+        check("secretpass123" not in output and DEMO["secret"] not in output, output)
+
+
 if __name__ == "__main__":
     harness.main(globals())

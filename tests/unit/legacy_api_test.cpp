@@ -140,7 +140,9 @@ const Account kOther{1001, "other", "OTHERKEY0000000000000000000000AB",
 struct Fixture {
   Clock clock;
   MemoryStore store;
-  LegacyApi api{clock, LegacyConfig{}};
+  std::vector<std::string> error_lines;
+  ErrorSink errors{[this](const std::string& line) { error_lines.push_back(line); }};
+  LegacyApi api{clock, LegacyConfig{}, errors};
 
   Fixture() {
     store.insert_account(kDemo);
@@ -568,6 +570,11 @@ TEST_CASE("a store error inside a command is code 4") {
   auto d = f.command("sevu.status", "\"key\":\"k\"");
   CHECK(code(d) == 4);
   CHECK(str(d, "message") == "sevu-server API encountered an unexpected error");
+  // Counted and logged once, with its cause, for the operator.
+  CHECK(f.errors.count() == 1);
+  REQUIRE(f.error_lines.size() == 1);
+  CHECK(f.error_lines[0] ==
+        "sevu-server: internal error in legacy command 'sevu.status': disk on fire");
 }
 
 TEST_CASE("sevu.status and sevu.revoke") {

@@ -40,7 +40,8 @@ struct Fixture {
   TempDb db;
   std::unique_ptr<Store> store = open_sqlite_store(db.path());
   Clock clock;
-  LegacyApi api{clock, LegacyConfig{}};
+  ErrorSink errors;
+  LegacyApi api{clock, LegacyConfig{}, errors};
   int calls = 0;
 
   Fixture() {

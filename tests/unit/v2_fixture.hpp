@@ -154,7 +154,8 @@ class Fixture {
 
   Clock clock;
   std::unique_ptr<Store> store;
-  V2Api api{clock};
+  ErrorSink errors;
+  V2Api api{clock, errors};
 
  private:
   std::string dir_;
