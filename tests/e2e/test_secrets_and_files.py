@@ -6,12 +6,12 @@ counted and logged. Real processes, real files, real HTTP."""
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import subprocess
 import tempfile
 import time
-import shutil
 
 import harness
 from harness import DEMO, Server, check, legacy, request

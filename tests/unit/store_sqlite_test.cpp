@@ -276,8 +276,8 @@ TEST_CASE("database files are owner-only, also when an older version left them o
     for (const char* suffix : {"", "-wal", "-shm"})
       CHECK(mode(path + suffix) == (perms::owner_read | perms::owner_write));
   }
-  std::filesystem::permissions(path, perms::owner_read | perms::owner_write |
-                                         perms::group_read | perms::others_read);
+  std::filesystem::permissions(
+      path, perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
   open_sqlite_store(path, OpenMode::kMustExist);
   CHECK(mode(path) == (perms::owner_read | perms::owner_write));
   ::umask(old_umask);
