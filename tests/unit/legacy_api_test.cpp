@@ -122,10 +122,35 @@ class MemoryStore : public Store {
   bool update_stream_user(const StreamUser&) override { return false; }
   bool delete_stream_user(int64_t, int64_t) override { return false; }
   int64_t count_stream_users(int64_t) override { return 0; }
+
+  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
+    auto it = write_replies.find({cdn_id, signature});
+    if (it == write_replies.end()) return std::nullopt;
+    return it->second;
+  }
+  void insert_write_reply(const WriteReply& r) override {
+    if (!write_replies.emplace(std::make_pair(r.cdn_id, r.signature), r).second) {
+      throw StoreError("write reply already kept");
+    }
+  }
+  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
+    int64_t deleted = 0;
+    for (auto it = write_replies.begin(); it != write_replies.end() && deleted < limit;) {
+      if (it->second.expires < now) {
+        it = write_replies.erase(it);
+        ++deleted;
+      } else {
+        ++it;
+      }
+    }
+    return deleted;
+  }
+
   void backup_to(const std::string&) override {}
 
   std::vector<Ticket> tickets_;
   int insert_calls = 0;
+  std::map<std::pair<int64_t, std::string>, WriteReply> write_replies;
 
  private:
   std::map<int64_t, Account> accounts_;
