@@ -1,4 +1,4 @@
-// The legacy command API: POST /stable/ (SPEC §2).
+// The legacy command API: POST /stable/ (docs/legacy-api.md).
 #pragma once
 
 #include <cstdint>
@@ -6,7 +6,6 @@
 
 #include "core/clock.hpp"
 #include "http/message.hpp"
-#include "legacy/replay_cache.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
@@ -21,7 +20,8 @@ class LegacyApi {
  public:
   LegacyApi(const Clock& clock, LegacyConfig config);
 
-  // Runs on a store worker: body decoding, JSON parse, the check order of SPEC §2, the command.
+  // Runs on a store worker: body decoding, JSON parse, the check order of
+  // docs/legacy-api.md, the command.
   // Always answers HTTP 200 with the JSON envelope, except 405 for a method other than POST.
   HttpResponse handle(const HttpRequest& req, Store& store);
 
@@ -31,7 +31,6 @@ class LegacyApi {
  private:
   const Clock& clock_;
   LegacyConfig config_;
-  ReplayCache replay_;
 };
 
 }  // namespace sevu
