@@ -80,6 +80,9 @@ Reply answer_once(Store& store, const SignedWrite& write, const std::function<Re
     answer = held_answer(store, write);
     if (answer) return;
     answer = execute();
+    // Should another instance on a shared store have won a race the lock did
+    // not prevent, this insert fails on the key and rolls the command back:
+    // a write never runs twice.
     store.insert_write_reply(held_reply(*answer, write));
     store.delete_expired_write_replies(write.now, kForgetPerWrite);
   });
