@@ -26,8 +26,10 @@ struct SignedWrite {
 
 // A reply longer than this (message and payload) is not held: only its
 // signature is remembered, and a repeat is refused (code 3, replay message).
-// No command's reply comes near it; it bounds what one row may cost.
-constexpr std::size_t kMaxHeldReplyBytes = 64 * 1024;
+// No command's reply can reach it (the largest, a ticket whose four 4096-byte
+// fields are all escaped control characters, stays under 100 KiB); it bounds
+// what one row may cost.
+constexpr std::size_t kMaxHeldReplyBytes = 256 * 1024;
 
 // Expired replies deleted per write: more than the one each write adds, so the
 // table shrinks back after a burst while the work per request stays bounded.

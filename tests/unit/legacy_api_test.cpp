@@ -541,6 +541,23 @@ TEST_CASE("a write's first answer is kept whatever it was, except a store failur
   CHECK(f.store.write_replies.size() == 2);
 }
 
+TEST_CASE("a sevu.request reply of escaped fields is still held") {
+  Fixture f;
+  std::string controls;  // 4096 bytes that the reply escapes as \u0001 each
+  for (int i = 0; i < 4096; ++i) controls += "\\u0001";
+  std::string fields;
+  for (const char* name : {"app", "video", "pass"}) {  // ip has a grammar of its own
+    fields += std::string("\"") + name + "\":\"" + controls + "\",";
+  }
+  std::string request = f.signed_json("sevu.request",
+                                      fields + "\"uses\":1,\"expire\":\"" + f.future() + "\"");
+  HttpResponse first = f.post(request);
+  REQUIRE(first.body.find("\"code\":2002") != std::string::npos);
+  CHECK(first.body.size() > 3 * 4096 * 6);
+  CHECK(without_time(f.post(request).body) == without_time(first.body));
+  CHECK(f.store.tickets_.size() == 1);
+}
+
 TEST_CASE("code 3 replay: a repeated write whose reply is not held") {
   Fixture f;
   std::string request = f.signed_json("sevu.revoke", "\"key\":\"k\"");
