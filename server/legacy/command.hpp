@@ -1,5 +1,5 @@
 // What a legacy command gets once the request has passed every global check
-// (SPEC §2 check order), and the table of commands.
+// (docs/legacy-api.md, check order), and the table of commands.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -30,8 +30,14 @@ struct RequiredField {
   const char* alias = nullptr;  // also satisfies the requirement (expire / expires)
 };
 
+// Whether a command only reads or changes state decides how a repeat of the
+// same signed request is answered (docs/legacy-api.md): a read runs afresh, a
+// write answers with the reply its first run got.
+enum class Effect { kReads, kWrites };
+
 struct CommandSpec {
   std::string_view name;
+  Effect effect;
   std::vector<RequiredField> required;  // in documented order
   CommandHandler handler;
 };

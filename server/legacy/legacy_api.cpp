@@ -1,4 +1,4 @@
-// POST /stable/: decode the body, then the checks of SPEC §2 in their order
+// POST /stable/: decode the body, then the checks of docs/legacy-api.md in their order
 //   JSON parse -> command known -> account (cdn + api_key) -> timestamp ->
 //   signature -> replay -> account enabled -> command fields -> the command,
 // the first failing check answering with its code.
@@ -17,6 +17,7 @@
 #include "legacy/request_fields.hpp"
 #include "legacy/request_json.hpp"
 #include "legacy/signature.hpp"
+#include "legacy/write_once.hpp"
 
 namespace sevu {
 
@@ -65,6 +66,14 @@ std::optional<int64_t> request_timestamp(const rapidjson::Value& request) {
   return static_cast<int64_t>(std::floor(seconds));
 }
 
+// The checks that follow replay, then the command itself.
+Reply run_command(const legacy::CommandSpec& command, const legacy::CommandContext& c) {
+  if (!c.account.active) return reply(Code::kUnauthorized);
+  auto missing = legacy::missing_fields(c.request, command.required);
+  if (!missing.empty()) return reply(Code::kMissingFields, legacy::join_names(missing));
+  return command.handler(c);
+}
+
 }  // namespace
 
 LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors)
@@ -100,7 +109,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
     auto account = authenticate(request, store);
     if (!account) return envelope_response(reply(Code::kAuthFailed), start);
 
-    // Freshness is judged on the wall clock, never the test clock (SPEC §6).
+    // Freshness is judged on the wall clock, never the test clock (docs/legacy-api.md).
     const int64_t wall = clock_.wall();
     const int64_t window = config_.timestamp_window;
     auto timestamp = request_timestamp(request);
@@ -113,21 +122,15 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
         !legacy::signature_matches(text.value, request, *signature, account->secret)) {
       return envelope_response(reply(Code::kBadSignature), start);
     }
-    // The request stays fresh until its own timestamp + window; so must its memory.
-    if (!replay_.remember_until(*signature, wall, *timestamp + window)) {
-      Reply r = reply(Code::kBadSignature);
-      r.message = std::string(legacy::kReplayMessage);
-      return envelope_response(r, start);
-    }
-    if (!account->active) return envelope_response(reply(Code::kUnauthorized), start);
 
-    auto missing = legacy::missing_fields(request, command->required);
-    if (!missing.empty()) {
-      return envelope_response(reply(Code::kMissingFields, legacy::join_names(missing)), start);
-    }
-
+    // Replay: a read is answered afresh however often it comes; a write runs
+    // once and its repeats get the first reply, kept as long as the request
+    // stays fresh (its own timestamp + window).
     legacy::CommandContext context{request, *account, store, clock_, config_};
-    return envelope_response(command->handler(context), start);
+    auto run = [&] { return run_command(*command, context); };
+    if (command->effect == legacy::Effect::kReads) return envelope_response(run(), start);
+    const legacy::SignedWrite write{account->cdn_id, *signature, *timestamp + window, wall};
+    return envelope_response(legacy::answer_once(store, write, run), start);
   } catch (...) {
     // The client learns only that something went wrong; the operator learns what.
     errors_.report_current(command_name.empty() ? std::string("legacy request")

@@ -7,7 +7,6 @@
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
 #include "http/message.hpp"
-#include "legacy/replay_cache.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
@@ -35,7 +34,6 @@ class LegacyApi {
   const Clock& clock_;
   LegacyConfig config_;
   ErrorSink& errors_;
-  ReplayCache replay_;
 };
 
 }  // namespace sevu

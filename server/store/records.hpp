@@ -82,3 +82,15 @@ struct StreamUser {
 };
 
 }  // namespace sevu
+
+// The first reply to a signed legacy write command, kept until `expires` so that
+// a repeat of the same signed request is answered with it rather than run again.
+struct WriteReply {
+  int64_t cdn_id = 0;
+  std::string signature;  // as the request carried it; with cdn_id, the key
+  int64_t expires = 0;    // the request's timestamp + the window (wall clock)
+  bool held = true;       // false: only the signature is remembered, not the reply
+  int64_t code = 0;
+  std::string message;
+  std::string payload;  // JSON object text of the reply's payload members
+};

@@ -28,6 +28,8 @@ const std::string kAttemptColumns =
 const std::string kStreamUserColumns =
     "id, cdn_id, app, stream, user, pass_hash, record, record_type, segment_type, segment_value, "
     "save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
+const std::string kWriteReplyColumns =
+    "cdn_id, signature, expires, held, code, message, payload";
 
 // Attempt filters other than cdn_id and key, as ?3..?8. "since" is always
 // bound (INT64_MIN when absent) so that it stays an index range.
@@ -103,6 +105,18 @@ StreamUser read_stream_user(const Statement::Run& row) {
   u.ga_key = row.text(14);
   u.created = row.int64(15);
   return u;
+}
+
+WriteReply read_write_reply(const Statement::Run& row) {
+  WriteReply r;
+  r.cdn_id = row.int64(0);
+  r.signature = row.text(1);
+  r.expires = row.int64(2);
+  r.held = row.boolean(3);
+  r.code = row.int64(4);
+  r.message = row.text(5);
+  r.payload = row.text(6);
+  return r;
 }
 
 // Binds the stream user's settable fields as ?3..?16 (insert and update share them).
@@ -388,6 +402,31 @@ class SqliteStore final : public Store {
     return run.next() ? run.int64(0) : 0;
   }
 
+  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
+    auto run = write_reply_.run();
+    run.bind(1, cdn_id).bind(2, signature);
+    if (!run.next()) return std::nullopt;
+    return read_write_reply(run);
+  }
+
+  void insert_write_reply(const WriteReply& r) override {
+    auto run = insert_write_reply_.run();
+    run.bind(1, r.cdn_id)
+        .bind(2, r.signature)
+        .bind(3, r.expires)
+        .bind(4, r.held)
+        .bind(5, r.code)
+        .bind(6, r.message)
+        .bind(7, r.payload)
+        .finish();
+  }
+
+  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
+    auto run = delete_expired_write_replies_.run();
+    run.bind(1, now).bind(2, not_negative(limit)).finish();
+    return changes();
+  }
+
   void backup_to(const std::string& dest) override { sqlite::backup_database(conn_.get(), dest); }
 
  private:
@@ -499,6 +538,18 @@ class SqliteStore final : public Store {
       "WHERE id = ?1 AND cdn_id = ?2"};
   Statement delete_stream_user_{db(), "DELETE FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
   Statement count_stream_users_{db(), "SELECT COUNT(*) FROM stream_users WHERE cdn_id = ?1"};
+
+  Statement write_reply_{db(), "SELECT " + kWriteReplyColumns +
+                                   " FROM write_replies WHERE cdn_id = ?1 AND signature = ?2"};
+  Statement insert_write_reply_{
+      db(), "INSERT INTO write_replies (" + kWriteReplyColumns +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+  // DELETE ... LIMIT needs a compile-time option SQLite builds often lack; the
+  // subquery is the portable form, and walks the expiry index oldest first.
+  Statement delete_expired_write_replies_{
+      db(),
+      "DELETE FROM write_replies WHERE rowid IN (SELECT rowid FROM write_replies"
+      " WHERE expires < ?1 ORDER BY expires LIMIT ?2)"};
 };
 
 }  // namespace

@@ -71,6 +71,15 @@ class Store {
   virtual bool delete_stream_user(int64_t cdn_id, int64_t id) = 0;
   virtual int64_t count_stream_users(int64_t cdn_id) = 0;
 
+  // Replies to signed legacy write commands (docs/legacy-api.md, repeated
+  // requests). Look one up, run the command and insert its reply inside one
+  // transaction, so that two identical requests at once run the command once.
+  virtual std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) = 0;
+  virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
+  // Deletes at most `limit` replies whose expires is before now (bounded work
+  // per call); returns how many went.
+  virtual int64_t delete_expired_write_replies(int64_t now, int64_t limit) = 0;
+
   // Online backup of the whole database to a new file at dest.
   virtual void backup_to(const std::string& dest) = 0;
 };

@@ -215,7 +215,7 @@ def legacy_request(command, fields, account=DEMO, timestamp=None):
     """The request dict in the upstream examples' key order. Without an explicit
     timestamp, the current second is used unless this very request (same account,
     command and fields) already went out with it: then an earlier second, so that
-    repeating a request is never mistaken for a replay (SPEC §2)."""
+    a request meant to run again is not taken for a repeat (docs/legacy-api.md)."""
     explicit = timestamp is not None
     ts = timestamp if explicit else int(time.time())
     ident = (account["cdn"], account["api_key"], command, json.dumps(fields, sort_keys=True))

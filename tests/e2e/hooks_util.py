@@ -19,7 +19,7 @@ _signed = set()
 
 def legacy(srv, command, fields):
     """harness.legacy with a timestamp never used before for the same request, so
-    that asking the same thing twice within a second is no replay (SPEC §2)."""
+    that asking the same thing twice within a second is no repeat (docs/legacy-api.md)."""
     ts = int(time.time())
     ident = (srv.api_url, command, json.dumps(fields, sort_keys=True))
     while (ident, ts) in _signed:

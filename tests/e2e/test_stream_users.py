@@ -31,8 +31,9 @@ USER_FIELDS = ["id", "app", "stream", "user", "origin_url", "playback_url", "ga_
                "record_type", "segment_type", "segment_value", "save_folder", "playlist_count",
                "playlist_timeout", "enable_dvr"]
 
-# Identical requests within one second would carry identical signatures and be
-# refused as replays; every call takes its own timestamp inside the window.
+# Identical requests within one second would carry identical signatures, and a
+# repeated write answers its first reply instead of running; every call takes
+# its own timestamp inside the window.
 _offsets = itertools.count()
 
 
@@ -80,7 +81,7 @@ _last_php_second = {}
 
 def run_php(srv, name):
     # The example signs time(): a second run within the same second would send
-    # the very same signature and be refused as a replay.
+    # the very same signature, and a write would answer its first reply, not run.
     while int(time.time()) <= _last_php_second.get(name, 0):
         time.sleep(0.05)
     env = dict(os.environ, SEVU_STABLE_URL=srv.api_url + "/stable/")

@@ -100,7 +100,7 @@ _legacy_calls = itertools.count()
 
 def legacy(srv, command, fields):
     """A signed legacy command. Each call gets its own timestamp, so that repeating the
-    same command within one second is not refused as a replay."""
+    same command within one second runs it again rather than repeating its first reply."""
     return harness.legacy(srv, command, fields, timestamp=int(time.time()) - next(_legacy_calls))
 
 

@@ -19,6 +19,7 @@
 #include "legacy/legacy_api.hpp"
 #include "legacy/php_json.hpp"
 #include "legacy/signature.hpp"
+#include "legacy/write_once.hpp"
 
 using namespace sevu;
 
@@ -122,10 +123,35 @@ class MemoryStore : public Store {
   bool update_stream_user(const StreamUser&) override { return false; }
   bool delete_stream_user(int64_t, int64_t) override { return false; }
   int64_t count_stream_users(int64_t) override { return 0; }
+
+  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
+    auto it = write_replies.find({cdn_id, signature});
+    if (it == write_replies.end()) return std::nullopt;
+    return it->second;
+  }
+  void insert_write_reply(const WriteReply& r) override {
+    if (!write_replies.emplace(std::make_pair(r.cdn_id, r.signature), r).second) {
+      throw StoreError("write reply already kept");
+    }
+  }
+  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
+    int64_t deleted = 0;
+    for (auto it = write_replies.begin(); it != write_replies.end() && deleted < limit;) {
+      if (it->second.expires < now) {
+        it = write_replies.erase(it);
+        ++deleted;
+      } else {
+        ++it;
+      }
+    }
+    return deleted;
+  }
+
   void backup_to(const std::string&) override {}
 
   std::vector<Ticket> tickets_;
   int insert_calls = 0;
+  std::map<std::pair<int64_t, std::string>, WriteReply> write_replies;
 
  private:
   std::map<int64_t, Account> accounts_;
@@ -441,18 +467,137 @@ TEST_CASE("code 3: missing, wrong, tampered or non-string signature") {
   CHECK(code(f.call(good)) == 2011);
 }
 
-TEST_CASE("code 3 replay: a signature is accepted once") {
+TEST_CASE("a repeated read is answered afresh") {
   Fixture f;
-  std::string body = f.signed_json("sevu.status", "\"key\":\"k\"");
-  CHECK(code(f.call(body)) == 2011);
-  auto again = f.call(body);
-  CHECK(code(again) == 3);
-  CHECK(str(again, "message") ==
+  std::string key = f.new_ticket();
+  std::string status = f.signed_json("sevu.status", "\"key\":\"" + key + "\"");
+  CHECK(str(f.call(status)["ticket"], "active") == "1");
+  REQUIRE(code(f.command("sevu.revoke", "\"key\":\"" + key + "\"")) == 2020);
+  auto again = f.call(status);  // the very same signed request
+  CHECK(code(again) == 2010);
+  CHECK(str(again["ticket"], "active") == "0");
+  // The same signature through another transport: still read afresh.
+  auto other = f.call("json=" + form_encode(status), "application/x-www-form-urlencoded");
+  CHECK(code(other) == 2010);
+  CHECK(f.store.write_replies.size() == 2);  // the request and the revoke; reads keep nothing
+}
+
+TEST_CASE("a repeated write is not run again: it gets its first reply") {
+  Fixture f;
+  std::string request = f.signed_json(
+      "sevu.request", "\"app\":\"a\",\"video\":\"v\",\"pass\":\"p\",\"uses\":3,\"expire\":\"" +
+                          f.future() + "\"");
+  HttpResponse first = f.post(request);
+  REQUIRE(f.store.tickets_.size() == 1);
+  HttpResponse second = f.post(request);
+  HttpResponse third = f.post("json=" + form_encode(request), "application/x-www-form-urlencoded");
+  CHECK(f.store.tickets_.size() == 1);
+  CHECK(f.store.insert_calls == 1);
+  CHECK(without_time(second.body) == without_time(first.body));
+  CHECK(without_time(third.body) == without_time(first.body));
+  CHECK(first.body.find("\"code\":2002") != std::string::npos);
+
+  // Kept until the request's own timestamp + the window, in its account.
+  REQUIRE(f.store.write_replies.size() == 1);
+  const WriteReply& kept = f.store.write_replies.begin()->second;
+  CHECK(kept.cdn_id == 158);
+  CHECK(kept.held);
+  CHECK(kept.code == 2002);
+  rapidjson::Document sent;
+  sent.Parse(request.c_str());
+  CHECK(kept.expires == sent["timestamp"].GetInt64() + 300);
+  CHECK(kept.signature == str(sent, "signature"));
+
+  // A revoke repeated after the ticket changed still answers as it first did.
+  std::string key = f.store.tickets_[0].key;
+  std::string revoke = f.signed_json("sevu.revoke", "\"key\":\"" + key + "\"");
+  HttpResponse revoked = f.post(revoke);
+  CHECK(revoked.body.find("\"code\":2020") != std::string::npos);
+  f.store.tickets_[0].active = true;  // reactivated behind the API's back
+  CHECK(without_time(f.post(revoke).body) == without_time(revoked.body));
+  CHECK(f.store.tickets_[0].active);  // the repeat did not run
+}
+
+TEST_CASE("a write's first answer is kept whatever it was, except a store failure") {
+  Fixture f;
+  // A refusal is an answer too: code 5 stays the answer to that very request.
+  f.store.set_account_active(158, false);
+  std::string request = f.signed_json(
+      "sevu.request", "\"app\":\"a\",\"video\":\"v\",\"pass\":\"p\",\"uses\":3,\"expire\":\"" +
+                          f.future() + "\"");
+  CHECK(code(f.call(request)) == 5);
+  f.store.set_account_active(158, true);
+  CHECK(code(f.call(request)) == 5);
+  CHECK(f.store.tickets_.empty());
+
+  // Code 4 (the store failed) keeps nothing: the command's transaction rolled
+  // back, so a retry runs it again.
+  std::string retried = f.signed_json(
+      "sevu.request", "\"app\":\"b\",\"video\":\"v\",\"pass\":\"p\",\"uses\":3,\"expire\":\"" +
+                          f.future() + "\"");
+  f.store.throw_on_read = true;
+  CHECK(code(f.call(retried)) == 4);
+  CHECK(f.store.write_replies.size() == 1);
+  f.store.throw_on_read = false;
+  CHECK(code(f.call(retried)) == 2002);
+  CHECK(f.store.write_replies.size() == 2);
+}
+
+TEST_CASE("a sevu.request reply of escaped fields is still held") {
+  Fixture f;
+  std::string controls;  // 4096 bytes that the reply escapes as \u0001 each
+  for (int i = 0; i < 4096; ++i) controls += "\\u0001";
+  std::string fields;
+  for (const char* name : {"app", "video", "pass"}) {  // ip has a grammar of its own
+    fields += std::string("\"") + name + "\":\"" + controls + "\",";
+  }
+  std::string request = f.signed_json("sevu.request",
+                                      fields + "\"uses\":1,\"expire\":\"" + f.future() + "\"");
+  HttpResponse first = f.post(request);
+  REQUIRE(first.body.find("\"code\":2002") != std::string::npos);
+  CHECK(first.body.size() > 3 * 4096 * 6);
+  CHECK(without_time(f.post(request).body) == without_time(first.body));
+  CHECK(f.store.tickets_.size() == 1);
+}
+
+TEST_CASE("code 3 replay: a repeated write whose reply is not held") {
+  Fixture f;
+  std::string request = f.signed_json("sevu.revoke", "\"key\":\"k\"");
+  rapidjson::Document parsed;
+  parsed.Parse(request.c_str());
+  WriteReply remembered;
+  remembered.cdn_id = 158;
+  remembered.signature = str(parsed, "signature");
+  remembered.expires = f.clock.wall() + 300;
+  remembered.held = false;
+  f.store.insert_write_reply(remembered);
+  auto d = f.call(request);
+  CHECK(code(d) == 3);
+  CHECK(str(d, "status") == "failure");
+  CHECK(str(d, "message") ==
         "Failed HMAC-SHA256 Signature. Replayed request: this signature was already used");
-  // The same signature sent through another transport is still a replay.
-  auto other_transport = f.call("json=" + form_encode(body), "application/x-www-form-urlencoded");
-  CHECK(code(other_transport) == 3);
-  CHECK(str(other_transport, "message") == str(again, "message"));
+  // The same signature in another account is another request.
+  remembered.cdn_id = 1001;
+  f.store.write_replies.clear();
+  f.store.insert_write_reply(remembered);
+  CHECK(code(f.call(request)) == 2021);
+}
+
+TEST_CASE("expired write replies are forgotten a few at a time as writes come") {
+  Fixture f;
+  for (int i = 0; i < 40; ++i) {
+    WriteReply old;
+    old.cdn_id = 158;
+    old.signature = "old" + std::to_string(i);
+    old.expires = f.clock.wall() - 1;
+    f.store.insert_write_reply(old);
+  }
+  f.command("sevu.revoke", "\"key\":\"k\"");
+  static_assert(legacy::kForgetPerWrite < 40);
+  CHECK(f.store.write_replies.size() == 40 + 1 - legacy::kForgetPerWrite);
+  while (f.store.write_replies.size() > 2) f.command("sevu.revoke", "\"key\":\"k\"");
+  CHECK(f.store.write_replies.size() == 2);  // nothing unexpired went
+  for (const auto& [id, kept] : f.store.write_replies) CHECK(kept.expires >= f.clock.wall());
 }
 
 TEST_CASE("signature form (a) with slashes, unicode and the member first") {

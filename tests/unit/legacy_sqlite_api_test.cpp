@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/datetime.hpp"
@@ -49,23 +51,39 @@ struct Fixture {
     REQUIRE(store->insert_account(kOther));
   }
 
-  rapidjson::Document command(const std::string& name, const std::string& fields,
-                              const Account& who = kDemo, std::string* raw = nullptr) {
+  // A signed request body; each one timestamped a second earlier than the last,
+  // so that no two are the same request.
+  std::string signed_body(const std::string& name, const std::string& fields,
+                          const Account& who = kDemo) {
     std::string text = "{\"command\":\"" + name + "\",\"api_key\":\"" + who.api_key +
                        "\",\"timestamp\":" + std::to_string(clock.wall() - calls++) +
                        ",\"cdn\":" + std::to_string(who.cdn_id) +
                        (fields.empty() ? "" : "," + fields) + "}";
+    return text.substr(0, text.size() - 1) + ",\"signature\":\"" +
+           legacy::sign_message(text, who.secret) + "\"}";
+  }
+
+  // The reply without its handle_time, through the given connection.
+  std::string post(const std::string& body, Store& through) {
     HttpRequest req;
     req.method = "POST";
     req.target = "/stable/";
     req.headers.emplace_back("Content-Type", "application/json");
-    req.body = text.substr(0, text.size() - 1) + ",\"signature\":\"" +
-               legacy::sign_message(text, who.secret) + "\"}";
-    HttpResponse resp = api.handle(req, *store);
+    req.body = body;
+    HttpResponse resp = api.handle(req, through);
     CHECK(resp.status == 200);
-    if (raw) *raw = resp.body.substr(0, resp.body.find("\"handle_time\""));
+    return resp.body.substr(0, resp.body.find("\"handle_time\""));
+  }
+
+  rapidjson::Document command(const std::string& name, const std::string& fields,
+                              const Account& who = kDemo, std::string* raw = nullptr) {
+    return parse(post(signed_body(name, fields, who), *store), raw);
+  }
+
+  static rapidjson::Document parse(const std::string& without_time, std::string* raw = nullptr) {
+    if (raw) *raw = without_time;
     rapidjson::Document d;
-    d.Parse(resp.body.c_str());
+    d.Parse((without_time + "\"handle_time\":\"0\"}").c_str());
     REQUIRE(d.IsObject());
     return d;
   }
@@ -152,4 +170,61 @@ TEST_CASE("through SQLite, another account's ticket is indistinguishable from no
   }
   auto still = f.command("sevu.status", "\"key\":\"" + key + "\"", kOther);
   CHECK(str(still["ticket"], "active") == "1");
+}
+
+TEST_CASE("through SQLite, a repeated write runs once, also after reopening the store") {
+  Fixture f;
+  const std::string request = f.signed_body(
+      "sevu.request",
+      "\"app\":\"demo-origin\",\"video\":\"v\",\"pass\":\"pw\",\"uses\":2,\"expire\":\"+1 day\"");
+  const std::string first = f.post(request, *f.store);
+  REQUIRE(code(Fixture::parse(first)) == 2002);
+  CHECK(f.post(request, *f.store) == first);
+  const std::string key = str(Fixture::parse(first)["ticket"], "key");
+
+  // Writes whose commands open their own transaction join the outer one.
+  const std::string add = f.signed_body(
+      "sevu.addstreamuser", "\"app\":\"demo-origin\",\"stream\":\"cam\",\"user\":\"u\",\"pass\":\"p\"");
+  const std::string added = f.post(add, *f.store);
+  REQUIRE(code(Fixture::parse(added)) == 2071);
+  const std::string revoke = f.signed_body("sevu.revoke", "\"key\":\"" + key + "\"");
+  const std::string revoked = f.post(revoke, *f.store);
+  REQUIRE(code(Fixture::parse(revoked)) == 2020);
+
+  // A restart does not reopen the window: the replies live in the database.
+  f.store = open_sqlite_store(f.db.path());
+  CHECK(f.post(request, *f.store) == first);
+  CHECK(f.post(add, *f.store) == added);
+  CHECK(f.post(revoke, *f.store) == revoked);
+  CHECK(f.store->tickets(158, {}).size() == 1);
+  CHECK(f.store->count_stream_users(158) == 1);
+}
+
+TEST_CASE("identical writes arriving at once run once") {
+  Fixture f;
+  const std::string request = f.signed_body(
+      "sevu.request",
+      "\"app\":\"demo-origin\",\"video\":\"v\",\"pass\":\"pw\",\"uses\":2,\"expire\":\"+1 day\"");
+  constexpr int kWorkers = 4;
+  std::vector<std::unique_ptr<Store>> connections;  // one per worker, as the store pool has
+  for (int i = 0; i < kWorkers; ++i) connections.push_back(open_sqlite_store(f.db.path()));
+  std::vector<std::string> replies(kWorkers * 3);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back([&, i] {
+      for (int j = 0; j < 3; ++j) {
+        HttpRequest req;
+        req.method = "POST";
+        req.target = "/stable/";
+        req.headers.emplace_back("Content-Type", "application/json");
+        req.body = request;
+        std::string body = f.api.handle(req, *connections[i]).body;  // no doctest off-thread
+        replies[i * 3 + j] = body.substr(0, body.find("\"handle_time\""));
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  CHECK(f.store->tickets(158, {}).size() == 1);
+  CHECK(code(Fixture::parse(replies[0])) == 2002);
+  for (const auto& r : replies) CHECK(r == replies[0]);
 }

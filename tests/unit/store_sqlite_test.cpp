@@ -177,7 +177,7 @@ TEST_CASE("migrations are recorded once and reopening is a no-op") {
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied > 0") ==
         std::to_string(recorded.size()));
   CHECK(raw.one("PRAGMA journal_mode") == "wal");
-  for (const char* table : {"accounts", "tickets", "attempts", "stream_users"}) {
+  for (const char* table : {"accounts", "tickets", "attempts", "stream_users", "write_replies"}) {
     CHECK(raw.one(
               std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
               table + "'") == "1");
@@ -766,6 +766,85 @@ TEST_CASE("a write transaction excludes other connections until it ends") {
     CHECK(raw.one("SELECT COUNT(*) FROM tickets") == "0");  // not committed yet
   });
   CHECK(raw.one("SELECT COUNT(*) FROM tickets") == "1");
+}
+
+WriteReply make_write_reply(int64_t cdn_id, const std::string& signature, int64_t expires) {
+  WriteReply r;
+  r.cdn_id = cdn_id;
+  r.signature = signature;
+  r.expires = expires;
+  r.code = 2002;
+  r.message = "ScaleEngine Virtual Usher Ticket granted";
+  r.payload = "{\"ticket\":{\"key\":\"k\"}}";
+  return r;
+}
+
+TEST_CASE("write replies: kept per account, read back whole, survive reopening") {
+  TempDir dir;
+  const auto path = dir.file("sevu.db");
+  {
+    auto store = open_sqlite_store(path);
+    store->insert_write_reply(make_write_reply(158, "c2ln/+=", 2000));
+    WriteReply unheld = make_write_reply(159, "c2ln/+=", 2000);
+    unheld.held = false;
+    unheld.message.clear();
+    unheld.payload = "{}";
+    store->insert_write_reply(unheld);
+    // One reply per account and signature.
+    CHECK_THROWS_AS(store->insert_write_reply(make_write_reply(158, "c2ln/+=", 3000)), StoreError);
+  }
+  auto store = open_sqlite_store(path);
+  auto r = store->write_reply(158, "c2ln/+=");
+  REQUIRE(r);
+  CHECK(r->cdn_id == 158);
+  CHECK(r->signature == "c2ln/+=");
+  CHECK(r->expires == 2000);
+  CHECK(r->held);
+  CHECK(r->code == 2002);
+  CHECK(r->message == "ScaleEngine Virtual Usher Ticket granted");
+  CHECK(r->payload == "{\"ticket\":{\"key\":\"k\"}}");
+  auto other = store->write_reply(159, "c2ln/+=");
+  REQUIRE(other);
+  CHECK_FALSE(other->held);
+  CHECK_FALSE(store->write_reply(160, "c2ln/+="));
+  CHECK_FALSE(store->write_reply(158, "C2LN/+="));  // signatures are compared exactly
+
+  // Inside a transaction that rolls back, nothing is kept.
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->insert_write_reply(make_write_reply(158, "rolled back", 2000));
+    throw std::runtime_error("the command failed");
+  }),
+                  std::runtime_error);
+  CHECK_FALSE(store->write_reply(158, "rolled back"));
+}
+
+TEST_CASE("expired write replies are deleted, at most a given number per call") {
+  TempDir dir;
+  const auto path = dir.file("sevu.db");
+  auto store = open_sqlite_store(path);
+  for (int i = 0; i < 10; ++i) {
+    store->insert_write_reply(make_write_reply(158, "old" + std::to_string(i), 1000 + i));
+  }
+  store->insert_write_reply(make_write_reply(158, "edge", 1100));
+  store->insert_write_reply(make_write_reply(159, "fresh", 5000));
+
+  CHECK(store->delete_expired_write_replies(1100, 4) == 4);
+  CHECK_FALSE(store->write_reply(158, "old0"));  // oldest first
+  CHECK_FALSE(store->write_reply(158, "old3"));
+  CHECK(store->write_reply(158, "old4"));
+  CHECK(store->delete_expired_write_replies(1100, 100) == 6);
+  // Still fresh at its own second, and a later one untouched.
+  CHECK(store->write_reply(158, "edge"));
+  CHECK(store->write_reply(159, "fresh"));
+  CHECK(store->delete_expired_write_replies(1100, 100) == 0);
+  CHECK(store->delete_expired_write_replies(1101, -1) == 0);  // a negative limit deletes nothing
+  CHECK(store->delete_expired_write_replies(1101, 100) == 1);
+  RawDb raw(path);
+  CHECK(raw.one("SELECT signature FROM write_replies") == "fresh");
+  // The deletion walks the expiry index, not the whole table.
+  CHECK(raw.one("EXPLAIN QUERY PLAN SELECT rowid FROM write_replies WHERE expires < 1 "
+                "ORDER BY expires LIMIT 1")
+            .find("write_replies_by_expiry") != std::string::npos);
 }
 
 TEST_CASE("backup_to writes a readable copy and never overwrites") {
