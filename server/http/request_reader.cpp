@@ -73,24 +73,71 @@ void RequestReader::start() {
   keep_alive_ = false;
   head_ = false;
   header_seen_ = false;
+  held_ = 0;
 }
 
 ReadEvent RequestReader::feed(std::string_view data, std::size_t& used) {
   used = 0;
+  if (!header_seen_) return feed_header(data, used);
   while (used < data.size()) {
     beast::error_code ec;
     auto n = parser_->put(beast::net::const_buffer(data.data() + used, data.size() - used), ec);
     used += n;
     if (ec == bhttp::error::need_more) return {};
     if (ec) return event_for(ec);
-    if (!header_seen_ && parser_->is_header_done()) {
-      header_seen_ = true;
-      return on_header();
-    }
     if (parser_->is_done()) return ReadEvent::request;
     if (n == 0) return {};  // no progress without more input
   }
   return {};
+}
+
+// Beast consumes a header line by line, but the caller keeps every byte of it
+// until it is whole (`held_` of them already parsed), so that early_error()
+// can see all of them. The whole header must fit in max_header bytes, however
+// it arrives (Beast alone counts the request line apart when it comes in one
+// piece, and with it when it does not).
+ReadEvent RequestReader::feed_header(std::string_view data, std::size_t& used) {
+  auto head = data.substr(0, limits_.max_header);
+  while (held_ < head.size()) {
+    beast::error_code ec;
+    auto n = parser_->put(beast::net::const_buffer(head.data() + held_, head.size() - held_), ec);
+    held_ += n;
+    if (ec == bhttp::error::need_more || (!ec && n == 0)) break;
+    if (ec == bhttp::error::header_limit) return too_large(head);
+    if (ec) return event_for(ec);
+    if (parser_->is_header_done()) {
+      used = held_;
+      header_seen_ = true;
+      return on_header();
+    }
+  }
+  if (data.size() >= limits_.max_header) return too_large(head);
+  return {};
+}
+
+ReadEvent RequestReader::too_large(std::string_view head) const {
+  if (auto error = early_error(head)) return *error;
+  return event_for(bhttp::error::header_limit);
+}
+
+ReadEvent RequestReader::end_of_stream(std::string_view unconsumed) const {
+  if (!header_seen_ && !unconsumed.empty()) {
+    if (auto error = early_error(unconsumed.substr(0, limits_.max_header))) return *error;
+  }
+  return ReadEvent::close;
+}
+
+// Once Beast has asked for more of a header it waits for the header's end (or
+// the limit) before it looks at the bytes again, so a malformed request line
+// sent in pieces would end as 431 or a silent close, where one read gives 400.
+// Parsing the incomplete header afresh, once, finds what one read would.
+std::optional<ReadEvent> RequestReader::early_error(std::string_view head) const {
+  Parser fresh;
+  fresh.header_limit(static_cast<std::uint32_t>(limits_.max_header));
+  beast::error_code ec;
+  fresh.put(beast::net::const_buffer(head.data(), head.size()), ec);
+  if (!ec || ec == bhttp::error::need_more || ec == bhttp::error::header_limit) return std::nullopt;
+  return event_for(ec);
 }
 
 // Beast has accepted the header; refuse what it lets through and RFC 9112 does not.

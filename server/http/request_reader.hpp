@@ -42,10 +42,14 @@ class RequestReader {
   void start();  // expect a new request; bytes not yet consumed stay with the caller
 
   // Parses from `data` and sets `used` to the bytes consumed; the rest must be
-  // offered again, with more appended, on the next call. After a request, take()
-  // it and start() again; after a refusal, answer and close. When the client
-  // ends its stream while the reader wants more, there is nothing to answer.
+  // offered again, with more appended, on the next call (an unfinished header
+  // is consumed only once it is whole). After a request, take()
+  // it and start() again; after a refusal, answer and close.
   ReadEvent feed(std::string_view data, std::size_t& used);
+  // The client ended its stream while the reader wanted more; `unconsumed` is
+  // what it was last offered. A refusal (the part received is already
+  // malformed) or a close.
+  ReadEvent end_of_stream(std::string_view unconsumed) const;
 
   bool expects_continue() const;  // the client waits for "100 Continue" before its body
   // The request, once feed() said so. version/keep_alive/head describe it.
@@ -57,8 +61,10 @@ class RequestReader {
 
  private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  ReadEvent feed_header(std::string_view data, std::size_t& used);
+  ReadEvent too_large(std::string_view head) const;
   ReadEvent on_header();
-  ReadEvent done();
+  std::optional<ReadEvent> early_error(std::string_view head) const;
 
   const HttpLimits& limits_;
   std::optional<Parser> parser_;
@@ -66,6 +72,7 @@ class RequestReader {
   bool keep_alive_ = false;
   bool head_ = false;
   bool header_seen_ = false;
+  std::size_t held_ = 0;  // bytes of an unfinished header the parser has taken
 };
 
 // What a parse error means for the client: 431, 413, 400, or a silent close

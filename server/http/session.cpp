@@ -93,11 +93,20 @@ class Session : public std::enable_shared_from_this<Session> {
         buffer_.prepare(beast::read_size(buffer_, 65536)),
         [self = shared_from_this()](beast::error_code ec, std::size_t n) {
           self->buffer_.commit(n);
-          // An error here is a timeout, a reset, or the client's end of stream
-          // before a whole request: nobody to answer.
-          if (ec) return self->close();
+          if (ec == net::error::eof) return self->on_end_of_stream();
+          if (ec) return self->close();  // a timeout or a reset: nobody to answer
           self->pump();
         });
+  }
+
+  // The client stopped sending before a whole request; it may still read an
+  // answer when what it sent is already malformed.
+  void on_end_of_stream() {
+    auto data = buffer_.data();
+    auto event = reader_.end_of_stream({static_cast<const char*>(data.data()), data.size()});
+    if (event.kind != ReadEvent::refuse) return close();
+    busy_ = true;
+    refuse(event);
   }
 
   // The client waits for this before it sends the body (curl does, for a while,
