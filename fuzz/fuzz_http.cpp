@@ -77,6 +77,19 @@ void check_request(const HttpRequest& req, const sevu::HttpLimits& l) {
   }
 }
 
+// The last outcome on a connection: one answer then a close, or a close.
+std::vector<std::string> ended(std::vector<std::string> out, const ReadEvent& event) {
+  if (event.kind == ReadEvent::close) {
+    out.emplace_back("close");
+    return out;
+  }
+  if (event.kind != ReadEvent::refuse) fail("the stream ended with neither a refusal nor a close");
+  if (event.status != 400 && event.status != 413 && event.status != 431 && event.status != 501)
+    fail("unexpected refusal status");
+  out.push_back("refuse " + std::to_string(event.status));
+  return out;
+}
+
 // Feeds `wire` in reads of `step` bytes and records each outcome: a request's
 // method, target and body, "refuse <status>", or "close".
 std::vector<std::string> run(std::string_view wire, std::size_t step) {
@@ -95,17 +108,7 @@ std::vector<std::string> run(std::string_view wire, std::size_t step) {
     buffer.erase(0, used);
     switch (event.kind) {
       case ReadEvent::more:
-        if (offset >= wire.size()) {  // the client ends its stream
-          event = reader.end_of_stream(buffer);
-          if (event.kind == ReadEvent::refuse) {
-            out.push_back("refuse " + std::to_string(event.status));
-          } else if (event.kind == ReadEvent::close) {
-            out.emplace_back("close");
-          } else {
-            fail("the end of the stream is neither a refusal nor a close");
-          }
-          return out;
-        }
+        if (offset >= wire.size()) return ended(std::move(out), reader.end_of_stream(buffer));
         buffer.append(wire.substr(offset, step));
         offset += step;
         break;
@@ -114,13 +117,8 @@ std::vector<std::string> run(std::string_view wire, std::size_t step) {
         header_seen = true;
         break;
       case ReadEvent::refuse:
-        if (event.status != 400 && event.status != 413 && event.status != 431 && event.status != 501)
-          fail("unexpected refusal status");
-        out.push_back("refuse " + std::to_string(event.status));
-        return out;  // answered, then closed
       case ReadEvent::close:
-        out.emplace_back("close");
-        return out;
+        return ended(std::move(out), event);
       case ReadEvent::request: {
         bool keep = reader.keep_alive();
         auto req = reader.take();
