@@ -27,7 +27,8 @@ int serve(const std::vector<std::string>& args) {
   using namespace sevu;
   CliArgs opt(args,
               {"listen", "hook-listen", "db", "hook-token", "threads", "store-workers", "max-queue",
-               "max-body", "max-connections", "header-timeout", "idle-timeout", "timestamp-window",
+               "max-body", "max-connections", "max-connections-per-ip", "hook-max-connections",
+               "hook-threads", "header-timeout", "idle-timeout", "timestamp-window",
                "server-name", "origin-host", "playback-url", "session-idle", "hook-token-file"},
               {"demo", "test-controls"});
   auto [api_host, api_port] = split_host_port(opt.get_or("listen", "127.0.0.1:8080"));
@@ -43,9 +44,16 @@ int serve(const std::vector<std::string>& args) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   HttpLimits limits;
   limits.max_body = opt.get_int("max-body", 1 << 20, 1024, 64 << 20);
-  limits.max_connections = opt.get_int("max-connections", 10000, 1, 1000000);
   limits.header_timeout = std::chrono::seconds(opt.get_int("header-timeout", 10, 1, 3600));
   limits.idle_timeout = std::chrono::seconds(opt.get_int("idle-timeout", 60, 1, 3600));
+  // Each listener has its own budget, and the hooks their own io thread(s), so
+  // no flood on the public API reaches the media servers' calls.
+  ListenOptions api_options;
+  api_options.max_connections = opt.get_int("max-connections", 10000, 1, 1000000);
+  api_options.max_per_client = opt.get_int("max-connections-per-ip", 64, 0, 1000000);
+  ListenOptions hook_options;
+  hook_options.max_connections = opt.get_int("hook-max-connections", 1000, 1, 1000000);
+  hook_options.threads = opt.get_int("hook-threads", 1, 1, 64);
 
   AppConfig config;
   config.legacy.timestamp_window = opt.get_int("timestamp-window", 300, 1, 86400);
@@ -69,14 +77,14 @@ int serve(const std::vector<std::string>& args) {
   App app(config, pool, clock);
 
   HttpServer server(opt.get_int("threads", cores, 1, 256), limits);
-  auto api = server.listen(api_host, api_port, app.api_handler());
+  auto api = server.listen(api_host, api_port, app.api_handler(), api_options);
   uint16_t hooks = 0;
   try {
-    hooks = server.listen(hook_host, hook_port, app.hook_handler());
+    hooks = server.listen(hook_host, hook_port, app.hook_handler(), hook_options);
   } catch (const std::runtime_error& e) {
     if (!hook_default) throw;
     std::cerr << "sevu-server: " << e.what() << "; hooks take a free port instead" << std::endl;
-    hooks = server.listen(hook_host, 0, app.hook_handler());
+    hooks = server.listen(hook_host, 0, app.hook_handler(), hook_options);
   }
   std::cout << "sevu-server: api listening on http://" << api_host << ":" << api << "\n"
             << "sevu-server: hooks listening on http://" << hook_host << ":" << hooks << "\n"

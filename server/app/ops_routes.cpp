@@ -58,7 +58,7 @@ void App::hook_call(HttpRequest&& req, Responder respond) {
       errors_.report_current("hook " + std::string(shared->path()));
       respond(json_error(500, "INTERNAL", "internal error"));
     }
-  });
+  }, StorePool::Lane::hooks);
   // A media server must never read "busy" as "allowed": 503 denies in every hook protocol.
   if (!queued) {
     metrics_.shed++;
@@ -75,7 +75,7 @@ void App::ready(const Responder& respond) {
     } catch (const std::exception& e) {
       respond(text(503, std::string("store unavailable: ") + e.what() + "\n"));
     }
-  });
+  }, StorePool::Lane::hooks);
   if (!queued) respond(text(503, "store busy\n"));
 }
 

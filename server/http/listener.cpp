@@ -1,18 +1,40 @@
-// Accepts connections on one address and starts a session for each, on its own strand.
+// Accepts connections on one address and starts a session for each, on its own
+// strand, while the listener's budget has room for it.
 #include "http/listener.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <chrono>
 #include <iostream>
 
 namespace sevu::http {
 
-Listener::Listener(std::shared_ptr<ServerState> state, const tcp::endpoint& endpoint,
-                   std::shared_ptr<const Handler> handler)
+namespace {
+
+std::string client_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto address = socket.remote_endpoint(ec).address();
+  if (ec) return {};
+  if (address.is_v4()) {
+    auto bytes = address.to_v4().to_bytes();
+    return client_key(bytes.data(), bytes.size());
+  }
+  auto bytes = address.to_v6().to_bytes();
+  return client_key(bytes.data(), bytes.size());
+}
+
+}  // namespace
+
+Listener::Listener(std::shared_ptr<ServerState> state, net::io_context& ioc,
+                   const tcp::endpoint& endpoint, std::shared_ptr<const Handler> handler,
+                   const ListenOptions& options)
     : state_(std::move(state)),
-      acceptor_(net::make_strand(state_->ioc)),
-      handler_(std::move(handler)) {
+      ioc_(ioc),
+      acceptor_(net::make_strand(ioc)),
+      retry_(acceptor_.get_executor()),
+      handler_(std::move(handler)),
+      budget_(std::make_shared<ConnectionBudget>(options.max_connections, options.max_per_client)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   if (endpoint.protocol() == tcp::v6()) acceptor_.set_option(net::ip::v6_only(false));
@@ -32,11 +54,12 @@ void Listener::stop() {
   net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
     boost::system::error_code ec;
     self->acceptor_.close(ec);
+    self->retry_.cancel();
   });
 }
 
 void Listener::accept() {
-  acceptor_.async_accept(net::make_strand(state_->ioc),
+  acceptor_.async_accept(net::make_strand(ioc_),
                          [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
                            self->on_accept(ec, std::move(s));
                          });
@@ -45,16 +68,26 @@ void Listener::accept() {
 void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (!ec) {
-    if (state_->session_count() >= state_->limits.max_connections) {
-      boost::system::error_code ignored;
-      socket.close(ignored);  // over the limit: refuse at once rather than queue
-    } else {
-      start_session(state_, std::move(socket), handler_);
-    }
-  } else if (ec == net::error::no_descriptors) {
-    std::cerr << "sevu-server: accept: " << ec.message() << "\n";
+    admit(std::move(socket));
+    return accept();
   }
-  accept();
+  if (ec != net::error::no_descriptors && ec != net::error::no_buffer_space) return accept();
+  // The connection stays in the backlog: accepting again at once would spin.
+  std::cerr << "sevu-server: accept: " << ec.message() << "\n";
+  retry_.expires_after(std::chrono::milliseconds(100));
+  retry_.async_wait([self = shared_from_this()](boost::system::error_code e) {
+    if (!e && self->acceptor_.is_open()) self->accept();
+  });
+}
+
+void Listener::admit(tcp::socket socket) {
+  auto lease = budget_->take(client_of(socket));
+  if (!lease) {
+    boost::system::error_code ignored;
+    socket.close(ignored);  // over the limit: refuse at once rather than queue
+    return;
+  }
+  start_session(state_, std::move(socket), handler_, std::move(*lease));
 }
 
 }  // namespace sevu::http

@@ -1,8 +1,12 @@
 #include "http/server.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
+#include <iostream>
 #include <stdexcept>
 #include <thread>
 
@@ -10,13 +14,45 @@
 
 namespace sevu {
 
-struct HttpServer::Impl {
-  Impl(std::size_t n, HttpLimits limits)
-      : threads(n ? n : 1), state(std::make_shared<http::ServerState>(limits)) {}
+namespace {
 
+// An io_context and the threads that run it.
+struct IoGroup {
+  explicit IoGroup(std::size_t n) : threads(n ? n : 1) {}
+  http::net::io_context ioc;
   std::size_t threads;
+};
+
+// Every budgeted connection needs a descriptor: raise the soft limit toward
+// them, within the hard limit, and say so when they still do not fit (the
+// listeners would then share one exhausted pool of descriptors).
+void fit_descriptor_limit(std::size_t connections) {
+  const rlim_t wanted = connections + 256;  // the database, logs, the listeners themselves
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < wanted) {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, rl.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < wanted)
+    std::cerr << "sevu-server: warning: the listeners may hold " << connections
+              << " connections but only " << rl.rlim_cur
+              << " files may be open: raise `ulimit -n` or lower --max-connections" << std::endl;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(std::size_t n, HttpLimits limits) : state(std::make_shared<http::ServerState>(limits)) {
+    groups.push_back(std::make_unique<IoGroup>(n));
+  }
+
   std::shared_ptr<http::ServerState> state;
+  // [0] serves every listener without threads of its own; the others one listener each.
+  std::vector<std::unique_ptr<IoGroup>> groups;
   std::vector<std::shared_ptr<http::Listener>> listeners;
+  std::size_t budgets = 0;  // connections all listeners may hold
   std::unique_ptr<http::net::signal_set> signals;
 
   void begin_stop() {
@@ -32,15 +68,21 @@ HttpServer::HttpServer(std::size_t threads, HttpLimits limits)
 
 HttpServer::~HttpServer() = default;
 
-uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler handler) {
+uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler handler,
+                            ListenOptions options) {
   boost::system::error_code ec;
   auto addr = http::net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) throw std::runtime_error("invalid listen address '" + host + "': use an IP address");
+  auto own = options.threads ? std::make_unique<IoGroup>(options.threads) : nullptr;
+  auto& ioc = own ? own->ioc : impl_->groups.front()->ioc;
   try {
-    auto l = std::make_shared<http::Listener>(impl_->state, http::tcp::endpoint(addr, port),
-                                              std::make_shared<const Handler>(std::move(handler)));
+    auto l = std::make_shared<http::Listener>(impl_->state, ioc, http::tcp::endpoint(addr, port),
+                                              std::make_shared<const Handler>(std::move(handler)),
+                                              options);
     l->start();
     impl_->listeners.push_back(l);
+    if (own) impl_->groups.push_back(std::move(own));
+    impl_->budgets += options.max_connections;
     return l->port();
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
@@ -50,20 +92,24 @@ uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler hand
 
 void HttpServer::run() {
   auto impl = impl_;
-  impl->signals = std::make_unique<http::net::signal_set>(impl->state->ioc, SIGINT, SIGTERM);
+  fit_descriptor_limit(impl->budgets);
+  auto& main = impl->groups.front()->ioc;
+  impl->signals = std::make_unique<http::net::signal_set>(main, SIGINT, SIGTERM);
   impl->signals->async_wait([impl](boost::system::error_code ec, int) {
     if (!ec) impl->begin_stop();
   });
   std::vector<std::thread> pool;
-  for (std::size_t i = 1; i < impl->threads; ++i)
-    pool.emplace_back([impl] { impl->state->ioc.run(); });
-  impl->state->ioc.run();
+  for (auto& group : impl->groups) {
+    std::size_t extra = group == impl->groups.front() ? group->threads - 1 : group->threads;
+    for (std::size_t i = 0; i < extra; ++i) pool.emplace_back([g = group.get()] { g->ioc.run(); });
+  }
+  main.run();  // this thread is one of the shared threads
   for (auto& t : pool) t.join();
 }
 
 void HttpServer::stop() {
   auto impl = impl_;
-  http::net::post(impl->state->ioc, [impl] { impl->begin_stop(); });
+  http::net::post(impl->groups.front()->ioc, [impl] { impl->begin_stop(); });
 }
 
 std::size_t HttpServer::connections() const {

@@ -18,19 +18,28 @@ struct HttpLimits {
   std::chrono::seconds header_timeout{10};  // a new connection must send its header within this
   std::chrono::seconds body_timeout{30};    // ... and its body within this
   std::chrono::seconds idle_timeout{60};    // keep-alive wait for the next request
-  std::size_t max_connections = 10000;      // further connections are closed at once
+};
+
+// What one listener may hold, apart from every other listener's: a flood on
+// one never takes another's connections or io threads.
+struct ListenOptions {
+  std::size_t max_connections = 10000;  // further connections are closed at once
+  std::size_t max_per_client = 0;       // per client address (IPv6: per /64); 0: no limit
+  std::size_t threads = 0;              // > 0: served by its own io threads, not the shared ones
 };
 
 class HttpServer {
  public:
+  // `threads` io threads serve every listener without threads of its own.
   HttpServer(std::size_t threads, HttpLimits limits);
   ~HttpServer();
 
   // Binds and starts accepting; port 0 picks a free port. Returns the bound port.
   // Throws std::runtime_error with the reason when the address cannot be bound.
-  uint16_t listen(const std::string& host, uint16_t port, Handler handler);
+  uint16_t listen(const std::string& host, uint16_t port, Handler handler,
+                  ListenOptions options = {});
 
-  // Serves on `threads` io threads until SIGINT/SIGTERM or stop(). Then stops
+  // Serves until SIGINT/SIGTERM or stop(). Then stops
   // accepting, lets in-flight requests finish and answer, closes idle
   // connections, and returns once every connection is gone.
   void run();

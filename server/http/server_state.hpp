@@ -1,5 +1,5 @@
-// Shared state of one HttpServer: the io_context, limits, and the registry of
-// live sessions that a graceful stop walks. Internal to server/http/.
+// Shared state of one HttpServer: limits, and the registry of live sessions that
+// a graceful stop walks. Internal to server/http/.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/connection_budget.hpp"
 #include "http/server.hpp"
 
 namespace sevu::http {
@@ -23,7 +24,6 @@ class Session;
 struct ServerState {
   explicit ServerState(HttpLimits l) : limits(l) {}
 
-  net::io_context ioc;
   HttpLimits limits;
   std::atomic<bool> stopping{false};
 
@@ -36,9 +36,9 @@ struct ServerState {
   }
 };
 
-// Starts a session on an accepted socket (session.cpp).
+// Starts a session on an accepted socket holding its place in the listener's budget (session.cpp).
 void start_session(const std::shared_ptr<ServerState>& state, tcp::socket socket,
-                   const std::shared_ptr<const Handler>& handler);
+                   const std::shared_ptr<const Handler>& handler, ConnectionBudget::Lease lease);
 // Asks every session to close once its in-flight request has been answered.
 void close_sessions(ServerState& state);
 

@@ -1,14 +1,13 @@
-// One HTTP/1.1 connection, after Beast's advanced_server example: read a header,
-// refuse an oversized body before reading it, read the body, hand the request
-// to the endpoint, write its answer, repeat while keep-alive lasts.
+// One HTTP/1.1 connection: read a request through the RequestReader (which
+// refuses malformed and oversized ones), hand it to the endpoint, write its
+// answer, repeat while keep-alive lasts.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <optional>
-
+#include "http/request_reader.hpp"
 #include "http/server_state.hpp"
 
 namespace sevu::http {
@@ -16,11 +15,20 @@ namespace sevu::http {
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
+namespace {
+// After a refusal, how long the client may go on sending what we will not read.
+constexpr std::chrono::seconds kLinger{2};
+}  // namespace
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(std::shared_ptr<ServerState> state, tcp::socket&& socket,
-          std::shared_ptr<const Handler> handler)
-      : state_(std::move(state)), stream_(std::move(socket)), handler_(std::move(handler)) {}
+          std::shared_ptr<const Handler> handler, ConnectionBudget::Lease lease)
+      : state_(std::move(state)),
+        stream_(std::move(socket)),
+        handler_(std::move(handler)),
+        reader_(state_->limits),
+        lease_(std::move(lease)) {}
 
   ~Session() {
     std::lock_guard lock(state_->sessions_mutex);
@@ -35,7 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
   }
 
   // Called through the session's strand by a graceful stop.
@@ -47,67 +55,79 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void read_header() {
+  void next_request() {
     if (closing_ || state_->stopping) return close();
     busy_ = false;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(state_->limits.max_header));
-    parser_->body_limit(state_->limits.max_body);
+    reader_.start();
     stream_.expires_after(first_ ? state_->limits.header_timeout : state_->limits.idle_timeout);
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    pump();
   }
 
-  void on_header(beast::error_code ec) {
-    first_ = false;
-    busy_ = true;
-    if (ec == bhttp::error::body_limit)
-      return refuse(413, "PAYLOAD_TOO_LARGE", "request body too large");
-    if (ec == bhttp::error::header_limit)
-      return refuse(431, "HEADER_TOO_LARGE", "request header too large");
-    if (ec) return close();  // timeout, reset, garbage: nothing sensible to answer
-    auto len = parser_->content_length();
-    if (len && *len > state_->limits.max_body)
-      return refuse(413, "PAYLOAD_TOO_LARGE", "request body too large");
-    stream_.expires_after(state_->limits.body_timeout);
-    auto expect = parser_->get()[bhttp::field::expect];
-    if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
-      // The client waits for this before it sends the body (curl does, for a
-      // while, and some clients forever).
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                       parser_->get().version());
-      return bhttp::async_write(
-          stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
-            if (e) return self->close();
-            self->read_body();
-          });
+  // Hands the buffered bytes to the reader and acts on what it makes of them.
+  void pump() {
+    for (;;) {
+      std::size_t used = 0;
+      auto data = buffer_.data();
+      auto event = reader_.feed({static_cast<const char*>(data.data()), data.size()}, used);
+      buffer_.consume(used);
+      if (event.kind == ReadEvent::more) return read_more();
+      first_ = false;
+      busy_ = true;
+      switch (event.kind) {
+        case ReadEvent::header:
+          stream_.expires_after(state_->limits.body_timeout);
+          if (reader_.expects_continue()) return send_continue();
+          continue;
+        case ReadEvent::request:
+          return dispatch();
+        case ReadEvent::refuse:
+          return refuse(event);
+        default:
+          return close();
+      }
     }
-    read_body();
   }
 
-  void read_body() {
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });
+  void read_more() {
+    stream_.async_read_some(
+        buffer_.prepare(beast::read_size(buffer_, 65536)),
+        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->buffer_.commit(n);
+          if (ec == net::error::eof) return self->on_end_of_stream();
+          if (ec) return self->close();  // a timeout or a reset: nobody to answer
+          self->pump();
+        });
   }
 
-  void on_body(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit)
-      return refuse(413, "PAYLOAD_TOO_LARGE", "request body too large");
-    if (ec) return close();
+  // The client stopped sending before a whole request; it may still read an
+  // answer when what it sent is already malformed.
+  void on_end_of_stream() {
+    auto data = buffer_.data();
+    auto event = reader_.end_of_stream({static_cast<const char*>(data.data()), data.size()});
+    if (event.kind != ReadEvent::refuse) return close();
+    busy_ = true;
+    refuse(event);
+  }
+
+  // The client waits for this before it sends the body (curl does, for a while,
+  // and some clients forever).
+  void send_continue() {
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                     reader_.version());
+    bhttp::async_write(stream_, *cont,
+                       [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+                         if (e) return self->close();
+                         self->pump();
+                       });
+  }
+
+  void dispatch() {
     stream_.expires_never();  // the endpoint may wait on the store; no read is pending
-    auto req = parser_->release();
-    keep_alive_ = req.keep_alive();
-    version_ = req.version();
-    head_ = req.method() == bhttp::verb::head;
-
-    HttpRequest out;
-    out.method = std::string(req.method_string());
-    out.target = std::string(req.target());
+    keep_alive_ = reader_.keep_alive();
+    version_ = reader_.version();
+    head_ = reader_.head();
+    HttpRequest out = reader_.take();
     out.remote_ip = remote_ip_;
-    for (const auto& f : req) out.headers.emplace_back(f.name_string(), f.value());
-    out.body = std::move(req.body());
 
     // The responder may run on a store thread: hop back onto this connection's
     // strand, and keep the io_context alive until it has been called.
@@ -122,11 +142,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void refuse(int status, std::string_view code, std::string_view message) {
-    keep_alive_ = false;  // the unread body is still on the wire
+  // Answers a request the reader refused, then closes: after a framing error
+  // nothing that follows on the connection can be trusted (RFC 9112).
+  void refuse(const ReadEvent& event) {
+    keep_alive_ = false;
     head_ = false;
-    version_ = parser_ ? parser_->get().version() : 11;
-    write(json_error(status, code, message));
+    lingering_ = true;
+    version_ = reader_.version();
+    write(json_error(event.status, event.code, event.message));
   }
 
   void write(HttpResponse res) {
@@ -147,9 +170,32 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(state_->limits.body_timeout);
     bhttp::async_write(stream_, *msg,
                        [self = shared_from_this(), msg, keep](beast::error_code ec, std::size_t) {
-                         if (ec || !keep) return self->close();
-                         self->read_header();
+                         if (ec) return self->close();
+                         if (!keep) return self->lingering_ ? self->linger() : self->close();
+                         self->next_request();
                        });
+  }
+
+  // After a refusal the client may still be sending the request we did not
+  // read; closing with those bytes unread would reset the connection, and the
+  // reset can destroy our answer before the client reads it. So stop sending,
+  // then read and drop for a moment.
+  void linger() {
+    busy_ = false;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec || closing_ || state_->stopping) return close();
+    stream_.expires_after(kLinger);
+    drain();
+  }
+
+  void drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();  // the client's end, or kLinger
+                              self->drain();
+                            });
   }
 
   void close() {
@@ -162,8 +208,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<ServerState> state_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<const Handler> handler_;
+  RequestReader reader_;
+  ConnectionBudget::Lease lease_;
   std::string remote_ip_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
@@ -171,11 +218,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;
   bool busy_ = false;  // a request is being read, handled or answered
   bool closing_ = false;
+  bool lingering_ = false;  // close through linger() once the answer is out
 };
 
 void start_session(const std::shared_ptr<ServerState>& state, tcp::socket socket,
-                   const std::shared_ptr<const Handler>& handler) {
-  std::make_shared<Session>(state, std::move(socket), handler)->start();
+                   const std::shared_ptr<const Handler>& handler, ConnectionBudget::Lease lease) {
+  std::make_shared<Session>(state, std::move(socket), handler, std::move(lease))->start();
 }
 
 void close_sessions(ServerState& state) {

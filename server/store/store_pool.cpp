@@ -30,12 +30,13 @@ StorePool::~StorePool() {
   stop();
 }
 
-bool StorePool::submit(Job job) {
+bool StorePool::submit(Job job, Lane lane) {
   if (!job) return false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_ || jobs_.size() >= max_queue_) return false;
-    jobs_.push_back(std::move(job));
+    auto& queue = queue_of(lane);
+    if (stopping_ || queue.size() >= max_queue_) return false;
+    queue.push_back(std::move(job));
   }
   wake_.notify_one();
   return true;
@@ -57,7 +58,7 @@ void StorePool::stop() {
 
 std::size_t StorePool::queued() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return jobs_.size();
+  return jobs_.size() + hook_jobs_.size();
 }
 
 void StorePool::run(Store& store) {
@@ -65,10 +66,11 @@ void StorePool::run(Store& store) {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping and drained
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !hook_jobs_.empty(); });
+      auto& queue = hook_jobs_.empty() ? jobs_ : hook_jobs_;
+      if (queue.empty()) return;  // stopping and drained
+      job = std::move(queue.front());
+      queue.pop_front();
     }
     // Jobs should handle their own errors; this only keeps a stray exception
     // from taking the worker (and the process) down.

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store_pool.hpp"
 
@@ -216,4 +218,38 @@ TEST_CASE("zero workers still means one") {
   auto future = uses.get_future();
   REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   CHECK(future.get() == 0);
+}
+
+TEST_CASE("hook jobs have their own queue budget and run before waiting API jobs") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  StorePool pool([&] { return open_sqlite_store(path); }, 1, 2);
+  std::promise<void> started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::mutex order_mutex;
+  std::vector<std::string> order;
+  auto record = [&](std::string name) {
+    return [&, name](Store&) {
+      std::lock_guard<std::mutex> lock(order_mutex);
+      order.push_back(name);
+    };
+  };
+
+  REQUIRE(pool.submit([&](Store&) {
+    started.set_value();
+    released.wait();  // hold the only worker while both lanes fill
+  }));
+  started.get_future().wait();
+  REQUIRE(wait_until_empty(pool));
+  CHECK(pool.submit(record("api1")));
+  CHECK(pool.submit(record("api2")));
+  CHECK_FALSE(pool.submit(record("api3")));  // the API lane is full ...
+  CHECK(pool.submit(record("hook1"), StorePool::Lane::hooks));  // ... the hooks' is not
+  CHECK(pool.submit(record("hook2"), StorePool::Lane::hooks));
+  CHECK_FALSE(pool.submit(record("hook3"), StorePool::Lane::hooks));
+  CHECK(pool.queued() == 4);
+  release.set_value();
+  pool.stop();
+  CHECK(order == std::vector<std::string>{"hook1", "hook2", "api1", "api2"});
 }
