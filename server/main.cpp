@@ -17,7 +17,7 @@ const char* kUsage =
     "                         [--store-workers N] [--max-queue N] [--max-body BYTES]\n"
     "                         [--max-connections N] [--header-timeout S] [--idle-timeout S]\n"
     "                         [--timestamp-window S] [--server-name NAME] [--origin-host HOST]\n"
-    "                         [--playback-url TEMPLATE] [--session-idle S]\n"
+    "                         [--playback-url TEMPLATE] [--session-idle S] [--hash-workers N]\n"
     "       sevu-server account create|list|rotate-secret|disable|enable ... (--help)\n"
     "       sevu-server backup --db PATH DEST\n"
     "       sevu-server --version\n";
@@ -27,7 +27,7 @@ int serve(const std::vector<std::string>& args) {
   CliArgs opt(args,
               {"listen", "hook-listen", "db", "hook-token", "threads", "store-workers", "max-queue",
                "max-body", "max-connections", "header-timeout", "idle-timeout", "timestamp-window",
-               "server-name", "origin-host", "playback-url", "session-idle"},
+               "server-name", "origin-host", "playback-url", "session-idle", "hash-workers"},
               {"demo", "test-controls"});
   auto [api_host, api_port] = split_host_port(opt.get_or("listen", "127.0.0.1:8080"));
   // Hooks default to loopback on the port after the API's (8080 -> 8081), so
@@ -54,6 +54,7 @@ int serve(const std::vector<std::string>& args) {
   config.hook_token = opt.get_or("hook-token", "");
   config.server_name = opt.get_or("server-name", "sevu");
   config.session_idle = opt.get_int("session-idle", 60, 1, 86400);
+  config.hash_workers = opt.get_int("hash-workers", 1, 1, 16);
 
   // Migrate and seed on this thread before anything listens.
   {

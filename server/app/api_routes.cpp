@@ -8,7 +8,10 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
       clock_(clock),
       legacy_(clock, config_.legacy),
       v2_(clock),
-      hooks_(clock, HookConfig{config_.hook_token, config_.server_name, config_.session_idle}) {}
+      hooks_(clock,
+             HookConfig{config_.hook_token, config_.server_name, config_.session_idle,
+                        config_.hash_workers},
+             pool, [this](const std::exception&) { metrics_.errors++; }) {}
 
 Handler App::api_handler() {
   return [this](HttpRequest&& req, Responder respond) {

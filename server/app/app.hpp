@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,7 @@ struct AppConfig {
   std::string hook_token;      // required on /hooks/* when set
   std::string server_name = "sevu";
   int64_t session_idle = 60;  // HTTP streaming session window
+  std::size_t hash_workers = 1;  // threads verifying publish passwords
 };
 
 struct AppMetrics {
