@@ -10,7 +10,7 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
       v2_(clock),
       hooks_(clock,
              HookConfig{config_.hook_token, config_.server_name, config_.session_idle,
-                        config_.hash_workers},
+                        config_.hash_workers, config_.publish_fail_delay_ms},
              pool, [this](const std::exception&) { metrics_.errors++; }) {}
 
 Handler App::api_handler() {

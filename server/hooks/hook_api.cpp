@@ -22,8 +22,7 @@ namespace {
 using Adapter = hooks::HookReply (*)(const HttpRequest&, Store&, const hooks::HookContext&);
 
 // auth_request never publishes: its answer is always immediate.
-hooks::HookReply auth_request(const HttpRequest& req, Store& store,
-                              const hooks::HookContext& ctx) {
+hooks::HookReply auth_request(const HttpRequest& req, Store& store, const hooks::HookContext& ctx) {
   return hooks::handle_auth_request(req, store, ctx);
 }
 
@@ -59,7 +58,15 @@ struct HookApi::Impl {
   Impl(const HookConfig& config, StorePool& stores,
        std::function<void(const std::exception&)> on_error)
       : sessions(config.session_idle),
-        publishes(stores, hooks::PublishLimits{config.hash_workers}, std::move(on_error)) {}
+        publishes(stores, publish_limits(config), std::move(on_error)) {}
+
+  static hooks::PublishLimits publish_limits(const HookConfig& config) {
+    hooks::PublishLimits limits;
+    limits.hash_workers = config.hash_workers;
+    limits.max_fail_delay = std::chrono::milliseconds(config.publish_fail_delay_ms);
+    return limits;
+  }
+
   hooks::HttpSessions sessions;
   hooks::PublishFlow publishes;
 };

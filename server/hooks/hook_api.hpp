@@ -18,9 +18,10 @@ namespace sevu {
 
 struct HookConfig {
   std::string token;  // when set, every call must carry it (query token= or X-Sevu-Hook-Token)
-  std::string server_name = "sevu";  // logged as the attempt's server
-  int64_t session_idle = 60;         // HTTP streaming session window, seconds
-  std::size_t hash_workers = 1;      // threads verifying publish passwords (--hash-workers)
+  std::string server_name = "sevu";      // logged as the attempt's server
+  int64_t session_idle = 60;             // HTTP streaming session window, seconds
+  std::size_t hash_workers = 1;          // threads verifying publish passwords (--hash-workers)
+  int64_t publish_fail_delay_ms = 4000;  // longest delay of a refused publish; 0 = none
 };
 
 class HookApi {

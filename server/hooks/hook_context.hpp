@@ -22,7 +22,7 @@ struct HookContext {
 // (publish_flow.hpp), which answers it in the adapter's wire format.
 struct HookReply {
   HookReply(HttpResponse r) : response(std::move(r)) {}  // NOLINT: implicit on purpose
-  HookReply(PublishCall p) : publish(std::move(p)) {}     // NOLINT
+  HookReply(PublishCall p) : publish(std::move(p)) {}    // NOLINT
   std::optional<HttpResponse> response;
   std::optional<PublishCall> publish;
 };

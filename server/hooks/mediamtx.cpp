@@ -69,9 +69,9 @@ HookReply handle_mediamtx(const HttpRequest& req, Store& store, const HookContex
     return decision_reply(r.allowed ? 200 : 401, r);
   }
   if (c.action == "publish") {
-    return PublishCall{PublishAttempt{c.app, c.video, c.user, c.pass, c.ip, "", ""}, now,
-                       ctx.config.server_name, true,
-                       [](const GateResult& r) { return decision_reply(r.allowed ? 200 : 401, r); }};
+    return PublishCall{
+        PublishAttempt{c.app, c.video, c.user, c.pass, c.ip, "", ""}, now, ctx.config.server_name,
+        true, [](const GateResult& r) { return decision_reply(r.allowed ? 200 : 401, r); }};
   }
   // api, metrics, pprof and anything newer: never through a viewer's ticket.
   GateResult refused;

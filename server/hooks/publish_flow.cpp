@@ -1,5 +1,6 @@
 #include "hooks/publish_flow.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -22,11 +23,19 @@ HttpResponse busy() {
   return json_error(503, "BUSY", "server busy, try again");
 }
 
+FailureDelay::Policy fail_delay_policy(const PublishLimits& limits) {
+  FailureDelay::Policy policy;
+  policy.max = limits.max_fail_delay;
+  policy.first = std::min(policy.first, policy.max);
+  return policy;
+}
+
 }  // namespace
 
 PublishFlow::PublishFlow(StorePool& stores, PublishLimits limits, ErrorReport on_error)
     : stores_(stores),
       on_error_(std::move(on_error)),
+      delays_(fail_delay_policy(limits)),
       held_(limits.held_answers),
       hashes_(limits.hash_workers, limits.hash_queue, limits.hash_queue_per_address) {}
 
@@ -78,7 +87,8 @@ void PublishFlow::answer(const std::shared_ptr<Pending>& p) {
                                   std::chrono::steady_clock::now());
   auto respond = p->respond;
   // Held on the timer thread; when too many are held, answered at once.
-  if (!held_.after(delay, [respond, response] { respond(std::move(*response)); }))
+  if (delay.count() <= 0 ||
+      !held_.after(delay, [respond, response] { respond(std::move(*response)); }))
     respond(std::move(*response));
 }
 

@@ -10,6 +10,7 @@
 // A full hash queue or store queue denies at once with 503.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -30,6 +31,7 @@ struct PublishLimits {
   std::size_t hash_queue = 256;  // publishes waiting for a hash, all addresses
   std::size_t hash_queue_per_address = 8;
   std::size_t held_answers = 10000;  // refusals waiting out their delay; beyond, answered at once
+  std::chrono::milliseconds max_fail_delay{4000};  // 0: refusals are answered at once
 };
 
 class PublishFlow {

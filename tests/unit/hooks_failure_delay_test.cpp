@@ -29,7 +29,7 @@ TEST_CASE("failure delay: the larger key wins; other keys are not slowed") {
   FailureDelay d;
   const auto t = steady_clock::time_point{} + hours(1);
   for (int i = 0; i < 5; ++i) d.fail({"ip 10.0.0.1"}, t);
-  CHECK(d.fail({"ip 10.0.0.2"}, t) == milliseconds(100));                    // a new address
+  CHECK(d.fail({"ip 10.0.0.2"}, t) == milliseconds(100));                  // a new address
   CHECK(d.fail({"ip 10.0.0.3", "ip 10.0.0.1"}, t) == milliseconds(3200));  // its 6th
 }
 

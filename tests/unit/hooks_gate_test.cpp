@@ -509,16 +509,15 @@ TEST_CASE("a disabled account's tickets stop playing and its stream users stop p
   CHECK(start.reason == "Account Disabled");
   CHECK_FALSE(start.uses_left);
   CHECK(recheck_playback(*db.store, viewer(), kNow).reason == "Account Disabled");
-  CHECK(view_in_session(*db.store, sessions, viewer(), kNow + 1, "s").reason ==
-        "Account Disabled");
+  CHECK(view_in_session(*db.store, sessions, viewer(), kNow + 1, "s").reason == "Account Disabled");
   CHECK(start_playback(*db.store, viewer("nope"), kNow, "s").reason == "Invalid Auth Token");
   CHECK(db.ticket().uses == 4);
 
   auto publish = [&](const char* stream, std::optional<std::string> user,
                      std::optional<std::string> pass) {
-    return authorize_publish(
-        *db.store, PublishAttempt{"demo-origin", stream, user, pass, "10.0.0.1", "", ""}, kNow,
-        "s");
+    return authorize_publish(*db.store,
+                             PublishAttempt{"demo-origin", stream, user, pass, "10.0.0.1", "", ""},
+                             kNow, "s");
   };
   CHECK(publish("mystream", "enc", "s3cret").reason == "Publish Denied: account disabled");
   CHECK(publish("mystream", "enc", "wrong").reason == "Publish Denied: bad credentials");

@@ -53,7 +53,8 @@ struct Breakage {
 const std::array<Breakage, 8>& breakages() {
   static const std::array<Breakage, 8> all = {{
       {Reason::kInvalidAuthToken, [](Ticket&, PlayRequest& r, int64_t&) { r.pass += "x"; }},
-      {Reason::kAccountDisabled, [](Ticket&, PlayRequest& r, int64_t&) { r.account_active = false; }},
+      {Reason::kAccountDisabled,
+       [](Ticket&, PlayRequest& r, int64_t&) { r.account_active = false; }},
       {Reason::kTokenRevoked, [](Ticket& t, PlayRequest&, int64_t&) { t.active = false; }},
       {Reason::kExpired, [](Ticket& t, PlayRequest&, int64_t& now) { now = t.expires + 1; }},
       {Reason::kWrongApplication, [](Ticket&, PlayRequest& r, int64_t&) { r.app = "other-app"; }},
