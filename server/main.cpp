@@ -20,7 +20,8 @@ const char* kUsage =
     "                         [--hook-max-connections N] [--hook-threads N]\n"
     "                         [--header-timeout S] [--idle-timeout S]\n"
     "                         [--timestamp-window S] [--server-name NAME] [--origin-host HOST]\n"
-    "                         [--playback-url TEMPLATE] [--session-idle S]\n"
+    "                         [--playback-url TEMPLATE] [--session-idle S] [--hash-workers N]\n"
+    "                         [--publish-fail-delay MS]\n"
     "       sevu-server account create|list|rotate-secret|disable|enable ... (--help)\n"
     "       sevu-server backup --db PATH DEST\n"
     "       sevu-server --version\n";
@@ -31,7 +32,8 @@ int serve(const std::vector<std::string>& args) {
               {"listen", "hook-listen", "db", "hook-token", "threads", "store-workers", "max-queue",
                "max-body", "max-connections", "max-connections-per-ip", "hook-max-connections",
                "hook-threads", "header-timeout", "idle-timeout", "timestamp-window",
-               "server-name", "origin-host", "playback-url", "session-idle", "hook-token-file"},
+               "server-name", "origin-host", "playback-url", "session-idle", "hook-token-file",
+               "hash-workers", "publish-fail-delay"},
               {"demo", "test-controls"});
   auto [api_host, api_port] = split_host_port(opt.get_or("listen", "127.0.0.1:8080"));
   // Hooks default to loopback on the port after the API's (8080 -> 8081), so
@@ -66,6 +68,8 @@ int serve(const std::vector<std::string>& args) {
   config.hook_token = secret_option(opt, "hook-token").value_or("");
   config.server_name = opt.get_or("server-name", "sevu");
   config.session_idle = opt.get_int("session-idle", 60, 1, 86400);
+  config.hash_workers = opt.get_int("hash-workers", 1, 1, 16);
+  config.publish_fail_delay_ms = opt.get_int("publish-fail-delay", 4000, 0, 60000);
 
   // Migrate and seed on this thread before anything listens.
   {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -21,7 +22,9 @@ struct AppConfig {
   bool test_controls = false;  // POST /test/clock on the hook listener
   std::string hook_token;      // required on /hooks/* and /test/* when set
   std::string server_name = "sevu";
-  int64_t session_idle = 60;  // HTTP streaming session window
+  int64_t session_idle = 60;             // HTTP streaming session window
+  std::size_t hash_workers = 1;          // threads verifying publish passwords
+  int64_t publish_fail_delay_ms = 4000;  // longest hold of a refused publish's answer
 };
 
 struct AppMetrics {

@@ -53,7 +53,7 @@ void App::hook_call(HttpRequest&& req, Responder respond) {
   auto shared = std::make_shared<HttpRequest>(std::move(req));
   bool queued = pool_.submit([this, shared, respond](Store& store) {
     try {
-      respond(hooks_.handle(*shared, store));
+      hooks_.handle(*shared, store, respond);  // throws only before it answers
     } catch (...) {
       errors_.report_current("hook " + std::string(shared->path()));
       respond(json_error(500, "INTERNAL", "internal error"));

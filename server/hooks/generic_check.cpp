@@ -62,26 +62,22 @@ std::optional<GenericCheck> decode_generic_check(std::string_view body, std::str
   return c;
 }
 
-HttpResponse handle_generic_check(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookReply handle_generic_check(const HttpRequest& req, Store& store, const HookContext& ctx) {
   std::string problem;
   auto check = decode_generic_check(req.body, problem);
   if (!check) return malformed(problem);
   const PlayAttempt& a = check->attempt;
   const int64_t now = ctx.clock.now();
 
-  GateResult r;
-  if (check->action == "play") {
-    r = start_playback(store, a, now, ctx.config.server_name);
-  } else if (check->action == "recheck") {
-    r = recheck_playback(store, a, now);
-  } else {
+  auto reply = [](const GateResult& r) { return decision_reply(r.allowed ? 200 : 403, r); };
+  if (check->action == "publish") {
     std::optional<std::string> pass;
     if (check->has_pass) pass = a.pass;
-    r = authorize_publish(
-        store, PublishAttempt{a.app, a.video, check->user, pass, a.ip, a.pageurl, a.refurl}, now,
-        ctx.config.server_name);
+    return PublishCall{PublishAttempt{a.app, a.video, check->user, pass, a.ip, a.pageurl, a.refurl},
+                       now, ctx.config.server_name, true, reply};
   }
-  return decision_reply(r.allowed ? 200 : 403, r);
+  if (check->action == "recheck") return reply(recheck_playback(store, a, now));
+  return reply(start_playback(store, a, now, ctx.config.server_name));
 }
 
 }  // namespace sevu::hooks

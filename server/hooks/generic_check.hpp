@@ -25,6 +25,6 @@ struct GenericCheck {
 
 std::optional<GenericCheck> decode_generic_check(std::string_view body, std::string& problem);
 
-HttpResponse handle_generic_check(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookReply handle_generic_check(const HttpRequest& req, Store& store, const HookContext& ctx);
 
 }  // namespace sevu::hooks

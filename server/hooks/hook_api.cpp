@@ -12,13 +12,19 @@
 #include "hooks/http_sessions.hpp"
 #include "hooks/mediamtx.hpp"
 #include "hooks/nginx_rtmp.hpp"
+#include "hooks/publish_flow.hpp"
 #include "hooks/srs.hpp"
 
 namespace sevu {
 
 namespace {
 
-using Adapter = HttpResponse (*)(const HttpRequest&, Store&, const hooks::HookContext&);
+using Adapter = hooks::HookReply (*)(const HttpRequest&, Store&, const hooks::HookContext&);
+
+// auth_request never publishes: its answer is always immediate.
+hooks::HookReply auth_request(const HttpRequest& req, Store& store, const hooks::HookContext& ctx) {
+  return hooks::handle_auth_request(req, store, ctx);
+}
 
 struct Route {
   std::string_view path;
@@ -28,7 +34,7 @@ struct Route {
 
 constexpr Route kRoutes[] = {
     {"/hooks/nginx-rtmp", "POST", hooks::handle_nginx_rtmp},
-    {"/hooks/auth-request", "GET", hooks::handle_auth_request},
+    {"/hooks/auth-request", "GET", auth_request},
     {"/hooks/srs", "POST", hooks::handle_srs},
     {"/hooks/mediamtx", "POST", hooks::handle_mediamtx},
     {"/hooks/check", "POST", hooks::handle_generic_check},
@@ -49,14 +55,27 @@ bool method_fits(const Route& r, std::string_view method) {
 }  // namespace
 
 struct HookApi::Impl {
-  explicit Impl(int64_t session_idle) : sessions(session_idle) {}
+  Impl(const HookConfig& config, StorePool& stores,
+       std::function<void(const std::exception&)> on_error)
+      : sessions(config.session_idle),
+        publishes(stores, publish_limits(config), std::move(on_error)) {}
+
+  static hooks::PublishLimits publish_limits(const HookConfig& config) {
+    hooks::PublishLimits limits;
+    limits.hash_workers = config.hash_workers;
+    limits.max_fail_delay = std::chrono::milliseconds(config.publish_fail_delay_ms);
+    return limits;
+  }
+
   hooks::HttpSessions sessions;
+  hooks::PublishFlow publishes;
 };
 
-HookApi::HookApi(const Clock& clock, HookConfig config)
+HookApi::HookApi(const Clock& clock, HookConfig config, StorePool& stores,
+                 std::function<void(const std::exception&)> on_error)
     : clock_(clock),
       config_(std::move(config)),
-      impl_(std::make_unique<Impl>(config_.session_idle)) {}
+      impl_(std::make_unique<Impl>(config_, stores, std::move(on_error))) {}
 
 HookApi::~HookApi() = default;
 
@@ -91,11 +110,14 @@ std::optional<HttpResponse> HookApi::precheck(const HttpRequest& req) const {
   return std::nullopt;
 }
 
-HttpResponse HookApi::handle(const HttpRequest& req, Store& store) {
-  if (auto early = precheck(req)) return std::move(*early);
+void HookApi::handle(const HttpRequest& req, Store& store, Responder respond) {
+  if (auto early = precheck(req)) return respond(std::move(*early));
   const Route* route = find_route(req.path());
   hooks::HookContext ctx{clock_, config_, impl_->sessions};
-  return route->adapter(req, store, ctx);
+  hooks::HookReply reply = route->adapter(req, store, ctx);
+  if (reply.publish)
+    return impl_->publishes.start(store, std::move(*reply.publish), std::move(respond));
+  respond(std::move(*reply.response));
 }
 
 }  // namespace sevu

@@ -1,7 +1,10 @@
 // The hook listener's /hooks/* routes: how media servers ask the usher (docs/hooks.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,18 +12,25 @@
 #include "core/clock.hpp"
 #include "http/message.hpp"
 #include "store/store.hpp"
+#include "store/store_pool.hpp"
 
 namespace sevu {
 
 struct HookConfig {
   std::string token;  // when set, every call must carry it (query token= or X-Sevu-Hook-Token)
-  std::string server_name = "sevu";  // logged as the attempt's server
-  int64_t session_idle = 60;         // HTTP streaming session window, seconds
+  std::string server_name = "sevu";      // logged as the attempt's server
+  int64_t session_idle = 60;             // HTTP streaming session window, seconds
+  std::size_t hash_workers = 1;          // threads verifying publish passwords (--hash-workers)
+  int64_t publish_fail_delay_ms = 4000;  // longest delay of a refused publish; 0 = none
 };
 
 class HookApi {
  public:
-  HookApi(const Clock& clock, HookConfig config);
+  // `stores` takes a publish's second store step (logging, after its password
+  // was verified off the store workers); on_error hears of the internal errors
+  // met there, where no caller is left to catch them.
+  HookApi(const Clock& clock, HookConfig config, StorePool& stores,
+          std::function<void(const std::exception&)> on_error = {});
   ~HookApi();
   HookApi(const HookApi&) = delete;
   HookApi& operator=(const HookApi&) = delete;
@@ -34,11 +44,13 @@ class HookApi {
   std::optional<HttpResponse> check_token(const HttpRequest& req) const;
 
   // Runs on a store worker: decode the media server's request, decide (spending a
-  // use atomically when it is a start), log the attempt, answer in its wire format.
-  HttpResponse handle(const HttpRequest& req, Store& store);
+  // use atomically when it is a start), log the attempt, answer in its wire format
+  // through respond: at once, or later from another thread for a publish.
+  // Throws only before it has used respond.
+  void handle(const HttpRequest& req, Store& store, Responder respond);
 
  private:
-  struct Impl;  // the HTTP session table (hook_api.cpp)
+  struct Impl;  // the HTTP session table and the publish flow (hook_api.cpp)
   bool token_ok(const HttpRequest& req) const;
 
   const Clock& clock_;

@@ -1,4 +1,4 @@
-// The HTTP streaming session table (SPEC §4, last bullet): a viewing session is
+// The HTTP streaming session table (docs/hooks.md): a viewing session is
 // (key, pass, client ip, app, video); while it has seen a request within the
 // idle window, its later requests are not starts. Times are ticket time (the
 // test clock moves them). Thread-safe; bounded.

@@ -48,7 +48,7 @@ std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& 
   return c;
 }
 
-HttpResponse handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookReply handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx) {
   std::string problem;
   auto call = decode_mediamtx(req.body, problem);
   if (!call) return malformed(problem);
@@ -69,10 +69,9 @@ HttpResponse handle_mediamtx(const HttpRequest& req, Store& store, const HookCon
     return decision_reply(r.allowed ? 200 : 401, r);
   }
   if (c.action == "publish") {
-    GateResult r =
-        authorize_publish(store, PublishAttempt{c.app, c.video, c.user, c.pass, c.ip, "", ""}, now,
-                          ctx.config.server_name);
-    return decision_reply(r.allowed ? 200 : 401, r);
+    return PublishCall{
+        PublishAttempt{c.app, c.video, c.user, c.pass, c.ip, "", ""}, now, ctx.config.server_name,
+        true, [](const GateResult& r) { return decision_reply(r.allowed ? 200 : 401, r); }};
   }
   // api, metrics, pprof and anything newer: never through a viewer's ticket.
   GateResult refused;

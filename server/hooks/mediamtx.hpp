@@ -22,6 +22,6 @@ struct MediaMtxCall {
 
 std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& problem);
 
-HttpResponse handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookReply handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx);
 
 }  // namespace sevu::hooks

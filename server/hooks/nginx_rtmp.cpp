@@ -88,7 +88,7 @@ std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::strin
   return c;
 }
 
-HttpResponse handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookReply handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx) {
   std::string problem;
   auto call = decode_nginx_rtmp(req.body, problem);
   if (!call) return malformed(problem);
@@ -99,14 +99,11 @@ HttpResponse handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookC
     return start_playback(store, play_attempt(c), now, ctx.config.server_name).allowed ? allow()
                                                                                        : deny();
   }
-  if (c.call == "publish") {
-    auto r = authorize_publish(store, publish_attempt(c), now, ctx.config.server_name);
-    return r.allowed ? allow() : deny();
-  }
-  if (c.call == "update_publish") {
-    // A publisher whose stream user was removed is cut within notify_update_timeout.
-    auto r = authorize_publish(store, publish_attempt(c), now, ctx.config.server_name, false);
-    return r.allowed ? allow() : deny();
+  if (c.call == "publish" || c.call == "update_publish") {
+    // update_publish re-verifies a running publisher without logging, so one
+    // whose stream user was removed is cut within notify_update_timeout.
+    return PublishCall{publish_attempt(c), now, ctx.config.server_name, c.call == "publish",
+                       [](const GateResult& r) { return r.allowed ? allow() : deny(); }};
   }
   if (c.call == "update_play" || c.call == "update" || c.call == "play_done" || c.call == "done") {
     return recheck(c, store, ctx);

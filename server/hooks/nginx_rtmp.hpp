@@ -25,6 +25,6 @@ struct NginxRtmpCall {
 // nullopt with `problem` set when the body is not a readable notify call.
 std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::string& problem);
 
-HttpResponse handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookReply handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx);
 
 }  // namespace sevu::hooks

@@ -61,7 +61,7 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
   return c;
 }
 
-HttpResponse handle_srs(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookReply handle_srs(const HttpRequest& req, Store& store, const HookContext& ctx) {
   std::string problem;
   auto call = decode_srs(req.body, problem);
   if (!call) return malformed(problem);
@@ -81,10 +81,9 @@ HttpResponse handle_srs(const HttpRequest& req, Store& store, const HookContext&
     return r.allowed ? allow() : deny(r);
   }
   if (c.action == "on_publish") {
-    GateResult r = authorize_publish(
-        store, PublishAttempt{c.app, c.stream, c.user, c.pass, c.ip, c.page_url, ""}, now,
-        ctx.config.server_name);
-    return r.allowed ? allow() : deny(r);
+    return PublishCall{PublishAttempt{c.app, c.stream, c.user, c.pass, c.ip, c.page_url, ""}, now,
+                       ctx.config.server_name, true,
+                       [](const GateResult& r) { return r.allowed ? allow() : deny(r); }};
   }
   if (c.action == "on_connect" || c.action == "on_close" || c.action == "on_stop" ||
       c.action == "on_unpublish" || c.action == "on_dvr" || c.action == "on_hls") {

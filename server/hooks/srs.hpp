@@ -21,6 +21,6 @@ struct SrsCall {
 
 std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem);
 
-HttpResponse handle_srs(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookReply handle_srs(const HttpRequest& req, Store& store, const HookContext& ctx);
 
 }  // namespace sevu::hooks

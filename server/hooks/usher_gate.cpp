@@ -7,11 +7,16 @@ namespace sevu::hooks {
 
 namespace {
 
+// What the usher needs beyond the viewer's request, read fresh on every call:
+// the admin subcommands change accounts behind the running server's back, and
+// their effect must show within seconds (docs/operations.md, Accounts).
 usher::PlayRequest play_request(Store& store, const PlayAttempt& attempt, const Ticket* ticket) {
   usher::PlayRequest req = attempt.play();
   if (ticket) {
     auto owner = app_owner(store, attempt.app);
     req.app_owned_elsewhere = owner && *owner != ticket->cdn_id;
+    const std::optional<Account> account = store.account(ticket->cdn_id);
+    req.account_active = account && account->active;
   }
   return req;
 }

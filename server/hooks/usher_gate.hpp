@@ -11,7 +11,7 @@
 
 namespace sevu::hooks {
 
-// One viewer's request as every adapter hands it over (SPEC §4 inputs).
+// One viewer's request as every adapter hands it over (docs/hooks.md).
 struct PlayAttempt {
   std::string key, pass, ip, app, video;
   std::string appinst, pageurl, refurl;

@@ -21,9 +21,10 @@ bool same_pass(std::string_view expected, std::string_view given) {
   return diff == 0;
 }
 
-// Checks 1-4 of SPEC §4, shared by decide() and recheck().
+// The checks up to the app (docs/hooks.md), shared by decide() and recheck().
 Reason check_ticket(const Ticket& ticket, const PlayRequest& req, int64_t now) {
   if (!same_pass(ticket.pass, req.pass)) return Reason::kInvalidAuthToken;
+  if (!req.account_active) return Reason::kAccountDisabled;
   if (!ticket.active) return Reason::kTokenRevoked;
   if (now > ticket.expires) return Reason::kExpired;  // the expiry second itself still plays
   if (req.app_owned_elsewhere || !pattern_list_match(ticket.app, req.app))
@@ -37,6 +38,8 @@ const char* reason_text(Reason r) {
   switch (r) {
     case Reason::kInvalidAuthToken:
       return "Invalid Auth Token";
+    case Reason::kAccountDisabled:
+      return "Account Disabled";
     case Reason::kTokenRevoked:
       return "Token Revoked";
     case Reason::kExpired:

@@ -1,4 +1,4 @@
-// The usher's decision for one playback start (SPEC §4). Pure: no I/O, no clock
+// The usher's decision for one playback start (docs/hooks.md). Pure: no I/O, no clock
 // of its own; the caller loads the ticket, passes `now`, and stores the result.
 #pragma once
 
@@ -11,6 +11,7 @@ namespace sevu::usher {
 
 enum class Reason {
   kInvalidAuthToken,  // key unknown or pass differs
+  kAccountDisabled,   // the ticket's account is disabled (checked after the pass)
   kTokenRevoked,
   kExpired,
   kWrongApplication,
@@ -29,6 +30,10 @@ struct PlayRequest {
   // that does not own the ticket): the app check fails whatever the patterns say,
   // so one tenant's tickets never open another tenant's streams.
   bool app_owned_elsewhere = false;
+  // The ticket's account is enabled. A disabled account's tickets stop playing
+  // (docs/operations.md, Accounts); the check comes right after the pass, so a
+  // guesser learns nothing about the account.
+  bool account_active = true;
 };
 
 struct Decision {
@@ -39,7 +44,7 @@ struct Decision {
   bool granted() const { return reason == Reason::kSuccess; }
 };
 
-// ticket == nullptr means the key is unknown. Checks in SPEC §4 order; the first
+// ticket == nullptr means the key is unknown. Checks in the documented order; the first
 // failing check is the reason. Expiry is exclusive: now == expires still plays.
 // Does not modify the ticket: on success the caller stores ip_after (and spends
 // the use); on any refusal ip_after is the ticket's ip (empty when ticket is null).

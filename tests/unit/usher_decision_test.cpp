@@ -1,4 +1,4 @@
-// The usher's decision (SPEC §4): checks in order, the first failure is the
+// The usher's decision (docs/hooks.md): checks in order, the first failure is the
 // reason; auto bindings come back in ip_after only on success.
 #include <doctest/doctest.h>
 
@@ -44,15 +44,17 @@ PlayRequest good_request() {
   return r;
 }
 
-// One way to break each check, in SPEC order (index = position of the check).
+// One way to break each check, in the documented order (index = position of the check).
 struct Breakage {
   Reason reason;
   std::function<void(Ticket&, PlayRequest&, int64_t&)> apply;
 };
 
-const std::array<Breakage, 7>& breakages() {
-  static const std::array<Breakage, 7> all = {{
+const std::array<Breakage, 8>& breakages() {
+  static const std::array<Breakage, 8> all = {{
       {Reason::kInvalidAuthToken, [](Ticket&, PlayRequest& r, int64_t&) { r.pass += "x"; }},
+      {Reason::kAccountDisabled,
+       [](Ticket&, PlayRequest& r, int64_t&) { r.account_active = false; }},
       {Reason::kTokenRevoked, [](Ticket& t, PlayRequest&, int64_t&) { t.active = false; }},
       {Reason::kExpired, [](Ticket& t, PlayRequest&, int64_t& now) { now = t.expires + 1; }},
       {Reason::kWrongApplication, [](Ticket&, PlayRequest& r, int64_t&) { r.app = "other-app"; }},
@@ -67,6 +69,7 @@ const std::array<Breakage, 7>& breakages() {
 
 TEST_CASE("reason strings are exact") {
   CHECK(std::string(reason_text(Reason::kInvalidAuthToken)) == "Invalid Auth Token");
+  CHECK(std::string(reason_text(Reason::kAccountDisabled)) == "Account Disabled");
   CHECK(std::string(reason_text(Reason::kTokenRevoked)) == "Token Revoked");
   CHECK(std::string(reason_text(Reason::kExpired)) == "Expiration date surpassed");
   CHECK(std::string(reason_text(Reason::kWrongApplication)) == "Wrong Application");
@@ -127,7 +130,7 @@ TEST_CASE("each check alone gives its own reason") {
   }
 }
 
-TEST_CASE("with several checks failing, the first in SPEC order is reported") {
+TEST_CASE("with several checks failing, the first in the documented order is reported") {
   const auto& all = breakages();
   for (unsigned mask = 1; mask < (1u << all.size()); ++mask) {
     Ticket t = good_ticket();
@@ -273,4 +276,18 @@ TEST_CASE("an app in another account's namespace fails the app check, before use
   CHECK(recheck(good_ticket(), r, kNow) == Reason::kWrongApplication);
   r.pass = "nope";  // the earlier checks still come first
   CHECK(decide(&t, r, kNow).reason == Reason::kInvalidAuthToken);
+}
+
+TEST_CASE("a disabled account's ticket: refused after the pass check, on start and recheck") {
+  const Ticket t = good_ticket();
+  PlayRequest r = good_request();
+  r.account_active = false;
+  CHECK(decide(&t, r, kNow).reason == Reason::kAccountDisabled);
+  CHECK(recheck(good_ticket(), r, kNow) == Reason::kAccountDisabled);
+  Ticket revoked = good_ticket();
+  revoked.active = false;  // the account comes before the ticket's own state
+  CHECK(decide(&revoked, r, kNow).reason == Reason::kAccountDisabled);
+  r.pass = "nope";  // a wrong pass learns nothing about the account
+  CHECK(decide(&t, r, kNow).reason == Reason::kInvalidAuthToken);
+  CHECK(recheck(t, r, kNow) == Reason::kInvalidAuthToken);
 }
