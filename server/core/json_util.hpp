@@ -7,8 +7,23 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sevu {
+
+// Every JSON document the server reads from outside is nested at most this
+// deep (decided; docs/decisions.md). Requests and hook calls are flat or nearly
+// so; deeper nesting is only ever an attack on a recursive parser or encoder.
+constexpr int kMaxJsonDepth = 32;
+
+// The one way JSON from outside is parsed: hook calls, v2 and legacy bodies,
+// test controls. Refuses, before rapidjson runs, text with a NUL byte (rapidjson
+// would stop there and leave the rest unchecked) or nested deeper than
+// kMaxJsonDepth; then parses iteratively (no recursion), validating UTF-8,
+// keeping numbers at full precision, with nothing allowed after the value.
+// Returns the problem for a 400 (or legacy code 6), or an empty string when
+// doc holds the value (of any type: callers check the shape they need).
+std::string parse_json(std::string_view text, rapidjson::Document& doc);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
