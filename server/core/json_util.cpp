@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "core/datetime.hpp"
+
 namespace sevu {
 
 namespace {
@@ -143,6 +145,12 @@ std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name)
   if (v->IsInt64()) return v->GetInt64();
   if (v->IsString()) return parse_digit_string(v->GetString(), v->GetStringLength());
   return std::nullopt;
+}
+
+std::optional<int64_t> datetime_value(const rapidjson::Value& v, int64_t now) {
+  if (v.IsInt64()) return datetime_in_range(v.GetInt64());
+  if (!v.IsString()) return std::nullopt;
+  return parse_datetime(std::string_view(v.GetString(), v.GetStringLength()), now);
 }
 
 bool has_member(const rapidjson::Value& obj, const char* name) {

@@ -38,6 +38,10 @@ std::optional<std::string> string_member(const rapidjson::Value& obj, const char
 std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name);
 // True if the member exists and is not null.
 bool has_member(const rapidjson::Value& obj, const char* name);
+// A client's date as a JSON value: an integer is unix seconds, a string any
+// form parse_datetime (core/datetime.hpp) takes. nullopt for another type, an
+// unreadable string, or a date outside the years 1970..9999.
+std::optional<int64_t> datetime_value(const rapidjson::Value& v, int64_t now);
 // For optional string members: absent or null leaves out as it is; a string is
 // copied into out; any other type returns false.
 bool read_optional_string(const rapidjson::Value& obj, const char* name, std::string& out);
