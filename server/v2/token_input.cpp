@@ -1,6 +1,7 @@
 #include "v2/token_input.hpp"
 
 #include "core/json_util.hpp"
+#include "usher/ip_rules.hpp"
 #include "v2/errors.hpp"
 #include "v2/token_fields.hpp"
 
@@ -125,6 +126,9 @@ TokenCreate parse_token_create(const rapidjson::Value& body, const Account& acco
       t.pass = read_required_string(*v, name);
     } else if (name == "ip") {
       t.ip = read_string(*v, name);
+      // Immutable, so checked once here: an update cannot change it.
+      if (auto problem = usher::ip_list_problem(t.ip))
+        throw bad_request(code::kInvalidValue, *problem, name);
     } else if (name == "video") {
       t.video = read_required_string(*v, name);
     } else if (name == "app") {

@@ -514,6 +514,14 @@ TEST_CASE("sevu.request validation: 2001, 2003, 2004") {
         "ScaleEngine Virtual Usher Ticket could not be created at this time: app must be a string");
   CHECK(str(run(base + ",\"ip\":[],\"uses\":1" + expire), "message").find("ip must be a string") !=
         std::string::npos);
+  // ip rules are checked before anything is stored; only the whole field empty means any.
+  for (const char* bad : {"auto/33", "0.0.0.0/33", "1.2.3.4/abc", "1.2.3.4|", "|", "auto/0"}) {
+    CAPTURE(bad);
+    auto r = run(base + ",\"ip\":\"" + bad + "\",\"uses\":1" + expire);
+    CHECK(code(r) == 2001);
+    CHECK(str(r, "message").find(": ip entry ") != std::string::npos);
+  }
+  CHECK(code(run(base + ",\"ip\":\"auto/24|auto/24\",\"uses\":1" + expire)) == 2002);
   CHECK(code(run("\"app\":\"a\",\"video\":\"v\",\"pass\":\"" + std::string(5000, 'x') +
                  "\",\"uses\":1" + expire)) == 2001);
 }

@@ -212,6 +212,21 @@ TEST_CASE("create: unknown fields") {
   CHECK(create_error(with(R"("expire":"+1 day")")) == "400 UNKNOWN_FIELD:expire");
 }
 
+TEST_CASE("create: ip must be a valid rule list; only the whole field empty means any") {
+  for (const char* bad : {"auto/33", "0.0.0.0/33", "1.2.3.4/abc", "1.2.3.4|", "|", "auto/0",
+                          "garbage", "2001:db8::/129"}) {
+    CAPTURE(bad);
+    CHECK(create_error(R"({"pass":"p","video":"v","app":"demo-a","uses":1,"ip":")" +
+                       std::string(bad) + "\"}") == "400 INVALID_VALUE:ip");
+  }
+  for (const char* ok : {"", "auto/24|auto/24", "10.0.0.0/8|2001:db8::/32", "auto/32"}) {
+    CAPTURE(ok);
+    auto d = json(R"({"pass":"p","video":"v","app":"demo-a","uses":1,"ip":")" + std::string(ok) +
+                  "\"}");
+    CHECK(parse_token_create(d, demo(), kNow).ip == ok);
+  }
+}
+
 TEST_CASE("update: only Normal fields") {
   for (const char* f : {"pass", "ip", "video", "app"})
     CHECK(update_error(std::string(R"({")") + f + R"(":"x"})") ==
