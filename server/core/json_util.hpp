@@ -16,14 +16,20 @@ namespace sevu {
 // so; deeper nesting is only ever an attack on a recursive parser or encoder.
 constexpr int kMaxJsonDepth = 32;
 
+// Whether strings must be valid UTF-8. The APIs require it; media servers pass
+// a viewer's bytes through as they came, and the hooks decide such a call and
+// log its text repaired (hooks/log_text.hpp) rather than refuse it.
+enum class JsonUtf8 { kRequired, kPassedThrough };
+
 // The one way JSON from outside is parsed: hook calls, v2 and legacy bodies,
 // test controls. Refuses, before rapidjson runs, text with a NUL byte (rapidjson
 // would stop there and leave the rest unchecked) or nested deeper than
-// kMaxJsonDepth; then parses iteratively (no recursion), validating UTF-8,
-// keeping numbers at full precision, with nothing allowed after the value.
-// Returns the problem for a 400 (or legacy code 6), or an empty string when
-// doc holds the value (of any type: callers check the shape they need).
-std::string parse_json(std::string_view text, rapidjson::Document& doc);
+// kMaxJsonDepth; then parses iteratively (no recursion), keeping numbers at
+// full precision, with nothing allowed after the value. Returns the problem
+// for a 400 (or legacy code 6), or an empty string when doc holds the value
+// (of any type: callers check the shape they need).
+std::string parse_json(std::string_view text, rapidjson::Document& doc,
+                       JsonUtf8 utf8 = JsonUtf8::kRequired);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 

@@ -165,3 +165,15 @@ TEST_CASE("parse_json: any value; float zeros read as zero; full precision") {
   CHECK(sevu::parse_json("42", d).empty());
   CHECK(d.IsInt());
 }
+
+TEST_CASE("parse_json: hooks may pass a viewer's non-UTF-8 bytes through") {
+  rapidjson::Document d;
+  const std::string text = "{\"stream\":\"\xff\xc3\"}";
+  CHECK_FALSE(sevu::parse_json(text, d).empty());
+  REQUIRE(sevu::parse_json(text, d, sevu::JsonUtf8::kPassedThrough).empty());
+  CHECK(std::string(d["stream"].GetString()) == "\xff\xc3");
+  // The depth limit and NUL rule hold either way.
+  CHECK_FALSE(
+      sevu::parse_json(nested(sevu::kMaxJsonDepth + 1), d, sevu::JsonUtf8::kPassedThrough).empty());
+  CHECK_FALSE(sevu::parse_json(std::string("[1]\0x", 5), d, sevu::JsonUtf8::kPassedThrough).empty());
+}
