@@ -3,9 +3,9 @@
 // are set); the rest is the body, or the X-Original-URI for auth_request.
 // Beyond not crashing: a JSON decoder that accepts a body has read it within
 // the one depth limit (core/json_util.hpp).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -28,8 +28,11 @@ int bracket_depth(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {

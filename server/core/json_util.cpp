@@ -119,8 +119,7 @@ std::optional<int64_t> parse_digit_string(const char* s, std::size_t n) {
 std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {
   if (text.find('\0') != std::string_view::npos) return "NUL byte in JSON text";
   const Prescan scan = prescan(text);
-  if (scan.too_deep)
-    return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  if (scan.too_deep) return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
   // Iterative: even within the limit, parsing never recurses.
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
   const std::string_view input = scan.rewritten ? std::string_view(*scan.rewritten) : text;

@@ -95,8 +95,8 @@ enum class EntryKind { kAny, kNetwork, kAuto, kInvalid };
 
 struct Entry {
   EntryKind kind = EntryKind::kInvalid;
-  Network network;       // kNetwork
-  int auto_prefix = -1;  // kAuto: -1 for "auto" (the exact address), else N of "auto/N"
+  Network network;           // kNetwork
+  int auto_prefix = -1;      // kAuto: -1 for "auto" (the exact address), else N of "auto/N"
   const char* problem = "";  // kInvalid: why, for the message refusing it
 };
 

@@ -175,5 +175,6 @@ TEST_CASE("parse_json: hooks may pass a viewer's non-UTF-8 bytes through") {
   // The depth limit and NUL rule hold either way.
   CHECK_FALSE(
       sevu::parse_json(nested(sevu::kMaxJsonDepth + 1), d, sevu::JsonUtf8::kPassedThrough).empty());
-  CHECK_FALSE(sevu::parse_json(std::string("[1]\0x", 5), d, sevu::JsonUtf8::kPassedThrough).empty());
+  CHECK_FALSE(
+      sevu::parse_json(std::string("[1]\0x", 5), d, sevu::JsonUtf8::kPassedThrough).empty());
 }

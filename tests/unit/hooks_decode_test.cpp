@@ -110,7 +110,7 @@ TEST_CASE("nginx-rtmp: publish carries user/pass; malformed bodies are refused")
   CHECK(decode_nginx_rtmp("call=update_play&time=30&timestamp=1&name=x", problem));
 }
 
-TEST_CASE("auth_request: app and video from the path (SPEC §5 examples)") {
+TEST_CASE("auth_request: app and video from the path (docs/hooks.md examples)") {
   auto vod = derive("/demo-vod/sestore3/demo/a.mp4/playlist.m3u8");
   CHECK(vod.app == "demo-vod");
   CHECK(vod.video == "sestore3/demo/a.mp4");

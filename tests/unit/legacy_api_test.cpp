@@ -1,5 +1,5 @@
 // LegacyApi::handle end to end over an in-memory Store: transport, the check
-// order of SPEC §2, every command and every code it can answer.
+// order of docs/legacy-api.md, every command and every code it can answer.
 #include <doctest/doctest.h>
 
 #include <rapidjson/document.h>

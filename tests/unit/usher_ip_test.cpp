@@ -1,4 +1,4 @@
-// Ticket ip lists (SPEC §4): any, single addresses, CIDR (v4 and v6), auto
+// Ticket ip lists (docs/legacy-api.md, ip rules): any, single addresses, CIDR (v4 and v6), auto
 // slots, and ::ffff:a.b.c.d counting as IPv4.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>

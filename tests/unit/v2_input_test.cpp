@@ -221,8 +221,8 @@ TEST_CASE("create: ip must be a valid rule list; only the whole field empty mean
   }
   for (const char* ok : {"", "auto/24|auto/24", "10.0.0.0/8|2001:db8::/32", "auto/32"}) {
     CAPTURE(ok);
-    auto d = json(R"({"pass":"p","video":"v","app":"demo-a","uses":1,"ip":")" + std::string(ok) +
-                  "\"}");
+    auto d =
+        json(R"({"pass":"p","video":"v","app":"demo-a","uses":1,"ip":")" + std::string(ok) + "\"}");
     CHECK(parse_token_create(d, demo(), kNow).ip == ok);
   }
 }
