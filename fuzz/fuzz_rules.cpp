@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sevu::parse_datetime(a, 1700000000);
   sevu::legacy::parse_crontab(a);
   sevu::usher::check_ip(a, b);
+  sevu::usher::ip_list_problem(a);
   sevu::usher::parse_ip(a);
   if (a.size() < 256 && b.size() < 4096) sevu::usher::pattern_list_match(a, b);
   return 0;

@@ -81,9 +81,9 @@ void App::ready(const Responder& respond) {
 
 void App::test_clock(const HttpRequest& req, const Responder& respond) {
   rapidjson::Document doc;
-  doc.Parse(req.body.c_str(), req.body.size());
-  if (doc.HasParseError() || !doc.IsObject())
-    return respond(json_error(400, "INVALID_JSON", "body must be a JSON object"));
+  std::string problem = parse_json(req.body, doc);
+  if (problem.empty() && !doc.IsObject()) problem = "body must be a JSON object";
+  if (!problem.empty()) return respond(json_error(400, "INVALID_JSON", problem));
   if (auto now = string_member(doc, "now")) {
     auto t = parse_datetime(*now, clock_.wall());
     if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date"));

@@ -48,16 +48,36 @@ constexpr unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
-// Every accepted result must be writable back in the 4-digit wire format.
-constexpr int64_t kMinTime = days_from_civil(0, 1, 1) * kSecondsPerDay;
-constexpr int64_t kMaxTime = days_from_civil(9999, 12, 31) * kSecondsPerDay + kSecondsPerDay - 1;
-
-std::optional<int64_t> in_wire_range(int64_t t) {
-  if (t < kMinTime || t > kMaxTime) return std::nullopt;
-  return t;
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// Reads an absolute date left to right; every reader returns false on a mismatch.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool equals_lower(std::string_view text, std::string_view lower_word) {
+  if (text.size() != lower_word.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (lower(text[i]) != lower_word[i]) return false;  // ASCII only: no locale, no surprises
+  }
+  return true;
+}
+
+// Floor division: a time before 1970 belongs to the day before.
+constexpr int64_t day_of(int64_t unix_seconds) {
+  return unix_seconds / kSecondsPerDay - (unix_seconds % kSecondsPerDay < 0 ? 1 : 0);
+}
+
+// Reads a date left to right; every reader returns false on a mismatch.
 class Scanner {
  public:
   explicit Scanner(std::string_view text) : s_(text) {}
@@ -74,24 +94,43 @@ class Scanner {
     *got = s_[i_++];
     return true;
   }
-  // Exactly n digits.
+  // At least one whitespace character.
+  bool spaces() {
+    const std::size_t from = i_;
+    while (i_ < s_.size() && is_space(s_[i_])) ++i_;
+    return i_ > from;
+  }
+  // Takes the next word when it is lower_word (in any case), else nothing.
+  bool take_word(std::string_view lower_word) {
+    Scanner ahead = *this;
+    if (!equals_lower(ahead.word(), lower_word)) return false;
+    *this = ahead;
+    return true;
+  }
+  // A run of ASCII letters, possibly empty.
+  std::string_view word() {
+    const std::size_t from = i_;
+    while (i_ < s_.size() && is_letter(s_[i_])) ++i_;
+    return s_.substr(from, i_ - from);
+  }
+  // Exactly n digits; a digit may follow (as in "+0200").
   bool number(std::size_t n, int64_t* out) {
     if (s_.size() - i_ < n) return false;
     int64_t v = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      const char c = s_[i_ + k];
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
+      if (!is_digit(s_[i_ + k])) return false;
+      v = v * 10 + (s_[i_ + k] - '0');
     }
     i_ += n;
     *out = v;
     return true;
   }
-  // At least one digit, at most max; the value is not needed (sub-second part).
-  bool skip_digits(std::size_t max) {
+  // All the digits there are, which must be min..max of them.
+  bool number(std::size_t min, std::size_t max, int64_t* out) {
     std::size_t n = 0;
-    while (i_ < s_.size() && n <= max && s_[i_] >= '0' && s_[i_] <= '9') ++i_, ++n;
-    return n >= 1 && n <= max;
+    while (i_ + n < s_.size() && is_digit(s_[i_ + n])) ++n;
+    if (n < min || n > max) return false;
+    return number(n, out);
   }
 
  private:
@@ -99,43 +138,116 @@ class Scanner {
   std::size_t i_ = 0;
 };
 
+// Seconds since 1970 of a calendar date and time, or nullopt when it does not exist.
+std::optional<int64_t> civil_time(int64_t year, int64_t month, int64_t day, int64_t hour,
+                                  int64_t minute, int64_t second) {
+  if (month < 1 || month > 12) return std::nullopt;
+  const auto m = static_cast<unsigned>(month);
+  if (day < 1 || day > days_in_month(year, m)) return std::nullopt;
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  return days_from_civil(year, m, static_cast<unsigned>(day)) * kSecondsPerDay + hour * 3600 +
+         minute * 60 + second;
+}
+
+// HH:MM[:SS]; with_fraction also takes ISO's [.fraction] after the seconds.
+bool read_clock(Scanner& in, bool with_fraction, int64_t* h, int64_t* m, int64_t* s) {
+  if (!in.number(2, h) || !in.take(':') || !in.number(2, m)) return false;
+  if (!in.take(':')) return true;
+  if (!in.number(2, s)) return false;
+  if (with_fraction && in.take('.')) {
+    int64_t ignored = 0;  // sub-seconds are dropped
+    return in.number(1, 9, &ignored);
+  }
+  return true;
+}
+
+// ±HH:MM or ±HHMM: local time minus UTC, in seconds.
+bool read_numeric_offset(Scanner& in, int64_t* offset) {
+  char sign = 0;
+  int64_t oh = 0, om = 0;
+  if (!in.take_any("+-", &sign) || !in.number(2, &oh)) return false;
+  in.take(':');
+  if (!in.number(2, &om) || oh > 23 || om > 59) return false;
+  *offset = (oh * 60 + om) * 60 * (sign == '-' ? -1 : 1);
+  return true;
+}
+
 // date [(' ' | 'T') HH:MM[:SS[.fraction]][Z | ±HH:MM | ±HHMM]]
 std::optional<int64_t> parse_absolute(std::string_view text) {
   Scanner in(text);
-  int64_t year = 0, month = 0, day = 0;
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!in.number(4, &year) || !in.take('-') || !in.number(2, &month) || !in.take('-') ||
       !in.number(2, &day)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12) return std::nullopt;
-  const auto m = static_cast<unsigned>(month);
-  if (day < 1 || day > days_in_month(year, m)) return std::nullopt;
-  const int64_t midnight = days_from_civil(year, m, static_cast<unsigned>(day)) * kSecondsPerDay;
-  if (in.done()) return in_wire_range(midnight);
-
+  int64_t offset = 0;
   char sep = 0;
-  if (!in.take_any(" Tt", &sep)) return std::nullopt;
-  int64_t hour = 0, minute = 0, second = 0;
-  if (!in.number(2, &hour) || !in.take(':') || !in.number(2, &minute)) return std::nullopt;
-  if (in.take(':')) {
-    if (!in.number(2, &second)) return std::nullopt;
-    if (in.take('.') && !in.skip_digits(9)) return std::nullopt;  // sub-seconds are dropped
+  if (!in.done()) {
+    if (!in.take_any(" Tt", &sep) || !read_clock(in, true, &hour, &minute, &second))
+      return std::nullopt;
+    if (!in.take('Z') && !in.take('z') && !in.done() && !read_numeric_offset(in, &offset))
+      return std::nullopt;
+    if (!in.done()) return std::nullopt;
   }
-  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  auto t = civil_time(year, month, day, hour, minute, second);
+  if (!t) return std::nullopt;
+  return datetime_in_range(*t - offset);
+}
 
-  int64_t offset = 0;  // local time minus UTC
-  char sign = 0;
-  if (in.take('Z') || in.take('z')) {
-    // UTC
-  } else if (in.take_any("+-", &sign)) {
-    int64_t oh = 0, om = 0;
-    if (!in.number(2, &oh)) return std::nullopt;
-    in.take(':');
-    if (!in.number(2, &om) || oh > 23 || om > 59) return std::nullopt;
-    offset = (oh * 60 + om) * 60 * (sign == '-' ? -1 : 1);
+// Index of word in names, compared case-insensitively; -1 when absent.
+template <std::size_t N>
+int index_of(const std::string_view (&names)[N], std::string_view word) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (equals_lower(word, names[i])) return static_cast<int>(i);
   }
-  if (!in.done()) return std::nullopt;
-  return in_wire_range(midnight + hour * 3600 + minute * 60 + second - offset);
+  return -1;
+}
+
+// Day 0, 1970-01-01, was a Thursday.
+constexpr std::string_view kWeekdays[] = {"thu", "fri", "sat", "sun", "mon", "tue", "wed"};
+constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+
+// The zone of an RFC 2822 date: ±HHMM, or a name that means UTC.
+bool read_rfc2822_zone(Scanner& in, int64_t* offset) {
+  if (in.peek('+') || in.peek('-')) return read_numeric_offset(in, offset);
+  const std::string_view name = in.word();
+  *offset = 0;
+  return equals_lower(name, "gmt") || equals_lower(name, "ut") || equals_lower(name, "utc") ||
+         equals_lower(name, "z");
+}
+
+// [Wed, ]02 Dec 2026 10:00[:00] [zone] — what PHP's date('r') and mail headers write.
+std::optional<int64_t> parse_rfc2822(std::string_view text) {
+  Scanner in(text);
+  int weekday = -1;
+  if (const std::string_view name = in.word(); !name.empty()) {
+    weekday = index_of(kWeekdays, name);
+    if (weekday < 0 || !in.take(',')) return std::nullopt;
+    in.spaces();
+  }
+  int64_t day = 0, year = 0, hour = 0, minute = 0, second = 0, offset = 0;
+  if (!in.number(1, 2, &day) || !in.spaces()) return std::nullopt;
+  const int month = index_of(kMonths, in.word()) + 1;
+  if (month == 0 || !in.spaces() || !in.number(4, &year) || !in.spaces() ||
+      !read_clock(in, false, &hour, &minute, &second)) {
+    return std::nullopt;
+  }
+  if (!in.done() && (!in.spaces() || !read_rfc2822_zone(in, &offset) || !in.done()))
+    return std::nullopt;
+  auto t = civil_time(year, month, day, hour, minute, second);
+  if (!t) return std::nullopt;
+  // A weekday that is not the date's leaves it unclear which one was meant.
+  if (weekday >= 0 && (day_of(*t) % 7 + 7) % 7 != weekday) return std::nullopt;
+  return datetime_in_range(*t - offset);
+}
+
+// "@1700000000", as PHP's strtotime reads unix seconds.
+std::optional<int64_t> parse_unix(std::string_view text) {
+  Scanner in(text);
+  int64_t t = 0;
+  if (!in.take('@') || !in.number(1, 18, &t) || !in.done()) return std::nullopt;
+  return datetime_in_range(t);
 }
 
 struct Unit {
@@ -151,60 +263,58 @@ constexpr Unit kUnits[] = {
 // count * unit far from int64 overflow (1e9 * 365 days ~ 3.2e16).
 constexpr int64_t kMaxRelativeCount = 1000000000;
 
-bool equals_lower(std::string_view text, std::string_view lower_word) {
-  if (text.size() != lower_word.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c =
-        text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-    if (c != lower_word[i]) return false;  // ASCII only: no locale, no surprises
-  }
-  return true;
-}
-
-// ['+'] digits [spaces] unit ['s']; "-N unit" is not accepted.
-std::optional<int64_t> parse_relative(std::string_view text, int64_t now) {
-  std::size_t i = 0;
-  if (i < text.size() && text[i] == '+') ++i;
-  const std::size_t digits_start = i;
+// [+|-]N[spaces]unit[s], as seconds.
+bool read_relative_term(Scanner& in, int64_t* seconds) {
+  char sign = '+';
+  in.take_any("+-", &sign);
   int64_t count = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    count = count * 10 + (text[i] - '0');
-    if (count > kMaxRelativeCount) return std::nullopt;
-    ++i;
-  }
-  if (i == digits_start) return std::nullopt;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-
-  std::string_view unit = text.substr(i);
-  if (!unit.empty() && (unit.back() == 's' || unit.back() == 'S')) unit.remove_suffix(1);
+  if (!in.number(1, 10, &count) || count > kMaxRelativeCount) return false;
+  in.spaces();
+  std::string_view unit = in.word();
+  if (!unit.empty() && lower(unit.back()) == 's') unit.remove_suffix(1);
   for (const Unit& u : kUnits) {
     if (!equals_lower(unit, u.name)) continue;
-    int64_t result = 0;
-    if (__builtin_add_overflow(now, count * u.seconds, &result)) return std::nullopt;
-    return in_wire_range(result);
+    *seconds = count * u.seconds * (sign == '-' ? -1 : 1);
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+// ["now" | "tomorrow"] then relative terms, separated by spaces; at least one of them.
+std::optional<int64_t> parse_relative(std::string_view text, int64_t now) {
+  Scanner in(text);
+  int64_t t = now;
+  bool first = true;
+  if (in.take_word("now")) {
+    first = false;
+  } else if (in.take_word("tomorrow")) {
+    first = false;
+    if (__builtin_mul_overflow(day_of(now) + 1, kSecondsPerDay, &t)) return std::nullopt;
+  }
+  while (!in.done() || first) {
+    int64_t delta = 0;
+    if ((!first && !in.spaces()) || !read_relative_term(in, &delta)) return std::nullopt;
+    if (__builtin_add_overflow(t, delta, &t)) return std::nullopt;
+    first = false;
+  }
+  return datetime_in_range(t);
 }
 
 }  // namespace
 
-// Years outside 0000..9999 (only from nonsense inputs) print with more digits or a sign.
+std::optional<int64_t> datetime_in_range(int64_t unix_seconds) {
+  if (unix_seconds < kMinDatetime || unix_seconds > kMaxDatetime) return std::nullopt;
+  return unix_seconds;
+}
+
 std::string format_datetime(int64_t unix_seconds) {
   if (unix_seconds == 0) return "0000-00-00 00:00:00";
-  // Floor division (times before 1970 belong to the previous day), written so
-  // that even INT64_MIN cannot overflow.
-  int64_t days = unix_seconds / kSecondsPerDay;
-  int64_t secs = unix_seconds % kSecondsPerDay;
-  if (secs < 0) {
-    secs += kSecondsPerDay;
-    --days;
-  }
-  const CivilDate date = civil_from_days(days);
-  char buf[64];
+  const int64_t t = unix_seconds < kMinDatetime   ? kMinDatetime
+                    : unix_seconds > kMaxDatetime ? kMaxDatetime
+                                                  : unix_seconds;
+  const CivilDate date = civil_from_days(t / kSecondsPerDay);
+  const int64_t secs = t % kSecondsPerDay;
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02d:%02d:%02d",
                 static_cast<long long>(date.year), date.month, date.day,
                 static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
@@ -212,18 +322,18 @@ std::string format_datetime(int64_t unix_seconds) {
   return buf;
 }
 
-// Beyond the header's list this also takes, as harmless supersets: surrounding
-// whitespace, a space instead of 'T' in the ISO form (with fraction/offset),
-// lowercase 't'/'z' (RFC 3339), "+HHMM" offsets and "+1day" without a space.
-// Results outside 0000-01-01..9999-12-31 are rejected: they have no wire form.
+// Beyond the header's list this also takes, as harmless supersets: a space
+// instead of 'T' in the ISO form (with fraction/offset), lowercase 't'/'z'
+// (RFC 3339), and "+1day" without a space. Each form's reader accepts all of
+// the text or nothing, and no text fits two of them.
 std::optional<int64_t> parse_datetime(std::string_view text, int64_t now) {
   // Surrounding whitespace (e.g. a trailing newline from a form field) is not garbage.
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
-
-  // "2024-..." has '-' at index 4; a relative count never does.
-  if (text.size() >= 5 && text[4] == '-') return parse_absolute(text);
+  if (text.front() == '@') return parse_unix(text);
+  if (auto t = parse_absolute(text)) return t;
+  if (auto t = parse_rfc2822(text)) return t;
   return parse_relative(text, now);
 }
 

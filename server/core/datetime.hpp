@@ -1,4 +1,5 @@
-// "YYYY-MM-DD HH:MM:SS" (UTC) is the wire format for every date.
+// "YYYY-MM-DD HH:MM:SS" (UTC) is the wire format for every date; the forms
+// accepted on input are listed in docs/legacy-api.md and docs/v2-api.md.
 #pragma once
 
 #include <cstdint>
@@ -8,15 +9,31 @@
 
 namespace sevu {
 
-// 0 formats as "0000-00-00 00:00:00" (never used / no date).
+// Every date the server accepts or writes lies in the years 1970..9999: the
+// wire format has four year digits, and nothing of a ticket predates 1970.
+constexpr int64_t kMinDatetime = 0;             // 1970-01-01 00:00:00
+constexpr int64_t kMaxDatetime = 253402300799;  // 9999-12-31 23:59:59
+
+// unix_seconds when it lies in kMinDatetime..kMaxDatetime (a client's unix
+// seconds given as a JSON integer), else nullopt.
+std::optional<int64_t> datetime_in_range(int64_t unix_seconds);
+
+// 0 formats as "0000-00-00 00:00:00" (never used / no date). A value outside
+// the range (only ever from a database written by an older version) is
+// clamped to the nearest end, so a written date can always be read back.
 std::string format_datetime(int64_t unix_seconds);
 
-// Accepts, all UTC unless an offset is given:
-//   "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD HH:MM", "YYYY-MM-DD" (midnight),
-//   ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]",
-//   relative "+N unit(s)" / "N unit(s)" with unit second|minute|hour|day|week|month|year
-//   (month = 30 days, year = 365 days), relative to `now`.
-// Returns nullopt for anything else, including impossible dates (2023-02-30).
+// Accepts, all UTC unless an offset is given, ignoring surrounding whitespace:
+//   "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD HH:MM", "YYYY-MM-DD" (midnight);
+//   ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM|±HHMM]";
+//   RFC 2822 "[Wed, ]02 Dec 2026 10:00[:00] [+0000|-0500|GMT|UT|UTC|Z]"
+//     (a weekday must be the date's);
+//   "@<unix seconds>";
+//   "now", "tomorrow" (next midnight), and/or relative terms "[+|-]N unit[s]"
+//     separated by spaces ("+1 day +2 hours", "tomorrow +10 hours"), unit
+//     second|minute|hour|day|week|month (30 days)|year (365 days), case-insensitive.
+// Returns nullopt for anything else, for impossible dates (2023-02-30), and for
+// results outside 1970..9999 (after applying any offset).
 std::optional<int64_t> parse_datetime(std::string_view text, int64_t now);
 
 }  // namespace sevu

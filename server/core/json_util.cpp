@@ -2,11 +2,98 @@
 // non-object, so every helper checks the shape first.
 #include "core/json_util.hpp"
 
+#include <rapidjson/error/en.h>
+
 #include <cstdint>
+
+#include "core/datetime.hpp"
 
 namespace sevu {
 
 namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// What one pass over the text, outside strings, finds before rapidjson runs.
+struct Prescan {
+  // Bracket depth beyond kMaxJsonDepth: refused before the parser, and every
+  // recursive walk of the document after it (the legacy encoder), sees it.
+  bool too_deep = false;
+  // Debian's rapidjson 1.1.0 has undefined behaviour (clz(0), oversized shifts)
+  // when its full-precision parser meets a float zero with an exponent or many
+  // digits (0e46, 0.000...0). Such a number is zero however it is written, so
+  // the copy handed to rapidjson says 0.0 (a float, as PHP reads it) instead.
+  // nullopt: nothing to change, parse the text as it is.
+  std::optional<std::string> rewritten;
+};
+
+// Rewrites the number at text[i] (a '-' or digit) into out if it is a float
+// zero; returns the index just past the number.
+std::size_t scan_number(std::string_view text, std::size_t i, std::size_t& copied,
+                        std::optional<std::string>& out) {
+  const char c = text[i];
+  // The number as JSON's grammar reads it; whatever follows is rapidjson's to refuse.
+  std::size_t j = i + (c == '-');
+  bool nonzero = false, fraction = false, exponent = false, complete = true;
+  auto digits = [&](bool significant) {
+    std::size_t from = j;
+    for (; j < text.size() && is_digit(text[j]); ++j) nonzero |= significant && text[j] != '0';
+    complete &= j > from;
+  };
+  digits(true);
+  if (j < text.size() && text[j] == '.') {
+    fraction = true;
+    ++j;
+    digits(true);
+  }
+  if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+    exponent = true;
+    ++j;
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+    digits(false);
+  }
+  // A malformed number is refused by rapidjson before it computes a value.
+  if (complete && (fraction || exponent) && !nonzero) {
+    if (!out) out.emplace();
+    out->append(text.substr(copied, i - copied));
+    // The space keeps whatever followed from joining the new number.
+    out->append(c == '-' ? "-0.0 " : "0.0 ");
+    copied = j;
+  }
+  return j;
+}
+
+Prescan prescan(std::string_view text) {
+  Prescan p;
+  std::size_t copied = 0;
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) {
+        p.too_deep = true;
+        return p;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == '-' || is_digit(c)) {
+      i = scan_number(text, i, copied, p.rewritten) - 1;
+    }
+  }
+  if (p.rewritten) p.rewritten->append(text.substr(copied));
+  return p;
+}
 
 const rapidjson::Value* find(const rapidjson::Value& obj, const char* name) {
   if (!obj.IsObject()) return nullptr;
@@ -29,6 +116,23 @@ std::optional<int64_t> parse_digit_string(const char* s, std::size_t n) {
 
 }  // namespace
 
+std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {
+  if (text.find('\0') != std::string_view::npos) return "NUL byte in JSON text";
+  const Prescan scan = prescan(text);
+  if (scan.too_deep) return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  // Iterative: even within the limit, parsing never recurses.
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+  const std::string_view input = scan.rewritten ? std::string_view(*scan.rewritten) : text;
+  if (utf8 == JsonUtf8::kRequired) {
+    doc.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(input.data(), input.size());
+  } else {
+    doc.Parse<kFlags>(input.data(), input.size());
+  }
+  if (!doc.HasParseError()) return {};
+  return std::string("malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+         " at offset " + std::to_string(doc.GetErrorOffset());
+}
+
 std::optional<std::string> string_member(const rapidjson::Value& obj, const char* name) {
   const rapidjson::Value* v = find(obj, name);
   if (v == nullptr || !v->IsString()) return std::nullopt;
@@ -42,6 +146,12 @@ std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name)
   if (v->IsInt64()) return v->GetInt64();
   if (v->IsString()) return parse_digit_string(v->GetString(), v->GetStringLength());
   return std::nullopt;
+}
+
+std::optional<int64_t> datetime_value(const rapidjson::Value& v, int64_t now) {
+  if (v.IsInt64()) return datetime_in_range(v.GetInt64());
+  if (!v.IsString()) return std::nullopt;
+  return parse_datetime(std::string_view(v.GetString(), v.GetStringLength()), now);
 }
 
 bool has_member(const rapidjson::Value& obj, const char* name) {

@@ -7,8 +7,29 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sevu {
+
+// Every JSON document the server reads from outside is nested at most this
+// deep (decided; docs/decisions.md). Requests and hook calls are flat or nearly
+// so; deeper nesting is only ever an attack on a recursive parser or encoder.
+constexpr int kMaxJsonDepth = 32;
+
+// Whether strings must be valid UTF-8. The APIs require it; media servers pass
+// a viewer's bytes through as they came, and the hooks decide such a call and
+// log its text repaired (hooks/log_text.hpp) rather than refuse it.
+enum class JsonUtf8 { kRequired, kPassedThrough };
+
+// The one way JSON from outside is parsed: hook calls, v2 and legacy bodies,
+// test controls. Refuses, before rapidjson runs, text with a NUL byte (rapidjson
+// would stop there and leave the rest unchecked) or nested deeper than
+// kMaxJsonDepth; then parses iteratively (no recursion), keeping numbers at
+// full precision, with nothing allowed after the value. Returns the problem
+// for a 400 (or legacy code 6), or an empty string when doc holds the value
+// (of any type: callers check the shape they need).
+std::string parse_json(std::string_view text, rapidjson::Document& doc,
+                       JsonUtf8 utf8 = JsonUtf8::kRequired);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -23,6 +44,10 @@ std::optional<std::string> string_member(const rapidjson::Value& obj, const char
 std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name);
 // True if the member exists and is not null.
 bool has_member(const rapidjson::Value& obj, const char* name);
+// A client's date as a JSON value: an integer is unix seconds, a string any
+// form parse_datetime (core/datetime.hpp) takes. nullopt for another type, an
+// unreadable string, or a date outside the years 1970..9999.
+std::optional<int64_t> datetime_value(const rapidjson::Value& v, int64_t now);
 // For optional string members: absent or null leaves out as it is; a string is
 // copied into out; any other type returns false.
 bool read_optional_string(const rapidjson::Value& obj, const char* name, std::string& out);

@@ -23,8 +23,9 @@ bool read_json_strings(std::string_view body,
                        std::initializer_list<std::pair<const char*, std::string*>> fields,
                        std::string& problem) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  problem = parse_json(body, doc, JsonUtf8::kPassedThrough);
+  if (!problem.empty()) return false;
+  if (!doc.IsObject()) {
     problem = "body must be a JSON object";
     return false;
   }

@@ -20,9 +20,10 @@ std::optional<std::string> first_value(const FormPairs& pairs, std::string_view 
 // nullopt when an escape is malformed.
 std::optional<FormPairs> parse_query_text(std::string_view text);
 
-// Parses body as a JSON object and copies each listed member that is present
-// into its string (absent or null members leave theirs as is). False, with the
-// problem, for a body that is no object or a listed member that is no string.
+// Parses body as a JSON object (core's parse_json: bounded depth) and copies
+// each listed member that is present into its string (absent or null members
+// leave theirs as is). False, with the problem, for a body that is malformed,
+// too deep or no object, or a listed member that is no string.
 bool read_json_strings(std::string_view body,
                        std::initializer_list<std::pair<const char*, std::string*>> fields,
                        std::string& problem);

@@ -31,8 +31,9 @@ bool read_string(const rapidjson::Value& doc, const char* name, std::string& out
 
 std::optional<GenericCheck> decode_generic_check(std::string_view body, std::string& problem) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  problem = parse_json(body, doc, JsonUtf8::kPassedThrough);
+  if (!problem.empty()) return std::nullopt;
+  if (!doc.IsObject()) {
     problem = "body must be a JSON object";
     return std::nullopt;
   }

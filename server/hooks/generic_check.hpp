@@ -2,7 +2,7 @@
 // {key, pass, ip, app, video, appinst?, pageurl?, refurl?, action?, user?}.
 // action "play" (default) is a start, "recheck" re-checks a running session
 // without spending, "publish" authenticates a stream user (user + pass, video =
-// stream). 200 + {"allowed":true,...} or 403 + {"allowed":false,...} (SPEC §5).
+// stream). 200 + {"allowed":true,...} or 403 + {"allowed":false,...} (docs/hooks.md).
 #pragma once
 
 #include <optional>

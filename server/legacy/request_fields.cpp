@@ -1,6 +1,6 @@
 #include "legacy/request_fields.hpp"
 
-#include "core/datetime.hpp"
+#include "core/json_util.hpp"
 
 namespace sevu::legacy {
 
@@ -52,17 +52,7 @@ std::string string_value(const rapidjson::Value& v) {
 }
 
 std::optional<int64_t> time_value(const rapidjson::Value& v, int64_t now) {
-  if (v.IsInt64()) return v.GetInt64();
-  if (!v.IsString()) return std::nullopt;
-  const std::string text = string_value(v);
-  const std::size_t sign = text.find_first_not_of(" \t");
-  if (sign != std::string::npos && text[sign] == '-') {
-    // The same duration forwards, mirrored around now.
-    auto ahead = parse_datetime("+" + text.substr(sign + 1), now);
-    if (!ahead) return std::nullopt;
-    return now - (*ahead - now);
-  }
-  return parse_datetime(text, now);
+  return datetime_value(v, now);
 }
 
 }  // namespace sevu::legacy

@@ -29,10 +29,10 @@ std::optional<int64_t> integer_value(const rapidjson::Value& v);
 
 std::string string_value(const rapidjson::Value& v);  // v must be a string
 
-// A point in time given by a client (expire, starttime, datetime): a JSON
-// integer is unix seconds; a string is anything parse_datetime takes, or
-// "-N unit(s)", the relative form counted back from now (decided: "-1 day" as
-// an expiry is then simply past, and as a starttime means "since yesterday").
+// A point in time given by a client (expire, starttime, datetime), read by
+// core's datetime_value: a JSON integer is unix seconds, a string anything
+// parse_datetime takes ("-1 day" as an expiry is simply past, and as a
+// starttime means "since yesterday"); years outside 1970..9999 are invalid.
 std::optional<int64_t> time_value(const rapidjson::Value& v, int64_t now);
 
 }  // namespace sevu::legacy

@@ -9,17 +9,16 @@
 
 namespace sevu::legacy {
 
-constexpr int kMaxJsonDepth = 32;  // requests are flat; deep nesting is only ever an attack
-
 struct ParsedRequest {
   bool ok = false;
   rapidjson::Document doc;  // an object when ok
   std::string problem;      // when !ok
 };
 
-// Accepts one JSON object of valid UTF-8 (escaped lone surrogates included in
-// "invalid"), nested at most kMaxJsonDepth deep, without NUL bytes and without
-// a top-level member name occurring twice. Numbers keep full precision.
+// Accepts one JSON object as core's parse_json reads it (valid UTF-8, nested at
+// most kMaxJsonDepth deep, no NUL bytes, numbers at full precision) that also
+// has no escaped lone surrogate (PHP's json_decode refuses one) and no
+// top-level member name occurring twice.
 ParsedRequest parse_request_json(std::string_view text);
 
 }  // namespace sevu::legacy

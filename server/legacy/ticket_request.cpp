@@ -5,6 +5,7 @@
 #include "legacy/command.hpp"
 #include "legacy/request_fields.hpp"
 #include "legacy/ticket_payload.hpp"
+#include "usher/ip_rules.hpp"
 
 namespace sevu::legacy {
 
@@ -44,6 +45,8 @@ Reply ticket_request(const CommandContext& c) {
     std::string problem = read_text(c.request, name, *field);
     if (!problem.empty()) return reply(Code::kTicketNotCreated, problem);
   }
+  // An invalid entry would be stored and then deny, or admit, everyone.
+  if (auto problem = usher::ip_list_problem(t.ip)) return reply(Code::kTicketNotCreated, *problem);
 
   const rapidjson::Value* uses = given_field(c.request, "uses");
   auto count = uses ? integer_value(*uses) : std::nullopt;

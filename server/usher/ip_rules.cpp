@@ -95,17 +95,22 @@ enum class EntryKind { kAny, kNetwork, kAuto, kInvalid };
 
 struct Entry {
   EntryKind kind = EntryKind::kInvalid;
-  Network network;       // kNetwork
-  int auto_prefix = -1;  // kAuto: -1 for "auto" (the exact address), else N of "auto/N"
+  Network network;           // kNetwork
+  int auto_prefix = -1;      // kAuto: -1 for "auto" (the exact address), else N of "auto/N"
+  const char* problem = "";  // kInvalid: why, for the message refusing it
 };
 
+Entry invalid(const char* problem) {
+  Entry entry;
+  entry.problem = problem;
+  return entry;
+}
+
+// One entry of a non-empty list.
 Entry parse_entry(std::string_view raw) {
   const std::string_view text = trim(raw);
   Entry entry;
-  if (text.empty()) {
-    entry.kind = EntryKind::kAny;
-    return entry;
-  }
+  if (text.empty()) return invalid("it is empty (only the whole field empty means any address)");
   if (text == "auto") {
     entry.kind = EntryKind::kAuto;
     return entry;
@@ -113,24 +118,26 @@ Entry parse_entry(std::string_view raw) {
   constexpr std::string_view kAutoSlash = "auto/";
   if (text.substr(0, kAutoSlash.size()) == kAutoSlash) {
     const std::optional<int> n = parse_small_number(text.substr(kAutoSlash.size()), 2);
-    if (n && *n <= 32) {
-      entry.kind = EntryKind::kAuto;
-      entry.auto_prefix = *n;
-    }
+    if (!n || *n < 1 || *n > 32) return invalid("auto/N needs N from 1 to 32");
+    entry.kind = EntryKind::kAuto;
+    entry.auto_prefix = *n;
     return entry;
   }
 
   const size_t slash = text.find('/');
   const std::string_view address_text = text.substr(0, slash);
   const std::optional<IpAddress> address = parse_ip(address_text);
-  if (!address) return entry;
+  if (!address) return invalid("it is not an IPv4 or IPv6 address, a CIDR range, auto or auto/N");
   // The prefix counts bits of the address as written: "::ffff:10.0.0.0/104" is
   // a v6 prefix, "10.0.0.0/8" a v4 one.
   const bool written_as_v6 = address_text.find(':') != std::string_view::npos;
   int prefix = 128;
   if (slash != std::string_view::npos) {
     const std::optional<int> n = parse_small_number(text.substr(slash + 1), 3);
-    if (!n || *n > (written_as_v6 ? 128 : 32)) return entry;
+    if (!n || *n > (written_as_v6 ? 128 : 32)) {
+      return invalid(written_as_v6 ? "an IPv6 prefix length is a number from 0 to 128"
+                                   : "an IPv4 prefix length is a number from 0 to 32");
+    }
     prefix = written_as_v6 ? *n : kV4InV6Offset + *n;
     // "0.0.0.0/0" means every address, IPv6 ones too, as "::/0" does.
     if (!written_as_v6 && *n == 0) {
@@ -206,9 +213,24 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> ip_list_problem(std::string_view ip_list) {
+  if (trim(ip_list).empty()) return std::nullopt;
+  const std::vector<Segment> segments = split_entries(ip_list);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i].entry.kind != EntryKind::kInvalid) continue;
+    // The position, not the text: the message stays short and valid UTF-8.
+    return "ip entry " + std::to_string(i + 1) + " is invalid: " + segments[i].entry.problem;
+  }
+  return std::nullopt;
+}
+
 IpCheck check_ip(std::string_view ip_list, std::string_view client) {
   IpCheck result;
   result.ip_after = std::string(ip_list);
+  if (trim(ip_list).empty()) {
+    result.allowed = true;
+    return result;
+  }
   const std::optional<IpAddress> client_address = parse_ip(trim(client));
   const std::vector<Segment> segments = split_entries(ip_list);
 

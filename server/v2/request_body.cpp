@@ -1,10 +1,9 @@
 #include "v2/request_body.hpp"
 
-#include <rapidjson/error/en.h>
-
 #include <string>
 #include <unordered_set>
 
+#include "core/json_util.hpp"
 #include "v2/errors.hpp"
 
 namespace sevu::v2 {
@@ -49,15 +48,9 @@ bool read_json_object(const HttpRequest& req, rapidjson::Document& doc, bool all
     throw V2Error(415, code::kUnsupportedMediaType,
                   "request body must be JSON (Content-Type application/json)");
 
-  // Iterative parsing: a deeply nested body cannot exhaust the stack. Text
-  // after the object is an error (rapidjson: "root not singular").
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  doc.Parse<kFlags>(req.body.data(), req.body.size());
-  if (doc.HasParseError())
-    throw bad_request(code::kInvalidJson, std::string("malformed JSON: ") +
-                                              rapidjson::GetParseError_En(doc.GetParseError()) +
-                                              " at offset " + std::to_string(doc.GetErrorOffset()));
+  // Depth-limited, and text after the object is an error.
+  const std::string problem = parse_json(req.body, doc);
+  if (!problem.empty()) throw bad_request(code::kInvalidJson, problem);
   if (!doc.IsObject()) throw bad_request(code::kInvalidJson, "request body must be a JSON object");
 
   std::unordered_set<std::string_view> seen;

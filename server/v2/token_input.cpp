@@ -1,6 +1,7 @@
 #include "v2/token_input.hpp"
 
-#include "core/datetime.hpp"
+#include "core/json_util.hpp"
+#include "usher/ip_rules.hpp"
 #include "v2/errors.hpp"
 #include "v2/token_fields.hpp"
 
@@ -53,13 +54,17 @@ bool read_active(const rapidjson::Value& v) {
   throw bad_request(code::kTypeMismatch, "active must be a boolean", "active");
 }
 
+// A date string in any accepted form, or unix seconds as a JSON integer.
 int64_t read_expire_date(const rapidjson::Value& v, int64_t now) {
-  const std::string text = read_string(v, "expire_date");
-  auto when = parse_datetime(text, now);
+  if (!v.IsString() && !v.IsInt64() && !v.IsUint64())
+    throw bad_request(code::kTypeMismatch, "expire_date must be a string (or unix seconds)",
+                      "expire_date");
+  auto when = datetime_value(v, now);
   if (!when)
     throw bad_request(code::kInvalidValue,
-                      "expire_date must be \"YYYY-MM-DD HH:MM:SS\" (UTC), ISO 8601, or relative "
-                      "like \"+1 week\"",
+                      "expire_date must be a date in the years 1970-9999: \"YYYY-MM-DD "
+                      "HH:MM:SS\" (UTC), ISO 8601, RFC 2822, relative like \"+1 week\", or unix "
+                      "seconds",
                       "expire_date");
   return *when;
 }
@@ -121,6 +126,9 @@ TokenCreate parse_token_create(const rapidjson::Value& body, const Account& acco
       t.pass = read_required_string(*v, name);
     } else if (name == "ip") {
       t.ip = read_string(*v, name);
+      // Immutable, so checked once here: an update cannot change it.
+      if (auto problem = usher::ip_list_problem(t.ip))
+        throw bad_request(code::kInvalidValue, *problem, name);
     } else if (name == "video") {
       t.video = read_required_string(*v, name);
     } else if (name == "app") {

@@ -233,7 +233,7 @@ def test_create_errors():
             (dict(base, ip=None), 400, "TYPE_MISMATCH", "ip"),
             (dict(base, video=["a"]), 400, "TYPE_MISMATCH", "video"),
             (dict(base, active="yes"), 400, "TYPE_MISMATCH", "active"),
-            (dict(base, expire_date=123), 400, "TYPE_MISMATCH", "expire_date"),
+            (dict(base, expire_date=12.5), 400, "TYPE_MISMATCH", "expire_date"),
             (dict(base, uses=0), 400, "INVALID_VALUE", "uses"),
             (dict(base, uses=-2), 400, "INVALID_VALUE", "uses"),
             (dict(base, active=3), 400, "INVALID_VALUE", "active"),

@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <string>
+
 #include "core/json_util.hpp"
 
 using sevu::has_member;
@@ -97,4 +99,82 @@ TEST_CASE("nested objects are looked up on the given value only") {
   const auto d = parse(R"({"outer":{"cdn":"158"}})");
   CHECK_FALSE(int_member(d, "cdn"));
   CHECK(int_member(d["outer"], "cdn") == 158);
+}
+
+// parse_json: the one entry point for JSON from outside.
+
+namespace {
+
+std::string nested(int depth, const std::string& inner = "") {
+  return std::string(static_cast<std::size_t>(depth), '[') + inner +
+         std::string(static_cast<std::size_t>(depth), ']');
+}
+
+}  // namespace
+
+TEST_CASE("parse_json: nesting up to the limit parses, one level more is refused") {
+  rapidjson::Document d;
+  CHECK(sevu::parse_json(nested(sevu::kMaxJsonDepth), d).empty());
+  CHECK(sevu::parse_json("{\"a\":" + nested(sevu::kMaxJsonDepth - 1) + "}", d).empty());
+  CHECK(sevu::parse_json(nested(sevu::kMaxJsonDepth + 1), d).find("nested deeper") !=
+        std::string::npos);
+  CHECK_FALSE(sevu::parse_json("{\"a\":" + nested(sevu::kMaxJsonDepth) + "}", d).empty());
+}
+
+TEST_CASE("parse_json: the attack shapes are refused without recursion") {
+  rapidjson::Document d;
+  const int kDeep = 150000;
+  CHECK_FALSE(sevu::parse_json(nested(kDeep), d).empty());
+  CHECK_FALSE(sevu::parse_json("{\"key\":" + nested(kDeep) + "}", d).empty());
+  std::string objects;
+  for (int i = 0; i < kDeep; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(kDeep, '}');
+  CHECK_FALSE(sevu::parse_json(objects, d).empty());
+  // Unbalanced: only opening brackets, as a truncated attack arrives.
+  CHECK_FALSE(sevu::parse_json(std::string(kDeep, '['), d).empty());
+}
+
+TEST_CASE("parse_json: brackets inside strings do not count") {
+  rapidjson::Document d;
+  CHECK(sevu::parse_json("{\"a\":\"" + std::string(1000, '[') + "\\\"[[\"}", d).empty());
+  CHECK(std::string(d["a"].GetString()).size() == 1003);
+  // An escaped backslash ends before the quote: the string closes there.
+  CHECK(sevu::parse_json("[\"\\\\\"," + nested(sevu::kMaxJsonDepth - 1) + "]", d).empty());
+}
+
+TEST_CASE("parse_json: malformed text, NUL, bad UTF-8 and trailing text are refused") {
+  rapidjson::Document d;
+  for (const std::string& text :
+       {std::string(""), std::string("{"), std::string("{\"a\":1} x"), std::string("{'a':1}"),
+        std::string("{\"a\":1}\0x", 9), std::string("{\"a\":\"x\0y\"}", 11),
+        std::string("{\"a\":\"\xFF\"}"), std::string("[1,]")}) {
+    CAPTURE(text);
+    CHECK_FALSE(sevu::parse_json(text, d).empty());
+  }
+}
+
+TEST_CASE("parse_json: any value; float zeros read as zero; full precision") {
+  rapidjson::Document d;
+  REQUIRE(sevu::parse_json("[0e46,-0E+400,0.000e-5,0.1,12345678901234567890,\"0e46\"]", d).empty());
+  CHECK(d[0].IsDouble());
+  CHECK(d[0].GetDouble() == 0.0);
+  CHECK(d[2].GetDouble() == 0.0);
+  CHECK(d[3].GetDouble() == 0.1);
+  CHECK(d[4].GetUint64() == 12345678901234567890ull);
+  CHECK(std::string(d[5].GetString()) == "0e46");
+  CHECK(sevu::parse_json("42", d).empty());
+  CHECK(d.IsInt());
+}
+
+TEST_CASE("parse_json: hooks may pass a viewer's non-UTF-8 bytes through") {
+  rapidjson::Document d;
+  const std::string text = "{\"stream\":\"\xff\xc3\"}";
+  CHECK_FALSE(sevu::parse_json(text, d).empty());
+  REQUIRE(sevu::parse_json(text, d, sevu::JsonUtf8::kPassedThrough).empty());
+  CHECK(std::string(d["stream"].GetString()) == "\xff\xc3");
+  // The depth limit and NUL rule hold either way.
+  CHECK_FALSE(
+      sevu::parse_json(nested(sevu::kMaxJsonDepth + 1), d, sevu::JsonUtf8::kPassedThrough).empty());
+  CHECK_FALSE(
+      sevu::parse_json(std::string("[1]\0x", 5), d, sevu::JsonUtf8::kPassedThrough).empty());
 }

@@ -1,4 +1,4 @@
-// How each media server's request is read (SPEC §5): which fields count, where
+// How each media server's request is read (docs/hooks.md): which fields count, where
 // the viewer's key/pass come from, and what is refused as malformed.
 #include <doctest/doctest.h>
 
@@ -110,7 +110,7 @@ TEST_CASE("nginx-rtmp: publish carries user/pass; malformed bodies are refused")
   CHECK(decode_nginx_rtmp("call=update_play&time=30&timestamp=1&name=x", problem));
 }
 
-TEST_CASE("auth_request: app and video from the path (SPEC §5 examples)") {
+TEST_CASE("auth_request: app and video from the path (docs/hooks.md examples)") {
   auto vod = derive("/demo-vod/sestore3/demo/a.mp4/playlist.m3u8");
   CHECK(vod.app == "demo-vod");
   CHECK(vod.video == "sestore3/demo/a.mp4");
@@ -290,4 +290,24 @@ TEST_CASE("generic check: fields, defaults, refusals") {
   CHECK_FALSE(
       decode_generic_check(R"({"ip":"1.1.1.1","app":"a","video":"v","action":"delete"})", problem));
   CHECK_FALSE(decode_generic_check("", problem));
+}
+
+TEST_CASE("JSON decoders refuse nesting beyond the limit, however deep") {
+  // 150,000 levels once overflowed the stack of rapidjson's recursive parser.
+  for (const int depth : {33, 150000}) {
+    const std::string deep = std::string(static_cast<std::size_t>(depth), '[') +
+                             std::string(static_cast<std::size_t>(depth), ']');
+    for (const std::string& body : {deep, "{\"key\":" + deep + "}", "{\"param\":" + deep + "}"}) {
+      CAPTURE(depth);
+      std::string problem;
+      CHECK_FALSE(decode_generic_check(body, problem));
+      CHECK(problem.find("nested deeper") != std::string::npos);
+      problem.clear();
+      CHECK_FALSE(decode_srs(body, problem));
+      CHECK(problem.find("nested deeper") != std::string::npos);
+      problem.clear();
+      CHECK_FALSE(decode_mediamtx(body, problem));
+      CHECK(problem.find("nested deeper") != std::string::npos);
+    }
+  }
 }

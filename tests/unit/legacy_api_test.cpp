@@ -1,5 +1,5 @@
 // LegacyApi::handle end to end over an in-memory Store: transport, the check
-// order of SPEC §2, every command and every code it can answer.
+// order of docs/legacy-api.md, every command and every code it can answer.
 #include <doctest/doctest.h>
 
 #include <rapidjson/document.h>
@@ -661,6 +661,14 @@ TEST_CASE("sevu.request validation: 2001, 2003, 2004") {
         "ScaleEngine Virtual Usher Ticket could not be created at this time: app must be a string");
   CHECK(str(run(base + ",\"ip\":[],\"uses\":1" + expire), "message").find("ip must be a string") !=
         std::string::npos);
+  // ip rules are checked before anything is stored; only the whole field empty means any.
+  for (const char* bad : {"auto/33", "0.0.0.0/33", "1.2.3.4/abc", "1.2.3.4|", "|", "auto/0"}) {
+    CAPTURE(bad);
+    auto r = run(base + ",\"ip\":\"" + bad + "\",\"uses\":1" + expire);
+    CHECK(code(r) == 2001);
+    CHECK(str(r, "message").find(": ip entry ") != std::string::npos);
+  }
+  CHECK(code(run(base + ",\"ip\":\"auto/24|auto/24\",\"uses\":1" + expire)) == 2002);
   CHECK(code(run("\"app\":\"a\",\"video\":\"v\",\"pass\":\"" + std::string(5000, 'x') +
                  "\",\"uses\":1" + expire)) == 2001);
 }
@@ -681,6 +689,22 @@ TEST_CASE("sevu.request expiry formats and the expires alias") {
     CHECK(code(f.command("sevu.request", base + "," + e)) == 2004);
   }
   CHECK(code(f.command("sevu.request", base + ",\"expire\":\"-1 fortnight\"")) == 2001);
+  // The forms PHP clients send (RFC 2822 from date('r'), "@" unix, sequences).
+  for (const char* e : {"\"expire\":\"Wed, 02 Dec 2099 10:00:00 +0000\"",
+                        "\"expire\":\"02 Dec 2099 10:00:00 GMT\"", "\"expire\":\"@4102444800\"",
+                        "\"expire\":\"+1 day +2 hours\"", "\"expire\":\"tomorrow\""}) {
+    CAPTURE(e);
+    CHECK(code(f.command("sevu.request", base + "," + e)) == 2002);
+  }
+  // Years outside 1970..9999 are invalid (2001 naming the field), not past or future.
+  for (const char* e : {"\"expire\":253402300800", "\"expire\":\"@253402300800\"",
+                        "\"expire\":\"10000-01-01\"", "\"expires\":\"+8000 years\"",
+                        "\"expire\":-1", "\"expire\":\"1969-12-31 23:59:59\""}) {
+    CAPTURE(e);
+    auto r = f.command("sevu.request", base + "," + e);
+    CHECK(code(r) == 2001);
+    CHECK(str(r, "message").find("expire is not a valid date") != std::string::npos);
+  }
   // expire wins over the alias when both are given.
   auto d = f.command("sevu.request",
                      base + ",\"expire\":\"2099-01-01 00:00:00\",\"expires\":\"+1 day\"");

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <string>
 
+#include "core/json_util.hpp"
 #include "legacy/php_json.hpp"
 #include "legacy/request_json.hpp"
 
-using sevu::legacy::kMaxJsonDepth;
+using sevu::kMaxJsonDepth;
 using sevu::legacy::parse_request_json;
 
 TEST_CASE("an object parses; numbers keep full precision; order is kept") {

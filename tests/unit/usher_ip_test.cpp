@@ -1,4 +1,4 @@
-// Ticket ip lists (SPEC §4): any, single addresses, CIDR (v4 and v6), auto
+// Ticket ip lists (docs/legacy-api.md, ip rules): any, single addresses, CIDR (v4 and v6), auto
 // slots, and ::ffff:a.b.c.d counting as IPv4.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
@@ -117,9 +117,22 @@ TEST_CASE("parse_ip: IPv6, and mapped IPv4 unmapped") {
   CHECK_FALSE(parse_ip(std::string(5000, ':')));
 }
 
-TEST_CASE("any: empty list, empty entries, /0 in either family") {
-  for (const char* any : {"", "0.0.0.0/0", "::/0", "10.9.8.7/0", "2001:db8::/0", "  ", "1.2.3.4|",
-                          "|1.2.3.4", "1.2.3.4| |5.6.7.8"}) {
+TEST_CASE("empty entries inside a list admit nobody: only the whole field empty is any") {
+  for (const char* list : {"1.2.3.4|", "|1.2.3.4", "1.2.3.4| |5.6.7.8", "|", " | ", "||"}) {
+    INFO(list);
+    for (const char* client : {"9.9.9.9", "2001:db8::1", "not-an-address"}) {
+      INFO(client);
+      const IpCheck c = check_ip(list, client);
+      CHECK_FALSE(c.allowed);
+      CHECK(c.ip_after == list);
+    }
+  }
+  CHECK(allows("1.2.3.4|", "1.2.3.4"));  // the real entry still matches
+}
+
+TEST_CASE("any: empty field, /0 in either family") {
+  for (const char* any : {"", "0.0.0.0/0", "::/0", "10.9.8.7/0", "2001:db8::/0", "  ",
+                          "1.2.3.4|0.0.0.0/0"}) {
     INFO(any);
     for (const char* client : {"1.2.3.4", "9.9.9.9", "2001:db8::1", "::ffff:7.7.7.7", "::"}) {
       INFO(client);
@@ -203,6 +216,7 @@ TEST_CASE("garbage entries never match and never crash") {
                           "/24",
                           "1.2.3.4/a",
                           "auto/33",
+                          "auto/0",
                           "auto/",
                           "auto/x",
                           "AUTO",
@@ -270,8 +284,9 @@ TEST_CASE("auto/N binds the client's IPv4 network") {
   CHECK(check_ip("auto/32", "10.20.30.40").ip_after == "10.20.30.40/32");
   CHECK(check_ip("auto/31", "10.20.30.41").ip_after == "10.20.30.40/31");
   CHECK(check_ip("auto/16", "::ffff:10.20.30.40").ip_after == "10.20.0.0/16");
-  // auto/0 is the whole IPv4 /0, which (as 0.0.0.0/0) admits everyone afterwards.
-  CHECK(check_ip("auto/0", "10.20.30.40").ip_after == "0.0.0.0/0");
+  // auto/0 would bind the whole IPv4 space: invalid, so it never binds.
+  CHECK_FALSE(check_ip("auto/0", "10.20.30.40").allowed);
+  CHECK(check_ip("auto/0", "10.20.30.40").ip_after == "auto/0");
 }
 
 TEST_CASE("an IPv6 client on auto or auto/N") {
@@ -282,7 +297,7 @@ TEST_CASE("an IPv6 client on auto or auto/N") {
   CHECK_FALSE(check_ip(first.ip_after, "2001:db8:1:3::1").allowed);
   CHECK_FALSE(check_ip(first.ip_after, "1.2.3.4").allowed);
   CHECK(check_ip("auto/32", "2001:db8::1").ip_after == "2001:db8::/64");
-  CHECK(check_ip("auto/0", "2001:db8::1").ip_after == "2001:db8::/64");
+  CHECK_FALSE(check_ip("auto/0", "2001:db8::1").allowed);
 }
 
 TEST_CASE("auto/24|auto/24 admits at most two /24s") {
@@ -391,12 +406,60 @@ TEST_CASE("random auto/N bindings produce the client's network") {
   std::mt19937 rng(99);
   for (int i = 0; i < 5000; ++i) {
     const uint32_t client = rng();
-    const int n = static_cast<int>(rng() % 33);
+    const int n = 1 + static_cast<int>(rng() % 32);
     const IpCheck c = check_ip("auto/" + std::to_string(n), v4_text(client));
     REQUIRE(c.allowed);
-    const uint32_t mask = n == 0 ? 0 : 0xffffffffu << (32 - n);
+    const uint32_t mask = 0xffffffffu << (32 - n);
     REQUIRE(c.ip_after == v4_text(client & mask) + "/" + std::to_string(n));
     const uint32_t neighbour = client ^ (1u << (rng() % 32));
     REQUIRE(allows(c.ip_after, v4_text(neighbour)) == v4_reference(neighbour, client, n));
+  }
+}
+
+TEST_CASE("ip_list_problem: every documented form is valid") {
+  for (const char* ok :
+       {"", "  ", "0.0.0.0/0", "::/0", "1.2.3.4", "2001:db8::1", "::ffff:1.2.3.4", "10.0.0.0/8",
+        "10.0.0.0/32", "1.2.3.4/0", "2001:db8::/32", "2001:db8::/128", "::ffff:10.0.0.0/104",
+        "auto", "auto/1", "auto/24", "auto/32", "auto/24|auto/24", " 1.2.3.4 | auto/16 ",
+        "1.2.3.4|5.6.7.0/24|2001:db8::/48|auto"}) {
+    INFO(ok);
+    CHECK_FALSE(sevu::usher::ip_list_problem(ok));
+  }
+}
+
+TEST_CASE("ip_list_problem: each invalid entry is named by position with the reason") {
+  struct Case {
+    const char* list;
+    const char* problem;
+  };
+  for (const Case& c : {
+           Case{"auto/33", "ip entry 1 is invalid: auto/N needs N from 1 to 32"},
+           Case{"auto/0", "ip entry 1 is invalid: auto/N needs N from 1 to 32"},
+           Case{"auto/x", "ip entry 1 is invalid: auto/N needs N from 1 to 32"},
+           Case{"0.0.0.0/33",
+                "ip entry 1 is invalid: an IPv4 prefix length is a number from 0 to 32"},
+           Case{"1.2.3.4/abc",
+                "ip entry 1 is invalid: an IPv4 prefix length is a number from 0 to 32"},
+           Case{"2001:db8::/129",
+                "ip entry 1 is invalid: an IPv6 prefix length is a number from 0 to 128"},
+           Case{"1.2.3.4|",
+                "ip entry 2 is invalid: it is empty (only the whole field empty means any "
+                "address)"},
+           Case{"|", "ip entry 1 is invalid: it is empty (only the whole field empty means any "
+                     "address)"},
+           Case{"1.2.3.4|garbage",
+                "ip entry 2 is invalid: it is not an IPv4 or IPv6 address, a CIDR range, auto or "
+                "auto/N"},
+           Case{"1.2.3.4|5.6.7.8| |auto",
+                "ip entry 3 is invalid: it is empty (only the whole field empty means any "
+                "address)"},
+       }) {
+    INFO(c.list);
+    CHECK(sevu::usher::ip_list_problem(c.list) == std::string(c.problem));
+  }
+  for (const char* bad : {"/24", "1.2.3.4/", "1.2.3.4/08", "AUTO", "auto /24", "300.1.1.1",
+                          "1.2.3.4 5", "fe80::1%eth0", "[::1]", "1.2.3.4/8/8"}) {
+    INFO(bad);
+    CHECK(sevu::usher::ip_list_problem(bad));
   }
 }

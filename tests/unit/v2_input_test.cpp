@@ -133,7 +133,8 @@ TEST_CASE("create: JSON types") {
         "400 TYPE_MISMATCH:uses");
   CHECK(create_error(with(R"("active":"yes")")) == "400 TYPE_MISMATCH:active");
   CHECK(create_error(with(R"("active":"1")")) == "400 TYPE_MISMATCH:active");
-  CHECK(create_error(with(R"("expire_date":20301231)")) == "400 TYPE_MISMATCH:expire_date");
+  CHECK(create_error(with(R"("expire_date":2030.5)")) == "400 TYPE_MISMATCH:expire_date");
+  CHECK(create_error(with(R"("expire_date":[1])")) == "400 TYPE_MISMATCH:expire_date");
   CHECK(create_error(with(R"("option:children":1)")) == "400 TYPE_MISMATCH:option:children");
 }
 
@@ -148,6 +149,16 @@ TEST_CASE("create: values") {
   CHECK(create_error(with(R"("expire_date":"next tuesday")")) == "400 INVALID_VALUE:expire_date");
   CHECK(create_error(with(R"("expire_date":"2023-02-30 00:00:00")")) ==
         "400 INVALID_VALUE:expire_date");
+  // Years outside 1970..9999, however written.
+  for (const char* year_10000 :
+       {R"("expire_date":253402300800)", R"("expire_date":18446744073709551615)",
+        R"("expire_date":"@253402300800")", R"("expire_date":"10000-01-01 00:00:00")",
+        R"("expire_date":"9999-12-31T23:59:59-01:00")", R"("expire_date":-1)",
+        R"("expire_date":"1969-12-31 23:59:59")", R"("expire_date":"+8000 years")"}) {
+    CAPTURE(year_10000);
+    CHECK(create_error(with(year_10000)) == "400 INVALID_VALUE:expire_date");
+  }
+  CHECK(update_error(R"({"expire_date":253402300800})") == "400 INVALID_VALUE:expire_date");
   CHECK(create_error(with(R"("option:children":"everything")")) ==
         "400 INVALID_VALUE:option:children");
 }
@@ -163,6 +174,20 @@ TEST_CASE("create: accepted value forms") {
   CHECK(format_datetime(t(R"("expire_date":"2031-02-03T04:05:06Z")").expires) ==
         "2031-02-03 04:05:06");
   CHECK(t(R"("expire_date":"+2 days")").expires == kNow + 2 * 86400);
+  // Every input form of docs/v2-api.md (Dates), one parser with legacy.
+  CHECK(format_datetime(t(R"("expire_date":"Wed, 02 Dec 2026 10:00:00 +0000")").expires) ==
+        "2026-12-02 10:00:00");
+  CHECK(format_datetime(t(R"("expire_date":"Wed, 02 Dec 2026 10:00:00 GMT")").expires) ==
+        "2026-12-02 10:00:00");
+  CHECK(format_datetime(t(R"("expire_date":"2026-12-02")").expires) == "2026-12-02 00:00:00");
+  CHECK(format_datetime(t(R"("expire_date":"2026-12-02T11:00:00.5+01:00")").expires) ==
+        "2026-12-02 10:00:00");
+  CHECK(t(R"("expire_date":"+1 day +2 hours")").expires == kNow + 86400 + 7200);
+  CHECK(t(R"("expire_date":"-1 day")").expires == kNow - 86400);
+  CHECK(t(R"("expire_date":"now")").expires == kNow);
+  CHECK(t(R"("expire_date":"@1900000000")").expires == 1900000000);
+  CHECK(t(R"("expire_date":1900000000)").expires == 1900000000);
+  CHECK(t(R"("expire_date":253402300799)").expires == 253402300799);
   CHECK(t(R"("option:children":"sevu_attempt")").children);
   CHECK_FALSE(t(R"("option:children":"none")").children);
 }
@@ -185,6 +210,21 @@ TEST_CASE("create: app patterns must all begin with the username") {
 TEST_CASE("create: unknown fields") {
   CHECK(create_error(with(R"("colour":"red")")) == "400 UNKNOWN_FIELD:colour");
   CHECK(create_error(with(R"("expire":"+1 day")")) == "400 UNKNOWN_FIELD:expire");
+}
+
+TEST_CASE("create: ip must be a valid rule list; only the whole field empty means any") {
+  for (const char* bad : {"auto/33", "0.0.0.0/33", "1.2.3.4/abc", "1.2.3.4|", "|", "auto/0",
+                          "garbage", "2001:db8::/129"}) {
+    CAPTURE(bad);
+    CHECK(create_error(R"({"pass":"p","video":"v","app":"demo-a","uses":1,"ip":")" +
+                       std::string(bad) + "\"}") == "400 INVALID_VALUE:ip");
+  }
+  for (const char* ok : {"", "auto/24|auto/24", "10.0.0.0/8|2001:db8::/32", "auto/32"}) {
+    CAPTURE(ok);
+    auto d =
+        json(R"({"pass":"p","video":"v","app":"demo-a","uses":1,"ip":")" + std::string(ok) + "\"}");
+    CHECK(parse_token_create(d, demo(), kNow).ip == ok);
+  }
 }
 
 TEST_CASE("update: only Normal fields") {

@@ -112,7 +112,7 @@ TEST_CASE("PUT errors") {
       {R"({"pass":"p","video":"v","app":"demo-a","uses":"1"})", 400, "TYPE_MISMATCH", "uses"},
       {R"({"pass":1,"video":"v","app":"demo-a","uses":1})", 400, "TYPE_MISMATCH", "pass"},
       {"{" + base + R"(,"active":"true"})", 400, "TYPE_MISMATCH", "active"},
-      {"{" + base + R"(,"expire_date":1})", 400, "TYPE_MISMATCH", "expire_date"},
+      {"{" + base + R"(,"expire_date":1.5})", 400, "TYPE_MISMATCH", "expire_date"},
       {R"({"pass":"p","video":"v","app":"demo-a","uses":0})", 400, "INVALID_VALUE", "uses"},
       {"{" + base + R"(,"expire_date":"soon"})", 400, "INVALID_VALUE", "expire_date"},
       {R"({"pass":"p","video":"v","app":"username-*","uses":1})", 400, "APP_INVALID", "app"},

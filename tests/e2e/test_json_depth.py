@@ -1,0 +1,99 @@
+"""Deeply nested JSON on every route that reads JSON (docs/hooks.md, docs/v2-api.md,
+docs/legacy-api.md): about 150,000 levels (a 300 KB body) once killed the process
+through the hook routes. Every reader now refuses nesting deeper than one fixed
+limit (32) with a 400 (legacy: its 200 envelope, code 6 naming json), and the
+server keeps answering afterwards."""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+from harness import DEMO, Server, check  # noqa: E402
+
+DEPTH = 150000
+LIMIT = 32
+
+
+def nested(depth, inner=""):
+    return "[" * depth + inner + "]" * depth
+
+
+# The shapes an attacker sends: a bare array, and a member a decoder reads.
+DEEP_BODIES = [nested(DEPTH), '{"key":' + nested(DEPTH) + "}",
+               '{"a":' + "{\"a\":" * DEPTH + "1" + "}" * DEPTH + "}"]
+
+
+def alive(srv):
+    status, _, body = harness.request("GET", srv.hook_url + "/healthz")
+    check(status == 200 and body == b"ok\n", (status, body))
+
+
+def post_json(url, body, method="POST", auth=None):
+    return harness.request(method, url, body.encode(), {"Content-Type": "application/json"},
+                           auth=auth)
+
+
+def expect_json_error(status, data, error):
+    check(status == 400, (status, data[:200]))
+    reply = json.loads(data)
+    check(reply["error"] == error, reply)
+    check("nested deeper" in reply["message"], reply)
+
+
+def test_hook_routes_refuse_deep_json_and_survive():
+    with Server() as srv:
+        for route in ("/hooks/check", "/hooks/srs", "/hooks/mediamtx"):
+            for body in DEEP_BODIES:
+                status, _, data = post_json(srv.hook_url + route, body)
+                expect_json_error(status, data, "BAD_REQUEST")
+                alive(srv)
+
+
+def test_hook_routes_read_json_up_to_the_limit():
+    with Server() as srv:
+        # The top object is one level; the member adds LIMIT - 1 more.
+        at_limit = {"key": "k", "pass": "p", "ip": "10.0.0.1", "app": "demo-origin",
+                    "video": "mystream", "extra": None}
+        text = json.dumps(at_limit).replace("null", nested(LIMIT - 1))
+        status, _, data = post_json(srv.hook_url + "/hooks/check", text)
+        check(status == 403 and json.loads(data)["reason"] == "Invalid Auth Token", (status, data))
+        over = json.dumps(at_limit).replace("null", nested(LIMIT))
+        status, _, data = post_json(srv.hook_url + "/hooks/check", over)
+        expect_json_error(status, data, "BAD_REQUEST")
+
+
+def test_v2_routes_refuse_deep_json_and_survive():
+    with Server() as srv:
+        auth = (str(DEMO["cdn"]), DEMO["secret"])
+        key = "mystream.53ffc996dd39d5.39102367"  # the demo's seeded ticket
+        base = srv.api_url + "/v2/sevu_token"
+        for method, url in (("PUT", base), ("POST", base + "/" + key), ("GET", base + "/" + key)):
+            for body in DEEP_BODIES:
+                status, _, data = post_json(url, body, method, auth)
+                expect_json_error(status, data, "INVALID_JSON")
+                alive(srv)
+
+
+def test_legacy_refuses_deep_json_with_code_6_and_survives():
+    with Server() as srv:
+        for body in DEEP_BODIES:
+            for encoding in ("json", "multipart"):
+                status, reply = harness.post_legacy_text(srv, body, encoding)
+                check(status == 200 and reply["code"] == 6, (status, str(reply)[:200]))
+                check(reply["message"].endswith(": json"), reply)
+                alive(srv)
+
+
+def test_test_clock_refuses_deep_json_and_survives():
+    with Server() as srv:
+        for body in DEEP_BODIES:
+            status, _, data = post_json(srv.hook_url + "/test/clock", body)
+            expect_json_error(status, data, "INVALID_JSON")
+            alive(srv)
+
+
+if __name__ == "__main__":
+    harness.main(globals())
