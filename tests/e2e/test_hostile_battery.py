@@ -330,6 +330,7 @@ def attack_wrong_publish_passwords(srv, ctx):
     for t in threads:
         t.join(30)
     f.expect(not any(t.is_alive() for t in threads), "wrong-password publishers hung")
+    f.expect(sent[0] >= PUBLISHERS, "only %d wrong publishes sent: no burst to judge" % sent[0])
     f.expect(len(play_times) >= 5, "only %d plays decided in %d s" % (len(play_times), BURST_SECONDS))
     if play_times:
         f.expect(statistics.median(play_times) < 0.25,
@@ -364,6 +365,7 @@ def attack_slow_connections(srv, ctx):
                 held.append(s)
             except OSError:
                 pass  # refused or closed at once: the budget doing its job
+        f.expect(len(held) > 200, "only %d slow connections were opened: no flood to judge" % len(held))
         time.sleep(0.5)
         for n in range(10):
             try:
