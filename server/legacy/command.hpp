@@ -4,6 +4,8 @@
 
 #include <rapidjson/document.h>
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,15 +17,29 @@
 
 namespace sevu::legacy {
 
+// What a command's prepare step computed from the request before any store
+// transaction was open: work too slow to do while holding the write lock.
+struct Prepared {
+  std::optional<std::string> pass_hash;  // sevu.addstreamuser: the hash of a well-formed pass
+};
+
 struct CommandContext {
   const rapidjson::Value& request;  // the whole request object
   const Account& account;           // authenticated; every store call is scoped to it
   Store& store;
   const Clock& clock;  // ticket time is clock.now()
   const LegacyConfig& config;
+  Prepared prepared;  // filled by the command's prepare step, if it has one
 };
 
 using CommandHandler = Reply (*)(const CommandContext&);
+
+// A write command's step that runs before its write transaction (and not at
+// all for a repeat answered with its first reply), so that slow work such as a
+// password hash never holds the store's write lock: every other write,
+// playback starts included, would wait behind it. It sees only the request;
+// the handler uses what it computed, and alone decides the reply.
+using CommandPrepare = Prepared (*)(const rapidjson::Value& request);
 
 struct RequiredField {
   const char* name;             // as listed in a code 6 message
@@ -40,6 +56,7 @@ struct CommandSpec {
   Effect effect;
   std::vector<RequiredField> required;  // in documented order
   CommandHandler handler;
+  CommandPrepare prepare = nullptr;  // none: the handler needs nothing done beforehand
 };
 
 // nullptr for an unknown command.

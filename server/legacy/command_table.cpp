@@ -18,7 +18,7 @@ const CommandSpec* find_command(std::string_view name) {
       {"sevu.errorcount", E::kReads, {}, &attempt_count},
       // Stream users check their own required fields: a null user/pass is an
       // answer there, not an omission.
-      {"sevu.addstreamuser", E::kWrites, {}, &stream_user_add},
+      {"sevu.addstreamuser", E::kWrites, {}, &stream_user_add, &stream_user_add_prepare},
       {"sevu.liststreamusers", E::kReads, {}, &stream_user_list},
       {"sevu.retrievestreamuser", E::kReads, {}, &stream_user_retrieve},
       {"sevu.removestreamuser", E::kWrites, {}, &stream_user_remove},

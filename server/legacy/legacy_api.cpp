@@ -126,11 +126,15 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
     // Replay: a read is answered afresh however often it comes; a write runs
     // once and its repeats get the first reply, kept as long as the request
     // stays fresh (its own timestamp + window).
-    legacy::CommandContext context{request, *account, store, clock_, config_};
+    legacy::CommandContext context{request, *account, store, clock_, config_, {}};
     auto run = [&] { return run_command(*command, context); };
     if (command->effect == legacy::Effect::kReads) return envelope_response(run(), start);
     const legacy::SignedWrite write{account->cdn_id, *signature, *timestamp + window, wall};
-    return envelope_response(legacy::answer_once(store, write, run), start);
+    // A disabled account is refused (code 5) before its command runs: nothing to prepare.
+    auto prepare = [&] {
+      if (command->prepare && account->active) context.prepared = command->prepare(request);
+    };
+    return envelope_response(legacy::answer_once(store, write, run, prepare), start);
   } catch (...) {
     // The client learns only that something went wrong; the operator learns what.
     errors_.report_current(command_name.empty() ? std::string("legacy request")

@@ -1,7 +1,9 @@
 // sevu.addstreamuser: publish credentials for app/stream (or every stream, "*"),
 // with optional record/DVR settings. The password is kept only as a salted
 // PBKDF2 hash; user and pass both null create a row that publishes without
-// authentication but still carries settings.
+// authentication but still carries settings. The deliberately slow hash is
+// computed by the prepare step (command.hpp), outside the write transaction.
+#include <stdexcept>
 #include <string>
 
 #include "auth/password_hash.hpp"
@@ -28,6 +30,16 @@ Reply limit_reached(const Account& account) {
 
 }  // namespace
 
+Prepared stream_user_add_prepare(const rapidjson::Value& request) {
+  // The handler's own reading of the identity, so that exactly the password it
+  // would store is hashed; a request it refuses needs no hash.
+  Prepared p;
+  StreamIdentity identity;
+  if (!read_identity(request, identity) && identity.pass)
+    p.pass_hash = hash_password(*identity.pass);
+  return p;
+}
+
 Reply stream_user_add(const CommandContext& c) {
   const std::string missing = missing_identity_fields(c.request);
   if (!missing.empty()) return reply(Code::kMissingFields, missing);
@@ -39,16 +51,16 @@ Reply stream_user_add(const CommandContext& c) {
     return settings_problem_reply(
         *p, [](const FieldProblem& bad) { return not_created(bad.field + " " + bad.reason); });
 
-  // Cheap refusal before the deliberately slow hash; checked again below,
-  // inside the transaction, where it is authoritative.
-  if (c.store.count_stream_users(c.account.cdn_id) >= c.account.max_stream_users) {
-    return limit_reached(c.account);
-  }
   u.cdn_id = c.account.cdn_id;
   u.app = identity.app;
   u.stream = identity.stream;
   u.user = identity.user;
-  if (identity.pass) u.pass_hash = hash_password(*identity.pass);
+  if (identity.pass) {
+    // Hashed by stream_user_add_prepare from this same request, before the
+    // write lock was taken; never here, where every other write would wait.
+    if (!c.prepared.pass_hash) throw std::logic_error("sevu.addstreamuser ran unprepared");
+    u.pass_hash = c.prepared.pass_hash;
+  }
   u.created = c.clock.now();
 
   enum class Outcome { kAdded, kLimit, kDuplicate, kNotStored } outcome = Outcome::kAdded;

@@ -14,4 +14,7 @@ Reply stream_user_retrieve(const CommandContext& c);  // sevu.retrievestreamuser
 Reply stream_user_remove(const CommandContext& c);    // sevu.removestreamuser
 Reply stream_user_update(const CommandContext& c);    // sevu.updatestream
 
+// sevu.addstreamuser's prepare step (command.hpp): the hash of a well-formed pass.
+Prepared stream_user_add_prepare(const rapidjson::Value& request);
+
 }  // namespace sevu::legacy

@@ -71,9 +71,12 @@ Reply repeated_reply(const WriteReply& held) {
   return r;
 }
 
-Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute) {
-  // A repeat is answered without waiting for the write lock.
+Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute,
+                  const std::function<void()>& prepare) {
+  // A repeat is answered without waiting for the write lock, or preparing.
   if (auto repeat = held_answer(store, write)) return std::move(*repeat);
+  // Slow work (a password hash) happens before the lock, so no other write waits on it.
+  if (prepare) prepare();
   std::optional<Reply> answer;
   store.transaction([&] {
     // Looked up again under the lock: an identical request may have run meanwhile.

@@ -35,12 +35,14 @@ constexpr std::size_t kMaxHeldReplyBytes = 256 * 1024;
 // table shrinks back after a burst while the work per request stays bounded.
 constexpr int64_t kForgetPerWrite = 32;
 
-// The held reply for `write` if the store has one. Otherwise runs `execute`
-// and keeps its reply; the lookup, the command and the keeping happen in one
-// store transaction, so an identical request arriving meanwhile waits and then
-// finds the reply. A command that throws keeps nothing (its transaction rolls
-// back, so it changed nothing) and a repeat runs it again.
-Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute);
+// The held reply for `write` if the store has one. Otherwise runs `prepare`
+// (if given) outside any transaction, then `execute`, and keeps its reply; the
+// lookup, the command and the keeping happen in one store transaction, so an
+// identical request arriving meanwhile waits and then finds the reply. A
+// command that throws keeps nothing (its transaction rolls back, so it changed
+// nothing) and a repeat runs it again.
+Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute,
+                  const std::function<void()>& prepare = nullptr);
 
 // The row kept for a reply, and the reply a repeat gets from it. Throws
 // StoreError for a row whose payload is not a JSON object.

@@ -92,12 +92,15 @@ class Fixture {
     return a;
   }
 
-  Result run(CommandHandler handler, const std::string& json, const Account* as = nullptr) {
+  // prepare: the command's prepare step (command.hpp), run first as the dispatcher does.
+  Result run(CommandHandler handler, const std::string& json, const Account* as = nullptr,
+             CommandPrepare prepare = nullptr) {
     rapidjson::Document request;
     request.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
     INFO("request: " << json);
     REQUIRE_FALSE(request.HasParseError());
-    const CommandContext c{request, as ? *as : demo, *store, clock, config};
+    CommandContext c{request, as ? *as : demo, *store, clock, config, {}};
+    if (prepare) c.prepared = prepare(request);
     const Reply reply = handler(c);
     Result r;
     r.code = static_cast<int>(reply.code);
@@ -115,7 +118,7 @@ class Fixture {
   }
 
   Result add(const std::string& fields, const Account* as = nullptr) {
-    return run(&stream_user_add, "{" + fields + "}", as);
+    return run(&stream_user_add, "{" + fields + "}", as, &stream_user_add_prepare);
   }
   // A valid add with the given extra fields; returns the new id.
   int64_t added(const std::string& app, const std::string& stream, const std::string& user,
