@@ -1,9 +1,8 @@
-// Implements http/message.hpp; kept in core so that API parts can build
-// replies without linking the Beast-based http layer.
+#include "core/http_message.hpp"
+
 #include <strings.h>
 
 #include "core/json_util.hpp"
-#include "http/message.hpp"
 
 namespace sevu {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/hook_context.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {

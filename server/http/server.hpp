@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 
 namespace sevu {
 

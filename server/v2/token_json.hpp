@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/http_message.hpp"
 #include "core/json_util.hpp"
-#include "http/message.hpp"
 #include "store/records.hpp"
 
 namespace sevu::v2 {

@@ -1,5 +1,6 @@
 // Plain request/response values handed between the http layer and the APIs.
-// Deliberately free of Beast/Asio so that only server/http/ compiles them.
+// They live in core, free of Beast/Asio, so that every API part can build
+// replies without depending on server/http/ (the only code that sees Beast).
 #pragma once
 
 #include <functional>
