@@ -1,14 +1,13 @@
 #include "core/http_message.hpp"
 
-#include <strings.h>
-
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 
 namespace sevu {
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+    if (iequals(k, name)) return v;
   }
   return std::nullopt;
 }
