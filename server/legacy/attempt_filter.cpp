@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/json_util.hpp"
 #include "legacy/request_fields.hpp"
 
 namespace sevu::legacy {
@@ -62,12 +63,12 @@ AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t
   f.offset = 0;
   if (with_paging) {
     if (const rapidjson::Value* v = given_field(request, "limit")) {
-      auto limit = integer_value(*v);
+      auto limit = int_value(*v);
       if (!limit || *limit < 1 || *limit > kMaxAttemptLimit) return bad("limit");
       f.limit = *limit;
     }
     if (const rapidjson::Value* v = given_field(request, "seek")) {
-      auto seek = integer_value(*v);
+      auto seek = int_value(*v);
       if (!seek || *seek < 0) return bad("seek");
       f.offset = *seek;
     }

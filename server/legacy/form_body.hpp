@@ -35,7 +35,4 @@ FormField urlencoded_field(std::string_view body, std::string_view name);
 // name compared case-insensitively, quoted-string unquoted. nullopt if absent.
 std::optional<std::string> header_param(std::string_view header_value, std::string_view name);
 
-// The media type of a Content-Type value, lowercased, without parameters.
-std::string media_type(std::string_view content_type);
-
 }  // namespace sevu::legacy

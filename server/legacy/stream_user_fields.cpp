@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "legacy/crontab.hpp"
 #include "legacy/request_fields.hpp"
 
@@ -148,13 +149,7 @@ std::optional<int64_t> positive_amount(const rapidjson::Value* v) {
   if (v->IsInt64()) {
     n = v->GetInt64();
   } else if (v->IsString()) {
-    const std::string_view s = text_of(*v);
-    if (s.empty() || s.size() > 10) return std::nullopt;  // 10 digits cannot overflow int64
-    n = 0;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      *n = *n * 10 + (c - '0');
-    }
+    n = parse_decimal(text_of(*v), 10);  // more digits are out of range anyway
   }
   if (!n || *n < 1 || *n > kMaxSegmentValue) return std::nullopt;
   return n;

@@ -3,15 +3,13 @@
 #include <ctime>
 #include <set>
 
+#include "core/text.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool is_name_char(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || c == '_';
 }

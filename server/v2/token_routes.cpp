@@ -6,6 +6,7 @@
 #include "auth/keygen.hpp"
 #include "core/datetime.hpp"
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "v2/errors.hpp"
 #include "v2/query_args.hpp"
 #include "v2/request_body.hpp"
