@@ -8,20 +8,6 @@
 
 namespace sevu::legacy {
 
-namespace {
-
-std::optional<bool> read_flag(const rapidjson::Value& v) {
-  if (v.IsBool()) return v.GetBool();
-  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
-  if (v.IsString()) {
-    std::string s = string_value(v);
-    if (s == "0" || s == "1") return s == "1";
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t now,
                                         bool with_paging) {
   AttemptFilterResult result;
@@ -53,7 +39,7 @@ AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t
   }
 
   if (const rapidjson::Value* v = given_field(request, "success")) {
-    auto flag = read_flag(*v);
+    auto flag = bool_value(*v);
     if (!flag) return bad("success");
     f.success = *flag;
   }

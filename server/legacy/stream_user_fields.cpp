@@ -55,23 +55,11 @@ FieldProblem bad(const char* field, std::string reason) {
   return {0, field, std::move(reason)};
 }
 
-// JSON true/false, 1/0, or the strings "true"/"false"/"1"/"0" (form-minded clients).
-std::optional<bool> boolean_of(const rapidjson::Value& v) {
-  if (v.IsBool()) return v.GetBool();
-  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
-  if (v.IsString()) {
-    const std::string_view s = text_of(v);
-    if (s == "true" || s == "1") return true;
-    if (s == "false" || s == "0") return false;
-  }
-  return std::nullopt;
-}
-
 std::optional<FieldProblem> read_bool(const rapidjson::Value& request, const char* name,
                                       bool& out) {
   const rapidjson::Value* v = given(request, name);
   if (v == nullptr) return std::nullopt;
-  const std::optional<bool> b = boolean_of(*v);
+  const std::optional<bool> b = bool_value(*v);
   if (!b) return bad(name, "must be true or false");
   out = *b;
   return std::nullopt;
