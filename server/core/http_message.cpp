@@ -31,7 +31,7 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
   w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
   w.Key("message");
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.Key("field");  // SPEC §3's error shape; no single field is concerned here
+  w.Key("field");  // the v2 error shape (docs/v2-api.md); no one field here
   w.Null();
   w.EndObject();
   HttpResponse r;

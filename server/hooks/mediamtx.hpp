@@ -1,5 +1,5 @@
 // MediaMTX authMethod: http — POST JSON {user, password, token, ip, action,
-// path, protocol, id, query}. Allow = 2xx, deny = 401 (SPEC §5).
+// path, protocol, id, query}. Allow = 2xx, deny = 401 (docs/hooks.md, MediaMTX).
 #pragma once
 
 #include <optional>

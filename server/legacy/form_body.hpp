@@ -1,4 +1,4 @@
-// Where the legacy request JSON sits in the HTTP body (SPEC §2 Transport): form
+// Where the legacy request JSON sits in the HTTP body (docs/legacy-api.md, Transport): form
 // field `json` of multipart/form-data (what PHP curl sends for an array of
 // POSTFIELDS) or of application/x-www-form-urlencoded, else the raw body.
 // Pure functions, no I/O.

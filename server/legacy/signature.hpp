@@ -1,4 +1,4 @@
-// Request signatures (SPEC §2): signature = base64(HMAC-SHA256(M, secret)) with
+// Request signatures (docs/legacy-api.md, Signing): signature = base64(HMAC-SHA256(M, secret)) with
 // the secret's 64 ASCII chars as the key, where M is the request JSON without
 // its "signature" member, in one of two forms:
 //   (a) the received text with that member (and its separating comma) cut out,

@@ -45,7 +45,7 @@ HttpResponse error_response(const V2Error& e) {
   w.StartObject();
   put(w, "error", e.code);
   put(w, "message", printable(e.message));
-  // Always present, as SPEC §3 shapes every error; null when no one field is concerned.
+  // Always present, as docs/v2-api.md (Errors) shapes every error; null when no one field is concerned.
   if (e.field.empty()) {
     w.Key("field");
     w.Null();
