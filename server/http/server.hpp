@@ -45,8 +45,6 @@ class HttpServer {
   void run();
   void stop();  // thread-safe
 
-  std::size_t connections() const;
-
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;

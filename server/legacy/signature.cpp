@@ -184,12 +184,6 @@ std::vector<std::string> textual_forms(std::string_view raw_json) {
   return forms;
 }
 
-std::optional<std::string> cut_signature_member(std::string_view raw_json) {
-  auto forms = textual_forms(raw_json);
-  if (forms.empty()) return std::nullopt;
-  return forms.front();
-}
-
 std::optional<std::string> php_form_without_signature(const rapidjson::Value& request) {
   if (!request.IsObject()) return std::nullopt;
   return php_json_encode_without(request, kSignature);

@@ -29,10 +29,6 @@ namespace sevu::legacy {
 // "signature" (a duplicate is refused rather than guessed at).
 std::vector<std::string> textual_forms(std::string_view raw_json);
 
-// The first of textual_forms(), the one a client that appends the member at
-// the end produces: the member with its preceding comma removed.
-std::optional<std::string> cut_signature_member(std::string_view raw_json);
-
 // Form (b); nullopt when PHP could not encode it.
 std::optional<std::string> php_form_without_signature(const rapidjson::Value& request);
 

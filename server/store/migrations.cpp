@@ -58,11 +58,6 @@ const std::vector<Migration>& known_migrations() {
   return migrations;
 }
 
-int64_t latest_schema_version() {
-  const auto& migrations = known_migrations();
-  return migrations.empty() ? 0 : migrations.back().version;
-}
-
 void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {
   sqlite::exec(db,
                "CREATE TABLE IF NOT EXISTS schema_migrations ("
