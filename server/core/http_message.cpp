@@ -23,7 +23,8 @@ std::string_view HttpRequest::query() const {
   return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
 }
 
-HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+HttpResponse json_error(int status, std::string_view code, std::string_view message,
+                        std::string_view field) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -31,13 +32,14 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
   w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
   w.Key("message");
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.Key("field");  // the v2 error shape (docs/v2-api.md); no one field here
-  w.Null();
+  w.Key("field");  // always present; null when no one field is concerned
+  if (field.empty()) {
+    w.Null();
+  } else {
+    w.String(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+  }
   w.EndObject();
-  HttpResponse r;
-  r.status = status;
-  r.body.assign(buf.GetString(), buf.GetSize());
-  return r;
+  return json_reply(status, buf);
 }
 
 }  // namespace sevu

@@ -117,6 +117,13 @@ std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8
          " at offset " + std::to_string(doc.GetErrorOffset());
 }
 
+HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf) {
+  HttpResponse r;
+  r.status = status;
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
 std::optional<std::string> string_member(const rapidjson::Value& obj, const char* name) {
   const rapidjson::Value* v = find(obj, name);
   if (v == nullptr || !v->IsString()) return std::nullopt;

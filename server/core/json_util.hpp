@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
+
 namespace sevu {
 
 // Every JSON document the server reads from outside is nested at most this
@@ -32,6 +34,9 @@ std::string parse_json(std::string_view text, rapidjson::Document& doc,
                        JsonUtf8 utf8 = JsonUtf8::kRequired);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// A reply with this status carrying the JSON text written into buf.
+HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf);
 
 inline void put(JsonWriter& w, const char* key, const std::string& value) {
   w.Key(key);

@@ -20,7 +20,4 @@ void write_token(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* att
 // string, server_ip string (the name of the server that handled the attempt).
 void write_attempt(JsonWriter& w, const Attempt& a);
 
-// A 200/201 reply carrying the JSON text written into buf.
-HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf);
-
 }  // namespace sevu::v2
