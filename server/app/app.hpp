@@ -9,8 +9,8 @@
 
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
+#include "core/http_message.hpp"
 #include "hooks/hook_api.hpp"
-#include "http/message.hpp"
 #include "legacy/legacy_api.hpp"
 #include "store/store_pool.hpp"
 #include "v2/v2_api.hpp"

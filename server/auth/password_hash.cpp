@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/crypto.hpp"
+#include "core/text.hpp"
 
 namespace sevu {
 
@@ -40,14 +41,10 @@ std::string pbkdf2(std::string_view password, std::string_view salt, int iterati
 
 // Digits only, no sign or leading zero, within 1..kMaxIterations.
 std::optional<int> parse_iterations(std::string_view s) {
-  if (s.empty() || s.size() > 8 || s[0] == '0') return std::nullopt;
-  int value = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value > kMaxIterations) return std::nullopt;
-  return value;
+  if (!s.empty() && s[0] == '0') return std::nullopt;
+  const std::optional<int64_t> value = parse_decimal(s, 8);
+  if (!value || *value > kMaxIterations) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "core/text.hpp"
+
 namespace sevu {
 
 namespace {
@@ -48,28 +50,12 @@ constexpr unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 bool is_letter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool equals_lower(std::string_view text, std::string_view lower_word) {
-  if (text.size() != lower_word.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lower_word[i]) return false;  // ASCII only: no locale, no surprises
-  }
-  return true;
 }
 
 // Floor division: a time before 1970 belongs to the day before.
@@ -103,7 +89,7 @@ class Scanner {
   // Takes the next word when it is lower_word (in any case), else nothing.
   bool take_word(std::string_view lower_word) {
     Scanner ahead = *this;
-    if (!equals_lower(ahead.word(), lower_word)) return false;
+    if (!iequals(ahead.word(), lower_word)) return false;
     *this = ahead;
     return true;
   }
@@ -198,7 +184,7 @@ std::optional<int64_t> parse_absolute(std::string_view text) {
 template <std::size_t N>
 int index_of(const std::string_view (&names)[N], std::string_view word) {
   for (std::size_t i = 0; i < N; ++i) {
-    if (equals_lower(word, names[i])) return static_cast<int>(i);
+    if (iequals(word, names[i])) return static_cast<int>(i);
   }
   return -1;
 }
@@ -213,8 +199,7 @@ bool read_rfc2822_zone(Scanner& in, int64_t* offset) {
   if (in.peek('+') || in.peek('-')) return read_numeric_offset(in, offset);
   const std::string_view name = in.word();
   *offset = 0;
-  return equals_lower(name, "gmt") || equals_lower(name, "ut") || equals_lower(name, "utc") ||
-         equals_lower(name, "z");
+  return iequals(name, "gmt") || iequals(name, "ut") || iequals(name, "utc") || iequals(name, "z");
 }
 
 // [Wed, ]02 Dec 2026 10:00[:00] [zone] — what PHP's date('r') and mail headers write.
@@ -271,9 +256,9 @@ bool read_relative_term(Scanner& in, int64_t* seconds) {
   if (!in.number(1, 10, &count) || count > kMaxRelativeCount) return false;
   in.spaces();
   std::string_view unit = in.word();
-  if (!unit.empty() && lower(unit.back()) == 's') unit.remove_suffix(1);
+  if (!unit.empty() && ascii_lower(unit.back()) == 's') unit.remove_suffix(1);
   for (const Unit& u : kUnits) {
-    if (!equals_lower(unit, u.name)) continue;
+    if (!iequals(unit, u.name)) continue;
     *seconds = count * u.seconds * (sign == '-' ? -1 : 1);
     return true;
   }

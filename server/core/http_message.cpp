@@ -1,15 +1,13 @@
-// Implements http/message.hpp; kept in core so that API parts can build
-// replies without linking the Beast-based http layer.
-#include <strings.h>
+#include "core/http_message.hpp"
 
 #include "core/json_util.hpp"
-#include "http/message.hpp"
+#include "core/text.hpp"
 
 namespace sevu {
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+    if (iequals(k, name)) return v;
   }
   return std::nullopt;
 }
@@ -25,7 +23,8 @@ std::string_view HttpRequest::query() const {
   return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
 }
 
-HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+HttpResponse json_error(int status, std::string_view code, std::string_view message,
+                        std::string_view field) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -33,13 +32,14 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
   w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
   w.Key("message");
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.Key("field");  // SPEC §3's error shape; no single field is concerned here
-  w.Null();
+  w.Key("field");  // always present; null when no one field is concerned
+  if (field.empty()) {
+    w.Null();
+  } else {
+    w.String(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+  }
   w.EndObject();
-  HttpResponse r;
-  r.status = status;
-  r.body.assign(buf.GetString(), buf.GetSize());
-  return r;
+  return json_reply(status, buf);
 }
 
 }  // namespace sevu

@@ -7,14 +7,11 @@
 #include <cstdint>
 
 #include "core/datetime.hpp"
+#include "core/text.hpp"
 
 namespace sevu {
 
 namespace {
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 // What one pass over the text, outside strings, finds before rapidjson runs.
 struct Prescan {
@@ -101,19 +98,6 @@ const rapidjson::Value* find(const rapidjson::Value& obj, const char* name) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
-// Legacy clients send ids such as "cdn" as strings; 18 digits always fit int64.
-constexpr std::size_t kMaxDigitString = 18;
-
-std::optional<int64_t> parse_digit_string(const char* s, std::size_t n) {
-  if (n == 0 || n > kMaxDigitString) return std::nullopt;
-  int64_t value = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    value = value * 10 + (s[i] - '0');
-  }
-  return value;
-}
-
 }  // namespace
 
 std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {
@@ -133,18 +117,35 @@ std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8
          " at offset " + std::to_string(doc.GetErrorOffset());
 }
 
+HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf) {
+  HttpResponse r;
+  r.status = status;
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
 std::optional<std::string> string_member(const rapidjson::Value& obj, const char* name) {
   const rapidjson::Value* v = find(obj, name);
   if (v == nullptr || !v->IsString()) return std::nullopt;
   return std::string(v->GetString(), v->GetStringLength());
 }
 
+std::optional<int64_t> int_value(const rapidjson::Value& v) {
+  // IsInt64 also holds for unsigned values that fit; 5.0 is a double, not an integer.
+  if (v.IsInt64()) return v.GetInt64();
+  if (v.IsString()) return parse_decimal(std::string_view(v.GetString(), v.GetStringLength()));
+  return std::nullopt;
+}
+
 std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name) {
   const rapidjson::Value* v = find(obj, name);
-  if (v == nullptr) return std::nullopt;
-  // IsInt64 also holds for unsigned values that fit; 5.0 is a double, not an integer.
-  if (v->IsInt64()) return v->GetInt64();
-  if (v->IsString()) return parse_digit_string(v->GetString(), v->GetStringLength());
+  return v == nullptr ? std::nullopt : int_value(*v);
+}
+
+std::optional<bool> bool_value(const rapidjson::Value& v) {
+  if (v.IsBool()) return v.GetBool();
+  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
+  if (v.IsString()) return parse_bool(std::string_view(v.GetString(), v.GetStringLength()));
   return std::nullopt;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
+
 namespace sevu {
 
 // Every JSON document the server reads from outside is nested at most this
@@ -33,6 +35,9 @@ std::string parse_json(std::string_view text, rapidjson::Document& doc,
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// A reply with this status carrying the JSON text written into buf.
+HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf);
+
 inline void put(JsonWriter& w, const char* key, const std::string& value) {
   w.Key(key);
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
@@ -40,8 +45,15 @@ inline void put(JsonWriter& w, const char* key, const std::string& value) {
 
 // Member as string if it is a string; integers/bools are NOT converted.
 std::optional<std::string> string_member(const rapidjson::Value& obj, const char* name);
-// Member as int64 if it is an integer or a string of digits (legacy clients send both).
+// An integer, or a string of 1-18 digits (legacy clients send ids such as "cdn"
+// both ways; core/text.hpp parse_decimal); nullopt for anything else.
+std::optional<int64_t> int_value(const rapidjson::Value& v);
+// Member as int_value reads it; nullopt when absent.
 std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name);
+// The one boolean rule for a JSON value (docs/decisions.md, Booleans): true or
+// false, the integers 1 or 0, or a string parse_bool reads ("true", "1", "false",
+// "0"); nullopt for anything else. v2 bodies are typed and refuse strings first.
+std::optional<bool> bool_value(const rapidjson::Value& v);
 // True if the member exists and is not null.
 bool has_member(const rapidjson::Value& obj, const char* name);
 // A client's date as a JSON value: an integer is unix seconds, a string any

@@ -3,10 +3,17 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace sevu {
+
+// Decodes the UTF-8 sequence starting at text[i] into cp and returns its length
+// (1-4), or 0 when there is none there: a bad lead byte, a truncated sequence,
+// an overlong form, a surrogate or a value beyond U+10FFFF (strict like PHP's
+// json_encode). i must be < text.size().
+std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp);
 
 // text with every byte that does not start a valid UTF-8 sequence replaced by
 // U+FFFD. Valid text comes back unchanged. Stops after max_bytes of input.

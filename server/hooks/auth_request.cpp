@@ -1,8 +1,10 @@
 #include "hooks/auth_request.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/query_string.hpp"
+#include "core/text.hpp"
 #include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
 #include "hooks/session_gate.hpp"
@@ -28,11 +30,7 @@ bool is_playlist(std::string_view ext) {
 }
 
 bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
 }
 
 // "mystream-12.ts" -> "mystream"; "mystream.m3u8" -> "mystream".

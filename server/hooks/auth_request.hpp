@@ -1,15 +1,15 @@
 // nginx auth_request (HLS/DASH over HTTP): GET subrequest carrying the viewer's
 // request line in X-Original-URI ($request_uri) and address in X-Real-IP.
-// Allow = 2xx, deny = 403 (SPEC §5). Decided through the HTTP session table.
+// Allow = 2xx, deny = 403 (docs/hooks.md, nginx auth_request). Decided through the HTTP session table.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/hook_context.hpp"
 #include "hooks/usher_gate.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {
@@ -18,7 +18,7 @@ struct AppVideo {
   std::string app, video;
 };
 
-// SPEC §5 (decided): the first path segment is the app slot, dropped either way;
+// docs/hooks.md (decided): the first path segment is the app slot, dropped either way;
 // app = app_header if given, else that segment. video = video_header if given,
 // else the remaining directories without the file name; when no directory
 // remains (flat layout), the file name without its extension and, for media

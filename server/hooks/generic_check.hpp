@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/hook_context.hpp"
 #include "hooks/usher_gate.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "core/clock.hpp"
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "store/store.hpp"
 #include "store/store_pool.hpp"
 

@@ -24,10 +24,7 @@ HttpResponse decision_reply(int status, const GateResult& result) {
     w.Int64(*result.uses_left);
   }
   w.EndObject();
-  HttpResponse r;
-  r.status = status;
-  r.body.assign(buf.GetString(), buf.GetSize());
-  return r;
+  return json_reply(status, buf);
 }
 
 HttpResponse malformed(std::string_view problem) {

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/usher_gate.hpp"
-#include "http/message.hpp"
 
 namespace sevu::hooks {
 

@@ -1,13 +1,13 @@
 // MediaMTX authMethod: http — POST JSON {user, password, token, ip, action,
-// path, protocol, id, query}. Allow = 2xx, deny = 401 (SPEC §5).
+// path, protocol, id, query}. Allow = 2xx, deny = 401 (docs/hooks.md, MediaMTX).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/hook_context.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {

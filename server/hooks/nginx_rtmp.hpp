@@ -1,14 +1,14 @@
 // nginx-rtmp notify hooks (on_play, on_publish, on_update, on_done, ...):
 // POST application/x-www-form-urlencoded, nginx's own fields first, then the
-// viewer's query appended raw. Allow = 2xx, deny = 403 (SPEC §5).
+// viewer's query appended raw. Allow = 2xx, deny = 403 (docs/hooks.md, nginx-rtmp).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/hook_context.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {

@@ -17,10 +17,10 @@
 #include <memory>
 
 #include "core/delay_queue.hpp"
+#include "core/http_message.hpp"
 #include "core/lane_pool.hpp"
 #include "hooks/failure_delay.hpp"
 #include "hooks/publish_gate.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 #include "store/store_pool.hpp"
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/http_message.hpp"
 #include "hooks/usher_gate.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {

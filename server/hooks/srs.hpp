@@ -1,15 +1,15 @@
 // SRS http_hooks: POST JSON {action, client_id, ip, vhost, app, stream, param,
 // tcUrl, pageUrl, ...}. The viewer's key/pass arrive in `param` ("?key=..&pass=..").
 // Allow = HTTP 200 with body "0"; deny = 403 (SRS refuses anything but 200/201
-// with "0" or {"code":0}) (SPEC §5).
+// with "0" or {"code":0}) (docs/hooks.md, SRS).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
 #include "hooks/hook_context.hpp"
-#include "http/message.hpp"
 #include "store/store.hpp"
 
 namespace sevu::hooks {

@@ -2,6 +2,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "core/text.hpp"
+
 namespace sevu::http {
 
 namespace beast = boost::beast;
@@ -15,13 +17,6 @@ ReadEvent refusal(int status, std::string_view code, std::string message) {
 
 ReadEvent bad_request(std::string message) {
   return refusal(400, "BAD_REQUEST", "malformed request: " + std::move(message));
-}
-
-std::string_view trim(std::string_view s) {
-  auto ows = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ows(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -47,7 +42,7 @@ std::optional<ReadEvent> check_transfer_encoding(const std::vector<std::string_v
       auto element = trim(value.substr(0, comma));
       if (!element.empty()) {
         auto name = trim(element.substr(0, element.find(';')));
-        if (!beast::iequals(beast::string_view(name.data(), name.size()), "chunked"))
+        if (!iequals(name, "chunked"))
           return refusal(501, "NOT_IMPLEMENTED", "transfer coding not implemented: only chunked");
         if (name.size() != element.size()) return bad_request("chunked takes no parameters");
         ++codings;

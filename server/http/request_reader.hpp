@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "http/server.hpp"
 
 namespace sevu::http {

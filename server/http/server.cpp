@@ -112,8 +112,4 @@ void HttpServer::stop() {
   http::net::post(impl->groups.front()->ioc, [impl] { impl->begin_stop(); });
 }
 
-std::size_t HttpServer::connections() const {
-  return impl_->state->session_count();
-}
-
 }  // namespace sevu

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 
 namespace sevu {
 
@@ -44,8 +44,6 @@ class HttpServer {
   // connections, and returns once every connection is gone.
   void run();
   void stop();  // thread-safe
-
-  std::size_t connections() const;
 
  private:
   struct Impl;

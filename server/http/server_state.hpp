@@ -29,11 +29,6 @@ struct ServerState {
 
   std::mutex sessions_mutex;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
-
-  std::size_t session_count() {
-    std::lock_guard lock(sessions_mutex);
-    return sessions.size();
-  }
 };
 
 // Starts a session on an accepted socket holding its place in the listener's budget (session.cpp).

@@ -3,23 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/json_util.hpp"
 #include "legacy/request_fields.hpp"
 
 namespace sevu::legacy {
-
-namespace {
-
-std::optional<bool> read_flag(const rapidjson::Value& v) {
-  if (v.IsBool()) return v.GetBool();
-  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
-  if (v.IsString()) {
-    std::string s = string_value(v);
-    if (s == "0" || s == "1") return s == "1";
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t now,
                                         bool with_paging) {
@@ -52,7 +39,7 @@ AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t
   }
 
   if (const rapidjson::Value* v = given_field(request, "success")) {
-    auto flag = read_flag(*v);
+    auto flag = bool_value(*v);
     if (!flag) return bad("success");
     f.success = *flag;
   }
@@ -62,12 +49,12 @@ AttemptFilterResult read_attempt_filter(const rapidjson::Value& request, int64_t
   f.offset = 0;
   if (with_paging) {
     if (const rapidjson::Value* v = given_field(request, "limit")) {
-      auto limit = integer_value(*v);
+      auto limit = int_value(*v);
       if (!limit || *limit < 1 || *limit > kMaxAttemptLimit) return bad("limit");
       f.limit = *limit;
     }
     if (const rapidjson::Value* v = given_field(request, "seek")) {
-      auto seek = integer_value(*v);
+      auto seek = int_value(*v);
       if (!seek || *seek < 0) return bad("seek");
       f.offset = *seek;
     }

@@ -1,6 +1,8 @@
-// Every response code of the legacy API with its status and message, in one
-// table (docs/legacy-api.md mirrors it). Global codes and 2000-2004, 2100, 2101
-// are upstream's; 2010-2021, 2102 and 2110 are this project's (decided).
+// The response codes of the legacy API with their status and message: global
+// codes and the ticket and attempt commands here, the stream-user commands' rows
+// in stream_user_codes.cpp; all_codes() joins the two (docs/legacy-api.md lists
+// both). Global codes and 2000-2004, 2100, 2101 are upstream's; 2010-2021, 2102
+// and 2110 are this project's (decided).
 #pragma once
 
 #include <string>

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace sevu::legacy {
 
 namespace {
@@ -109,14 +111,14 @@ class ItemParser {
 
   bool number(int& out, const char* what) {
     const std::size_t start = pos_;
-    while (std::isdigit(static_cast<unsigned char>(peek()))) ++pos_;
+    while (is_digit(peek())) ++pos_;
     const std::string_view digits = item_.substr(start, pos_ - start);
     if (digits.empty()) {
       return fail(std::string("expected a number as ") + what + " in " + quoted(item_));
     }
-    if (digits.size() > kMaxDigits) return fail(quoted(digits) + " is out of range");
-    out = 0;
-    for (const char c : digits) out = out * 10 + (c - '0');
+    const std::optional<int64_t> value = parse_decimal(digits, kMaxDigits);
+    if (!value) return fail(quoted(digits) + " is out of range");
+    out = static_cast<int>(*value);
     return true;
   }
 
@@ -126,8 +128,7 @@ class ItemParser {
     const std::string_view word = item_.substr(start, pos_ - start);
     if (spec_.names == nullptr) return fail("names are not allowed, got " + quoted(word));
     if (word.size() == 3) {
-      std::string lower(word);
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string lower = ascii_lower(word);
       for (int i = 0; i < spec_.name_count; ++i) {
         if (lower == spec_.names[i]) {
           out = spec_.first_name_value + i;

@@ -36,8 +36,4 @@ constexpr std::size_t kMaxCrontabLength = 512;
 
 CrontabResult parse_crontab(std::string_view text);
 
-inline bool is_valid_crontab(std::string_view text) {
-  return parse_crontab(text).schedule.has_value();
-}
-
 }  // namespace sevu::legacy

@@ -1,8 +1,10 @@
 #include "legacy/form_body.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstddef>
+
+#include "core/query_string.hpp"
+#include "core/text.hpp"
 
 namespace sevu::legacy {
 
@@ -10,25 +12,12 @@ namespace {
 
 constexpr std::size_t kMaxBoundary = 200;  // RFC 2046 says 70; longer ones are tolerated
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 bool is_space(char c) {
   return c == ' ' || c == '\t';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && (is_space(s.back()) || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+// Header values here are trimmed of a stray CR too (a line end doubled by a client).
+constexpr std::string_view kHeaderSpace = " \t\r";
 
 FormField failure(std::string problem) {
   FormField f;
@@ -93,7 +82,8 @@ Part parse_part(std::string_view part) {
   auto finish_header = [&]() {
     auto colon = header.find(':');
     if (colon != std::string::npos &&
-        iequals(trim(std::string_view(header).substr(0, colon)), "content-disposition")) {
+        iequals(trim(std::string_view(header).substr(0, colon), kHeaderSpace),
+                "content-disposition")) {
       out.name = header_param(std::string_view(header).substr(colon + 1), "name");
     }
     header.clear();
@@ -112,7 +102,7 @@ Part parse_part(std::string_view part) {
     }
     if (is_space(line.front()) && !header.empty()) {
       header += ' ';
-      header += trim(line);
+      header += trim(line, kHeaderSpace);
     } else {
       finish_header();
       header = std::string(line);
@@ -122,42 +112,7 @@ Part parse_part(std::string_view part) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;  // needs two hex digits
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string media_type(std::string_view content_type) {
-  std::string_view type = trim(content_type.substr(0, content_type.find(';')));
-  std::string out(type);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::optional<std::string> header_param(std::string_view header_value, std::string_view name) {
   std::size_t pos = header_value.find(';');
@@ -170,7 +125,7 @@ std::optional<std::string> header_param(std::string_view header_value, std::stri
     while (name_end < header_value.size() && header_value[name_end] != '=' &&
            header_value[name_end] != ';')
       ++name_end;
-    std::string_view param = trim(header_value.substr(pos, name_end - pos));
+    std::string_view param = trim(header_value.substr(pos, name_end - pos), kHeaderSpace);
     pos = name_end;
     std::string value;
     if (pos < header_value.size() && header_value[pos] == '=') {
@@ -187,7 +142,7 @@ std::optional<std::string> header_param(std::string_view header_value, std::stri
       } else {
         std::size_t end = header_value.find(';', pos);
         if (end == std::string_view::npos) end = header_value.size();
-        value = std::string(trim(header_value.substr(pos, end - pos)));
+        value = std::string(trim(header_value.substr(pos, end - pos), kHeaderSpace));
         pos = end;
       }
     }
@@ -231,8 +186,9 @@ FormField urlencoded_field(std::string_view body, std::string_view name) {
     pos = amp + 1;
     if (pair.empty()) continue;
     std::size_t eq = pair.find('=');
-    auto key = form_decode(pair.substr(0, eq));
-    auto val = form_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    auto key = percent_decode(pair.substr(0, eq), true);
+    auto val = percent_decode(
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!key || !val) return failure("malformed %-escape in form body");
     if (*key == name) value = std::move(*val);
   }

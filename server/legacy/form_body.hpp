@@ -1,4 +1,4 @@
-// Where the legacy request JSON sits in the HTTP body (SPEC §2 Transport): form
+// Where the legacy request JSON sits in the HTTP body (docs/legacy-api.md, Transport): form
 // field `json` of multipart/form-data (what PHP curl sends for an array of
 // POSTFIELDS) or of application/x-www-form-urlencoded, else the raw body.
 // Pure functions, no I/O.
@@ -34,8 +34,5 @@ FormField urlencoded_field(std::string_view body, std::string_view name);
 // A parameter of a header value such as `multipart/form-data; boundary="a b"`,
 // name compared case-insensitively, quoted-string unquoted. nullopt if absent.
 std::optional<std::string> header_param(std::string_view header_value, std::string_view name);
-
-// The media type of a Content-Type value, lowercased, without parameters.
-std::string media_type(std::string_view content_type);
 
 }  // namespace sevu::legacy

@@ -6,7 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
@@ -14,7 +14,7 @@ namespace sevu {
 struct LegacyConfig {
   int64_t timestamp_window = 300;         // seconds either side of the wall clock
   std::string origin_host = "127.0.0.1";  // origin_url = rtmp://<origin_host>/<app>
-  std::string playback_url_template;      // stream users (later issue)
+  std::string playback_url_template;      // --playback-url; empty: kDefaultPlaybackTemplate
 };
 
 class LegacyApi {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/utf8.hpp"
+
 namespace sevu::legacy {
 
 namespace {
@@ -17,34 +19,6 @@ void append_u_escape(std::string& out, uint32_t unit) {
   out += kHex[(unit >> 8) & 0xF];
   out += kHex[(unit >> 4) & 0xF];
   out += kHex[unit & 0xF];
-}
-
-// Decodes one UTF-8 sequence at s[i]; strict like PHP: no overlong forms, no
-// surrogates, nothing above U+10FFFF. Returns 0 bytes consumed when invalid.
-std::size_t decode_utf8(std::string_view s, std::size_t i, uint32_t& cp) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  std::size_t len;
-  uint32_t min;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 bool encode(std::string& out, const rapidjson::Value& v, std::string_view skip, bool top);

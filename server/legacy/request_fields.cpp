@@ -32,21 +32,6 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
-std::optional<int64_t> integer_value(const rapidjson::Value& v) {
-  if (v.IsInt64()) return v.GetInt64();
-  if (!v.IsString()) return std::nullopt;
-  // 18 digits always fit in int64.
-  std::size_t n = v.GetStringLength();
-  if (n == 0 || n > 18) return std::nullopt;
-  const char* s = v.GetString();
-  int64_t value = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    value = value * 10 + (s[i] - '0');
-  }
-  return value;
-}
-
 std::string string_value(const rapidjson::Value& v) {
   return std::string(v.GetString(), v.GetStringLength());
 }

@@ -24,9 +24,6 @@ std::vector<std::string> missing_fields(const rapidjson::Value& request,
 // "app, video"
 std::string join_names(const std::vector<std::string>& names);
 
-// A JSON integer, or a string of 1-18 digits; nullopt for anything else.
-std::optional<int64_t> integer_value(const rapidjson::Value& v);
-
 std::string string_value(const rapidjson::Value& v);  // v must be a string
 
 // A point in time given by a client (expire, starttime, datetime), read by

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "auth/crypto.hpp"
+#include "core/text.hpp"
 #include "legacy/php_json.hpp"
 
 namespace sevu::legacy {
@@ -71,13 +72,6 @@ class Scanner {
       ++pos_;
   }
 
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
   // A string literal at pos_, decoded well enough to compare with ASCII names
   // (a \u escape above U+007F decodes to a placeholder that matches nothing ASCII).
   std::optional<std::string> string_literal() {
@@ -97,7 +91,7 @@ class Scanner {
           if (pos_ + 4 > s_.size()) return std::nullopt;
           int v = 0;
           for (int k = 0; k < 4; ++k) {
-            int h = hex(s_[pos_++]);
+            int h = hex_value(s_[pos_++]);
             if (h < 0) return std::nullopt;
             v = v * 16 + h;
           }
@@ -188,12 +182,6 @@ std::vector<std::string> textual_forms(std::string_view raw_json) {
   }
   if (list.size() == 1) add_cut(list[i].name_begin, list[i].value_end);
   return forms;
-}
-
-std::optional<std::string> cut_signature_member(std::string_view raw_json) {
-  auto forms = textual_forms(raw_json);
-  if (forms.empty()) return std::nullopt;
-  return forms.front();
 }
 
 std::optional<std::string> php_form_without_signature(const rapidjson::Value& request) {

@@ -1,4 +1,4 @@
-// Request signatures (SPEC §2): signature = base64(HMAC-SHA256(M, secret)) with
+// Request signatures (docs/legacy-api.md, Signing): signature = base64(HMAC-SHA256(M, secret)) with
 // the secret's 64 ASCII chars as the key, where M is the request JSON without
 // its "signature" member, in one of two forms:
 //   (a) the received text with that member (and its separating comma) cut out,
@@ -28,10 +28,6 @@ namespace sevu::legacy {
 // Empty unless raw_json is an object with exactly one top-level member named
 // "signature" (a duplicate is refused rather than guessed at).
 std::vector<std::string> textual_forms(std::string_view raw_json);
-
-// The first of textual_forms(), the one a client that appends the member at
-// the end produces: the member with its preceding comma removed.
-std::optional<std::string> cut_signature_member(std::string_view raw_json);
 
 // Form (b); nullopt when PHP could not encode it.
 std::optional<std::string> php_form_without_signature(const rapidjson::Value& request);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "legacy/crontab.hpp"
 #include "legacy/request_fields.hpp"
 
@@ -54,23 +55,11 @@ FieldProblem bad(const char* field, std::string reason) {
   return {0, field, std::move(reason)};
 }
 
-// JSON true/false, 1/0, or the strings "true"/"false"/"1"/"0" (form-minded clients).
-std::optional<bool> boolean_of(const rapidjson::Value& v) {
-  if (v.IsBool()) return v.GetBool();
-  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
-  if (v.IsString()) {
-    const std::string_view s = text_of(v);
-    if (s == "true" || s == "1") return true;
-    if (s == "false" || s == "0") return false;
-  }
-  return std::nullopt;
-}
-
 std::optional<FieldProblem> read_bool(const rapidjson::Value& request, const char* name,
                                       bool& out) {
   const rapidjson::Value* v = given(request, name);
   if (v == nullptr) return std::nullopt;
-  const std::optional<bool> b = boolean_of(*v);
+  const std::optional<bool> b = bool_value(*v);
   if (!b) return bad(name, "must be true or false");
   out = *b;
   return std::nullopt;
@@ -148,13 +137,7 @@ std::optional<int64_t> positive_amount(const rapidjson::Value* v) {
   if (v->IsInt64()) {
     n = v->GetInt64();
   } else if (v->IsString()) {
-    const std::string_view s = text_of(*v);
-    if (s.empty() || s.size() > 10) return std::nullopt;  // 10 digits cannot overflow int64
-    n = 0;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      *n = *n * 10 + (c - '0');
-    }
+    n = parse_decimal(text_of(*v), 10);  // more digits are out of range anyway
   }
   if (!n || *n < 1 || *n > kMaxSegmentValue) return std::nullopt;
   return n;

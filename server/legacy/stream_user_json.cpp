@@ -4,6 +4,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace sevu::legacy {
 
 namespace {
@@ -13,10 +15,8 @@ void write_segment_value(JsonWriter& w, const StreamUser& u) {
   if (u.segment_type == "size" || u.segment_type == "duration") {
     // Stored as the digits it was validated as; anything else (a row written by
     // hand) is shown as the text it is rather than guessed at.
-    bool digits = !u.segment_value.empty() && u.segment_value.size() <= 18;
-    for (const char c : u.segment_value) digits = digits && c >= '0' && c <= '9';
-    if (digits) {
-      w.Int64(std::stoll(u.segment_value));
+    if (const std::optional<int64_t> n = parse_decimal(u.segment_value)) {
+      w.Int64(*n);
     } else {
       w.String(u.segment_value.data(), static_cast<rapidjson::SizeType>(u.segment_value.size()));
     }

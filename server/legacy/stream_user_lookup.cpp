@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_util.hpp"
 #include "legacy/request_fields.hpp"
 #include "legacy/stream_user_codes.hpp"
 
@@ -31,7 +32,7 @@ std::optional<StreamUser> stream_user_by_identity(const CommandContext& c, const
 StreamUserLookup find_stream_user(const CommandContext& c) {
   StreamUserLookup out;
   if (const rapidjson::Value* id = given_field(c.request, "streamuser_id")) {
-    const std::optional<int64_t> n = integer_value(*id);
+    const std::optional<int64_t> n = int_value(*id);
     if (!n) {
       out.problem = invalid("streamuser_id", "must be a whole number");
       return out;

@@ -4,6 +4,7 @@
 // than ignored, so a client never believes a password was changed when it was not.
 #include <string>
 
+#include "core/json_util.hpp"
 #include "legacy/request_fields.hpp"
 #include "legacy/stream_user_codes.hpp"
 #include "legacy/stream_user_commands.hpp"
@@ -23,7 +24,7 @@ Reply invalid(const std::string& field, const std::string& reason) {
 Reply stream_user_update(const CommandContext& c) {
   const rapidjson::Value* id_field = given_field(c.request, "stream_id");
   if (id_field == nullptr) return reply(Code::kMissingFields, "stream_id");
-  const std::optional<int64_t> id = integer_value(*id_field);
+  const std::optional<int64_t> id = int_value(*id_field);
   if (!id) return invalid("stream_id", "must be a whole number");
   for (const char* fixed : {"app", "stream", "user", "pass"}) {
     if (c.request.IsObject() && c.request.HasMember(fixed)) {

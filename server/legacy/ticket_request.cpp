@@ -2,6 +2,7 @@
 #include <string>
 
 #include "auth/keygen.hpp"
+#include "core/json_util.hpp"
 #include "legacy/command.hpp"
 #include "legacy/request_fields.hpp"
 #include "legacy/ticket_payload.hpp"
@@ -49,7 +50,7 @@ Reply ticket_request(const CommandContext& c) {
   if (auto problem = usher::ip_list_problem(t.ip)) return reply(Code::kTicketNotCreated, *problem);
 
   const rapidjson::Value* uses = given_field(c.request, "uses");
-  auto count = uses ? integer_value(*uses) : std::nullopt;
+  auto count = uses ? int_value(*uses) : std::nullopt;
   if (!count || *count <= 0) return reply(Code::kUsesNotPositive);
   t.uses = *count;
 

@@ -3,15 +3,13 @@
 #include <ctime>
 #include <set>
 
+#include "core/text.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool is_name_char(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || c == '_';
 }
@@ -58,11 +56,6 @@ std::vector<Migration> parse_migrations(const std::vector<SchemaFile>& files) {
 const std::vector<Migration>& known_migrations() {
   static const std::vector<Migration> migrations = parse_migrations(embedded_schema_files());
   return migrations;
-}
-
-int64_t latest_schema_version() {
-  const auto& migrations = known_migrations();
-  return migrations.empty() ? 0 : migrations.back().version;
 }
 
 void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {

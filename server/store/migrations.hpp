@@ -27,9 +27,8 @@ struct Migration {
 // Checks names (NNNN_description.sql) and that versions strictly increase.
 std::vector<Migration> parse_migrations(const std::vector<SchemaFile>& files);
 
-// The embedded migrations, parsed once; and the newest version among them.
+// The embedded migrations, parsed once.
 const std::vector<Migration>& known_migrations();
-int64_t latest_schema_version();
 
 // Applies every migration not yet recorded in schema_migrations, each in its
 // own transaction with its record. Throws StoreError when the database

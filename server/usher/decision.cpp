@@ -4,26 +4,18 @@
 #include <string_view>
 #include <utility>
 
+#include "auth/crypto.hpp"
 #include "usher/ip_rules.hpp"
 #include "usher/pattern.hpp"
 
 namespace sevu::usher {
 namespace {
 
-// Compares every byte whatever the first difference, so response time tells a
-// guesser nothing about how much of the pass was right (the length still shows).
-bool same_pass(std::string_view expected, std::string_view given) {
-  volatile unsigned char diff = expected.size() == given.size() ? 0 : 1;
-  const size_t n = expected.size() < given.size() ? expected.size() : given.size();
-  for (size_t i = 0; i < n; ++i) {
-    diff = diff | static_cast<unsigned char>(expected[i] ^ given[i]);
-  }
-  return diff == 0;
-}
-
 // The checks up to the app (docs/hooks.md), shared by decide() and recheck().
 Reason check_ticket(const Ticket& ticket, const PlayRequest& req, int64_t now) {
-  if (!same_pass(ticket.pass, req.pass)) return Reason::kInvalidAuthToken;
+  // In constant time, so response time tells a guesser nothing about how much
+  // of the pass was right.
+  if (!constant_time_equal(ticket.pass, req.pass)) return Reason::kInvalidAuthToken;
   if (!req.account_active) return Reason::kAccountDisabled;
   if (!ticket.active) return Reason::kTokenRevoked;
   if (now > ticket.expires) return Reason::kExpired;  // the expiry second itself still plays

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace sevu::usher {
 namespace {
 
@@ -17,26 +19,14 @@ using Bytes16 = std::array<uint8_t, 16>;
 // ::ffff:a.b.c.d, so v4 entries, v4 clients and their mapped spellings agree.
 constexpr int kV4InV6Offset = 96;
 
-std::string_view trim(std::string_view s) {
-  const char* const kSpace = " \t\r\n\f\v";
-  const size_t begin = s.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  const size_t end = s.find_last_not_of(kSpace);
-  return s.substr(begin, end - begin + 1);
-}
-
 // A run of 1..max_digits decimal digits without leading zeros; nullopt for
 // anything else (signs, spaces, empty, "010" which some tools read as octal).
 // Short enough that it cannot overflow.
 std::optional<int> parse_small_number(std::string_view s, size_t max_digits) {
-  if (s.empty() || s.size() > max_digits) return std::nullopt;
   if (s.size() > 1 && s[0] == '0') return std::nullopt;
-  int value = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  const std::optional<int64_t> value = parse_decimal(s, max_digits);
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
 // Strict dotted quad: exactly four parts, each 0..255, no leading zeros.
@@ -108,7 +98,7 @@ Entry invalid(const char* problem) {
 
 // One entry of a non-empty list.
 Entry parse_entry(std::string_view raw) {
-  const std::string_view text = trim(raw);
+  const std::string_view text = trim(raw, kAsciiSpace);
   Entry entry;
   if (text.empty()) return invalid("it is empty (only the whole field empty means any address)");
   if (text == "auto") {
@@ -214,7 +204,7 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
 }
 
 std::optional<std::string> ip_list_problem(std::string_view ip_list) {
-  if (trim(ip_list).empty()) return std::nullopt;
+  if (trim(ip_list, kAsciiSpace).empty()) return std::nullopt;
   const std::vector<Segment> segments = split_entries(ip_list);
   for (size_t i = 0; i < segments.size(); ++i) {
     if (segments[i].entry.kind != EntryKind::kInvalid) continue;
@@ -227,11 +217,11 @@ std::optional<std::string> ip_list_problem(std::string_view ip_list) {
 IpCheck check_ip(std::string_view ip_list, std::string_view client) {
   IpCheck result;
   result.ip_after = std::string(ip_list);
-  if (trim(ip_list).empty()) {
+  if (trim(ip_list, kAsciiSpace).empty()) {
     result.allowed = true;
     return result;
   }
-  const std::optional<IpAddress> client_address = parse_ip(trim(client));
+  const std::optional<IpAddress> client_address = parse_ip(trim(client, kAsciiSpace));
   const std::vector<Segment> segments = split_entries(ip_list);
 
   for (const Segment& s : segments) {

@@ -1,8 +1,7 @@
 #include "v2/basic_auth.hpp"
 
-#include <strings.h>
-
 #include "auth/crypto.hpp"
+#include "core/text.hpp"
 #include "v2/errors.hpp"
 
 namespace sevu::v2 {
@@ -11,28 +10,11 @@ namespace {
 
 constexpr std::string_view kScheme = "basic";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// A cdn id is a plain decimal number; 18 digits always fit int64.
-std::optional<int64_t> parse_cdn_id(std::string_view s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
 }  // namespace
 
 std::optional<BasicCredentials> parse_basic_auth(std::string_view header_value) {
   std::string_view v = trim(header_value);
-  if (v.size() <= kScheme.size() || strncasecmp(v.data(), kScheme.data(), kScheme.size()) != 0 ||
+  if (v.size() <= kScheme.size() || !istarts_with(v, kScheme) ||
       (v[kScheme.size()] != ' ' && v[kScheme.size()] != '\t'))
     return std::nullopt;
   auto decoded = base64_decode(trim(v.substr(kScheme.size())));
@@ -49,7 +31,8 @@ Account authenticate(const HttpRequest& req, Store& store) {
   if (!creds) throw unauthorized("malformed Authorization header: expected Basic cdn_id:secret");
 
   std::optional<Account> account;
-  if (auto cdn = parse_cdn_id(creds->user)) account = store.account(*cdn);
+  // A cdn id is a plain decimal number.
+  if (auto cdn = parse_decimal(creds->user)) account = store.account(*cdn);
   // Compare even when the account is unknown, so that the answer takes the same
   // time whether or not the cdn id exists.
   static const std::string kNoSecret(64, '0');

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "store/records.hpp"
 #include "store/store.hpp"
 

@@ -1,6 +1,5 @@
 #include "v2/errors.hpp"
 
-#include "core/json_util.hpp"
 #include "core/utf8.hpp"
 
 namespace sevu::v2 {
@@ -40,23 +39,8 @@ V2Error method_not_allowed(const std::string& allow) {
 }
 
 HttpResponse error_response(const V2Error& e) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  put(w, "error", e.code);
-  put(w, "message", printable(e.message));
-  // Always present, as SPEC §3 shapes every error; null when no one field is concerned.
-  if (e.field.empty()) {
-    w.Key("field");
-    w.Null();
-  } else {
-    put(w, "field", printable(e.field));
-  }
-  w.EndObject();
-  HttpResponse r;
-  r.status = e.status;
+  HttpResponse r = json_error(e.status, e.code, printable(e.message), printable(e.field));
   r.headers = e.headers;
-  r.body.assign(buf.GetString(), buf.GetSize());
   return r;
 }
 

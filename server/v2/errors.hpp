@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 
 namespace sevu::v2 {
 

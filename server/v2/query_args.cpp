@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "core/query_string.hpp"
+#include "core/text.hpp"
 #include "v2/errors.hpp"
 #include "v2/token_fields.hpp"
 #include "v2/token_input.hpp"
@@ -35,16 +36,6 @@ void QueryArgs::reject_rest() const {
   if (!params_.empty())
     throw bad_request(code::kUnknownField, "unknown query parameter: " + params_.front().first,
                       params_.front().first);
-}
-
-std::optional<int64_t> parse_decimal(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
 }
 
 Page take_page(QueryArgs& args) {

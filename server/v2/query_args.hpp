@@ -39,7 +39,5 @@ class QueryArgs {
 Page take_page(QueryArgs& args);
 // option:children; see parse_children_option.
 bool take_children(QueryArgs& args);
-// A decimal integer of at most 18 digits (no sign), for ids, uses, limit, offset.
-std::optional<int64_t> parse_decimal(std::string_view text);
 
 }  // namespace sevu::v2

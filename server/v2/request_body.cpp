@@ -4,21 +4,12 @@
 #include <unordered_set>
 
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "v2/errors.hpp"
 
 namespace sevu::v2 {
 
 namespace {
-
-std::string lower_media_type(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  std::string out(t);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -31,7 +22,7 @@ bool is_blank(std::string_view s) {
 }  // namespace
 
 bool is_json_content_type(std::string_view content_type) {
-  const std::string t = lower_media_type(content_type);
+  const std::string t = media_type(content_type);
   return t.empty() || t == "application/json" || t == "text/json" ||
          (t.rfind("application/", 0) == 0 && ends_with(t, "+json")) ||
          t == "application/x-www-form-urlencoded" || t == "text/plain" ||

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 
 namespace sevu::v2 {
 

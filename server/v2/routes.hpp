@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "store/records.hpp"
 #include "store/store.hpp"
 

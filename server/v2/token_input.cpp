@@ -45,10 +45,12 @@ int64_t read_uses(const rapidjson::Value& v) {
   throw bad_request(code::kTypeMismatch, "uses must be an integer number", "uses");
 }
 
-// true/false, or the numbers 1/0 (the spec page writes the default as 1).
+// true/false, or the numbers 1/0 (upstream writes the default as 1; docs/v2-api.md).
+// The body is typed: a string is a type mismatch whatever it says.
 bool read_active(const rapidjson::Value& v) {
-  if (v.IsBool()) return v.GetBool();
-  if (v.IsInt64() && (v.GetInt64() == 0 || v.GetInt64() == 1)) return v.GetInt64() == 1;
+  if (!v.IsString()) {
+    if (const std::optional<bool> b = bool_value(v)) return *b;
+  }
   if (v.IsNumber())
     throw bad_request(code::kInvalidValue, "active must be true or false (or 1 or 0)", "active");
   throw bad_request(code::kTypeMismatch, "active must be a boolean", "active");

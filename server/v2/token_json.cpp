@@ -60,11 +60,4 @@ void write_attempt(JsonWriter& w, const Attempt& a) {
   w.EndObject();
 }
 
-HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf) {
-  HttpResponse r;
-  r.status = status;
-  r.body.assign(buf.GetString(), buf.GetSize());
-  return r;
-}
-
 }  // namespace sevu::v2

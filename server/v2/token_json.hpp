@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/http_message.hpp"
 #include "core/json_util.hpp"
-#include "http/message.hpp"
 #include "store/records.hpp"
 
 namespace sevu::v2 {
@@ -19,8 +19,5 @@ void write_token(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* att
 // id number, datetime string, key..refurl strings, success boolean, reason
 // string, server_ip string (the name of the server that handled the attempt).
 void write_attempt(JsonWriter& w, const Attempt& a);
-
-// A 200/201 reply carrying the JSON text written into buf.
-HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf);
 
 }  // namespace sevu::v2

@@ -6,6 +6,7 @@
 #include "auth/keygen.hpp"
 #include "core/datetime.hpp"
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "v2/errors.hpp"
 #include "v2/query_args.hpp"
 #include "v2/request_body.hpp"
@@ -64,8 +65,7 @@ int64_t filter_number(const std::string& name, const std::string& value) {
 }
 
 bool filter_bool(const std::string& name, const std::string& value) {
-  if (value == "1" || value == "true") return true;
-  if (value == "0" || value == "false") return false;
+  if (const std::optional<bool> b = parse_bool(value)) return *b;
   throw bad_request(code::kInvalidValue, name + " filter must be true, false, 1 or 0", name);
 }
 

@@ -3,7 +3,7 @@
 
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "store/store.hpp"
 
 namespace sevu {

@@ -1,4 +1,4 @@
-"""N concurrent starts on a ticket with k uses grant exactly min(N, k) (SPEC §4, 8.):
+"""N concurrent starts on a ticket with k uses grant exactly min(N, k) (docs/hooks.md):
 200 viewers hit the hook listener at once, half through POST /hooks/check and
 half through POST /hooks/nginx-rtmp, on a ticket with 5 uses. The same for
 `auto` bindings: viewers from 200 networks racing for two auto/24 slots."""

@@ -1,4 +1,4 @@
-"""Every /hooks/* route over real HTTP against a started sevu-server (SPEC §4, §5).
+"""Every /hooks/* route over real HTTP against a started sevu-server (docs/hooks.md).
 
 Request bodies are the shapes the media servers really send:
 - nginx-rtmp: ngx_rtmp_notify_module.c (arut/nginx-rtmp-module), session fields
@@ -247,7 +247,7 @@ def test_publish_through_every_hook():
 
 def test_one_account_cannot_open_another_accounts_app():
     """Apps named "<username>-..." belong to that account: another account's
-    tickets and stream users never open them (SPEC §1 tenancy)."""
+    tickets and stream users never open them (docs/decisions.md, Tenancy)."""
     with harness.Server() as srv:
         evil = srv.create_account("evil")
         # evil may mint a ticket naming demo's app (the legacy API allows any app) ...

@@ -448,6 +448,13 @@ def test_revoked_ticket_is_refused_by_the_usher_with_token_revoked():
             check(a["key"] == t["key"] and a["ip"] == "1.2.3.4" and a["app"] == "demo-origin", a)
         c = expect(call(srv, "sevu.errorcount", {"key": t["key"], "success": 0}), 2110, "success")
         check(c["count"] == 1, c)
+        # One boolean rule (docs/decisions.md): the filter reads text as record does.
+        for flag, count in (("true", 1), ("false", 1), ("1", 1), (True, 1)):
+            c = expect(call(srv, "sevu.errorcount", {"key": t["key"], "success": flag}), 2110,
+                       "success")
+            check(c["count"] == count, (flag, c))
+        expect(call(srv, "sevu.errorcount", {"key": t["key"], "success": "yes"}), 2102,
+               "failure")
 
 
 # --- how real clients send it -----------------------------------------------------------------------

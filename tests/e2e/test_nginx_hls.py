@@ -1,5 +1,5 @@
 """Real nginx serving an HLS stream made by ffmpeg behind `auth_request`, asking
-sevu-server's GET /hooks/auth-request (SPEC §4 HTTP streaming, §5). The nginx
+sevu-server's GET /hooks/auth-request (docs/hooks.md, HTTP streaming sessions). The nginx
 config is tests/e2e/nginx/hls.conf.in (also in docs/hooks.md)."""
 
 import contextlib

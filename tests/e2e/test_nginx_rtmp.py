@@ -1,4 +1,4 @@
-"""Real nginx + libnginx-mod-rtmp in front of sevu-server (SPEC §5): ffmpeg
+"""Real nginx + libnginx-mod-rtmp in front of sevu-server (docs/hooks.md): ffmpeg
 publishes a generated stream as a stream user, ffprobe/ffmpeg play it with
 tickets. The nginx config is tests/e2e/nginx/rtmp.conf.in (also in docs/hooks.md)."""
 

@@ -1,7 +1,7 @@
 """End to end: the v2 object API (/v2/...) over real HTTP against a real sevu-server.
 
-Covers every route and every error code of docs/v2-api.md, runs the spec page's
-curl examples (spec/v2-sevu_token.txt) through the real curl binary, checks that
+Covers every route and every error code of docs/v2-api.md, runs the upstream page's
+curl examples (quoted in docs/v2-api.md) through the real curl binary, checks that
 tickets are shared with the legacy command API both ways, and that
 docs/openapi.yaml lists exactly the routes and methods the server serves.
 """
@@ -28,8 +28,8 @@ TOKEN_FIELDS = ["id", "cdn_id", "key", "pass", "ip", "video", "app", "uses", "ac
                 "created_date", "expire_date", "used_date"]
 ATTEMPT_FIELDS = ["id", "datetime", "key", "pass", "ip", "video", "app", "appinst", "pageurl",
                   "refurl", "success", "reason", "server_ip"]
-# The spec page's create body, with the app prefix made the demo account's.
-SPEC_CREATE_BODY = {
+# The upstream page's create body (docs/v2-api.md), with the app prefix made the demo account's.
+EXAMPLE_CREATE_BODY = {
     "pass": "user123|randomdata",
     "ip": "auto/24|auto/24",
     "video": "my_video.mp4|my_folder/*",
@@ -60,7 +60,7 @@ def expect_error(reply, status, error, field=None):
     check(st == status, f"expected {status} {error}, got {st} {body}")
     check(isinstance(body, dict) and body.get("error") == error, f"expected {error}: {body}")
     check(isinstance(body.get("message"), str) and body["message"], body)
-    # SPEC §3: {"error", "message", "field"}; field is null when no one field is concerned.
+    # docs/v2-api.md, Errors: {"error", "message", "field"}; field is null when no one field is concerned.
     check(list(body.keys()) == ["error", "message", "field"], f"error members: {body}")
     check(body["field"] == field, f"expected field {field}: {body}")
     return hdrs
@@ -194,10 +194,10 @@ def test_unknown_routes_and_wrong_methods():
 def test_create_shape_and_defaults():
     with harness.Server() as srv:
         srv.set_clock("2030-01-01 00:00:00")
-        obj = create(srv, SPEC_CREATE_BODY)
+        obj = create(srv, EXAMPLE_CREATE_BODY)
         check(obj["cdn_id"] == "158")
         for f in ("pass", "ip", "video", "app", "uses", "active", "expire_date"):
-            check(obj[f] == SPEC_CREATE_BODY[f], (f, obj))
+            check(obj[f] == EXAMPLE_CREATE_BODY[f], (f, obj))
         check(obj["key"].startswith("my_video_mp4_my_folder__."), obj)
         check(obj["used_date"] == "0000-00-00 00:00:00")
         check(obj["created_date"].startswith("2030-01-01 00:00:"), obj)
@@ -528,7 +528,7 @@ def curl(args):
 
 
 def test_spec_curl_examples():
-    """The four cURL examples of spec/v2-sevu_token.txt, as written except for the host and
+    """The four cURL examples of the upstream v2 page (docs/v2-api.md), as written except for the host and
     port, the request-body file, and the key (the spec's key is an example; the GET, POST and
     DELETE examples use the key the PUT example created)."""
     if shutil.which("curl") is None:
@@ -540,7 +540,7 @@ def test_spec_curl_examples():
         try:
             create_body = os.path.join(tmp, "create.json")
             with open(create_body, "w") as f:  # the page's create body; app prefixed for demo
-                f.write(json.dumps(SPEC_CREATE_BODY, indent=4))
+                f.write(json.dumps(EXAMPLE_CREATE_BODY, indent=4))
             update_body = os.path.join(tmp, "update.json")
             with open(update_body, "w") as f:  # the page's update body, unchanged
                 f.write('{\n    "active": true,\n    "expire_date": "2019-12-24 23:59:59"\n}')
@@ -549,7 +549,7 @@ def test_spec_curl_examples():
             # the demo account, whose prefix is "demo-".
             as_written = os.path.join(tmp, "as-written.json")
             with open(as_written, "w") as f:
-                f.write(json.dumps(dict(SPEC_CREATE_BODY, app="username-*"), indent=4))
+                f.write(json.dumps(dict(EXAMPLE_CREATE_BODY, app="username-*"), indent=4))
             code, out = curl(["-X", "PUT", "--data-binary", "@" + as_written, "--user", user,
                               base + "/v2/sevu_token"])
             check(code == 400 and json.loads(out) == {
@@ -562,7 +562,7 @@ def test_spec_curl_examples():
             check(code == 201, (code, out))
             made = json.loads(out)
             check_token(made)
-            for f, v in SPEC_CREATE_BODY.items():
+            for f, v in EXAMPLE_CREATE_BODY.items():
                 check(made[f] == v, (f, made))
             key = made["key"]
 

@@ -10,7 +10,6 @@
 
 using sevu::legacy::CronSchedule;
 using sevu::legacy::CrontabResult;
-using sevu::legacy::is_valid_crontab;
 using sevu::legacy::kMaxCrontabLength;
 using sevu::legacy::parse_crontab;
 
@@ -281,9 +280,9 @@ TEST_CASE("overlong input is refused") {
   CHECK(parsed(all + " * * * *").minute == range(0, 59));
 }
 
-TEST_CASE("is_valid_crontab agrees with parse_crontab") {
-  CHECK(is_valid_crontab("*/15 * * * *"));
-  CHECK(is_valid_crontab("30 4 1,15 * 5"));
-  CHECK_FALSE(is_valid_crontab("*/15 * * *"));
-  CHECK_FALSE(is_valid_crontab("@daily"));
+TEST_CASE("a schedule exactly when the expression is valid") {
+  CHECK(parse_crontab("*/15 * * * *").schedule.has_value());
+  CHECK(parse_crontab("30 4 1,15 * 5").schedule.has_value());
+  CHECK_FALSE(parse_crontab("*/15 * * *").schedule.has_value());
+  CHECK_FALSE(parse_crontab("@daily").schedule.has_value());
 }

@@ -3,7 +3,9 @@
 
 #include <rapidjson/document.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "legacy/request_json.hpp"
@@ -12,6 +14,14 @@
 using namespace sevu::legacy;
 
 namespace {
+
+// The first of textual_forms(), the one a client that appends the member at
+// the end produces: the member with its preceding comma removed.
+std::optional<std::string> cut_signature_member(std::string_view raw_json) {
+  auto forms = textual_forms(raw_json);
+  if (forms.empty()) return std::nullopt;
+  return forms.front();
+}
 
 const std::string kSecret = "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f";
 

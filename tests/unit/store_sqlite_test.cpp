@@ -159,7 +159,6 @@ TEST_CASE("the schema is compiled in and ordered") {
   REQUIRE(!files.empty());
   CHECK(std::string(files.front().name) == "0001_init.sql");
   CHECK(std::string(files.front().sql).find("CREATE TABLE accounts") != std::string::npos);
-  CHECK(latest_schema_version() == known_migrations().back().version);
 }
 
 TEST_CASE("migrations are recorded once and reopening is a no-op") {
@@ -195,7 +194,7 @@ TEST_CASE("a database from a newer sevu-server is refused") {
   TempDir dir;
   const auto path = dir.file("sevu.db");
   open_sqlite_store(path);
-  const int64_t newer = latest_schema_version() + 2;
+  const int64_t newer = known_migrations().back().version + 2;
   {
     RawDb raw(path);
     raw.exec("INSERT INTO schema_migrations (version, name, applied) VALUES (" +
@@ -203,7 +202,8 @@ TEST_CASE("a database from a newer sevu-server is refused") {
   }
   const std::string expected = "database schema version " + std::to_string(newer) +
                                " is newer than this sevu-server supports (" +
-                               std::to_string(latest_schema_version()) + "); upgrade sevu-server";
+                               std::to_string(known_migrations().back().version) +
+                               "); upgrade sevu-server";
   CHECK(error_of([&] { open_sqlite_store(path); }) == expected);
 }
 

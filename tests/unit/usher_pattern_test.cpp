@@ -1,4 +1,4 @@
-// App/video patterns (SPEC §4): '*' matches any run, '/' included; the rest is
+// App/video patterns (docs/hooks.md): '*' matches any run, '/' included; the rest is
 // literal and case-sensitive; '|' separates alternatives.
 #include <doctest/doctest.h>
 

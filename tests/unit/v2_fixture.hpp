@@ -14,7 +14,7 @@
 #include "auth/crypto.hpp"
 #include "core/clock.hpp"
 #include "core/datetime.hpp"
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "store/store.hpp"
 #include "v2/v2_api.hpp"
 

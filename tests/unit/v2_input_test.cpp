@@ -3,7 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "core/datetime.hpp"
-#include "http/message.hpp"
+#include "core/http_message.hpp"
 #include "v2/errors.hpp"
 #include "v2/request_body.hpp"
 #include "v2/token_fields.hpp"

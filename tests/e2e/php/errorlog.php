@@ -1,5 +1,5 @@
 <?php
-// The sevu.attempts example of the upstream page (shared/spec/legacy-sevu.attempts.txt),
+// The sevu.attempts example of the upstream page (docs/legacy-api.md, Running the upstream examples),
 // as published except that the URL comes from SEVU_STABLE_URL.
 $request = array(
 'command' => 'sevu.errorlog',

@@ -1,5 +1,5 @@
 <?php
-// The sevu.request example of the upstream page (shared/spec/legacy-sevu.request.txt),
+// The sevu.request example of the upstream page (docs/legacy-api.md, Running the upstream examples),
 // as published except: the URL comes from SEVU_STABLE_URL; the closing brackets
 // lost in extraction are restored; the final echo quotes its array keys
 // ('ticket', 'key', 'pass'), because PHP 8 made bare-word array keys a fatal

@@ -1,5 +1,6 @@
 // Plain request/response values handed between the http layer and the APIs.
-// Deliberately free of Beast/Asio so that only server/http/ compiles them.
+// They live in core, free of Beast/Asio, so that every API part can build
+// replies without depending on server/http/ (the only code that sees Beast).
 #pragma once
 
 #include <functional>
@@ -36,7 +37,9 @@ using Responder = std::function<void(HttpResponse)>;
 // An endpoint. It must not block: slow work goes to the store pool.
 using Handler = std::function<void(HttpRequest&&, Responder)>;
 
-// A JSON error body {"error": code, "message": message, "field": null}.
-HttpResponse json_error(int status, std::string_view code, std::string_view message);
+// The one JSON error body, {"error": code, "message": message, "field": field},
+// field null when empty (docs/v2-api.md, Errors; the hooks and ops routes too).
+HttpResponse json_error(int status, std::string_view code, std::string_view message,
+                        std::string_view field = {});
 
 }  // namespace sevu
