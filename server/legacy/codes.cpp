@@ -2,17 +2,18 @@
 
 #include <stdexcept>
 
-#include "legacy/stream_user_codes.hpp"
-
 namespace sevu::legacy {
 
 namespace {
 
 constexpr bool kSuccess = true;
 constexpr bool kFailure = false;
+constexpr bool kVerbatim = true;
 
-std::vector<CodeInfo> ticket_codes() {
-  return {
+}  // namespace
+
+const std::vector<CodeInfo>& all_codes() {
+  static const std::vector<CodeInfo> table = {
       {Code::kUnknownCommand, kFailure, "Unrecognized API Command"},
       {Code::kAuthFailed, kFailure,
        "CDN Authorization failed. Invalid API Key or not authorized for that account."},
@@ -22,6 +23,12 @@ std::vector<CodeInfo> ticket_codes() {
       {Code::kUnexpectedError, kFailure, "sevu-server API encountered an unexpected error"},
       {Code::kUnauthorized, kFailure, "Unauthorized Access to API"},
       {Code::kMissingFields, kFailure, "One or more required fields are missing"},
+      // Upstream's texts, verbatim (9 predates "disabled", which is accepted too).
+      {Code::kSegmentTypeInvalid, kFailure, "Segment Type may only be schedule, size, or duration.",
+       kVerbatim},
+      {Code::kSegmentValueNotPositive, kFailure,
+       "Segments of Duration and Size require a value greater than 0.", kVerbatim},
+      {Code::kCrontabInvalid, kFailure, "Invalid CRONTAB expression given.", kVerbatim},
       {Code::kBusy, kFailure, "Server busy, try again"},
       {Code::kTicketReadBackFailed, kFailure,
        "ScaleEngine Virtual Usher Ticket failed to return newly created ticket information"},
@@ -36,24 +43,24 @@ std::vector<CodeInfo> ticket_codes() {
       {Code::kTicketNotFound, kFailure, "ScaleEngine Virtual Usher Ticket not found"},
       {Code::kTicketRevoked, kSuccess, "ScaleEngine Virtual Usher Ticket revoked"},
       {Code::kRevokeNotFound, kFailure, "ScaleEngine Virtual Usher Ticket not found"},
+      {Code::kStreamUserNotCreated, kFailure, "Stream User could not be created"},
+      {Code::kStreamUserAdded, kSuccess, "Stream User Added"},
+      {Code::kStreamUserLimitReached, kFailure, "Exceeded maximum stream accounts", kVerbatim},
+      // An empty listing is a successful answer, like sevu.attempts' 2100 (decided).
+      {Code::kStreamUsersNotFound, kSuccess, "Stream Users were not found"},
+      {Code::kStreamUsersFound, kSuccess, "Stream Users Found"},
+      {Code::kStreamUserFound, kSuccess, "Stream User Found"},
+      {Code::kStreamUserNotFound, kFailure, "Stream User not found"},
+      {Code::kStreamUserRemoved, kSuccess, "Stream User Removed"},
+      {Code::kRemoveStreamUserNotFound, kFailure, "Stream User not found"},
+      {Code::kStreamUpdated, kSuccess, "Stream Updated"},
+      {Code::kUpdateStreamNotFound, kFailure, "Stream not found"},
+      {Code::kStreamFieldInvalid, kFailure, "invalid field value"},
       {Code::kNoAttempts, kSuccess, "ScaleEngine Virtual Usher Ticket was not used"},
       {Code::kAttemptsFound, kSuccess, "ScaleEngine Virtual Usher Ticket uses found"},
       {Code::kBadFilter, kFailure, "Invalid filter value"},
       {Code::kAttemptsCounted, kSuccess, "Attempts counted"},
   };
-}
-
-}  // namespace
-
-const std::vector<CodeInfo>& all_codes() {
-  // The stream-user commands keep their rows beside them; this is the one place
-  // both halves meet.
-  static const std::vector<CodeInfo> table = [] {
-    std::vector<CodeInfo> all = ticket_codes();
-    const auto& streams = stream_user_code_table();
-    all.insert(all.end(), streams.begin(), streams.end());
-    return all;
-  }();
   return table;
 }
 

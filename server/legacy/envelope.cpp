@@ -13,8 +13,12 @@ Reply reply(Code code) {
 
 Reply reply(Code code, std::string_view detail) {
   Reply r = reply(code);
-  r.message += ": ";
-  r.message += detail;
+  if (!code_info(code).verbatim) {
+    r.message += ": ";
+    r.message += detail;
+    return r;
+  }
+  r.payload = [text = std::string(detail)](JsonWriter& w) { put(w, "detail", text); };
   return r;
 }
 

@@ -22,7 +22,8 @@ struct Reply {
 
 // The table message for code.
 Reply reply(Code code);
-// The table message followed by ": " and detail ("... missing: app, video").
+// The table message followed by ": " and detail ("... missing: app, video"),
+// or for a verbatim code the bare message with detail in a "detail" member.
 Reply reply(Code code, std::string_view detail);
 
 // "0.0004 seconds": 4 decimals, never negative.

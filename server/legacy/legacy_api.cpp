@@ -119,7 +119,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
 
     auto signature = string_member(request, "signature");
     if (!signature ||
-        !legacy::signature_matches(text.value, request, *signature, account->secret)) {
+        !legacy::signature_matches(text.value, parsed.php_form, *signature, account->secret)) {
       return envelope_response(reply(Code::kBadSignature), start);
     }
 

@@ -6,13 +6,10 @@
 
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
-#include "legacy/php_json.hpp"
 
 namespace sevu::legacy {
 
 namespace {
-
-constexpr std::string_view kSignature = "signature";
 
 // A top-level member's place in the raw text.
 struct MemberSpan {
@@ -160,7 +157,7 @@ std::vector<std::string> textual_forms(std::string_view raw_json) {
   if (!members) return forms;
   std::optional<std::size_t> index;
   for (std::size_t i = 0; i < members->size(); ++i) {
-    if ((*members)[i].name != kSignature) continue;
+    if ((*members)[i].name != kSignatureMember) continue;
     if (index) return forms;  // duplicated: ambiguous
     index = i;
   }
@@ -184,27 +181,19 @@ std::vector<std::string> textual_forms(std::string_view raw_json) {
   return forms;
 }
 
-std::optional<std::string> php_form_without_signature(const rapidjson::Value& request) {
-  if (!request.IsObject()) return std::nullopt;
-  return php_json_encode_without(request, kSignature);
-}
-
 std::string sign_message(std::string_view message, std::string_view secret) {
   return base64_encode(hmac_sha256(secret, message));
 }
 
-bool signature_matches(std::string_view raw_json, const rapidjson::Value& request,
-                       std::string_view given, std::string_view secret) {
+bool signature_matches(std::string_view raw_json, std::string_view php_form, std::string_view given,
+                       std::string_view secret) {
   // Every candidate is signed and compared, whatever matched before, so that
   // the work done does not depend on the signature's correctness.
   bool matched = false;
   for (const auto& form : textual_forms(raw_json)) {
     matched = constant_time_equal(sign_message(form, secret), given) || matched;
   }
-  if (auto reencoded = php_form_without_signature(request)) {
-    matched = constant_time_equal(sign_message(*reencoded, secret), given) || matched;
-  }
-  return matched;
+  return constant_time_equal(sign_message(php_form, secret), given) || matched;
 }
 
 }  // namespace sevu::legacy

@@ -7,14 +7,15 @@
 //       anything that re-encodes.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sevu::legacy {
+
+// The member that carries the signature and is left out of what was signed.
+constexpr std::string_view kSignatureMember = "signature";
 
 // Form (a): the texts the client may have signed, i.e. raw_json with the
 // top-level "signature" member and one separating comma cut out. Where the
@@ -29,15 +30,13 @@ namespace sevu::legacy {
 // "signature" (a duplicate is refused rather than guessed at).
 std::vector<std::string> textual_forms(std::string_view raw_json);
 
-// Form (b); nullopt when PHP could not encode it.
-std::optional<std::string> php_form_without_signature(const rapidjson::Value& request);
-
 // base64(HMAC-SHA256(message, secret)).
 std::string sign_message(std::string_view message, std::string_view secret);
 
-// True when `given` matches a form (a) text or form (b) of this request. Every
-// form is computed and compared in constant time whatever the outcome.
-bool signature_matches(std::string_view raw_json, const rapidjson::Value& request,
-                       std::string_view given, std::string_view secret);
+// True when `given` matches a form (a) text of raw_json or php_form, form (b)
+// (ParsedRequest::php_form). Every form is signed and compared in constant time
+// whatever the outcome.
+bool signature_matches(std::string_view raw_json, std::string_view php_form, std::string_view given,
+                       std::string_view secret);
 
 }  // namespace sevu::legacy

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "auth/password_hash.hpp"
+#include "legacy/envelope.hpp"
 #include "legacy/request_fields.hpp"
-#include "legacy/stream_user_codes.hpp"
 #include "legacy/stream_user_commands.hpp"
 #include "legacy/stream_user_fields.hpp"
 #include "legacy/stream_user_json.hpp"
@@ -19,13 +19,13 @@ namespace sevu::legacy {
 namespace {
 
 Reply not_created(const std::string& why) {
-  return stream_user_reply(kStreamUserNotCreated, why);
+  return reply(Code::kStreamUserNotCreated, why);
 }
 
 Reply limit_reached(const Account& account) {
-  return stream_user_reply(kStreamUserLimitReached, "this account may have at most " +
-                                                        std::to_string(account.max_stream_users) +
-                                                        " stream users");
+  return reply(Code::kStreamUserLimitReached, "this account may have at most " +
+                                                  std::to_string(account.max_stream_users) +
+                                                  " stream users");
 }
 
 }  // namespace
@@ -83,7 +83,7 @@ Reply stream_user_add(const CommandContext& c) {
     case Outcome::kAdded:
       break;
   }
-  Reply r = stream_user_reply(kStreamUserAdded);
+  Reply r = reply(Code::kStreamUserAdded);
   r.payload = [user = std::move(u), config = c.config](JsonWriter& w) {
     w.Key("user");
     write_stream_user(w, user, config);

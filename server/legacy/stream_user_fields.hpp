@@ -4,8 +4,6 @@
 // reports a neutral problem and each command turns it into its reply.
 #pragma once
 
-#include "legacy/stream_user_codes.hpp"
-
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -13,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "legacy/envelope.hpp"
 #include "store/records.hpp"
 
 namespace sevu::legacy {
@@ -44,11 +43,11 @@ template <class Otherwise>
 Reply settings_problem_reply(const FieldProblem& p, Otherwise otherwise) {
   switch (p.code) {
     case 9:
-      return stream_user_reply(kSegmentTypeInvalid, p.field + " " + p.reason);
+      return reply(Code::kSegmentTypeInvalid, p.field + " " + p.reason);
     case 10:
-      return stream_user_reply(kSegmentValueNotPositive, p.field + " " + p.reason);
+      return reply(Code::kSegmentValueNotPositive, p.field + " " + p.reason);
     case 11:
-      return stream_user_reply(kCrontabInvalid, p.reason);
+      return reply(Code::kCrontabInvalid, p.reason);
     default:
       return otherwise(p);
   }

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "legacy/envelope.hpp"
 #include "legacy/request_fields.hpp"
-#include "legacy/stream_user_codes.hpp"
 #include "legacy/stream_user_commands.hpp"
 #include "legacy/stream_user_json.hpp"
 
@@ -17,8 +17,7 @@ Reply stream_user_list(const CommandContext& c) {
   for (int i = 0; i < 2; ++i) {
     if (const rapidjson::Value* v = given_field(c.request, names[i])) {
       if (!v->IsString()) {
-        return stream_user_reply(kStreamFieldInvalid,
-                                 std::string(names[i]) + " (must be a string)");
+        return reply(Code::kStreamFieldInvalid, std::string(names[i]) + " (must be a string)");
       }
       filters[i] = string_value(*v);
     }
@@ -35,7 +34,7 @@ Reply stream_user_list(const CommandContext& c) {
   std::sort(users.begin(), users.end(),
             [](const StreamUser& a, const StreamUser& b) { return a.id < b.id; });
 
-  Reply r = stream_user_reply(users.empty() ? kStreamUsersNotFound : kStreamUsersFound);
+  Reply r = reply(users.empty() ? Code::kStreamUsersNotFound : Code::kStreamUsersFound);
   r.payload = [list = std::move(users), config = c.config](JsonWriter& w) {
     w.Key("users");
     w.StartArray();

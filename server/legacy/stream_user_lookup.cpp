@@ -4,15 +4,15 @@
 #include <vector>
 
 #include "core/json_util.hpp"
+#include "legacy/envelope.hpp"
 #include "legacy/request_fields.hpp"
-#include "legacy/stream_user_codes.hpp"
 
 namespace sevu::legacy {
 
 namespace {
 
 Reply invalid(const char* field, const char* reason) {
-  return stream_user_reply(kStreamFieldInvalid, std::string(field) + " (" + reason + ")");
+  return reply(Code::kStreamFieldInvalid, std::string(field) + " (" + reason + ")");
 }
 
 }  // namespace

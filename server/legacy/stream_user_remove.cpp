@@ -1,6 +1,6 @@
 // sevu.removestreamuser: delete one stream user by streamuser_id or
 // app+stream+user. Its credentials stop working for the next publish.
-#include "legacy/stream_user_codes.hpp"
+#include "legacy/envelope.hpp"
 #include "legacy/stream_user_commands.hpp"
 #include "legacy/stream_user_lookup.hpp"
 
@@ -11,9 +11,9 @@ Reply stream_user_remove(const CommandContext& c) {
   if (lookup.problem) return std::move(*lookup.problem);
   // A row removed by a concurrent call between lookup and delete is not found.
   if (!lookup.found || !c.store.delete_stream_user(c.account.cdn_id, lookup.found->id)) {
-    return stream_user_reply(kRemoveStreamUserNotFound);
+    return reply(Code::kRemoveStreamUserNotFound);
   }
-  Reply r = stream_user_reply(kStreamUserRemoved);
+  Reply r = reply(Code::kStreamUserRemoved);
   r.payload = [id = lookup.found->id](JsonWriter& w) {
     w.Key("id");
     w.Int64(id);

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "core/json_util.hpp"
+#include "legacy/envelope.hpp"
 #include "legacy/request_fields.hpp"
-#include "legacy/stream_user_codes.hpp"
 #include "legacy/stream_user_commands.hpp"
 #include "legacy/stream_user_fields.hpp"
 #include "legacy/stream_user_json.hpp"
@@ -16,7 +16,7 @@ namespace sevu::legacy {
 namespace {
 
 Reply invalid(const std::string& field, const std::string& reason) {
-  return stream_user_reply(kStreamFieldInvalid, field + " (" + reason + ")");
+  return reply(Code::kStreamFieldInvalid, field + " (" + reason + ")");
 }
 
 }  // namespace
@@ -47,8 +47,8 @@ Reply stream_user_update(const CommandContext& c) {
     if (c.store.update_stream_user(*u)) updated = std::move(u);
   });
   if (problem) return std::move(*problem);
-  if (!updated) return stream_user_reply(kUpdateStreamNotFound);
-  Reply r = stream_user_reply(kStreamUpdated);
+  if (!updated) return reply(Code::kUpdateStreamNotFound);
+  Reply r = reply(Code::kStreamUpdated);
   r.payload = [user = std::move(*updated), config = c.config](JsonWriter& w) {
     w.Key("user");
     write_stream_user(w, user, config);
