@@ -11,13 +11,13 @@
 
 #include "auth/crypto.hpp"
 #include "core/json_util.hpp"
-#include "legacy/command.hpp"
-#include "legacy/envelope.hpp"
-#include "legacy/form_body.hpp"
-#include "legacy/request_fields.hpp"
-#include "legacy/request_json.hpp"
-#include "legacy/signature.hpp"
-#include "legacy/write_once.hpp"
+#include "legacy/commands/command.hpp"
+#include "legacy/wire/envelope.hpp"
+#include "legacy/wire/form_body.hpp"
+#include "legacy/wire/request_fields.hpp"
+#include "legacy/wire/request_json.hpp"
+#include "legacy/wire/signature.hpp"
+#include "legacy/wire/write_once.hpp"
 
 namespace sevu {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "legacy/request_json.hpp"
-#include "legacy/signature.hpp"
+#include "legacy/wire/request_json.hpp"
+#include "legacy/wire/signature.hpp"
 
 using namespace sevu::legacy;
 

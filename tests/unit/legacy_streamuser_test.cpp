@@ -13,11 +13,11 @@
 #include "auth/password_hash.hpp"
 #include "core/clock.hpp"
 #include "core/json_util.hpp"
-#include "legacy/command.hpp"
-#include "legacy/envelope.hpp"
-#include "legacy/stream_user_commands.hpp"
-#include "legacy/stream_user_fields.hpp"
-#include "legacy/stream_user_json.hpp"
+#include "legacy/commands/command.hpp"
+#include "legacy/commands/stream_users/commands.hpp"
+#include "legacy/commands/stream_users/fields.hpp"
+#include "legacy/commands/stream_users/json.hpp"
+#include "legacy/wire/envelope.hpp"
 #include "store/store.hpp"
 
 using namespace sevu;

@@ -1,10 +1,10 @@
-#include "legacy/attempt_filter.hpp"
+#include "legacy/commands/attempt_filter.hpp"
 
 #include <algorithm>
 #include <limits>
 
 #include "core/json_util.hpp"
-#include "legacy/request_fields.hpp"
+#include "legacy/wire/request_fields.hpp"
 
 namespace sevu::legacy {
 

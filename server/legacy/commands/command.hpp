@@ -1,5 +1,10 @@
-// What a legacy command gets once the request has passed every global check
-// (docs/legacy-api.md, check order), and the table of commands.
+// legacy/commands/: the commands, grouped by what they act on. This header is
+// what a command gets once the request has passed every global check
+// (docs/legacy-api.md, check order), and the table of commands
+// (command_table.cpp). tickets.cpp holds sevu.request/status/revoke;
+// attempts.cpp (with attempt_filter) the attempt listing and count;
+// stream_users/ the stream-user commands. Commands answer with wire/'s Reply
+// and codes and may use store/, usher/, auth/ and core/; never legacy_api.hpp.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -10,8 +15,8 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "legacy/envelope.hpp"
-#include "legacy/legacy_api.hpp"
+#include "legacy/commands/config.hpp"
+#include "legacy/wire/envelope.hpp"
 #include "store/records.hpp"
 #include "store/store.hpp"
 
@@ -62,11 +67,12 @@ struct CommandSpec {
 // nullptr for an unknown command.
 const CommandSpec* find_command(std::string_view name);
 
-// One file each.
+// tickets.cpp
 Reply ticket_request(const CommandContext& c);  // sevu.request
 Reply ticket_status(const CommandContext& c);   // sevu.status
 Reply ticket_revoke(const CommandContext& c);   // sevu.revoke
-Reply attempt_list(const CommandContext& c);    // sevu.attempts, sevu.errorlog
-Reply attempt_count(const CommandContext& c);   // sevu.errorcount
+// attempts.cpp
+Reply attempt_list(const CommandContext& c);   // sevu.attempts, sevu.errorlog
+Reply attempt_count(const CommandContext& c);  // sevu.errorcount
 
 }  // namespace sevu::legacy

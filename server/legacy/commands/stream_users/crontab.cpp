@@ -1,7 +1,7 @@
 // A strict recursive-descent reading of the grammar in crontab.hpp. Every
 // failure names the field and the offending text, because the message is all a
 // client gets back with code 11.
-#include "legacy/crontab.hpp"
+#include "legacy/commands/stream_users/crontab.hpp"
 
 #include <array>
 #include <cctype>

@@ -2,8 +2,8 @@
 // oldest first; sevu.errorcount counts them. Scoped to the caller's account, so
 // another account's key finds nothing, exactly like an unknown key.
 #include "core/datetime.hpp"
-#include "legacy/attempt_filter.hpp"
-#include "legacy/command.hpp"
+#include "legacy/commands/attempt_filter.hpp"
+#include "legacy/commands/command.hpp"
 
 namespace sevu::legacy {
 

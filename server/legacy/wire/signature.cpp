@@ -1,4 +1,4 @@
-#include "legacy/signature.hpp"
+#include "legacy/wire/signature.hpp"
 
 #include <algorithm>
 #include <cstddef>

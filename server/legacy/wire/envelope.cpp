@@ -1,4 +1,4 @@
-#include "legacy/envelope.hpp"
+#include "legacy/wire/envelope.hpp"
 
 #include <cstdio>
 

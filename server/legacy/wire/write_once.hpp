@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "legacy/envelope.hpp"
+#include "legacy/wire/envelope.hpp"
 #include "store/records.hpp"
 #include "store/store.hpp"
 

@@ -1,4 +1,4 @@
-#include "legacy/write_once.hpp"
+#include "legacy/wire/write_once.hpp"
 
 #include <rapidjson/document.h>
 
@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "core/json_util.hpp"
-#include "legacy/codes.hpp"
+#include "legacy/wire/codes.hpp"
 
 namespace sevu::legacy {
 

@@ -1,4 +1,4 @@
-#include "legacy/form_body.hpp"
+#include "legacy/wire/form_body.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "legacy/php_json.hpp"
+#include "legacy/wire/php_json.hpp"
 
 #include <charconv>
 #include <cmath>

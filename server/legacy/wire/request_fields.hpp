@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "legacy/command.hpp"
+#include "legacy/commands/command.hpp"
 
 namespace sevu::legacy {
 

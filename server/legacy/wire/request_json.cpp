@@ -1,11 +1,11 @@
-#include "legacy/request_json.hpp"
+#include "legacy/wire/request_json.hpp"
 
 #include <set>
 #include <string>
 
 #include "core/json_util.hpp"
-#include "legacy/php_json.hpp"
-#include "legacy/signature.hpp"
+#include "legacy/wire/php_json.hpp"
+#include "legacy/wire/signature.hpp"
 
 namespace sevu::legacy {
 

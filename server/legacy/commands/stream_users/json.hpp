@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/json_util.hpp"
-#include "legacy/legacy_api.hpp"
+#include "legacy/commands/config.hpp"
 #include "store/records.hpp"
 
 namespace sevu::legacy {

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/json_util.hpp"
-#include "legacy/codes.hpp"
+#include "legacy/wire/codes.hpp"
 
 namespace sevu::legacy {
 

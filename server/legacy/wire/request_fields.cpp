@@ -1,4 +1,4 @@
-#include "legacy/request_fields.hpp"
+#include "legacy/wire/request_fields.hpp"
 
 #include "core/json_util.hpp"
 

@@ -1,6 +1,6 @@
 // The legacy commands this server knows; anything else is code 0.
-#include "legacy/command.hpp"
-#include "legacy/stream_user_commands.hpp"
+#include "legacy/commands/command.hpp"
+#include "legacy/commands/stream_users/commands.hpp"
 
 namespace sevu::legacy {
 

@@ -1,4 +1,4 @@
-#include "legacy/codes.hpp"
+#include "legacy/wire/codes.hpp"
 
 #include <stdexcept>
 

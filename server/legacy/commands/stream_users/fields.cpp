@@ -1,15 +1,15 @@
 // Field rules of the stream-user commands. Names that end up in URLs and in
 // media-server configuration (app, stream, user, save_folder, ga_key) are kept
 // to small charsets so that nothing downstream needs escaping.
-#include "legacy/stream_user_fields.hpp"
+#include "legacy/commands/stream_users/fields.hpp"
 
 #include <array>
 #include <vector>
 
 #include "core/json_util.hpp"
 #include "core/text.hpp"
-#include "legacy/crontab.hpp"
-#include "legacy/request_fields.hpp"
+#include "legacy/commands/stream_users/crontab.hpp"
+#include "legacy/wire/request_fields.hpp"
 
 namespace sevu::legacy {
 

@@ -1,4 +1,4 @@
-#include "legacy/stream_user_json.hpp"
+#include "legacy/commands/stream_users/json.hpp"
 
 #include <array>
 #include <string_view>

@@ -1,10 +1,13 @@
-// The stream-user commands (publish credentials plus record/DVR settings).
+// legacy/commands/stream_users/: the stream-user commands (publish credentials
+// plus record/DVR settings), all in commands.cpp; fields (reading and
+// validating their settings, crontab for schedules) and json (how a stream user
+// appears in replies) are shared by them. Same rules as the rest of commands/.
 // Handlers in the shape of command.hpp's CommandHandler; each checks its own
 // required fields, because user/pass sent as null are answers, not omissions.
 // Another account's stream user is answered exactly like one that does not exist.
 #pragma once
 
-#include "legacy/command.hpp"
+#include "legacy/commands/command.hpp"
 
 namespace sevu::legacy {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "legacy/envelope.hpp"
+#include "legacy/wire/envelope.hpp"
 #include "store/records.hpp"
 
 namespace sevu::legacy {

@@ -1,11 +1,14 @@
-// sevu.request: create a ticket (upstream codes 2000-2004).
+// The ticket commands: sevu.request creates a ticket (upstream codes
+// 2000-2004), sevu.status shows one, sevu.revoke deactivates one. Every store
+// call is scoped to the caller's account, so another account's key is answered
+// exactly like a key that does not exist.
 #include <string>
 
 #include "auth/keygen.hpp"
+#include "core/datetime.hpp"
 #include "core/json_util.hpp"
-#include "legacy/command.hpp"
-#include "legacy/request_fields.hpp"
-#include "legacy/ticket_payload.hpp"
+#include "legacy/commands/command.hpp"
+#include "legacy/wire/request_fields.hpp"
 #include "usher/ip_rules.hpp"
 
 namespace sevu::legacy {
@@ -35,8 +38,28 @@ std::optional<int64_t> read_expiry(const rapidjson::Value& request, int64_t now)
   return time_value(*v, now);
 }
 
+// The `ticket` object of sevu.request and sevu.status replies: every value a
+// string, exactly like upstream's example ("uses": "5", "active": "1",
+// "used_date": "0000-00-00 00:00:00" until first use).
+void write_ticket_member(JsonWriter& w, const Ticket& t, bool with_expire_date) {
+  w.Key("ticket");
+  w.StartObject();
+  put(w, "key", t.key);
+  put(w, "pass", t.pass);
+  put(w, "ip", t.ip);
+  put(w, "video", t.video);
+  put(w, "app", t.app);
+  put(w, "created_date", format_datetime(t.created));
+  put(w, "used_date", format_datetime(t.used));
+  put(w, "uses", std::to_string(t.uses));
+  put(w, "active", std::string(t.active ? "1" : "0"));
+  if (with_expire_date) put(w, "expire_date", format_datetime(t.expires));
+  w.EndObject();
+}
+
 }  // namespace
 
+// sevu.request
 Reply ticket_request(const CommandContext& c) {
   Ticket t;
   for (auto [name, field] : {std::pair<const char*, std::string*>{"app", &t.app},
@@ -72,6 +95,36 @@ Reply ticket_request(const CommandContext& c) {
   Reply r = reply(Code::kTicketGranted);
   r.payload = [ticket = *stored](JsonWriter& w) { write_ticket_member(w, ticket, false); };
   return r;
+}
+
+// sevu.status
+Reply ticket_status(const CommandContext& c) {
+  const rapidjson::Value* key = given_field(c.request, "key");
+  if (key == nullptr || !key->IsString()) return reply(Code::kTicketNotFound);
+  auto ticket = c.store.ticket(c.account.cdn_id, string_value(*key));
+  if (!ticket) return reply(Code::kTicketNotFound);
+  Reply r = reply(Code::kTicketFound);
+  r.payload = [t = *ticket](JsonWriter& w) { write_ticket_member(w, t, true); };
+  return r;
+}
+
+// sevu.revoke: revoking a revoked ticket succeeds again.
+Reply ticket_revoke(const CommandContext& c) {
+  const rapidjson::Value* key = given_field(c.request, "key");
+  if (key == nullptr || !key->IsString()) return reply(Code::kRevokeNotFound);
+  const std::string wanted = string_value(*key);
+  bool found = false;
+  // Read and write in one transaction: update_ticket writes uses and ip too,
+  // and a playback start in between must not be undone.
+  c.store.transaction([&] {
+    auto ticket = c.store.ticket(c.account.cdn_id, wanted);
+    if (!ticket) return;
+    found = true;
+    if (!ticket->active) return;
+    ticket->active = false;
+    c.store.update_ticket(*ticket);
+  });
+  return reply(found ? Code::kTicketRevoked : Code::kRevokeNotFound);
 }
 
 }  // namespace sevu::legacy
