@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "legacy/form_body.hpp"
-#include "legacy/request_json.hpp"
-#include "legacy/signature.hpp"
+#include "legacy/wire/form_body.hpp"
+#include "legacy/wire/request_json.hpp"
+#include "legacy/wire/signature.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -21,6 +21,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text = field.ok ? std::string_view(field.value) : body;
   auto parsed = sevu::legacy::parse_request_json(text);
   sevu::legacy::textual_forms(text);
-  if (parsed.ok) sevu::legacy::php_form_without_signature(parsed.doc);
   return 0;
 }

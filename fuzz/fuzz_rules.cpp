@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "core/datetime.hpp"
-#include "legacy/crontab.hpp"
+#include "legacy/commands/stream_users/crontab.hpp"
 #include "usher/ip_rules.hpp"
 #include "usher/pattern.hpp"
 

@@ -11,13 +11,13 @@
 
 #include "auth/crypto.hpp"
 #include "core/json_util.hpp"
-#include "legacy/command.hpp"
-#include "legacy/envelope.hpp"
-#include "legacy/form_body.hpp"
-#include "legacy/request_fields.hpp"
-#include "legacy/request_json.hpp"
-#include "legacy/signature.hpp"
-#include "legacy/write_once.hpp"
+#include "legacy/commands/command.hpp"
+#include "legacy/wire/envelope.hpp"
+#include "legacy/wire/form_body.hpp"
+#include "legacy/wire/request_fields.hpp"
+#include "legacy/wire/request_json.hpp"
+#include "legacy/wire/signature.hpp"
+#include "legacy/wire/write_once.hpp"
 
 namespace sevu {
 
@@ -119,7 +119,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
 
     auto signature = string_member(request, "signature");
     if (!signature ||
-        !legacy::signature_matches(text.value, request, *signature, account->secret)) {
+        !legacy::signature_matches(text.value, parsed.php_form, *signature, account->secret)) {
       return envelope_response(reply(Code::kBadSignature), start);
     }
 

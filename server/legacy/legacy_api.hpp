@@ -1,21 +1,21 @@
-// The legacy command API: POST /stable/ (docs/legacy-api.md).
+// The legacy command API: POST /stable/ (docs/legacy-api.md). legacy/ has two
+// layers under this entry point, which alone ties them together:
+//   wire/      the protocol every command shares: transport (form, multipart or
+//              raw body), request JSON and its fields, PHP's JSON encoding,
+//              signature, repeats (write_once), the envelope and the one code
+//              table. Uses core/, auth/ and store/ (repeats are kept there).
+//   commands/  the commands, grouped by what they act on: tickets.cpp,
+//              attempts.cpp, stream_users/. Use wire/, store/, usher/, auth/, core/.
+// Neither includes this file; commands/ never reaches into legacy_api.cpp's checks.
 #pragma once
-
-#include <cstdint>
-#include <string>
 
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
 #include "core/http_message.hpp"
+#include "legacy/commands/config.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
-
-struct LegacyConfig {
-  int64_t timestamp_window = 300;         // seconds either side of the wall clock
-  std::string origin_host = "127.0.0.1";  // origin_url = rtmp://<origin_host>/<app>
-  std::string playback_url_template;      // --playback-url; empty: kDefaultPlaybackTemplate
-};
 
 class LegacyApi {
  public:

@@ -22,7 +22,7 @@
 #include "auth/password_hash.hpp"
 #include "core/clock.hpp"
 #include "legacy/legacy_api.hpp"
-#include "legacy/signature.hpp"
+#include "legacy/wire/signature.hpp"
 #include "store/store.hpp"
 
 using namespace sevu;

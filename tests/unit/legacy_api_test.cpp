@@ -17,9 +17,9 @@
 #include "core/clock.hpp"
 #include "core/datetime.hpp"
 #include "legacy/legacy_api.hpp"
-#include "legacy/php_json.hpp"
-#include "legacy/signature.hpp"
-#include "legacy/write_once.hpp"
+#include "legacy/wire/php_json.hpp"
+#include "legacy/wire/signature.hpp"
+#include "legacy/wire/write_once.hpp"
 
 using namespace sevu;
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/datetime.hpp"
-#include "legacy/attempt_filter.hpp"
+#include "legacy/commands/attempt_filter.hpp"
 
 using namespace sevu::legacy;
 

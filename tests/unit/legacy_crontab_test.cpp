@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "legacy/crontab.hpp"
+#include "legacy/commands/stream_users/crontab.hpp"
 
 using sevu::legacy::CronSchedule;
 using sevu::legacy::CrontabResult;

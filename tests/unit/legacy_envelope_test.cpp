@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "legacy/envelope.hpp"
+#include "legacy/wire/envelope.hpp"
 
 using namespace sevu::legacy;
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "legacy/form_body.hpp"
+#include "legacy/wire/form_body.hpp"
 
 using namespace sevu::legacy;
 

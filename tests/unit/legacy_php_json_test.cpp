@@ -7,7 +7,7 @@
 #include <limits>
 #include <string>
 
-#include "legacy/php_json.hpp"
+#include "legacy/wire/php_json.hpp"
 
 using namespace sevu::legacy;
 

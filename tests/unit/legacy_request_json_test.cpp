@@ -5,8 +5,8 @@
 #include <string>
 
 #include "core/json_util.hpp"
-#include "legacy/php_json.hpp"
-#include "legacy/request_json.hpp"
+#include "legacy/wire/php_json.hpp"
+#include "legacy/wire/request_json.hpp"
 
 using sevu::kMaxJsonDepth;
 using sevu::legacy::parse_request_json;

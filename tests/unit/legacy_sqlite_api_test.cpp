@@ -15,7 +15,7 @@
 #include "core/clock.hpp"
 #include "core/datetime.hpp"
 #include "legacy/legacy_api.hpp"
-#include "legacy/signature.hpp"
+#include "legacy/wire/signature.hpp"
 #include "store/store.hpp"
 
 using namespace sevu;

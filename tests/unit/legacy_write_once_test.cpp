@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "legacy/codes.hpp"
-#include "legacy/envelope.hpp"
-#include "legacy/write_once.hpp"
+#include "legacy/wire/codes.hpp"
+#include "legacy/wire/envelope.hpp"
+#include "legacy/wire/write_once.hpp"
 
 using namespace sevu;
 using namespace sevu::legacy;

@@ -1,0 +1,35 @@
+// Reading command fields from the request object. A field counts as given only
+// when it is present, not null and not the empty string: PHP clients routinely
+// send '' for "not set" (decided).
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "legacy/commands/command.hpp"
+
+namespace sevu::legacy {
+
+// The field's value when given, else nullptr.
+const rapidjson::Value* given_field(const rapidjson::Value& request, const char* name);
+
+// The names of required fields not given, in the order listed.
+std::vector<std::string> missing_fields(const rapidjson::Value& request,
+                                        const std::vector<RequiredField>& required);
+
+// "app, video"
+std::string join_names(const std::vector<std::string>& names);
+
+std::string string_value(const rapidjson::Value& v);  // v must be a string
+
+// A point in time given by a client (expire, starttime, datetime), read by
+// core's datetime_value: a JSON integer is unix seconds, a string anything
+// parse_datetime takes ("-1 day" as an expiry is simply past, and as a
+// starttime means "since yesterday"); years outside 1970..9999 are invalid.
+std::optional<int64_t> time_value(const rapidjson::Value& v, int64_t now);
+
+}  // namespace sevu::legacy

@@ -1,0 +1,199 @@
+#include "legacy/wire/signature.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "auth/crypto.hpp"
+#include "core/text.hpp"
+
+namespace sevu::legacy {
+
+namespace {
+
+// A top-level member's place in the raw text.
+struct MemberSpan {
+  std::size_t name_begin = 0;  // the opening quote of its name
+  std::size_t value_end = 0;   // one past its value
+  std::size_t comma = 0;       // the ',' after the value; 0 for the last member
+  std::string name;            // decoded
+};
+
+// A lenient scanner over text that rapidjson has already accepted: it only has
+// to find where things begin and end, not to validate them.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : s_(text) {}
+
+  std::optional<std::vector<MemberSpan>> top_level_members() {
+    std::vector<MemberSpan> members;
+    skip_space();
+    if (!eat('{')) return std::nullopt;
+    skip_space();
+    if (eat('}')) return members;
+    for (;;) {
+      skip_space();
+      MemberSpan m;
+      m.name_begin = pos_;
+      auto name = string_literal();
+      if (!name) return std::nullopt;
+      m.name = std::move(*name);
+      skip_space();
+      if (!eat(':')) return std::nullopt;
+      skip_space();
+      if (!skip_value()) return std::nullopt;
+      m.value_end = pos_;
+      members.push_back(std::move(m));
+      skip_space();
+      if (eat(',')) {
+        members.back().comma = pos_ - 1;
+        continue;
+      }
+      if (eat('}')) return members;
+      return std::nullopt;
+    }
+  }
+
+ private:
+  bool eat(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  void skip_space() {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
+  }
+
+  // A string literal at pos_, decoded well enough to compare with ASCII names
+  // (a \u escape above U+007F decodes to a placeholder that matches nothing ASCII).
+  std::optional<std::string> string_literal() {
+    if (!eat('"')) return std::nullopt;
+    std::string out;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_++];
+      if (c == '"') return out;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) return std::nullopt;
+      char e = s_[pos_++];
+      switch (e) {
+        case 'u': {
+          if (pos_ + 4 > s_.size()) return std::nullopt;
+          int v = 0;
+          for (int k = 0; k < 4; ++k) {
+            int h = hex_value(s_[pos_++]);
+            if (h < 0) return std::nullopt;
+            v = v * 16 + h;
+          }
+          out += v < 0x80 ? static_cast<char>(v) : '\x80';
+          break;
+        }
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        default:
+          out += e;
+          break;  // \" \\ \/
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Any value: strings honour escapes, containers are matched bracket by
+  // bracket without recursion, scalars run to the next delimiter.
+  bool skip_value() {
+    if (pos_ >= s_.size()) return false;
+    char c = s_[pos_];
+    if (c == '"') return string_literal().has_value();
+    if (c == '{' || c == '[') {
+      int depth = 0;
+      while (pos_ < s_.size()) {
+        char d = s_[pos_];
+        if (d == '"') {
+          if (!string_literal()) return false;
+          continue;
+        }
+        ++pos_;
+        if (d == '{' || d == '[') ++depth;
+        if ((d == '}' || d == ']') && --depth == 0) return true;
+      }
+      return false;
+    }
+    std::size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '}' && s_[pos_] != ']' &&
+           s_[pos_] != ' ' && s_[pos_] != '\t' && s_[pos_] != '\n' && s_[pos_] != '\r')
+      ++pos_;
+    return pos_ > start;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> textual_forms(std::string_view raw_json) {
+  std::vector<std::string> forms;
+  auto members = Scanner(raw_json).top_level_members();
+  if (!members) return forms;
+  std::optional<std::size_t> index;
+  for (std::size_t i = 0; i < members->size(); ++i) {
+    if ((*members)[i].name != kSignatureMember) continue;
+    if (index) return forms;  // duplicated: ambiguous
+    index = i;
+  }
+  if (!index) return forms;
+  const auto& list = *members;
+  const std::size_t i = *index;
+  auto add_cut = [&](std::size_t begin, std::size_t end) {
+    std::string out(raw_json.substr(0, begin));
+    out.append(raw_json.substr(end));
+    if (std::find(forms.begin(), forms.end(), out) == forms.end()) forms.push_back(std::move(out));
+  };
+  if (i > 0) {
+    add_cut(list[i - 1].value_end, list[i].value_end);  // the preceding comma and space
+    add_cut(list[i - 1].comma, list[i].value_end);      // from the comma on
+  }
+  if (i + 1 < list.size()) {
+    add_cut(list[i].name_begin, list[i + 1].name_begin);  // the following comma and space
+    add_cut(list[i].name_begin, list[i].comma + 1);       // up to the comma only
+  }
+  if (list.size() == 1) add_cut(list[i].name_begin, list[i].value_end);
+  return forms;
+}
+
+std::string sign_message(std::string_view message, std::string_view secret) {
+  return base64_encode(hmac_sha256(secret, message));
+}
+
+bool signature_matches(std::string_view raw_json, std::string_view php_form, std::string_view given,
+                       std::string_view secret) {
+  // Every candidate is signed and compared, whatever matched before, so that
+  // the work done does not depend on the signature's correctness.
+  bool matched = false;
+  for (const auto& form : textual_forms(raw_json)) {
+    matched = constant_time_equal(sign_message(form, secret), given) || matched;
+  }
+  return constant_time_equal(sign_message(php_form, secret), given) || matched;
+}
+
+}  // namespace sevu::legacy

@@ -1,0 +1,95 @@
+#include "legacy/wire/write_once.hpp"
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "core/json_util.hpp"
+#include "legacy/wire/codes.hpp"
+
+namespace sevu::legacy {
+
+namespace {
+
+// The payload members as one JSON object, "{}" when there are none.
+std::string payload_text(const Reply& r) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  if (r.payload) r.payload(w);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::optional<Reply> held_answer(Store& store, const SignedWrite& write) {
+  auto held = store.write_reply(write.cdn_id, write.signature);
+  if (!held) return std::nullopt;
+  return repeated_reply(*held);
+}
+
+}  // namespace
+
+WriteReply held_reply(const Reply& r, const SignedWrite& write) {
+  WriteReply row;
+  row.cdn_id = write.cdn_id;
+  row.signature = write.signature;
+  row.expires = write.expires;
+  row.code = static_cast<int64_t>(r.code);
+  row.payload = payload_text(r);
+  row.message = r.message;
+  if (row.message.size() + row.payload.size() > kMaxHeldReplyBytes) {
+    row.held = false;
+    row.message.clear();
+    row.payload = "{}";
+  }
+  return row;
+}
+
+Reply repeated_reply(const WriteReply& held) {
+  if (!held.held) {
+    Reply r = reply(Code::kBadSignature);
+    r.message = std::string(kReplayMessage);
+    return r;
+  }
+  auto members = std::make_shared<rapidjson::Document>();
+  // Full precision, so that a number is written back exactly as it was read.
+  members->Parse<rapidjson::kParseFullPrecisionFlag>(held.payload.data(), held.payload.size());
+  if (members->HasParseError() || !members->IsObject()) {
+    throw StoreError("the held reply to a repeated request is not a JSON object");
+  }
+  Reply r;
+  r.code = static_cast<Code>(static_cast<int>(held.code));
+  r.message = held.message;
+  r.payload = [members](JsonWriter& w) {
+    for (const auto& m : members->GetObject()) {
+      w.Key(m.name.GetString(), m.name.GetStringLength());
+      m.value.Accept(w);
+    }
+  };
+  return r;
+}
+
+Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute,
+                  const std::function<void()>& prepare) {
+  // A repeat is answered without waiting for the write lock, or preparing.
+  if (auto repeat = held_answer(store, write)) return std::move(*repeat);
+  // Slow work (a password hash) happens before the lock, so no other write waits on it.
+  if (prepare) prepare();
+  std::optional<Reply> answer;
+  store.transaction([&] {
+    // Looked up again under the lock: an identical request may have run meanwhile.
+    answer = held_answer(store, write);
+    if (answer) return;
+    answer = execute();
+    // Should another instance on a shared store have won a race the lock did
+    // not prevent, this insert fails on the key and rolls the command back:
+    // a write never runs twice.
+    store.insert_write_reply(held_reply(*answer, write));
+    store.delete_expired_write_replies(write.now, kForgetPerWrite);
+  });
+  return std::move(*answer);
+}
+
+}  // namespace sevu::legacy
