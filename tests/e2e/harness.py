@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -281,6 +282,25 @@ def new_ticket(srv, account=DEMO, **fields):
     status, reply = legacy(srv, "sevu.request", f, account=account)
     assert status == 200 and reply.get("code") == 2002, reply
     return reply["ticket"]
+
+
+def read_until_closed(sock, timeout=10):
+    """(bytes received, closed?) once the server closes or resets the connection, or `timeout`
+    passes: for raw-socket tests that must see exactly what the server sent before closing."""
+    sock.settimeout(timeout)
+    chunks = []
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            data = sock.recv(65536)
+            if not data:
+                return b"".join(chunks), True
+            chunks.append(data)
+    except ConnectionResetError:  # a refused connection may be reset rather than closed
+        return b"".join(chunks), True
+    except socket.timeout:
+        pass
+    return b"".join(chunks), False
 
 
 def check(cond, msg=""):

@@ -104,24 +104,6 @@ def without_time(reply):
     return {k: v for k, v in reply.items() if k != "handle_time"} if isinstance(reply, dict) else reply
 
 
-def read_until_closed(sock, timeout=8):
-    """(bytes received, closed?) once the server closes, resets, or `timeout` passes."""
-    sock.settimeout(timeout)
-    chunks = []
-    deadline = time.time() + timeout
-    try:
-        while time.time() < deadline:
-            data = sock.recv(65536)
-            if not data:
-                return b"".join(chunks), True
-            chunks.append(data)
-    except ConnectionResetError:
-        return b"".join(chunks), True
-    except socket.timeout:
-        pass
-    return b"".join(chunks), False
-
-
 def in_parallel(fn, args_list, timeout=60):
     """fn(*args) for each args on its own thread; the results (or the exceptions) in order."""
     results = [None] * len(args_list)
@@ -424,7 +406,7 @@ def malformed_exchange(port, wire):
             s.sendall(wire)
         except OSError:
             pass  # a server may close before it has read everything
-        return read_until_closed(s)
+        return harness.read_until_closed(s, timeout=8)
 
 
 def attack_malformed_http(srv, ctx):

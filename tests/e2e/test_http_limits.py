@@ -17,27 +17,12 @@ def connect(port, source="127.0.0.1"):
     return socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
 
 
-def read_until_closed(sock, timeout=5):
-    """Everything the server sends until it closes; b"" when it closed at once."""
-    sock.settimeout(timeout)
-    chunks = []
-    try:
-        while True:
-            data = sock.recv(65536)
-            if not data:
-                break
-            chunks.append(data)
-    except (socket.timeout, ConnectionResetError):
-        pass
-    return b"".join(chunks)
-
-
 def served(port, source="127.0.0.1"):
     """True when a new connection from `source` gets an answer to a request."""
     s = connect(port, source)
     try:
         s.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        return read_until_closed(s).startswith(b"HTTP/1.1 ")
+        return harness.read_until_closed(s, timeout=5)[0].startswith(b"HTTP/1.1 ")
     except (ConnectionResetError, BrokenPipeError):
         return False
     finally:
@@ -91,7 +76,7 @@ def test_one_address_cannot_take_the_public_budget():
         check(served(srv.api_port, "127.0.0.3"), "another address still gets in")
         # The five held connections are alive and served.
         held[0].sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        check(read_until_closed(held[0]).startswith(b"HTTP/1.1 404"))
+        check(harness.read_until_closed(held[0], timeout=5)[0].startswith(b"HTTP/1.1 404"))
         held.pop(0).close()
         time.sleep(0.3)
         check(served(srv.api_port, "127.0.0.2"), "a closed connection gives its place back")
@@ -103,7 +88,7 @@ def exchange(port, wire):
     s = connect(port)
     try:
         s.sendall(wire)
-        return read_until_closed(s)
+        return harness.read_until_closed(s, timeout=5)[0]
     finally:
         s.close()
 

@@ -18,22 +18,6 @@ def raw_connect(port):
     return s
 
 
-def read_all(sock, timeout=10):
-    sock.settimeout(timeout)
-    chunks = []
-    try:
-        while True:
-            data = sock.recv(65536)
-            if not data:
-                break
-            chunks.append(data)
-    except socket.timeout:
-        pass
-    except ConnectionResetError:  # a refused connection may be reset rather than closed
-        pass
-    return b"".join(chunks)
-
-
 def test_version_and_usage():
     p = subprocess.run([harness.SERVER_BIN, "--version"], capture_output=True, text=True)
     check(p.returncode == 0 and p.stdout.startswith("sevu-server "), p.stdout)
@@ -115,7 +99,7 @@ def test_oversized_body_is_refused_before_it_is_read():
         s.sendall(b"POST /stable/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 50000000\r\n\r\n")
         # Not one body byte sent: the answer must come anyway.
-        reply = read_all(s)
+        reply = harness.read_until_closed(s)[0]
         check(reply.startswith(b"HTTP/1.1 413"), reply[:100])
         s.close()
         # Chunked bodies that grow past the limit are cut off too.
@@ -127,7 +111,7 @@ def test_oversized_body_is_refused_before_it_is_read():
                 s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         except OSError:
             pass
-        reply = read_all(s)
+        reply = harness.read_until_closed(s)[0]
         check(reply.startswith(b"HTTP/1.1 413"), reply[:100])
         # A body under the limit is served normally.
         status, _, _ = request("POST", srv.api_url + "/stable/", b"x" * 4000, {"Content-Type": "application/json"})
@@ -158,7 +142,7 @@ def test_slow_header_times_out_and_keepalive_works():
         s = raw_connect(srv.api_port)
         s.sendall(b"GET /v2/sevu_token HTTP/1.1\r\nHo")
         start = time.time()
-        reply = read_all(s, timeout=8)
+        reply = harness.read_until_closed(s, timeout=8)[0]
         check(reply == b"" and time.time() - start < 6, (reply, time.time() - start))
 
         # Two requests on one connection; then the idle connection is closed.
@@ -173,7 +157,7 @@ def test_slow_header_times_out_and_keepalive_works():
         while data.count(b"HTTP/1.1 404") < 2:
             data += s.recv(65536)
         start = time.time()
-        rest = read_all(s, timeout=8)
+        rest = harness.read_until_closed(s, timeout=8)[0]
         check(rest == b"" and time.time() - start < 6)
 
 
@@ -183,7 +167,7 @@ def test_connection_limit():
         time.sleep(0.3)
         c = raw_connect(srv.api_port)
         c.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
-        check(read_all(c, timeout=5) == b"")  # closed without an answer
+        check(harness.read_until_closed(c, timeout=5)[0] == b"")  # closed without an answer
         a.close()
         b.close()
         time.sleep(0.3)
@@ -207,12 +191,12 @@ def test_graceful_stop_answers_in_flight_requests():
         try:
             late = socket.create_connection(("127.0.0.1", srv.api_port), timeout=2)
             late.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
-            check(read_all(late, timeout=3) == b"", "a new connection was served after SIGTERM")
+            check(harness.read_until_closed(late, timeout=3)[0] == b"", "a new connection was served after SIGTERM")
         except OSError:
             pass
-        check(read_all(idle, timeout=5) == b"")  # idle keep-alive connection closed
+        check(harness.read_until_closed(idle, timeout=5)[0] == b"")  # idle keep-alive connection closed
         s.sendall(body[10:])
-        reply = read_all(s)
+        reply = harness.read_until_closed(s)[0]
         check(reply.startswith(b"HTTP/1.1 200") and b'"code":2010' in reply, reply)
         check(srv.proc.wait(15) == 0)
         check("stopped" in "".join(srv.output))
