@@ -111,6 +111,17 @@ PlayAttempt viewer(std::string pass = "pw", std::string ip = "10.0.0.1") {
   return a;
 }
 
+void add_stream_user(TempDb& db, int64_t cdn, const char* stream, std::optional<std::string> user,
+                     std::optional<std::string> pass, const char* app = "demo-origin") {
+  StreamUser u;
+  u.cdn_id = cdn;
+  u.app = app;
+  u.stream = stream;
+  u.user = std::move(user);
+  if (pass) u.pass_hash = hash_password(*pass, 1000);
+  REQUIRE(db.store->insert_stream_user(u));
+}
+
 }  // namespace
 
 TEST_CASE("a granted start spends one use, stamps used, and logs every field") {
@@ -251,19 +262,9 @@ TEST_CASE("concurrent starts on separate connections grant exactly the uses") {
 
 TEST_CASE("publish: free rows, user+pass rows, '*' rows, and what is logged") {
   TempDb db;
-  auto add_user = [&](int64_t cdn, const char* app, const char* stream,
-                      std::optional<std::string> user, std::optional<std::string> pass) {
-    StreamUser u;
-    u.cdn_id = cdn;
-    u.app = app;
-    u.stream = stream;
-    u.user = std::move(user);
-    if (pass) u.pass_hash = hash_password(*pass, 1000);
-    REQUIRE(db.store->insert_stream_user(u));
-  };
-  add_user(kDemo, "demo-origin", "mystream", std::string("enc1"), std::string("s3cret"));
-  add_user(kDemo, "demo-origin", "*", std::string("any"), std::string("wild"));
-  add_user(kOther, "other-live", "free", std::nullopt, std::nullopt);
+  add_stream_user(db, kDemo, "mystream", std::string("enc1"), std::string("s3cret"));
+  add_stream_user(db, kDemo, "*", std::string("any"), std::string("wild"));
+  add_stream_user(db, kOther, "free", std::nullopt, std::nullopt, "other-live");
 
   auto publish = [&](const char* app, const char* stream, std::optional<std::string> user,
                      std::optional<std::string> pass) {
@@ -441,17 +442,6 @@ TEST_CASE("HookApi: nginx-rtmp play and update through handle()") {
 }
 
 namespace {
-
-void add_stream_user(TempDb& db, int64_t cdn, const char* stream, std::optional<std::string> user,
-                     std::optional<std::string> pass, const char* app = "demo-origin") {
-  StreamUser u;
-  u.cdn_id = cdn;
-  u.app = app;
-  u.stream = stream;
-  u.user = std::move(user);
-  if (pass) u.pass_hash = hash_password(*pass, 1000);
-  REQUIRE(db.store->insert_stream_user(u));
-}
 
 HttpRequest generic_publish(const std::string& user, const std::string& pass,
                             const std::string& ip = "10.0.0.1") {
