@@ -21,10 +21,17 @@ struct Prescan {
   // Debian's rapidjson 1.1.0 has undefined behaviour (clz(0), oversized shifts)
   // when its full-precision parser meets a float zero with an exponent or many
   // digits (0e46, 0.000...0). Such a number is zero however it is written, so
-  // the copy handed to rapidjson says 0.0 (a float, as PHP reads it) instead.
+  // the copy handed to rapidjson says 0.0 (a float, as PHP reads it) instead;
+  // so does a number too small for a double, which is zero too (below).
   // nullopt: nothing to change, parse the text as it is.
   std::optional<std::string> rewritten;
 };
+
+// 4.9e-324 is the smallest double above zero: a number whose first significant
+// digit stands below 10^-324 reads as zero.
+constexpr long long kSmallestDecimalExponent = -324;
+// Exponents are counted no further than this: already far past every double.
+constexpr long long kExponentCap = 1000000;
 
 // Rewrites the number at text[i] (a '-' or digit) into out if it is a float
 // zero; returns the index just past the number.
@@ -33,26 +40,45 @@ std::size_t scan_number(std::string_view text, std::size_t i, std::size_t& copie
   const char c = text[i];
   // The number as JSON's grammar reads it; whatever follows is rapidjson's to refuse.
   std::size_t j = i + (c == '-');
-  bool nonzero = false, fraction = false, exponent = false, complete = true;
-  auto digits = [&](bool significant) {
+  bool fraction = false, exponent = false, exponent_negative = false, complete = true;
+  long long mantissa_digits = 0, exponent_value = 0;
+  std::optional<long long> first_nonzero;  // its index among the mantissa's digits
+  auto digits = [&](auto on_digit) {
     std::size_t from = j;
-    for (; j < text.size() && is_digit(text[j]); ++j) nonzero |= significant && text[j] != '0';
+    for (; j < text.size() && is_digit(text[j]); ++j) on_digit(text[j]);
     complete &= j > from;
   };
-  digits(true);
+  auto mantissa = [&](char d) {
+    if (d != '0' && !first_nonzero) first_nonzero = mantissa_digits;
+    ++mantissa_digits;
+  };
+  digits(mantissa);
+  const long long integer_digits = mantissa_digits;
   if (j < text.size() && text[j] == '.') {
     fraction = true;
     ++j;
-    digits(true);
+    digits(mantissa);
   }
   if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
     exponent = true;
     ++j;
-    if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
-    digits(false);
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) exponent_negative = text[j++] == '-';
+    // Saturated: far past any double's range either way, and no overflow.
+    digits([&](char d) {
+      if (exponent_value < kExponentCap) exponent_value = exponent_value * 10 + (d - '0');
+    });
   }
   // A malformed number is refused by rapidjson before it computes a value.
-  if (complete && (fraction || exponent) && !nonzero) {
+  if (!complete) return j;
+  const bool zero = !first_nonzero;
+  // The power of ten of the first significant digit. Below 1e-324 a double is
+  // zero; Debian's rapidjson 1.1.0 reads past its table of powers for such a
+  // number written with many digits (0.0501...e-333, found by fuzz_json), so it
+  // is handed over as the zero it is.
+  const bool underflows = !zero && integer_digits - 1 - *first_nonzero +
+                                           (exponent_negative ? -exponent_value : exponent_value) <
+                                       kSmallestDecimalExponent;
+  if ((zero && (fraction || exponent)) || underflows) {
     if (!out) out.emplace();
     out->append(text.substr(copied, i - copied));
     // The space keeps whatever followed from joining the new number.

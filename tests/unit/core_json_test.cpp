@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <rapidjson/document.h>
 
 #include <string>
@@ -164,6 +166,22 @@ TEST_CASE("parse_json: any value; float zeros read as zero; full precision") {
   CHECK(std::string(d[5].GetString()) == "0e46");
   CHECK(sevu::parse_json("42", d).empty());
   CHECK(d.IsInt());
+}
+
+TEST_CASE("parse_json: numbers too small for a double read as zero (fuzz_json's find)") {
+  rapidjson::Document d;
+  // Many digits and an exponent past the smallest double: Debian's rapidjson
+  // 1.1.0 read outside its power table for this one.
+  REQUIRE(sevu::parse_json("[-0.050113333333000000030054e-0000333,1e-400,"
+                           "12345678901234567890123e-350,4.9e-324,1e-300]",
+                           d)
+              .empty());
+  CHECK(d[0].GetDouble() == 0.0);
+  CHECK(std::signbit(d[0].GetDouble()));
+  CHECK(d[1].GetDouble() == 0.0);
+  CHECK(d[2].GetDouble() == 0.0);  // 1.2e-328
+  CHECK(d[3].GetDouble() > 0.0);   // the smallest double stays as it is
+  CHECK(d[4].GetDouble() == 1e-300);
 }
 
 TEST_CASE("parse_json: hooks may pass a viewer's non-UTF-8 bytes through") {
