@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::hooks {
 

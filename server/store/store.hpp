@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::usher {
 

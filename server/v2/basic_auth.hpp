@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "core/http_message.hpp"
-#include "store/records.hpp"
+#include "core/records.hpp"
 #include "store/store.hpp"
 
 namespace sevu::v2 {

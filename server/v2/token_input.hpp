@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::v2 {
 

@@ -8,7 +8,7 @@
 
 #include "core/http_message.hpp"
 #include "core/json_util.hpp"
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::v2 {
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::legacy {
 

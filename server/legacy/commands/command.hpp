@@ -17,7 +17,7 @@
 #include "core/clock.hpp"
 #include "legacy/commands/config.hpp"
 #include "legacy/wire/envelope.hpp"
-#include "store/records.hpp"
+#include "core/records.hpp"
 #include "store/store.hpp"
 
 namespace sevu::legacy {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "legacy/wire/envelope.hpp"
-#include "store/records.hpp"
+#include "core/records.hpp"
 #include "store/store.hpp"
 
 namespace sevu::legacy {

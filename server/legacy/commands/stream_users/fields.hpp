@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "legacy/wire/envelope.hpp"
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::legacy {
 

@@ -6,7 +6,7 @@
 
 #include "core/json_util.hpp"
 #include "legacy/commands/config.hpp"
-#include "store/records.hpp"
+#include "core/records.hpp"
 
 namespace sevu::legacy {
 

@@ -1,4 +1,6 @@
-// The rows the store keeps. Times are unix seconds (UTC); 0 means "never".
+// The records the service keeps: accounts, tickets, attempts, stream users.
+// Plain data shared by the rules (usher/), the store and the APIs; the store
+// persists them. Times are unix seconds (UTC); 0 means "never".
 #pragma once
 
 #include <cstdint>
