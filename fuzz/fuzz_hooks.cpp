@@ -13,7 +13,7 @@
 #include "core/json_util.hpp"
 #include "core/query_string.hpp"
 #include "hooks/auth_request.hpp"
-#include "hooks/form_fields.hpp"
+#include "hooks/wire_fields.hpp"
 #include "hooks/generic_check.hpp"
 #include "hooks/mediamtx.hpp"
 #include "hooks/nginx_rtmp.hpp"
@@ -59,13 +59,24 @@ void auth_request(std::string_view uri, uint8_t variant) {
   sevu::hooks::decode_auth_request(req, problem);
 }
 
+// The adapters' whole entry points, as the hook API calls them on an io thread.
+void adapter_calls(std::string_view body) {
+  sevu::HttpRequest req;
+  req.method = "POST";
+  req.body = std::string(body);
+  sevu::hooks::nginx_rtmp_call(req);
+  sevu::hooks::srs_call(req);
+  sevu::hooks::mediamtx_call(req);
+  sevu::hooks::generic_check_call(req);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   std::string problem;
-  switch (data[0] % 8) {
+  switch (data[0] % 9) {
     case 0:
       sevu::hooks::decode_nginx_rtmp(body, problem);
       break;
@@ -89,6 +100,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 6:
       sevu::hooks::parse_query_text(body);
+      break;
+    case 7:
+      adapter_calls(body);
       break;
     default:
       sevu::parse_query(body);

@@ -8,10 +8,11 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
       clock_(clock),
       legacy_(clock, config_.legacy, errors_),
       v2_(clock, errors_),
-      hooks_(clock,
-             HookConfig{config_.hook_token, config_.server_name, config_.session_idle,
-                        config_.hash_workers, config_.publish_fail_delay_ms},
-             pool, [this](const std::exception& e) { errors_.report("hook publish", e.what()); }) {}
+      usher_(clock,
+             UsherConfig{config_.server_name, config_.session_idle, config_.hash_workers,
+                         config_.publish_fail_delay_ms},
+             pool),
+      hooks_(HookConfig{config_.hook_token}, usher_, errors_) {}
 
 Handler App::api_handler() {
   return [this](HttpRequest&& req, Responder respond) {

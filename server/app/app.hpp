@@ -13,6 +13,7 @@
 #include "hooks/hook_api.hpp"
 #include "legacy/legacy_api.hpp"
 #include "store/store_pool.hpp"
+#include "usher_service/usher_service.hpp"
 #include "v2/v2_api.hpp"
 
 namespace sevu {
@@ -30,7 +31,7 @@ struct AppConfig {
 struct AppMetrics {
   std::atomic<uint64_t> api_requests{0};
   std::atomic<uint64_t> hook_requests{0};
-  std::atomic<uint64_t> shed{0};  // refused because the store queue was full
+  std::atomic<uint64_t> shed{0};  // API requests refused because the store queue was full
 };
 
 class App {
@@ -45,7 +46,6 @@ class App {
   void route_hook(HttpRequest&& req, Responder respond);
   void test_clock(const HttpRequest& req, const Responder& respond);
   void ready(const Responder& respond);
-  void hook_call(HttpRequest&& req, Responder respond);
   void test_route(const HttpRequest& req, const Responder& respond);
   std::string metrics_text() const;
 
@@ -55,6 +55,7 @@ class App {
   ErrorSink errors_;  // before the APIs, which report into it
   LegacyApi legacy_;
   V2Api v2_;
+  UsherService usher_;
   HookApi hooks_;
   AppMetrics metrics_;
 };

@@ -20,7 +20,7 @@ constexpr int kMaxJsonDepth = 32;
 
 // Whether strings must be valid UTF-8. The APIs require it; media servers pass
 // a viewer's bytes through as they came, and the hooks decide such a call and
-// log its text repaired (hooks/log_text.hpp) rather than refuse it.
+// log its text repaired (usher_service/attempt_log.hpp) rather than refuse it.
 enum class JsonUtf8 { kRequired, kPassedThrough };
 
 // The one way JSON from outside is parsed: hook calls, v2 and legacy bodies,

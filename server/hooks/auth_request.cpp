@@ -5,9 +5,8 @@
 
 #include "core/query_string.hpp"
 #include "core/text.hpp"
-#include "hooks/form_fields.hpp"
 #include "hooks/hook_replies.hpp"
-#include "hooks/session_gate.hpp"
+#include "hooks/wire_fields.hpp"
 
 namespace sevu::hooks {
 
@@ -50,6 +49,10 @@ std::string flat_video_name(std::string_view file) {
     }
   }
   return std::string(stem);
+}
+
+HttpResponse encode(const UsherDecision& d) {
+  return decision_reply(d.allowed ? 200 : 403, d);
 }
 
 std::optional<std::string_view> non_empty_header(const HttpRequest& req, std::string_view name) {
@@ -108,7 +111,7 @@ std::optional<AppVideo> derive_app_video(std::string_view raw_path,
   return out;
 }
 
-std::optional<PlayAttempt> decode_auth_request(const HttpRequest& req, std::string& problem) {
+std::optional<UsherRequest> decode_auth_request(const HttpRequest& req, std::string& problem) {
   auto uri = req.header("X-Original-URI");
   if (!uri || uri->empty()) {
     problem = "missing X-Original-URI header";
@@ -134,34 +137,29 @@ std::optional<PlayAttempt> decode_auth_request(const HttpRequest& req, std::stri
     return std::nullopt;
   }
 
-  PlayAttempt a;
-  a.key = first_value(*args, "key").value_or("");
-  a.pass = first_value(*args, "pass").value_or("");
-  a.ip = std::string(*ip);
-  a.app = std::move(where->app);
-  a.video = std::move(where->video);
-  a.appinst = "play";
-  a.refurl = std::string(req.header("Referer").value_or(""));
-  return a;
+  UsherRequest r;
+  r.action = UsherAction::kView;
+  r.credentials = credentials_from(*args);
+  r.client_ip = std::string(*ip);
+  r.app = std::move(where->app);
+  r.video = std::move(where->video);
+  r.media_server = "auth-request";
+  r.protocol = "play";
+  r.refurl = std::string(req.header("Referer").value_or(""));
+  return r;
 }
 
-HttpResponse handle_auth_request(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookCall auth_request_call(const HttpRequest& req) {
   std::string problem;
-  auto attempt = decode_auth_request(req, problem);
-  if (!attempt) {
-    // Without its headers the subrequest is misconfigured: 400. With them, the
-    // viewer's own URI could not be read ("?key=%zz", "/../"): a denial, 403,
-    // which nginx hands on as 403; any other status reaches the viewer as 500.
-    const bool configured =
-        non_empty_header(req, "X-Original-URI") && non_empty_header(req, "X-Real-IP");
-    if (!configured) return malformed(problem);
-    GateResult refused;
-    refused.reason = problem;
-    return decision_reply(403, refused);
-  }
-  GateResult r =
-      view_in_session(store, ctx.sessions, *attempt, ctx.clock.now(), ctx.config.server_name);
-  return decision_reply(r.allowed ? 200 : 403, r);
+  auto request = decode_auth_request(req, problem);
+  if (request) return HookCall::ask(std::move(*request), encode);
+  // Without its headers the subrequest is misconfigured: 400. With them, the
+  // viewer's own URI could not be read ("?key=%zz", "/../"): a denial, 403,
+  // which nginx hands on as 403; any other status reaches the viewer as 500.
+  const bool configured =
+      non_empty_header(req, "X-Original-URI") && non_empty_header(req, "X-Real-IP");
+  if (!configured) return HookCall::answered(malformed(problem));
+  return HookCall::answered(encode(refused(problem)));
 }
 
 }  // namespace sevu::hooks

@@ -1,6 +1,7 @@
 // nginx auth_request (HLS/DASH over HTTP): GET subrequest carrying the viewer's
 // request line in X-Original-URI ($request_uri) and address in X-Real-IP.
-// Allow = 2xx, deny = 403 (docs/hooks.md, nginx auth_request). Decided through the HTTP session table.
+// Allow = 2xx, deny = 403 (docs/hooks.md, nginx auth_request). Every request
+// is a kView: the usher service keeps the viewing sessions.
 #pragma once
 
 #include <optional>
@@ -8,9 +9,8 @@
 #include <string_view>
 
 #include "core/http_message.hpp"
-#include "hooks/hook_context.hpp"
-#include "hooks/usher_gate.hpp"
-#include "store/store.hpp"
+#include "hooks/hook_call.hpp"
+#include "usher_service/usher_request.hpp"
 
 namespace sevu::hooks {
 
@@ -31,10 +31,10 @@ std::optional<AppVideo> derive_app_video(std::string_view raw_path,
                                          std::optional<std::string_view> video_header,
                                          std::string& problem);
 
-// The viewer's attempt from the subrequest's headers; nullopt with `problem`
-// set when X-Original-URI / X-Real-IP are missing or unreadable.
-std::optional<PlayAttempt> decode_auth_request(const HttpRequest& req, std::string& problem);
+// The viewer's request (a kView) from the subrequest's headers; nullopt with
+// `problem` set when X-Original-URI / X-Real-IP are missing or unreadable.
+std::optional<UsherRequest> decode_auth_request(const HttpRequest& req, std::string& problem);
 
-HttpResponse handle_auth_request(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookCall auth_request_call(const HttpRequest& req);
 
 }  // namespace sevu::hooks

@@ -4,7 +4,6 @@
 
 #include "core/json_util.hpp"
 #include "hooks/hook_replies.hpp"
-#include "hooks/publish_gate.hpp"
 
 namespace sevu::hooks {
 
@@ -27,6 +26,27 @@ bool read_string(const rapidjson::Value& doc, const char* name, std::string& out
   return true;
 }
 
+// Present members only: a missing pass is not an empty one (a publish row with
+// a null password lets a publisher in who sends none).
+bool read_credential(const rapidjson::Value& doc, const char* name,
+                     std::optional<std::string>& out, std::string& problem) {
+  if (!has_member(doc, name)) return true;
+  std::string value;
+  if (!read_string(doc, name, value, Need::kOptional, problem)) return false;
+  out = std::move(value);
+  return true;
+}
+
+HttpResponse encode(const UsherDecision& d) {
+  return decision_reply(d.allowed ? 200 : 403, d);
+}
+
+UsherAction action_of(const std::string& action) {
+  if (action == "publish") return UsherAction::kPublish;
+  if (action == "recheck") return UsherAction::kRecheck;
+  return UsherAction::kStart;
+}
+
 }  // namespace
 
 std::optional<GenericCheck> decode_generic_check(std::string_view body, std::string& problem) {
@@ -38,47 +58,36 @@ std::optional<GenericCheck> decode_generic_check(std::string_view body, std::str
     return std::nullopt;
   }
   GenericCheck c;
-  PlayAttempt& a = c.attempt;
-  a.appinst = "play";
-  std::string user;
+  UsherRequest& r = c.request;
+  r.media_server = "check";
+  r.protocol = "play";
+  Credentials& who = r.credentials;
   // A missing key/pass is decided (and logged) as "Invalid Auth Token"; a
   // request without ip/app/video cannot be decided at all.
   const bool ok = read_string(doc, "action", c.action, Need::kOptional, problem) &&
-                  read_string(doc, "key", a.key, Need::kOptional, problem) &&
-                  read_string(doc, "pass", a.pass, Need::kOptional, problem) &&
-                  read_string(doc, "ip", a.ip, Need::kRequired, problem) &&
-                  read_string(doc, "app", a.app, Need::kRequired, problem) &&
-                  read_string(doc, "video", a.video, Need::kRequired, problem) &&
-                  read_string(doc, "appinst", a.appinst, Need::kOptional, problem) &&
-                  read_string(doc, "pageurl", a.pageurl, Need::kOptional, problem) &&
-                  read_string(doc, "refurl", a.refurl, Need::kOptional, problem) &&
-                  read_string(doc, "user", user, Need::kOptional, problem);
+                  read_credential(doc, "key", who.key, problem) &&
+                  read_credential(doc, "pass", who.pass, problem) &&
+                  read_string(doc, "ip", r.client_ip, Need::kRequired, problem) &&
+                  read_string(doc, "app", r.app, Need::kRequired, problem) &&
+                  read_string(doc, "video", r.video, Need::kRequired, problem) &&
+                  read_string(doc, "appinst", r.protocol, Need::kOptional, problem) &&
+                  read_string(doc, "pageurl", r.pageurl, Need::kOptional, problem) &&
+                  read_string(doc, "refurl", r.refurl, Need::kOptional, problem) &&
+                  read_credential(doc, "user", who.user, problem);
   if (!ok) return std::nullopt;
   if (c.action != "play" && c.action != "recheck" && c.action != "publish") {
     problem = "action: must be play, recheck or publish";
     return std::nullopt;
   }
-  if (has_member(doc, "user")) c.user = user;
-  c.has_pass = has_member(doc, "pass");
+  r.action = action_of(c.action);
   return c;
 }
 
-HookReply handle_generic_check(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookCall generic_check_call(const HttpRequest& req) {
   std::string problem;
   auto check = decode_generic_check(req.body, problem);
-  if (!check) return malformed(problem);
-  const PlayAttempt& a = check->attempt;
-  const int64_t now = ctx.clock.now();
-
-  auto reply = [](const GateResult& r) { return decision_reply(r.allowed ? 200 : 403, r); };
-  if (check->action == "publish") {
-    std::optional<std::string> pass;
-    if (check->has_pass) pass = a.pass;
-    return PublishCall{PublishAttempt{a.app, a.video, check->user, pass, a.ip, a.pageurl, a.refurl},
-                       now, ctx.config.server_name, true, reply};
-  }
-  if (check->action == "recheck") return reply(recheck_playback(store, a, now));
-  return reply(start_playback(store, a, now, ctx.config.server_name));
+  if (!check) return HookCall::answered(malformed(problem));
+  return HookCall::ask(std::move(check->request), encode);
 }
 
 }  // namespace sevu::hooks

@@ -10,21 +10,18 @@
 #include <string_view>
 
 #include "core/http_message.hpp"
-#include "hooks/hook_context.hpp"
-#include "hooks/usher_gate.hpp"
-#include "store/store.hpp"
+#include "hooks/hook_call.hpp"
+#include "usher_service/usher_request.hpp"
 
 namespace sevu::hooks {
 
 struct GenericCheck {
-  std::string action = "play";
-  PlayAttempt attempt;
-  std::optional<std::string> user;  // publish only
-  bool has_pass = false;            // publish: a missing pass is not an empty one
+  std::string action = "play";  // as sent
+  UsherRequest request;         // its action set from it
 };
 
 std::optional<GenericCheck> decode_generic_check(std::string_view body, std::string& problem);
 
-HookReply handle_generic_check(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookCall generic_check_call(const HttpRequest& req);
 
 }  // namespace sevu::hooks

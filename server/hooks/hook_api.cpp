@@ -2,29 +2,23 @@
 #include "hooks/hook_api.hpp"
 
 #include <string_view>
+#include <utility>
 
 #include "auth/crypto.hpp"
 #include "core/query_string.hpp"
 #include "hooks/auth_request.hpp"
-#include "hooks/form_fields.hpp"
 #include "hooks/generic_check.hpp"
-#include "hooks/hook_context.hpp"
-#include "hooks/http_sessions.hpp"
+#include "hooks/hook_call.hpp"
 #include "hooks/mediamtx.hpp"
 #include "hooks/nginx_rtmp.hpp"
-#include "hooks/publish_flow.hpp"
 #include "hooks/srs.hpp"
+#include "hooks/wire_fields.hpp"
 
 namespace sevu {
 
 namespace {
 
-using Adapter = hooks::HookReply (*)(const HttpRequest&, Store&, const hooks::HookContext&);
-
-// auth_request never publishes: its answer is always immediate.
-hooks::HookReply auth_request(const HttpRequest& req, Store& store, const hooks::HookContext& ctx) {
-  return hooks::handle_auth_request(req, store, ctx);
-}
+using Adapter = hooks::HookCall (*)(const HttpRequest&);
 
 struct Route {
   std::string_view path;
@@ -33,11 +27,11 @@ struct Route {
 };
 
 constexpr Route kRoutes[] = {
-    {"/hooks/nginx-rtmp", "POST", hooks::handle_nginx_rtmp},
-    {"/hooks/auth-request", "GET", auth_request},
-    {"/hooks/srs", "POST", hooks::handle_srs},
-    {"/hooks/mediamtx", "POST", hooks::handle_mediamtx},
-    {"/hooks/check", "POST", hooks::handle_generic_check},
+    {"/hooks/nginx-rtmp", "POST", hooks::nginx_rtmp_call},
+    {"/hooks/auth-request", "GET", hooks::auth_request_call},
+    {"/hooks/srs", "POST", hooks::srs_call},
+    {"/hooks/mediamtx", "POST", hooks::mediamtx_call},
+    {"/hooks/check", "POST", hooks::generic_check_call},
 };
 
 const Route* find_route(std::string_view path) {
@@ -52,32 +46,17 @@ bool method_fits(const Route& r, std::string_view method) {
   return method == r.method || (r.method == "GET" && method == "HEAD");
 }
 
+HttpResponse wrong_method(const Route& r) {
+  HttpResponse reply =
+      json_error(405, "METHOD_NOT_ALLOWED", "this hook takes " + std::string(r.method));
+  reply.headers.emplace_back("Allow", std::string(r.method));
+  return reply;
+}
+
 }  // namespace
 
-struct HookApi::Impl {
-  Impl(const HookConfig& config, StorePool& stores,
-       std::function<void(const std::exception&)> on_error)
-      : sessions(config.session_idle),
-        publishes(stores, publish_limits(config), std::move(on_error)) {}
-
-  static hooks::PublishLimits publish_limits(const HookConfig& config) {
-    hooks::PublishLimits limits;
-    limits.hash_workers = config.hash_workers;
-    limits.max_fail_delay = std::chrono::milliseconds(config.publish_fail_delay_ms);
-    return limits;
-  }
-
-  hooks::HttpSessions sessions;
-  hooks::PublishFlow publishes;
-};
-
-HookApi::HookApi(const Clock& clock, HookConfig config, StorePool& stores,
-                 std::function<void(const std::exception&)> on_error)
-    : clock_(clock),
-      config_(std::move(config)),
-      impl_(std::make_unique<Impl>(config_, stores, std::move(on_error))) {}
-
-HookApi::~HookApi() = default;
+HookApi::HookApi(HookConfig config, UsherService& usher, ErrorSink& errors)
+    : config_(std::move(config)), usher_(usher), errors_(errors) {}
 
 // Either place carrying the token is enough (docs/hooks.md): a stale header left by a
 // proxy does not void a right token in the hook URL, nor the other way round.
@@ -96,28 +75,27 @@ std::optional<HttpResponse> HookApi::check_token(const HttpRequest& req) const {
   return json_error(401, "UNAUTHORIZED", "hook token missing or wrong");
 }
 
-std::optional<HttpResponse> HookApi::precheck(const HttpRequest& req) const {
+void HookApi::handle(const HttpRequest& req, Responder respond) {
   // The token first: without it, a caller learns nothing, not even which routes exist.
-  if (auto denied = check_token(req)) return denied;
+  if (auto denied = check_token(req)) return respond(std::move(*denied));
   const Route* route = find_route(req.path());
-  if (route == nullptr) return json_error(404, "NOT_FOUND", "no such hook");
-  if (!method_fits(*route, req.method)) {
-    HttpResponse r =
-        json_error(405, "METHOD_NOT_ALLOWED", "this hook takes " + std::string(route->method));
-    r.headers.emplace_back("Allow", std::string(route->method));
-    return r;
-  }
-  return std::nullopt;
-}
+  if (route == nullptr) return respond(json_error(404, "NOT_FOUND", "no such hook"));
+  if (!method_fits(*route, req.method)) return respond(wrong_method(*route));
 
-void HookApi::handle(const HttpRequest& req, Store& store, Responder respond) {
-  if (auto early = precheck(req)) return respond(std::move(*early));
-  const Route* route = find_route(req.path());
-  hooks::HookContext ctx{clock_, config_, impl_->sessions};
-  hooks::HookReply reply = route->adapter(req, store, ctx);
-  if (reply.publish)
-    return impl_->publishes.start(store, std::move(*reply.publish), std::move(respond));
-  respond(std::move(*reply.response));
+  hooks::HookCall call = route->adapter(req);
+  if (call.answer) return respond(std::move(*call.answer));
+  const hooks::EncodeDecision encode = call.encode;
+  std::string where = "hook " + std::string(route->path);
+  usher_.decide(std::move(call.request),
+                [this, encode, where = std::move(where), respond](UsherDecision d) {
+                  if (d.decided()) return respond(encode(d));
+                  // A media server must never read "busy" as "allowed": 503 and 500
+                  // deny in every hook protocol.
+                  if (d.status == UsherDecision::Status::kBusy)
+                    return respond(json_error(503, "BUSY", "server busy, try again"));
+                  errors_.report(where, d.failure);
+                  respond(json_error(500, "INTERNAL", "internal error"));
+                });
 }
 
 }  // namespace sevu

@@ -12,7 +12,7 @@ HttpResponse plain_reply(int status, std::string body) {
   return r;
 }
 
-HttpResponse decision_reply(int status, const GateResult& result) {
+HttpResponse decision_reply(int status, const UsherDecision& result) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -29,6 +29,12 @@ HttpResponse decision_reply(int status, const GateResult& result) {
 
 HttpResponse malformed(std::string_view problem) {
   return json_error(400, "BAD_REQUEST", problem);
+}
+
+UsherDecision refused(std::string reason) {
+  UsherDecision d;
+  d.reason = std::move(reason);
+  return d;
 }
 
 }  // namespace sevu::hooks

@@ -1,12 +1,30 @@
 #include "hooks/mediamtx.hpp"
 
-#include "hooks/form_fields.hpp"
+#include "core/utf8.hpp"
 #include "hooks/hook_replies.hpp"
-#include "hooks/log_text.hpp"
-#include "hooks/publish_gate.hpp"
-#include "hooks/session_gate.hpp"
+#include "hooks/wire_fields.hpp"
 
 namespace sevu::hooks {
+
+namespace {
+
+HttpResponse encode(const UsherDecision& d) {
+  return decision_reply(d.allowed ? 200 : 401, d);
+}
+
+UsherRequest usher_request(const MediaMtxCall& c, UsherAction action) {
+  UsherRequest r;
+  r.action = action;
+  r.credentials = c.credentials;
+  r.client_ip = c.ip;
+  r.app = c.app;
+  r.video = c.video;
+  r.media_server = "mediamtx";
+  r.protocol = c.action;
+  return r;
+}
+
+}  // namespace
 
 std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& problem) {
   MediaMtxCall c;
@@ -37,46 +55,33 @@ std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& 
     problem = "query: malformed";
     return std::nullopt;
   }
-  const bool has_login = !user.empty() && !password.empty();
-  if (c.action == "publish") {
-    c.user = has_login ? std::optional(user) : first_value(*args, "user");
-    c.pass = has_login ? std::optional(password) : first_value(*args, "pass");
-  } else {
-    c.key = has_login ? std::optional(user) : first_value(*args, "key");
-    c.pass = has_login ? std::optional(password) : first_value(*args, "pass");
+  // A login (both user and password) wins over the query: as the user of a
+  // publish, as the key of a read.
+  c.credentials = credentials_from(*args);
+  if (!user.empty() && !password.empty()) {
+    if (c.action == "publish") {
+      c.credentials.user = user;
+    } else {
+      c.credentials.key = user;
+    }
+    c.credentials.pass = password;
   }
   return c;
 }
 
-HookReply handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookCall mediamtx_call(const HttpRequest& req) {
   std::string problem;
   auto call = decode_mediamtx(req.body, problem);
-  if (!call) return malformed(problem);
-  const MediaMtxCall& c = *call;
-  const int64_t now = ctx.clock.now();
-
-  if (c.action == "read" || c.action == "playback") {
-    PlayAttempt a;
-    a.key = c.key.value_or("");
-    a.pass = c.pass.value_or("");
-    a.ip = c.ip;
-    a.app = c.app;
-    a.video = c.video;
-    a.appinst = c.action;
-    // MediaMTX asks again for every HLS/WebRTC request and for RTSP DESCRIBE
-    // and PLAY alike, so one viewing is a session: only its first ask spends a use.
-    GateResult r = view_in_session(store, ctx.sessions, a, now, ctx.config.server_name);
-    return decision_reply(r.allowed ? 200 : 401, r);
-  }
-  if (c.action == "publish") {
-    return PublishCall{
-        PublishAttempt{c.app, c.video, c.user, c.pass, c.ip, "", ""}, now, ctx.config.server_name,
-        true, [](const GateResult& r) { return decision_reply(r.allowed ? 200 : 401, r); }};
-  }
+  if (!call) return HookCall::answered(malformed(problem));
+  // MediaMTX asks again for every HLS/WebRTC request and for RTSP DESCRIBE and
+  // PLAY alike, so one viewing is a session: only its first ask spends a use.
+  if (call->action == "read" || call->action == "playback")
+    return HookCall::ask(usher_request(*call, UsherAction::kView), encode);
+  if (call->action == "publish")
+    return HookCall::ask(usher_request(*call, UsherAction::kPublish), encode);
   // api, metrics, pprof and anything newer: never through a viewer's ticket.
-  GateResult refused;
-  refused.reason = "Action not allowed: " + loggable(c.action, 64);
-  return decision_reply(401, refused);
+  return HookCall::answered(
+      encode(refused("Action not allowed: " + to_valid_utf8(call->action, 64))));
 }
 
 }  // namespace sevu::hooks

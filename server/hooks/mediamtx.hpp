@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "core/http_message.hpp"
-#include "hooks/hook_context.hpp"
-#include "store/store.hpp"
+#include "hooks/hook_call.hpp"
+#include "usher_service/usher_request.hpp"
 
 namespace sevu::hooks {
 
@@ -17,11 +17,11 @@ struct MediaMtxCall {
   std::string app, video;  // path "demo-origin/mystream": first segment, then the rest
   // Credentials: user/password when both are non-empty, else key/pass (read) or
   // user/pass (publish) from the query string.
-  std::optional<std::string> key, pass, user;
+  Credentials credentials;
 };
 
 std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& problem);
 
-HookReply handle_mediamtx(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookCall mediamtx_call(const HttpRequest& req);
 
 }  // namespace sevu::hooks

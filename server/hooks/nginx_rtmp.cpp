@@ -1,10 +1,8 @@
 #include "hooks/nginx_rtmp.hpp"
 
-#include "hooks/form_fields.hpp"
+#include "core/utf8.hpp"
 #include "hooks/hook_replies.hpp"
-#include "hooks/log_text.hpp"
-#include "hooks/publish_gate.hpp"
-#include "hooks/usher_gate.hpp"
+#include "hooks/wire_fields.hpp"
 
 namespace sevu::hooks {
 
@@ -14,46 +12,55 @@ std::string field(const FormPairs& pairs, std::string_view name) {
   return first_value(pairs, name).value_or("");
 }
 
-// Credentials missing from the play/publish args, taken from the query of the
-// connect URL ("rtmp://host/app?key=..&pass=.."), for players that put them there.
-void credentials_from_tcurl(NginxRtmpCall& c) {
-  auto q = c.tcurl.find('?');
-  if (q == std::string::npos) return;
-  auto pairs = parse_query_text(std::string_view(c.tcurl).substr(q + 1));
-  if (!pairs) return;
-  if (!c.key) c.key = first_value(*pairs, "key");
-  if (!c.pass) c.pass = first_value(*pairs, "pass");
-  if (!c.user) c.user = first_value(*pairs, "user");
-}
-
 HttpResponse allow() {
   return plain_reply(200);
 }
-HttpResponse deny() {
-  return plain_reply(403);
+
+HttpResponse encode(const UsherDecision& d) {
+  return plain_reply(d.allowed ? 200 : 403);
 }
 
-PlayAttempt play_attempt(const NginxRtmpCall& c) {
-  PlayAttempt a;
-  a.key = c.key.value_or("");
-  a.pass = c.pass.value_or("");
-  a.ip = c.addr;
-  a.app = c.app;
-  a.video = c.name;
-  a.appinst = "play";
-  a.pageurl = c.pageurl;
-  a.refurl = c.swfurl;
-  return a;
+UsherRequest usher_request(const NginxRtmpCall& c, UsherAction action) {
+  UsherRequest r;
+  r.action = action;
+  r.credentials = c.credentials;
+  r.client_ip = c.addr;
+  r.app = c.app;
+  r.video = c.name;
+  r.media_server = "nginx-rtmp";
+  r.protocol = "play";
+  r.session_id = c.clientid;
+  r.pageurl = c.pageurl;
+  r.refurl = c.swfurl;
+  return r;
 }
 
-PublishAttempt publish_attempt(const NginxRtmpCall& c) {
-  return PublishAttempt{c.app, c.name, c.user, c.pass, c.addr, c.pageurl, c.swfurl};
+// What each notify call asks of the usher; nullopt: nothing (allowed at once).
+std::optional<UsherAction> action_of(const std::string& call, bool has_key) {
+  if (call == "play") return UsherAction::kStart;
+  if (call == "publish") return UsherAction::kPublish;
+  // update_publish re-verifies a running publisher without logging, so one
+  // whose stream user was removed is cut within notify_update_timeout.
+  if (call == "update_publish") return UsherAction::kRecheckPublish;
+  // A player's update or done: still allowed? Nothing to check without a key.
+  if (call == "update_play" || call == "update") {
+    if (has_key) return UsherAction::kRecheck;
+    return std::nullopt;
+  }
+  if (call == "play_done" || call == "done") {
+    if (has_key) return UsherAction::kEnd;
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
-// on_update / on_done of a player: still allowed? Nothing to check without a key.
-HttpResponse recheck(const NginxRtmpCall& c, Store& store, const HookContext& ctx) {
-  if (!c.key) return allow();
-  return recheck_playback(store, play_attempt(c), ctx.clock.now()).allowed ? allow() : deny();
+bool known_call(const std::string& call) {
+  for (const char* known : {"play", "publish", "update_publish", "update_play", "update",
+                            "play_done", "done", "connect", "disconnect", "publish_done",
+                            "record_done", "record_started"}) {
+    if (call == known) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -77,10 +84,7 @@ std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::strin
   c.pageurl = field(*pairs, "pageurl");
   c.swfurl = field(*pairs, "swfurl");
   c.tcurl = field(*pairs, "tcurl");
-  c.key = first_value(*pairs, "key");
-  c.pass = first_value(*pairs, "pass");
-  c.user = first_value(*pairs, "user");
-  credentials_from_tcurl(c);
+  c.credentials = credentials_from(*pairs, c.tcurl);
   if ((c.call == "play" || c.call == "publish") && c.addr.empty()) {
     problem = "no addr field";
     return std::nullopt;
@@ -88,31 +92,15 @@ std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::strin
   return c;
 }
 
-HookReply handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookCall nginx_rtmp_call(const HttpRequest& req) {
   std::string problem;
   auto call = decode_nginx_rtmp(req.body, problem);
-  if (!call) return malformed(problem);
-  const NginxRtmpCall& c = *call;
-  const int64_t now = ctx.clock.now();
-
-  if (c.call == "play") {
-    return start_playback(store, play_attempt(c), now, ctx.config.server_name).allowed ? allow()
-                                                                                       : deny();
-  }
-  if (c.call == "publish" || c.call == "update_publish") {
-    // update_publish re-verifies a running publisher without logging, so one
-    // whose stream user was removed is cut within notify_update_timeout.
-    return PublishCall{publish_attempt(c), now, ctx.config.server_name, c.call == "publish",
-                       [](const GateResult& r) { return r.allowed ? allow() : deny(); }};
-  }
-  if (c.call == "update_play" || c.call == "update" || c.call == "play_done" || c.call == "done") {
-    return recheck(c, store, ctx);
-  }
-  if (c.call == "connect" || c.call == "disconnect" || c.call == "publish_done" ||
-      c.call == "record_done" || c.call == "record_started") {
-    return allow();
-  }
-  return malformed("unknown call '" + loggable(c.call, 64) + "'");
+  if (!call) return HookCall::answered(malformed(problem));
+  if (!known_call(call->call))
+    return HookCall::answered(malformed("unknown call '" + to_valid_utf8(call->call, 64) + "'"));
+  auto action = action_of(call->call, call->credentials.key.has_value());
+  if (!action) return HookCall::answered(allow());
+  return HookCall::ask(usher_request(*call, *action), encode);
 }
 
 }  // namespace sevu::hooks

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "core/http_message.hpp"
-#include "hooks/hook_context.hpp"
-#include "store/store.hpp"
+#include "hooks/hook_call.hpp"
+#include "usher_service/usher_request.hpp"
 
 namespace sevu::hooks {
 
@@ -18,13 +18,13 @@ struct NginxRtmpCall {
   // "&call=publish&addr=1.2.3.4" to the stream name changes nothing.
   std::string call, addr, clientid, app, name, pageurl, swfurl, tcurl;
   // The viewer's: key/pass (ticket) or user/pass (publisher). When the play/publish
-  // args carry no key, the query of tcurl (the connect URL) is used instead.
-  std::optional<std::string> key, pass, user;
+  // args carry none, the query of tcurl (the connect URL) is used instead.
+  Credentials credentials;
 };
 
 // nullopt with `problem` set when the body is not a readable notify call.
 std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::string& problem);
 
-HookReply handle_nginx_rtmp(const HttpRequest& req, Store& store, const HookContext& ctx);
+HookCall nginx_rtmp_call(const HttpRequest& req);
 
 }  // namespace sevu::hooks

@@ -1,10 +1,8 @@
 #include "hooks/srs.hpp"
 
-#include "hooks/form_fields.hpp"
+#include "core/utf8.hpp"
 #include "hooks/hook_replies.hpp"
-#include "hooks/log_text.hpp"
-#include "hooks/publish_gate.hpp"
-#include "hooks/usher_gate.hpp"
+#include "hooks/wire_fields.hpp"
 
 namespace sevu::hooks {
 
@@ -14,8 +12,29 @@ HttpResponse allow() {
   return plain_reply(200, "0");
 }
 
-HttpResponse deny(const GateResult& r) {
-  return decision_reply(403, r);
+HttpResponse encode(const UsherDecision& d) {
+  return d.allowed ? allow() : decision_reply(403, d);
+}
+
+UsherRequest usher_request(const SrsCall& c, UsherAction action) {
+  UsherRequest r;
+  r.action = action;
+  r.credentials = c.credentials;
+  r.client_ip = c.ip;
+  r.app = c.app;
+  r.video = c.stream;
+  r.media_server = "srs";
+  r.protocol = "play";
+  r.pageurl = c.page_url;
+  return r;
+}
+
+bool event_only(const std::string& action) {
+  for (const char* event :
+       {"on_connect", "on_close", "on_stop", "on_unpublish", "on_dvr", "on_hls"}) {
+    if (action == event) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -24,7 +43,7 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
   SrsCall c;
   if (!read_json_strings(body,
                          {{"action", &c.action},
-                          {"ip", &c.ip},
+                           {"ip", &c.ip},
                           {"app", &c.app},
                           {"stream", &c.stream},
                           {"param", &c.param},
@@ -41,19 +60,8 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
     problem = "param: malformed query";
     return std::nullopt;
   }
-  c.key = first_value(*args, "key");
-  c.pass = first_value(*args, "pass");
-  c.user = first_value(*args, "user");
   // SRS before v4 sent no param; the credentials then ride in tcUrl's query.
-  auto q = c.tc_url.find('?');
-  if (q != std::string::npos) {
-    auto from_tc = parse_query_text(std::string_view(c.tc_url).substr(q + 1));
-    if (from_tc) {
-      if (!c.key) c.key = first_value(*from_tc, "key");
-      if (!c.pass) c.pass = first_value(*from_tc, "pass");
-      if (!c.user) c.user = first_value(*from_tc, "user");
-    }
-  }
+  c.credentials = credentials_from(*args, c.tc_url);
   if ((c.action == "on_play" || c.action == "on_publish") && c.ip.empty()) {
     problem = "ip: required";
     return std::nullopt;
@@ -61,35 +69,16 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
   return c;
 }
 
-HookReply handle_srs(const HttpRequest& req, Store& store, const HookContext& ctx) {
+HookCall srs_call(const HttpRequest& req) {
   std::string problem;
   auto call = decode_srs(req.body, problem);
-  if (!call) return malformed(problem);
-  const SrsCall& c = *call;
-  const int64_t now = ctx.clock.now();
-
-  if (c.action == "on_play") {
-    PlayAttempt a;
-    a.key = c.key.value_or("");
-    a.pass = c.pass.value_or("");
-    a.ip = c.ip;
-    a.app = c.app;
-    a.video = c.stream;
-    a.appinst = "play";
-    a.pageurl = c.page_url;
-    GateResult r = start_playback(store, a, now, ctx.config.server_name);
-    return r.allowed ? allow() : deny(r);
-  }
-  if (c.action == "on_publish") {
-    return PublishCall{PublishAttempt{c.app, c.stream, c.user, c.pass, c.ip, c.page_url, ""}, now,
-                       ctx.config.server_name, true,
-                       [](const GateResult& r) { return r.allowed ? allow() : deny(r); }};
-  }
-  if (c.action == "on_connect" || c.action == "on_close" || c.action == "on_stop" ||
-      c.action == "on_unpublish" || c.action == "on_dvr" || c.action == "on_hls") {
-    return allow();
-  }
-  return malformed("unknown action '" + loggable(c.action, 64) + "'");
+  if (!call) return HookCall::answered(malformed(problem));
+  if (call->action == "on_play") return HookCall::ask(usher_request(*call, UsherAction::kStart), encode);
+  if (call->action == "on_publish")
+    return HookCall::ask(usher_request(*call, UsherAction::kPublish), encode);
+  if (event_only(call->action)) return HookCall::answered(allow());
+  return HookCall::answered(
+      malformed("unknown action '" + to_valid_utf8(call->action, 64) + "'"));
 }
 
 }  // namespace sevu::hooks

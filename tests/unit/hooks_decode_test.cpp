@@ -51,9 +51,9 @@ TEST_CASE("nginx-rtmp: nginx's fields and the viewer's key/pass") {
   CHECK(c->name == "mystream");
   CHECK(c->clientid == "7");
   CHECK(c->tcurl == "rtmp://127.0.0.1:1935/demo-origin");
-  CHECK(c->key == std::optional<std::string>("mystream.0123456789abcd.12345678"));
-  CHECK(c->pass == std::optional<std::string>("p w"));
-  CHECK_FALSE(c->user);
+  CHECK(c->credentials.key == std::optional<std::string>("mystream.0123456789abcd.12345678"));
+  CHECK(c->credentials.pass == std::optional<std::string>("p w"));
+  CHECK_FALSE(c->credentials.user);
 }
 
 TEST_CASE("nginx-rtmp: a viewer's duplicate call/addr/app/name never wins") {
@@ -70,7 +70,7 @@ TEST_CASE("nginx-rtmp: a viewer's duplicate call/addr/app/name never wins") {
   // ... while the viewer's own first key stays the one used.
   auto twice = decode_nginx_rtmp(kNginxPlay + "&key=first&key=second", problem);
   REQUIRE(twice);
-  CHECK(*twice->key == "first");
+  CHECK(*twice->credentials.key == "first");
 }
 
 TEST_CASE("nginx-rtmp: credentials in the connect URL are used when the play args lack them") {
@@ -80,15 +80,15 @@ TEST_CASE("nginx-rtmp: credentials in the connect URL are used when the play arg
       "pageurl=&addr=10.1.2.3&clientid=7&call=play&name=mystream&start=0&duration=0&reset=0",
       problem);
   REQUIRE(c);
-  CHECK(*c->key == "k1");
-  CHECK(*c->pass == "p1");
+  CHECK(*c->credentials.key == "k1");
+  CHECK(*c->credentials.pass == "p1");
   // The play args win over the connect URL.
   auto both = decode_nginx_rtmp(
       "app=a&tcurl=rtmp%3A%2F%2Fh%2Fa%3Fkey%3Dk1%26pass%3Dp1&addr=1.1.1.1&call=play&name=s&key=k2",
       problem);
   REQUIRE(both);
-  CHECK(*both->key == "k2");
-  CHECK(*both->pass == "p1");
+  CHECK(*both->credentials.key == "k2");
+  CHECK(*both->credentials.pass == "p1");
 }
 
 TEST_CASE("nginx-rtmp: publish carries user/pass; malformed bodies are refused") {
@@ -100,8 +100,8 @@ TEST_CASE("nginx-rtmp: publish carries user/pass; malformed bodies are refused")
       problem);
   REQUIRE(p);
   CHECK(p->call == "publish");
-  CHECK(*p->user == "enc1");
-  CHECK(*p->pass == "s3cret");
+  CHECK(*p->credentials.user == "enc1");
+  CHECK(*p->credentials.pass == "s3cret");
 
   CHECK_FALSE(decode_nginx_rtmp("", problem));
   CHECK(problem == "no call field");
@@ -165,9 +165,10 @@ TEST_CASE("auth_request: the subrequest's headers") {
   req.headers.emplace_back("Referer", "https://site.example/page");
   auto a = decode_auth_request(req, problem);
   REQUIRE_MESSAGE(a, problem);
-  CHECK(a->key == "k");
-  CHECK(a->pass == "p+1");
-  CHECK(a->ip == "10.9.8.7");
+  CHECK(a->credentials.key == "k");
+  CHECK(a->credentials.pass == "p+1");
+  CHECK(a->client_ip == "10.9.8.7");
+  CHECK(a->action == UsherAction::kView);
   CHECK(a->app == "hls");
   CHECK(a->video == "mystream");
   CHECK(a->refurl == "https://site.example/page");
@@ -180,7 +181,7 @@ TEST_CASE("auth_request: the subrequest's headers") {
 
   auto keyless = decode_auth_request(auth_subrequest("/hls/x.m3u8"), problem);
   REQUIRE(keyless);
-  CHECK(keyless->key.empty());
+  CHECK_FALSE(keyless->credentials.key);
 
   HttpRequest no_uri;
   no_uri.headers = {{"X-Real-IP", "1.1.1.1"}};
@@ -206,8 +207,8 @@ TEST_CASE("SRS: on_play body, key/pass from param") {
   CHECK(c->ip == "127.0.0.1");
   CHECK(c->app == "demo-origin");
   CHECK(c->stream == "mystream");
-  CHECK(*c->key == "mystream.0123456789abcd.12345678");
-  CHECK(*c->pass == "pw");
+  CHECK(*c->credentials.key == "mystream.0123456789abcd.12345678");
+  CHECK(*c->credentials.pass == "pw");
   CHECK(c->page_url == "http://site.example/p.html");
 
   // SRS 2/3 had integer client ids and no param: key in tcUrl's query.
@@ -216,8 +217,8 @@ TEST_CASE("SRS: on_play body, key/pass from param") {
       "tcUrl":"rtmp://video.test.com/live?key=abc&pass=def","pageUrl":""})",
                         problem);
   REQUIRE_MESSAGE(old, problem);
-  CHECK(*old->key == "abc");
-  CHECK(*old->pass == "def");
+  CHECK(*old->credentials.key == "abc");
+  CHECK(*old->credentials.pass == "def");
 
   CHECK_FALSE(decode_srs("not json", problem));
   CHECK_FALSE(decode_srs("[1]", problem));
@@ -236,8 +237,8 @@ TEST_CASE("MediaMTX: credentials from user/password or from the query") {
   REQUIRE_MESSAGE(q, problem);
   CHECK(q->app == "demo-origin");
   CHECK(q->video == "mystream");
-  CHECK(*q->key == "k1");
-  CHECK(*q->pass == "p1");
+  CHECK(*q->credentials.key == "k1");
+  CHECK(*q->credentials.pass == "p1");
 
   auto login = decode_mediamtx(R"({"ip":"::1","user":"k2","password":"p2","token":"",
       "action":"playback","path":"demo-vod/sestore3/demo/a.mp4","protocol":"",
@@ -246,24 +247,24 @@ TEST_CASE("MediaMTX: credentials from user/password or from the query") {
   REQUIRE_MESSAGE(login, problem);
   CHECK(login->app == "demo-vod");
   CHECK(login->video == "sestore3/demo/a.mp4");
-  CHECK(*login->key == "k2");
-  CHECK(*login->pass == "p2");
+  CHECK(*login->credentials.key == "k2");
+  CHECK(*login->credentials.pass == "p2");
 
   // Only a user (no password): the query is used.
   auto half = decode_mediamtx(
       R"({"ip":"1.1.1.1","user":"k2","password":"","action":"read","path":"a/b","query":"key=k3"})",
       problem);
   REQUIRE(half);
-  CHECK(*half->key == "k3");
-  CHECK_FALSE(half->pass);
+  CHECK(*half->credentials.key == "k3");
+  CHECK_FALSE(half->credentials.pass);
 
   auto pub = decode_mediamtx(R"({"ip":"1.1.1.1","user":"","password":"","action":"publish",
       "path":"demo-origin/mystream","protocol":"rtmp","id":null,"query":"user=enc&pass=pw"})",
                              problem);
   REQUIRE(pub);
-  CHECK(*pub->user == "enc");
-  CHECK(*pub->pass == "pw");
-  CHECK_FALSE(pub->key);
+  CHECK(*pub->credentials.user == "enc");
+  CHECK(*pub->credentials.pass == "pw");
+  CHECK_FALSE(pub->credentials.key);
 
   CHECK_FALSE(decode_mediamtx("{", problem));
   CHECK_FALSE(decode_mediamtx(R"({"action":"read","path":5})", problem));
@@ -276,13 +277,13 @@ TEST_CASE("generic check: fields, defaults, refusals") {
       R"({"key":"k","pass":"p","ip":"1.2.3.4","app":"demo-origin","video":"mystream"})", problem);
   REQUIRE_MESSAGE(c, problem);
   CHECK(c->action == "play");
-  CHECK(c->attempt.appinst == "play");
-  CHECK(c->attempt.key == "k");
+  CHECK(c->request.protocol == "play");
+  CHECK(c->request.credentials.key == "k");
 
   auto keyless =
       decode_generic_check(R"({"ip":"1.2.3.4","app":"demo-origin","video":"mystream"})", problem);
   REQUIRE(keyless);  // decided (and logged) as Invalid Auth Token, not refused
-  CHECK(keyless->attempt.key.empty());
+  CHECK_FALSE(keyless->request.credentials.key);
 
   CHECK_FALSE(decode_generic_check(R"({"key":"k","pass":"p","app":"a","video":"v"})", problem));
   CHECK(problem == "ip: required");

@@ -13,16 +13,17 @@
 
 #include "auth/password_hash.hpp"
 #include "core/clock.hpp"
+#include "core/error_sink.hpp"
 #include "hooks/hook_api.hpp"
-#include "hooks/http_sessions.hpp"
-#include "hooks/publish_gate.hpp"
-#include "hooks/session_gate.hpp"
-#include "hooks/usher_gate.hpp"
 #include "store/store.hpp"
 #include "store/store_pool.hpp"
+#include "usher_service/playback.hpp"
+#include "usher_service/publish_rules.hpp"
+#include "usher_service/usher_service.hpp"
+#include "usher_service/viewing_sessions.hpp"
 
 using namespace sevu;
-using namespace sevu::hooks;
+using namespace sevu::usher_service;
 
 namespace {
 
@@ -84,30 +85,51 @@ struct TempDb {
   }
 };
 
-// A store pool on the test database, for HookApi's second store step.
-struct TestPool {
-  explicit TestPool(const std::string& path)
-      : pool([path] { return open_sqlite_store(path); }, 1, 64) {}
+// The hook API as the server wires it: a store pool on the test database, the
+// usher service over it, the routes in front.
+struct Hooks {
+  Hooks(const std::string& path, const Clock& clock, std::string server = "sevu",
+        std::string token = "")
+      : pool([path] { return open_sqlite_store(path); }, 1, 64),
+        usher(clock, UsherConfig{std::move(server), 60}, pool),
+        api(HookConfig{std::move(token)}, usher, errors) {}
   StorePool pool;
+  ErrorSink errors{[](const std::string&) {}};
+  UsherService usher;
+  HookApi api;
 };
 
-// HookApi::handle's answer, waited for: publishes answer from other threads.
-HttpResponse handle(HookApi& api, const HttpRequest& req, Store& store) {
+// HookApi::handle's answer, waited for: decisions answer from other threads.
+HttpResponse handle(HookApi& api, const HttpRequest& req) {
   auto answer = std::make_shared<std::promise<HttpResponse>>();
-  api.handle(req, store, [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  api.handle(req, [answer](HttpResponse r) { answer->set_value(std::move(r)); });
   return answer->get_future().get();
 }
 
-PlayAttempt viewer(std::string pass = "pw", std::string ip = "10.0.0.1") {
-  PlayAttempt a;
-  a.key = kKey;
-  a.pass = std::move(pass);
-  a.ip = std::move(ip);
+UsherRequest viewer(std::string pass = "pw", std::string ip = "10.0.0.1") {
+  UsherRequest a;
+  a.action = UsherAction::kStart;
+  a.credentials.key = kKey;
+  a.credentials.pass = std::move(pass);
+  a.client_ip = std::move(ip);
   a.app = "demo-origin";
   a.video = "mystream";
-  a.appinst = "play";
+  a.protocol = "play";
   a.pageurl = "http://site.example/page";
   a.refurl = "http://site.example/player.swf";
+  return a;
+}
+
+UsherRequest publisher(std::string app, std::string stream, std::optional<std::string> user,
+                       std::optional<std::string> pass, std::string ip = "127.0.0.1",
+                       UsherAction action = UsherAction::kPublish) {
+  UsherRequest a;
+  a.action = action;
+  a.credentials.user = std::move(user);
+  a.credentials.pass = std::move(pass);
+  a.client_ip = std::move(ip);
+  a.app = std::move(app);
+  a.video = std::move(stream);
   return a;
 }
 
@@ -127,7 +149,7 @@ void add_stream_user(TempDb& db, int64_t cdn, const char* stream, std::optional<
 TEST_CASE("a granted start spends one use, stamps used, and logs every field") {
   TempDb db;
   db.add_ticket(5);
-  GateResult r = start_playback(*db.store, viewer(), kNow, "edge-1");
+  UsherDecision r = start_playback(*db.store, viewer(), kNow, "edge-1");
   CHECK(r.allowed);
   CHECK(r.reason == "Success");
   CHECK(r.uses_left == std::optional<int64_t>(4));
@@ -156,16 +178,16 @@ TEST_CASE("a granted start spends one use, stamps used, and logs every field") {
 TEST_CASE("refusals spend nothing, are logged with their reason, and reveal no uses") {
   TempDb db;
   db.add_ticket(1);
-  GateResult wrong = start_playback(*db.store, viewer("nope"), kNow, "s");
+  UsherDecision wrong = start_playback(*db.store, viewer("nope"), kNow, "s");
   CHECK_FALSE(wrong.allowed);
   CHECK(wrong.reason == "Invalid Auth Token");
   CHECK_FALSE(wrong.uses_left);
 
-  PlayAttempt other_video = viewer();
+  UsherRequest other_video = viewer();
   other_video.video = "secret";
   CHECK(start_playback(*db.store, other_video, kNow, "s").reason ==
         "Not authorized for that video");
-  PlayAttempt other_app = viewer();
+  UsherRequest other_app = viewer();
   other_app.app = "other-origin";
   CHECK(start_playback(*db.store, other_app, kNow, "s").reason == "Wrong Application");
   CHECK(start_playback(*db.store, viewer(), kNow + 7200, "s").reason ==
@@ -187,14 +209,14 @@ TEST_CASE("refusals spend nothing, are logged with their reason, and reveal no u
 TEST_CASE("an unknown key is logged under no account") {
   TempDb db;
   db.add_ticket();
-  PlayAttempt a = viewer();
-  a.key = "nosuch.00000000000000.00000000";
-  GateResult r = start_playback(*db.store, a, kNow, "s");
+  UsherRequest a = viewer();
+  a.credentials.key = "nosuch.00000000000000.00000000";
+  UsherDecision r = start_playback(*db.store, a, kNow, "s");
   CHECK(r.reason == "Invalid Auth Token");
   CHECK(db.attempts(kDemo).empty());
   CHECK(db.attempts(0).size() == 1);
-  PlayAttempt keyless = viewer();
-  keyless.key.clear();
+  UsherRequest keyless = viewer();
+  keyless.credentials.key.reset();
   CHECK(start_playback(*db.store, keyless, kNow, "s").reason == "Invalid Auth Token");
   CHECK(db.attempts(0).size() == 2);
 }
@@ -214,7 +236,7 @@ TEST_CASE("a recheck spends nothing and logs nothing, but sees revocation and ex
   TempDb db;
   db.add_ticket(1);
   CHECK(start_playback(*db.store, viewer(), kNow, "s").allowed);
-  GateResult r = recheck_playback(*db.store, viewer(), kNow + 10);
+  UsherDecision r = recheck_playback(*db.store, viewer(), kNow + 10);
   CHECK(r.allowed);  // uses are not checked: the session already started
   CHECK(r.uses_left == std::optional<int64_t>(0));
   CHECK(db.attempts().size() == 1);
@@ -268,21 +290,19 @@ TEST_CASE("publish: free rows, user+pass rows, '*' rows, and what is logged") {
 
   auto publish = [&](const char* app, const char* stream, std::optional<std::string> user,
                      std::optional<std::string> pass) {
-    return authorize_publish(
-        *db.store,
-        PublishAttempt{app, stream, std::move(user), std::move(pass), "127.0.0.1", "", ""}, kNow,
-        "edge");
+    return authorize_publish(*db.store, publisher(app, stream, std::move(user), std::move(pass)),
+                             kNow, "edge");
   };
   CHECK(publish("demo-origin", "mystream", "enc1", "s3cret").allowed);
   CHECK(publish("demo-origin", "mystream", "any", "wild").allowed);  // '*' covers it too
   CHECK(publish("demo-origin", "otherstream", "any", "wild").allowed);
-  GateResult bad = publish("demo-origin", "mystream", "enc1", "wrong");
+  UsherDecision bad = publish("demo-origin", "mystream", "enc1", "wrong");
   CHECK_FALSE(bad.allowed);
   CHECK(bad.reason == "Publish Denied: bad credentials");
   CHECK_FALSE(publish("demo-origin", "otherstream", "enc1", "s3cret").allowed);
   CHECK_FALSE(publish("demo-origin", "mystream", std::nullopt, std::nullopt).allowed);
   CHECK(publish("other-live", "free", std::nullopt, std::nullopt).allowed);
-  GateResult none = publish("nobody-live", "x", "u", "p");
+  UsherDecision none = publish("nobody-live", "x", "u", "p");
   CHECK(none.reason == "Publish Denied: no stream user");
 
   auto demo_rows = db.attempts(kDemo);
@@ -302,9 +322,10 @@ TEST_CASE("publish: free rows, user+pass rows, '*' rows, and what is logged") {
 
   // Re-verification (nginx-rtmp update_publish) logs nothing.
   CHECK(authorize_publish(*db.store,
-                          PublishAttempt{"demo-origin", "mystream", std::string("enc1"),
-                                         std::string("s3cret"), "127.0.0.1", "", ""},
-                          kNow, "edge", false)
+                          publisher("demo-origin", "mystream", std::string("enc1"),
+                                    std::string("s3cret"), "127.0.0.1",
+                                    UsherAction::kRecheckPublish),
+                          kNow, "edge")
             .allowed);
   CHECK(db.attempts(kDemo).size() == 6);
 }
@@ -312,8 +333,8 @@ TEST_CASE("publish: free rows, user+pass rows, '*' rows, and what is logged") {
 TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
   TempDb db;
   db.add_ticket(5);
-  HttpSessions sessions(60);
-  auto view = [&](int64_t at, PlayAttempt a = viewer()) {
+  ViewingSessions sessions(60);
+  auto view = [&](int64_t at, UsherRequest a = viewer()) {
     return view_in_session(*db.store, sessions, a, at, "s");
   };
   CHECK(view(kNow).allowed);      // playlist: a start
@@ -332,7 +353,7 @@ TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
   Ticket t = db.ticket();
   t.active = false;
   REQUIRE(db.store->update_ticket(t));
-  GateResult revoked = view(kNow + 112);
+  UsherDecision revoked = view(kNow + 112);
   CHECK_FALSE(revoked.allowed);
   CHECK(revoked.reason == "Token Revoked");
   CHECK(db.attempts().size() == 3);  // a session's refusal is no new attempt...
@@ -343,54 +364,57 @@ TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
   CHECK(db.ticket().uses == 1);
 }
 
-TEST_CASE("HookApi: token, routes and methods are checked before any store work") {
+TEST_CASE("HookApi: token, routes and methods are checked before anything is decoded") {
   TempDb db;
-  TestPool stores(db.path);
   Clock clock;
-  HookApi open(clock, HookConfig{"", "sevu", 60}, stores.pool);
-  HookApi locked(clock, HookConfig{"t0k3n", "sevu", 60}, stores.pool);
+  Hooks open(db.path, clock);
+  Hooks locked(db.path, clock, "sevu", "t0k3n");
   auto req = [](std::string method, std::string target) {
     HttpRequest r;
     r.method = std::move(method);
     r.target = std::move(target);
     return r;
   };
-  CHECK_FALSE(open.precheck(req("POST", "/hooks/nginx-rtmp")));
-  CHECK_FALSE(open.precheck(req("GET", "/hooks/auth-request")));
-  CHECK_FALSE(open.precheck(req("POST", "/hooks/srs")));
-  CHECK_FALSE(open.precheck(req("POST", "/hooks/mediamtx")));
-  CHECK_FALSE(open.precheck(req("POST", "/hooks/check")));
-  CHECK(open.precheck(req("POST", "/hooks/nope"))->status == 404);
-  auto wrong = open.precheck(req("GET", "/hooks/check"));
-  REQUIRE(wrong);
-  CHECK(wrong->status == 405);
+  // Past the token, the route and the method, an empty call is malformed: 400.
+  auto status = [](Hooks& h, const HttpRequest& r) { return handle(h.api, r).status; };
+  CHECK(status(open, req("POST", "/hooks/nginx-rtmp")) == 400);
+  CHECK(status(open, req("GET", "/hooks/auth-request")) == 400);
+  CHECK(status(open, req("POST", "/hooks/srs")) == 400);
+  CHECK(status(open, req("POST", "/hooks/mediamtx")) == 400);
+  CHECK(status(open, req("POST", "/hooks/check")) == 400);
+  CHECK(status(open, req("POST", "/hooks/nope")) == 404);
+  HttpResponse wrong = handle(open.api, req("GET", "/hooks/check"));
+  CHECK(wrong.status == 405);
+  REQUIRE(wrong.headers.size() == 1);
+  CHECK(wrong.headers[0].first == "Allow");
+  CHECK(wrong.headers[0].second == "POST");
 
-  CHECK(locked.precheck(req("POST", "/hooks/check"))->status == 401);
-  CHECK(locked.precheck(req("POST", "/hooks/check?token=wrong"))->status == 401);
-  CHECK(locked.precheck(req("POST", "/hooks/check?token=t0k3"))->status == 401);
-  CHECK(locked.precheck(req("POST", "/hooks/nope"))->status == 401);  // no route map for strangers
-  CHECK_FALSE(locked.precheck(req("POST", "/hooks/check?token=t0k3n")));
-  CHECK_FALSE(locked.precheck(req("POST", "/hooks/check?a=1&token=t0k3n")));
+  CHECK(status(locked, req("POST", "/hooks/check")) == 401);
+  CHECK(status(locked, req("POST", "/hooks/check?token=wrong")) == 401);
+  CHECK(status(locked, req("POST", "/hooks/check?token=t0k3")) == 401);
+  CHECK(status(locked, req("POST", "/hooks/nope")) == 401);  // no route map for strangers
+  CHECK(status(locked, req("POST", "/hooks/check?token=t0k3n")) == 400);
+  CHECK(status(locked, req("POST", "/hooks/check?a=1&token=t0k3n")) == 400);
   HttpRequest with_header = req("POST", "/hooks/check");
   with_header.headers = {{"X-Sevu-Hook-Token", "t0k3n"}};
-  CHECK_FALSE(locked.precheck(with_header));
+  CHECK(status(locked, with_header) == 400);
   with_header.headers = {{"x-sevu-hook-token", "t0k3nX"}};
-  CHECK(locked.precheck(with_header)->status == 401);
+  CHECK(status(locked, with_header) == 401);
   // Either place carrying the right token is enough.
   with_header.target = "/hooks/check?token=t0k3n";
-  CHECK_FALSE(locked.precheck(with_header));
+  CHECK(status(locked, with_header) == 400);
+  CHECK(db.attempts().empty());
 }
 
 TEST_CASE("viewer bytes that are not UTF-8 are logged repaired, decided on as sent") {
   TempDb db;
   db.add_ticket(5);
-  PlayAttempt a = viewer();
+  UsherRequest a = viewer();
   a.video = "my\xFFstream";
   a.pageurl = "http://site.example/\xC3";
-  GateResult r = start_playback(*db.store, a, kNow, "edge-1");
+  UsherDecision r = start_playback(*db.store, a, kNow, "edge-1");
   CHECK(r.reason == "Not authorized for that video");
-  PublishAttempt p{
-      "demo-origin", "cam\xFE", std::string("u\xFF"), std::string("x"), "10.0.0.1", "", ""};
+  UsherRequest p = publisher("demo-origin", "cam\xFE", std::string("u\xFF"), std::string("x"));
   CHECK_FALSE(authorize_publish(*db.store, p, kNow, "edge-1").allowed);
   // Both rows go to demo: it owns the ticket, and the app "demo-origin" too.
   auto rows = db.attempts();
@@ -406,8 +430,8 @@ TEST_CASE("HookApi: nginx-rtmp play and update through handle()") {
   db.add_ticket(1);
   Clock clock;
   clock.set(kNow);
-  TestPool stores(db.path);
-  HookApi api(clock, HookConfig{"", "edge-9", 60}, stores.pool);
+  Hooks hooks(db.path, clock, "edge-9");
+  HookApi& api = hooks.api;
   HttpRequest play;
   play.method = "POST";
   play.target = "/hooks/nginx-rtmp";
@@ -415,30 +439,30 @@ TEST_CASE("HookApi: nginx-rtmp play and update through handle()") {
       "app=demo-origin&flashver=&swfurl=&tcurl=rtmp%3A%2F%2Fh%2Fdemo-origin&pageurl=&addr=10.0.0.1&"
       "clientid=1&call=play&name=mystream&start=0&duration=0&reset=0&key=" +
       kKey + "&pass=pw&call=publish&addr=9.9.9.9";
-  HttpResponse r = handle(api, play, *db.store);
+  HttpResponse r = handle(api, play);
   CHECK(r.status == 200);
   CHECK(r.body.empty());
   auto rows = db.attempts();
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].ip == "10.0.0.1");
   CHECK(rows[0].server == "edge-9");
-  CHECK(handle(api, play, *db.store).status == 403);  // used up
+  CHECK(handle(api, play).status == 403);  // used up
 
   HttpRequest update = play;
   update.body =
       "app=demo-origin&addr=10.0.0.1&clientid=1&call=update_play&time=30&timestamp=1&"
       "name=mystream&key=" +
       kKey + "&pass=pw";
-  CHECK(handle(api, update, *db.store).status == 200);
+  CHECK(handle(api, update).status == 200);
   Ticket t = db.ticket();
   t.active = false;
   REQUIRE(db.store->update_ticket(t));
-  CHECK(handle(api, update, *db.store).status == 403);
+  CHECK(handle(api, update).status == 403);
   CHECK(db.attempts().size() == 2);  // updates log nothing
 
   HttpRequest junk = play;
   junk.body = "name=x";
-  CHECK(handle(api, junk, *db.store).status == 400);
+  CHECK(handle(api, junk).status == 400);
 }
 
 namespace {
@@ -458,15 +482,15 @@ HttpRequest generic_publish(const std::string& user, const std::string& pass,
 TEST_CASE("HookApi: a publish is verified off the store worker, logged, then answered") {
   TempDb db;
   add_stream_user(db, kDemo, "mystream", std::string("enc"), std::string("s3cret"));
-  TestPool stores(db.path);
   Clock clock;
   clock.set(kNow);
-  HookApi api(clock, HookConfig{"", "edge-3", 60}, stores.pool);
+  Hooks hooks(db.path, clock, "edge-3");
+  HookApi& api = hooks.api;
 
-  HttpResponse ok = handle(api, generic_publish("enc", "s3cret"), *db.store);
+  HttpResponse ok = handle(api, generic_publish("enc", "s3cret"));
   CHECK(ok.status == 200);
   CHECK(ok.body == R"({"allowed":true,"reason":"Publish Authorized"})");
-  HttpResponse bad = handle(api, generic_publish("enc", "wrong"), *db.store);
+  HttpResponse bad = handle(api, generic_publish("enc", "wrong"));
   CHECK(bad.status == 403);
   CHECK(bad.body == R"({"allowed":false,"reason":"Publish Denied: bad credentials"})");
   auto rows = db.attempts();
@@ -480,9 +504,9 @@ TEST_CASE("HookApi: a publish is verified off the store worker, logged, then ans
   update.method = "POST";
   update.target = "/hooks/nginx-rtmp";
   update.body = "app=demo-origin&addr=10.0.0.1&call=update_publish&name=mystream&user=enc&pass=";
-  CHECK(handle(api, update, *db.store).status == 403);
+  CHECK(handle(api, update).status == 403);
   update.body += "s3cret";
-  CHECK(handle(api, update, *db.store).status == 200);
+  CHECK(handle(api, update).status == 200);
   CHECK(db.attempts().size() == 2);
 }
 
@@ -491,11 +515,11 @@ TEST_CASE("a disabled account's tickets stop playing and its stream users stop p
   db.add_ticket(5);
   add_stream_user(db, kDemo, "mystream", std::string("enc"), std::string("s3cret"));
   add_stream_user(db, kDemo, "free", std::nullopt, std::nullopt);
-  HttpSessions sessions(60);
+  ViewingSessions sessions(60);
   CHECK(view_in_session(*db.store, sessions, viewer(), kNow, "s").allowed);  // a session runs
   REQUIRE(db.store->set_account_active(kDemo, false));
 
-  GateResult start = start_playback(*db.store, viewer(), kNow, "s");
+  UsherDecision start = start_playback(*db.store, viewer(), kNow, "s");
   CHECK(start.reason == "Account Disabled");
   CHECK_FALSE(start.uses_left);
   CHECK(recheck_playback(*db.store, viewer(), kNow).reason == "Account Disabled");
@@ -505,9 +529,7 @@ TEST_CASE("a disabled account's tickets stop playing and its stream users stop p
 
   auto publish = [&](const char* stream, std::optional<std::string> user,
                      std::optional<std::string> pass) {
-    return authorize_publish(*db.store,
-                             PublishAttempt{"demo-origin", stream, user, pass, "10.0.0.1", "", ""},
-                             kNow, "s");
+    return authorize_publish(*db.store, publisher("demo-origin", stream, user, pass), kNow, "s");
   };
   CHECK(publish("mystream", "enc", "s3cret").reason == "Publish Denied: account disabled");
   CHECK(publish("mystream", "enc", "wrong").reason == "Publish Denied: bad credentials");
@@ -531,14 +553,14 @@ TEST_CASE("publish: a disabled account's free row opens nothing, an enabled acco
   add_stream_user(db, kOther, "cam", std::nullopt, std::nullopt, "live");
   add_stream_user(db, kDemo, "cam", std::string("enc"), std::string("s3cret"), "live");
   REQUIRE(db.store->set_account_active(kOther, false));
-  PublishAttempt a{"live", "cam", std::string("enc"), std::string("s3cret"), "10.0.0.1", "", ""};
+  UsherRequest a = publisher("live", "cam", std::string("enc"), std::string("s3cret"));
   const PublishRows rows = publish_rows(*db.store, a);
   CHECK(rows.enabled.size() == 1);
   CHECK(rows.disabled.size() == 1);
   CHECK_FALSE(rule_publish_without_hash(rows, a));  // the enabled row needs its hash checked
-  GateResult r = authorize_publish(*db.store, a, kNow, "s");
+  UsherDecision r = authorize_publish(*db.store, a, kNow, "s");
   CHECK(r.allowed);
-  a.pass = "wrong";
+  a.credentials.pass = "wrong";
   // No enabled row matches; the disabled account's free row would: refused as disabled.
   CHECK(authorize_publish(*db.store, a, kNow, "s").reason == "Publish Denied: account disabled");
 }

@@ -10,8 +10,8 @@
 
 #include "store/store.hpp"
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 std::optional<int64_t> app_owner(Store& store, const std::string& app);
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

@@ -1,4 +1,5 @@
-// The hook listener's own routes: health, readiness, metrics, the test clock.
+// The hook listener's routes: /hooks/* to the hook API (hooks/), and the
+// operator's own: health, readiness, metrics, the test clock.
 #include <rapidjson/document.h>
 
 #include <cmath>
@@ -29,7 +30,7 @@ Handler App::hook_handler() {
 void App::route_hook(HttpRequest&& req, Responder respond) {
   metrics_.hook_requests++;
   auto path = req.path();
-  if (path.substr(0, 7) == "/hooks/") return hook_call(std::move(req), std::move(respond));
+  if (path.substr(0, 7) == "/hooks/") return hooks_.handle(req, std::move(respond));
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") return ready(respond);
   if (path == "/metrics") return respond(text(200, metrics_text(), "text/plain; version=0.0.4"));
@@ -46,24 +47,6 @@ void App::test_route(const HttpRequest& req, const Responder& respond) {
     return test_clock(req, respond);
   }
   respond(json_error(404, "NOT_FOUND", "no such route"));
-}
-
-void App::hook_call(HttpRequest&& req, Responder respond) {
-  if (auto early = hooks_.precheck(req)) return respond(std::move(*early));
-  auto shared = std::make_shared<HttpRequest>(std::move(req));
-  bool queued = pool_.submit([this, shared, respond](Store& store) {
-    try {
-      hooks_.handle(*shared, store, respond);  // throws only before it answers
-    } catch (...) {
-      errors_.report_current("hook " + std::string(shared->path()));
-      respond(json_error(500, "INTERNAL", "internal error"));
-    }
-  }, StorePool::Lane::hooks);
-  // A media server must never read "busy" as "allowed": 503 denies in every hook protocol.
-  if (!queued) {
-    metrics_.shed++;
-    respond(json_error(503, "BUSY", "server busy, try again"));
-  }
 }
 
 void App::ready(const Responder& respond) {
@@ -107,7 +90,8 @@ std::string App::metrics_text() const {
   };
   counter("sevu_api_requests_total", "Requests on the public API listener.", metrics_.api_requests);
   counter("sevu_hook_requests_total", "Requests on the hook listener.", metrics_.hook_requests);
-  counter("sevu_shed_total", "Requests refused because the store queue was full.", metrics_.shed);
+  counter("sevu_shed_total", "Requests refused because the store queue was full.",
+          metrics_.shed + usher_.shed());
   counter("sevu_internal_errors_total",
           "Requests that failed with an internal error (legacy code 4, HTTP 500).",
           errors_.count());

@@ -6,10 +6,10 @@
 #include <thread>
 #include <vector>
 
-#include "hooks/http_sessions.hpp"
+#include "usher_service/viewing_sessions.hpp"
 
-using sevu::hooks::HttpSessions;
-using sevu::hooks::SessionKey;
+using sevu::usher_service::ViewingSessions;
+using sevu::usher_service::SessionKey;
 
 namespace {
 SessionKey viewer(std::string ip = "10.0.0.1", std::string video = "mystream") {
@@ -18,7 +18,7 @@ SessionKey viewer(std::string ip = "10.0.0.1", std::string video = "mystream") {
 }  // namespace
 
 TEST_CASE("a session lives for the idle window after its last request") {
-  HttpSessions s(60);
+  ViewingSessions s(60);
   CHECK_FALSE(s.live(viewer(), 1000));
   s.touch(viewer(), 1000);
   CHECK(s.live(viewer(), 1000));
@@ -32,7 +32,7 @@ TEST_CASE("a session lives for the idle window after its last request") {
 }
 
 TEST_CASE("every part of the session key counts") {
-  HttpSessions s(60);
+  ViewingSessions s(60);
   s.touch(viewer(), 1000);
   CHECK_FALSE(s.live(viewer("10.0.0.2"), 1000));
   CHECK_FALSE(s.live(viewer("10.0.0.1", "other"), 1000));
@@ -40,13 +40,13 @@ TEST_CASE("every part of the session key counts") {
   other_pass.pass = "pw2";
   CHECK_FALSE(s.live(other_pass, 1000));
   // Parts are delimited: shifting characters between them is another session.
-  HttpSessions t(60);
+  ViewingSessions t(60);
   t.touch({"ab", "c", "", "", ""}, 1);
   CHECK_FALSE(t.live({"a", "bc", "", "", ""}, 1));
 }
 
 TEST_CASE("end() forgets a session at once") {
-  HttpSessions s(60);
+  ViewingSessions s(60);
   s.touch(viewer(), 1000);
   s.end(viewer());
   CHECK_FALSE(s.live(viewer(), 1000));
@@ -54,7 +54,7 @@ TEST_CASE("end() forgets a session at once") {
 }
 
 TEST_CASE("the table stays bounded: idle entries go first, then the oldest") {
-  HttpSessions s(60, 10);
+  ViewingSessions s(60, 10);
   for (int i = 0; i < 10; ++i) s.touch(viewer("10.0.0." + std::to_string(i)), 1000 + i);
   CHECK(s.size() == 10);
   // All still live: adding one evicts the least recently seen.
@@ -69,7 +69,7 @@ TEST_CASE("the table stays bounded: idle entries go first, then the oldest") {
 }
 
 TEST_CASE("concurrent touches and lookups") {
-  HttpSessions s(60, 1000);
+  ViewingSessions s(60, 1000);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&s, t] {

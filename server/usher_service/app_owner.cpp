@@ -1,6 +1,6 @@
-#include "hooks/app_owner.hpp"
+#include "usher_service/app_owner.hpp"
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 std::optional<int64_t> app_owner(Store& store, const std::string& app) {
   auto dash = app.find('-');
@@ -10,4 +10,4 @@ std::optional<int64_t> app_owner(Store& store, const std::string& app) {
   return account->cdn_id;
 }
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

@@ -1,9 +1,9 @@
-#include "hooks/failure_delay.hpp"
+#include "usher_service/failure_delay.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 namespace {
 // Past this score the delay is at its maximum anyway; capping it lets the
@@ -68,4 +68,4 @@ std::vector<std::string> failure_keys(const std::string& ip, const std::string& 
   return keys;
 }
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "hooks/failure_delay.hpp"
+#include "usher_service/failure_delay.hpp"
 
 using namespace std::chrono;
-using sevu::hooks::failure_keys;
-using sevu::hooks::FailureDelay;
+using sevu::usher_service::failure_keys;
+using sevu::usher_service::FailureDelay;
 
 TEST_CASE("failure delay: doubles per failure of a key, up to its maximum") {
   FailureDelay d;

@@ -1,14 +1,14 @@
-#include "hooks/http_sessions.hpp"
+#include "usher_service/viewing_sessions.hpp"
 
 #include <algorithm>
 #include <vector>
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
-HttpSessions::HttpSessions(int64_t idle_seconds, std::size_t max_sessions)
+ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions)
     : idle_(idle_seconds), max_(std::max<std::size_t>(max_sessions, 1)) {}
 
-std::string HttpSessions::id_of(const SessionKey& s) {
+std::string ViewingSessions::id_of(const SessionKey& s) {
   // Each part is length-prefixed, so distinct sessions never share an id.
   std::string id;
   for (const std::string* part : {&s.key, &s.pass, &s.ip, &s.app, &s.video}) {
@@ -19,13 +19,13 @@ std::string HttpSessions::id_of(const SessionKey& s) {
   return id;
 }
 
-bool HttpSessions::live(const SessionKey& s, int64_t now) const {
+bool ViewingSessions::live(const SessionKey& s, int64_t now) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = last_seen_.find(id_of(s));
   return it != last_seen_.end() && now - it->second <= idle_;
 }
 
-void HttpSessions::touch(const SessionKey& s, int64_t now) {
+void ViewingSessions::touch(const SessionKey& s, int64_t now) {
   std::string id = id_of(s);
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = last_seen_.find(id);
@@ -37,18 +37,18 @@ void HttpSessions::touch(const SessionKey& s, int64_t now) {
   last_seen_.emplace(std::move(id), now);
 }
 
-void HttpSessions::end(const SessionKey& s) {
+void ViewingSessions::end(const SessionKey& s) {
   std::string id = id_of(s);
   std::lock_guard<std::mutex> lock(mutex_);
   last_seen_.erase(id);
 }
 
-std::size_t HttpSessions::size() const {
+std::size_t ViewingSessions::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return last_seen_.size();
 }
 
-void HttpSessions::make_room(int64_t now) {
+void ViewingSessions::make_room(int64_t now) {
   // Idle sessions are useless: drop them all.
   for (auto it = last_seen_.begin(); it != last_seen_.end();) {
     it = now - it->second > idle_ ? last_seen_.erase(it) : std::next(it);
@@ -75,4 +75,4 @@ void HttpSessions::make_room(int64_t now) {
   }
 }
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

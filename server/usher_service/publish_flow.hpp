@@ -7,24 +7,23 @@
 //   store worker: log the attempt;
 //   answer:       at once when allowed; a refusal is held for a growing delay
 //                 (failure_delay.hpp) on a timer thread, never a sleeping one.
-// A full hash queue or store queue denies at once with 503.
+// A full hash queue or store queue answers kBusy at once.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <exception>
-#include <functional>
 #include <memory>
+#include <string>
 
 #include "core/delay_queue.hpp"
-#include "core/http_message.hpp"
 #include "core/lane_pool.hpp"
-#include "hooks/failure_delay.hpp"
-#include "hooks/publish_gate.hpp"
 #include "store/store.hpp"
 #include "store/store_pool.hpp"
+#include "usher_service/failure_delay.hpp"
+#include "usher_service/publish_rules.hpp"
+#include "usher_service/usher_request.hpp"
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 struct PublishLimits {
   std::size_t hash_workers = 1;
@@ -36,26 +35,23 @@ struct PublishLimits {
 
 class PublishFlow {
  public:
-  using ErrorReport = std::function<void(const std::exception&)>;
+  PublishFlow(StorePool& stores, PublishLimits limits);
 
-  PublishFlow(StorePool& stores, PublishLimits limits, ErrorReport on_error);
-
-  // On a store worker. Answers through respond exactly once, from any thread.
-  // Throws only before it has used respond.
-  void start(Store& store, PublishCall call, Responder respond);
+  // On a store worker, for a kPublish or kRecheckPublish. Calls done exactly
+  // once, from any thread. Throws only before it has called done.
+  void start(Store& store, UsherRequest req, int64_t now, std::string server, DecisionDone done);
 
  private:
   struct Pending;
   void verify(const std::shared_ptr<Pending>& p);  // on the hash pool
   void finish(Store& store, const std::shared_ptr<Pending>& p);
   void answer(const std::shared_ptr<Pending>& p);
-  void fail(const std::shared_ptr<Pending>& p, const std::exception& e);
+  static void fail(const std::shared_ptr<Pending>& p, const std::exception& e);
 
   StorePool& stores_;
-  ErrorReport on_error_;
   FailureDelay delays_;
   DelayQueue held_;
   LanePool hashes_;  // last: stopped first, while the rest still serve its jobs
 };
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

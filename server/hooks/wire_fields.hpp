@@ -1,4 +1,5 @@
-// Reading what media servers send: form/query pairs, and flat JSON objects of strings.
+// Reading what media servers send: form/query pairs, flat JSON objects of
+// strings, and the credentials a viewer's or publisher's query carries.
 #pragma once
 
 #include <initializer_list>
@@ -7,6 +8,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "usher_service/usher_request.hpp"
 
 namespace sevu::hooks {
 
@@ -19,6 +22,11 @@ std::optional<std::string> first_value(const FormPairs& pairs, std::string_view 
 // Decodes a query string that may start with '?' ("?key=a&pass=b" or "key=a").
 // nullopt when an escape is malformed.
 std::optional<FormPairs> parse_query_text(std::string_view text);
+
+// key, user and pass as `args` carry them; each one missing there is taken from
+// the query of `connect_url` (RTMP's tcUrl, "rtmp://host/app?key=..&pass=.."),
+// for players that put them in the connect URL instead of the stream's.
+Credentials credentials_from(const FormPairs& args, std::string_view connect_url = {});
 
 // Parses body as a JSON object (core's parse_json: bounded depth) and copies
 // each listed member that is present into its string (absent or null members

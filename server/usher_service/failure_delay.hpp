@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 class FailureDelay {
  public:
@@ -55,4 +55,4 @@ class FailureDelay {
 std::vector<std::string> failure_keys(const std::string& ip, const std::string& app,
                                       const std::string* user);
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

@@ -1,6 +1,7 @@
-// The HTTP streaming session table (docs/hooks.md): a viewing session is
-// (key, pass, client ip, app, video); while it has seen a request within the
-// idle window, its later requests are not starts. Times are ticket time (the
+// The viewing-session table (docs/hooks.md): over HTTP streaming a viewer is
+// a series of requests, and a viewing session is (key, pass, client ip, app,
+// video); while it has seen a request within the idle window, its later
+// requests are not starts. Times are ticket time (the
 // test clock moves them). Thread-safe; bounded.
 #pragma once
 
@@ -10,15 +11,15 @@
 #include <string>
 #include <unordered_map>
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 struct SessionKey {
   std::string key, pass, ip, app, video;
 };
 
-class HttpSessions {
+class ViewingSessions {
  public:
-  HttpSessions(int64_t idle_seconds, std::size_t max_sessions = 100000);
+  ViewingSessions(int64_t idle_seconds, std::size_t max_sessions = 100000);
 
   // True when the session saw a request at most idle seconds before now.
   bool live(const SessionKey& s, int64_t now) const;
@@ -38,4 +39,4 @@ class HttpSessions {
   std::unordered_map<std::string, int64_t> last_seen_;
 };
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

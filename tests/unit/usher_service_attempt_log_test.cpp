@@ -1,13 +1,23 @@
-// Viewer-supplied text is logged as valid, bounded UTF-8 (hooks/log_text.hpp).
+// The attempt log (usher_service/attempt_log.hpp): one row builder, and
+// viewer-supplied text logged as valid, bounded UTF-8.
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "hooks/log_text.hpp"
+#include "core/utf8.hpp"
+#include "usher_service/attempt_log.hpp"
 
-using sevu::hooks::loggable;
+using sevu::UsherAction;
+using sevu::UsherRequest;
+using sevu::usher_service::attempt_row;
 
 namespace {
+
+// What every logged field goes through.
+std::string loggable(std::string_view s,
+                     std::size_t max_bytes = sevu::usher_service::kMaxLoggedField) {
+  return sevu::to_valid_utf8(s, max_bytes);
+}
 
 // Strict UTF-8 check, written independently of the code under test.
 bool valid_utf8(const std::string& s) {
@@ -63,7 +73,7 @@ TEST_CASE("every invalid byte becomes one U+FFFD") {
 }
 
 TEST_CASE("text is cut to the limit and stays valid when the cut splits a character") {
-  CHECK(loggable(std::string(10000, 'x')).size() == sevu::hooks::kMaxLoggedField);
+  CHECK(loggable(std::string(10000, 'x')).size() == sevu::usher_service::kMaxLoggedField);
   CHECK(loggable("ab\xC3\xA9", 3) == "ab\xEF\xBF\xBD");
   CHECK(loggable("abcdef", 2) == "ab");
 }
@@ -95,10 +105,46 @@ TEST_CASE("make_loggable repairs every text field of an attempt row") {
   row.refurl = "r\xFF";
   row.reason = "Success";
   row.server = "s\xFF";
-  sevu::hooks::make_loggable(row);
+  sevu::usher_service::make_loggable(row);
   for (const std::string* f : {&row.key, &row.pass, &row.ip, &row.video, &row.app, &row.appinst,
                                &row.pageurl, &row.refurl, &row.server}) {
     CHECK(f->substr(1) == "\xEF\xBF\xBD");
   }
   CHECK(row.reason == "Success");
+}
+
+TEST_CASE("a viewer's row carries the key, pass and protocol; a publisher's never its password") {
+  UsherRequest req;
+  req.action = UsherAction::kStart;
+  req.credentials = {std::string("k.1"), std::string("enc"), std::string("pw")};
+  req.client_ip = "10.0.0.1";
+  req.app = "demo-origin";
+  req.video = "cam";
+  req.protocol = "read";
+  req.pageurl = "http://p/\xFF";
+  req.refurl = "http://r/";
+  sevu::Attempt viewer = attempt_row(req, 158, true, "Success", 1000, "edge");
+  CHECK(viewer.cdn_id == 158);
+  CHECK(viewer.datetime == 1000);
+  CHECK(viewer.key == "k.1");
+  CHECK(viewer.pass == "pw");
+  CHECK(viewer.appinst == "read");
+  CHECK(viewer.ip == "10.0.0.1");
+  CHECK(viewer.app == "demo-origin");
+  CHECK(viewer.video == "cam");
+  CHECK(viewer.pageurl == "http://p/\xEF\xBF\xBD");
+  CHECK(viewer.refurl == "http://r/");
+  CHECK(viewer.success);
+  CHECK(viewer.reason == "Success");
+  CHECK(viewer.server == "edge");
+
+  for (auto action : {UsherAction::kPublish, UsherAction::kRecheckPublish}) {
+    req.action = action;
+    sevu::Attempt publisher = attempt_row(req, 0, false, "Publish Denied: bad credentials", 1, "e");
+    CHECK(publisher.key.empty());
+    CHECK(publisher.pass.empty());
+    CHECK(publisher.appinst == "publish");
+    CHECK(publisher.video == "cam");
+    CHECK_FALSE(publisher.success);
+  }
 }

@@ -1,27 +1,27 @@
-#include "hooks/publish_gate.hpp"
+#include "usher_service/publish_rules.hpp"
 
 #include <algorithm>
 #include <map>
 #include <vector>
 
 #include "auth/password_hash.hpp"
-#include "hooks/app_owner.hpp"
-#include "hooks/log_text.hpp"
+#include "usher_service/app_owner.hpp"
+#include "usher_service/attempt_log.hpp"
 
-namespace sevu::hooks {
+namespace sevu::usher_service {
 
 namespace {
 
 // The row that lets this publisher in, if any.
-const StreamUser* matching_row(const std::vector<StreamUser>& rows, const PublishAttempt& a,
+const StreamUser* matching_row(const std::vector<StreamUser>& rows, const Credentials& given,
                                const VerifyPassword& verify) {
   for (const auto& row : rows) {
     if (!row.user) return &row;  // null user/pass: anyone may publish
   }
-  if (!a.user || !a.pass) return nullptr;
+  if (!given.user || !given.pass) return nullptr;
   for (const auto& row : rows) {
-    if (*row.user != *a.user || !row.pass_hash) continue;
-    if (verify(*a.pass, *row.pass_hash)) return &row;
+    if (*row.user != *given.user || !row.pass_hash) continue;
+    if (verify(*given.pass, *row.pass_hash)) return &row;
   }
   return nullptr;
 }
@@ -37,15 +37,15 @@ bool account_enabled(Store& store, int64_t cdn_id, std::map<int64_t, bool>& seen
 
 }  // namespace
 
-PublishRows publish_rows(Store& store, const PublishAttempt& attempt) {
+PublishRows publish_rows(Store& store, const UsherRequest& req) {
   PublishRows out;
-  std::vector<StreamUser> rows = store.publish_candidates(attempt.app, attempt.stream);
+  std::vector<StreamUser> rows = store.publish_candidates(req.app, req.video);
   // Only the app's owner configures who publishes to it (see app_owner.hpp).
-  out.owner = app_owner(store, attempt.app);
+  out.owner = app_owner(store, req.app);
   // Exact stream rows first, then "*" (which covers every stream), whatever
   // order the store returned.
   std::stable_partition(rows.begin(), rows.end(),
-                        [&](const StreamUser& u) { return u.stream == attempt.stream; });
+                        [&](const StreamUser& u) { return u.stream == req.video; });
   std::map<int64_t, bool> enabled;
   for (auto& row : rows) {
     if (out.owner && row.cdn_id != *out.owner) continue;
@@ -55,11 +55,11 @@ PublishRows publish_rows(Store& store, const PublishAttempt& attempt) {
   return out;
 }
 
-PublishVerdict rule_publish(const PublishRows& rows, const PublishAttempt& attempt,
+PublishVerdict rule_publish(const PublishRows& rows, const UsherRequest& req,
                             const VerifyPassword& verify) {
-  if (const StreamUser* m = matching_row(rows.enabled, attempt, verify))
+  if (const StreamUser* m = matching_row(rows.enabled, req.credentials, verify))
     return {true, kPublishAuthorized, m->cdn_id};
-  if (const StreamUser* m = matching_row(rows.disabled, attempt, verify))
+  if (const StreamUser* m = matching_row(rows.disabled, req.credentials, verify))
     return {false, kPublishAccountDisabled, m->cdn_id};
   if (!rows.enabled.empty()) return {false, kPublishBadCredentials, rows.enabled.front().cdn_id};
   if (!rows.disabled.empty()) return {false, kPublishBadCredentials, rows.disabled.front().cdn_id};
@@ -67,9 +67,9 @@ PublishVerdict rule_publish(const PublishRows& rows, const PublishAttempt& attem
 }
 
 std::optional<PublishVerdict> rule_publish_without_hash(const PublishRows& rows,
-                                                        const PublishAttempt& attempt) {
+                                                        const UsherRequest& req) {
   bool hashed = false;
-  PublishVerdict v = rule_publish(rows, attempt, [&](const std::string&, const std::string&) {
+  PublishVerdict v = rule_publish(rows, req, [&](const std::string&, const std::string&) {
     hashed = true;
     return false;
   });
@@ -77,32 +77,15 @@ std::optional<PublishVerdict> rule_publish_without_hash(const PublishRows& rows,
   return v;
 }
 
-void log_publish(Store& store, const PublishAttempt& attempt, const PublishVerdict& verdict,
-                 int64_t now, const std::string& server) {
-  Attempt row;
-  row.cdn_id = verdict.cdn_id;
-  row.datetime = now;
-  row.ip = attempt.ip;
-  row.video = attempt.stream;
-  row.app = attempt.app;
-  row.appinst = "publish";
-  row.pageurl = attempt.pageurl;
-  row.refurl = attempt.refurl;
-  row.success = verdict.allowed;
-  row.reason = verdict.reason;
-  row.server = server;
-  make_loggable(row);
-  store.insert_attempt(row);
-}
-
-GateResult authorize_publish(Store& store, const PublishAttempt& attempt, int64_t now,
-                             const std::string& server, bool log) {
-  const PublishVerdict v = rule_publish(publish_rows(store, attempt), attempt, verify_password);
-  if (log) log_publish(store, attempt, v, now, server);
-  GateResult result;
+UsherDecision authorize_publish(Store& store, const UsherRequest& req, int64_t now,
+                                const std::string& server) {
+  const PublishVerdict v = rule_publish(publish_rows(store, req), req, verify_password);
+  if (req.action == UsherAction::kPublish)
+    log_attempt(store, req, v.cdn_id, v.allowed, v.reason, now, server);
+  UsherDecision result;
   result.allowed = v.allowed;
   result.reason = v.reason;
   return result;
 }
 
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

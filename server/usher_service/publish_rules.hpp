@@ -1,8 +1,9 @@
 // Publish authorization (docs/hooks.md, Publishing): a stream user's user+pass
-// for app+stream. Split in steps so that the slow password hash runs apart
-// from the store workers (see publish_flow.hpp): the rows are read on a store
-// worker, the password verified on the hash pool, the attempt logged on a
-// store worker again. authorize_publish() runs the same steps in a row.
+// for app+stream (the request's video). Split in steps so that the slow
+// password hash runs apart from the store workers (see publish_flow.hpp): the
+// rows are read on a store worker, the password verified on the hash pool, the
+// attempt logged on a store worker again. authorize_publish() runs the same
+// steps in a row.
 #pragma once
 
 #include <cstdint>
@@ -11,17 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "core/http_message.hpp"
-#include "hooks/usher_gate.hpp"
+#include "core/records.hpp"
 #include "store/store.hpp"
+#include "usher_service/usher_request.hpp"
 
-namespace sevu::hooks {
-
-struct PublishAttempt {
-  std::string app, stream;
-  std::optional<std::string> user, pass;  // as the publisher sent them, if at all
-  std::string ip, pageurl, refurl;
-};
+namespace sevu::usher_service {
 
 // Reasons logged for publishes (the playback reasons belong to tickets).
 inline constexpr const char* kPublishAuthorized = "Publish Authorized";
@@ -38,7 +33,7 @@ struct PublishRows {
 };
 
 // Reads them (a few indexed lookups: cheap, for a store worker).
-PublishRows publish_rows(Store& store, const PublishAttempt& attempt);
+PublishRows publish_rows(Store& store, const UsherRequest& req);
 
 struct PublishVerdict {
   bool allowed = false;
@@ -56,31 +51,16 @@ using VerifyPassword = std::function<bool(const std::string&, const std::string&
 // about the account); no row at all is "no stream user"; else "bad credentials".
 // Logged under the matching row's account, or the first candidate's, or the
 // app owner's (0 when none).
-PublishVerdict rule_publish(const PublishRows& rows, const PublishAttempt& attempt,
+PublishVerdict rule_publish(const PublishRows& rows, const UsherRequest& req,
                             const VerifyPassword& verify);
 // The ruling when it needs no password verified (a free row, no rows, no
 // credentials); nullopt when a hash must be checked first.
 std::optional<PublishVerdict> rule_publish_without_hash(const PublishRows& rows,
-                                                        const PublishAttempt& attempt);
+                                                        const UsherRequest& req);
 
-// Records the attempt row (key "", pass "" — the password is never logged —
-// appinst "publish", video = stream).
-void log_publish(Store& store, const PublishAttempt& attempt, const PublishVerdict& verdict,
-                 int64_t now, const std::string& server);
+// All steps in a row on the caller's thread (tests, tools); a kPublish is
+// logged, a kRecheckPublish is not.
+UsherDecision authorize_publish(Store& store, const UsherRequest& req, int64_t now,
+                                const std::string& server);
 
-// All steps in a row on the caller's thread (tests, tools). With `log`, the
-// attempt is recorded.
-GateResult authorize_publish(Store& store, const PublishAttempt& attempt, int64_t now,
-                             const std::string& server, bool log = true);
-
-// A publish an adapter hands back to be decided off the store worker, with the
-// way to answer it in the adapter's wire format.
-struct PublishCall {
-  PublishAttempt attempt;
-  int64_t now = 0;
-  std::string server;
-  bool log = true;  // false: a running publisher's re-check (nginx-rtmp update_publish)
-  std::function<HttpResponse(const GateResult&)> answer;
-};
-
-}  // namespace sevu::hooks
+}  // namespace sevu::usher_service

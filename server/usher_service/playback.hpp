@@ -1,0 +1,39 @@
+// The usher against the store for viewers: a start decided and recorded
+// atomically, the cheaper re-check of a viewer who already started, and HTTP
+// streaming, where each request is one or the other depending on the viewing
+// session table. Run on a store worker; the service (usher_service.hpp) calls
+// these, tests may too.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/store.hpp"
+#include "usher_service/usher_request.hpp"
+#include "usher_service/viewing_sessions.hpp"
+
+namespace sevu::usher_service {
+
+// A start: inside one store transaction loads the ticket, decides, spends a use
+// and stores any auto binding on success, and logs the attempt (granted or not).
+// Committed before this returns, so N concurrent starts on k uses grant exactly
+// min(N, k). `server` is logged as the attempt's server.
+UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
+                             const std::string& server);
+
+// A re-check: the same checks minus uses and binding; spends nothing and logs
+// no attempt row.
+UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t now);
+
+// One request of HTTP streaming: the first of a viewing session is a start;
+// later ones within the idle window re-check without spending or logging, so a
+// revoked or expired ticket ends its sessions at once.
+UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
+                              int64_t now, const std::string& server);
+
+// The viewer left: its session (if the table holds one) closes, and the answer
+// is the re-check's.
+UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRequest& req,
+                          int64_t now);
+
+}  // namespace sevu::usher_service

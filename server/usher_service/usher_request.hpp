@@ -1,0 +1,68 @@
+// The one request every media-server adapter hands the usher service, and the
+// one decision it gets back (docs/hooks.md). Adapters convert their wire format
+// into these at the edge; nothing below them knows which media server asked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace sevu {
+
+enum class UsherAction {
+  kStart,           // a viewer starts: decide, spend a use, bind "auto", log the attempt
+  kRecheck,         // a playing viewer is asked about again: spends nothing, logs nothing
+  kView,            // one request of HTTP streaming (HLS/DASH, MediaMTX reads): a start
+                    // when it opens a viewing session, a re-check while the session lives
+  kEnd,             // the media server says the viewer left: its session closes; answered
+                    // like a re-check
+  kPublish,         // a publisher starts: a stream user's user+pass, logged
+  kRecheckPublish,  // a running publisher is asked about again: verified, not logged
+};
+
+inline bool is_publish(UsherAction a) {
+  return a == UsherAction::kPublish || a == UsherAction::kRecheckPublish;
+}
+
+// As the client sent them, when it sent them: a missing value is not an empty one
+// (a publish row with a null password opens to a publisher who sends none).
+struct Credentials {
+  std::optional<std::string> key;   // a viewer's ticket key
+  std::optional<std::string> user;  // a publisher's stream user
+  std::optional<std::string> pass;  // the ticket's pass, or the stream user's password
+};
+
+struct UsherRequest {
+  UsherAction action = UsherAction::kStart;
+  Credentials credentials;
+  std::string client_ip;  // the viewer's or publisher's address, as the media server saw it
+  std::string app;
+  std::string video;         // for a publish: the stream
+  std::string media_server;  // which adapter asked ("nginx-rtmp", "srs", ...)
+  std::string protocol;      // how the client came ("play", "read", ...): the attempt's appinst
+  std::string session_id;    // the media server's own id of the connection, when it sends one
+  std::string pageurl, refurl;
+};
+
+struct UsherDecision {
+  enum class Status {
+    kDecided,  // allowed and reason hold the answer
+    kBusy,     // not decided: the store queue or the hash queue was full
+    kFailed,   // not decided: an internal error (failure says which)
+  };
+  Status status = Status::kDecided;
+  bool allowed = false;
+  std::string reason;  // exactly as logged ("Success", "Token Revoked", "Publish Authorized", ...)
+  // The ticket's uses after this call; only on a granted viewer, so that a wrong
+  // pass learns nothing about the ticket.
+  std::optional<int64_t> uses_left;
+  std::string failure;  // kFailed: the cause, for the error log (never sent to a client)
+
+  bool decided() const { return status == Status::kDecided; }
+};
+
+// Hears the decision exactly once, on whichever thread made it.
+using DecisionDone = std::function<void(UsherDecision)>;
+
+}  // namespace sevu

@@ -1,0 +1,56 @@
+// The usher service: the one entry point for every decision a media server asks
+// for (docs/hooks.md). It takes an UsherRequest from any adapter and answers
+// one UsherDecision, and it owns what those decisions share: the clock they
+// are taken at, the viewing-session table, the attempt log, the publish flow
+// that keeps password hashing off the store workers, and the hop to the store
+// pool. Adapters never see the store.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/clock.hpp"
+#include "store/store_pool.hpp"
+#include "usher_service/publish_flow.hpp"
+#include "usher_service/usher_request.hpp"
+#include "usher_service/viewing_sessions.hpp"
+
+namespace sevu {
+
+struct UsherConfig {
+  std::string server_name = "sevu";      // logged as each attempt's server
+  int64_t session_idle = 60;             // viewing-session window over HTTP, seconds
+  std::size_t hash_workers = 1;          // threads verifying publish passwords (--hash-workers)
+  int64_t publish_fail_delay_ms = 4000;  // longest delay of a refused publish; 0 = none
+};
+
+class UsherService {
+ public:
+  UsherService(const Clock& clock, UsherConfig config, StorePool& stores);
+  UsherService(const UsherService&) = delete;
+  UsherService& operator=(const UsherService&) = delete;
+
+  // From any thread; never blocks. The decision is taken on a store worker (a
+  // publish's password on the hash pool) and handed to done exactly once: at
+  // once when the store queue is full (kBusy), later otherwise.
+  void decide(UsherRequest req, DecisionDone done);
+
+  // Requests refused unheard because the store queue was full.
+  uint64_t shed() const { return shed_.load(std::memory_order_relaxed); }
+
+ private:
+  void decide_on(Store& store, const UsherRequest& req, const DecisionDone& done);
+  UsherDecision decide_viewer(Store& store, const UsherRequest& req, int64_t now);
+
+  const Clock& clock_;
+  const UsherConfig config_;
+  StorePool& stores_;
+  usher_service::ViewingSessions sessions_;
+  usher_service::PublishFlow publishes_;
+  std::atomic<uint64_t> shed_{0};
+};
+
+}  // namespace sevu
