@@ -181,6 +181,21 @@ class SqliteStore final : public Store {
     }
   }
 
+  void savepoint(const std::function<void()>& body) override {
+    if (depth_ == 0) return transaction(body);
+    savepoint_.run().finish();
+    ++depth_;
+    try {
+      body();
+    } catch (...) {
+      --depth_;
+      rollback_savepoint_quietly();
+      throw;
+    }
+    --depth_;
+    release_.run().finish();
+  }
+
   std::optional<Account> account(int64_t cdn_id) override {
     auto run = account_by_id_.run();
     run.bind(1, cdn_id);
@@ -442,6 +457,15 @@ class SqliteStore final : public Store {
     }
   }
 
+  void rollback_savepoint_quietly() noexcept {
+    if (sqlite3_get_autocommit(conn_.get())) return;  // the failure ended the whole transaction
+    try {
+      rollback_to_.run().finish();
+      release_.run().finish();
+    } catch (...) {  // the outer commit will fail and say so
+    }
+  }
+
   static void bind_attempt_filter(Statement::Run& run, int64_t cdn_id, const AttemptFilter& f) {
     run.bind(1, cdn_id);
     if (f.key) run.bind(2, *f.key);
@@ -461,6 +485,9 @@ class SqliteStore final : public Store {
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement commit_{db(), "COMMIT"};
   Statement rollback_{db(), "ROLLBACK"};
+  Statement savepoint_{db(), "SAVEPOINT part"};
+  Statement release_{db(), "RELEASE part"};
+  Statement rollback_to_{db(), "ROLLBACK TO part"};
 
   Statement account_by_id_{db(), "SELECT " + kAccountColumns + " FROM accounts WHERE cdn_id = ?1"};
   Statement account_by_username_{

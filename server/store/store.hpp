@@ -28,6 +28,11 @@ class Store {
   // Runs body inside one write transaction (BEGIN IMMEDIATE .. COMMIT); rolls
   // back and rethrows if body throws. Nested calls join the outer transaction.
   virtual void transaction(const std::function<void()>& body) = 0;
+  // Inside a transaction: runs body as a part of it that can fail alone
+  // (SAVEPOINT .. RELEASE); if body throws, only its own changes are rolled
+  // back and the exception is rethrown, the outer transaction stays open. Group
+  // commit runs each decision of a batch so. Outside a transaction: transaction().
+  virtual void savepoint(const std::function<void()>& body) = 0;
 
   // Accounts
   virtual std::optional<Account> account(int64_t cdn_id) = 0;

@@ -81,7 +81,7 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
 }
 
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
-                              int64_t now, const std::string& server) {
+                              int64_t now, const std::string& server, UndoSteps& undo) {
   const SessionKey session = session_of(req);
   if (sessions.live(session, now)) return continue_session(store, sessions, session, req, now);
 
@@ -106,7 +106,12 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
     if (opened) sessions.end(session);  // the start never committed
     throw;
   }
+  if (opened) undo.push_back([&sessions, session] { sessions.end(session); });
   return d;
+}
+
+bool in_live_session(const ViewingSessions& sessions, const UsherRequest& req, int64_t now) {
+  return sessions.live(session_of(req), now);
 }
 
 UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRequest& req,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/store.hpp"
+#include "usher_service/group_commit.hpp"
 #include "usher_service/usher_request.hpp"
 #include "usher_service/viewing_sessions.hpp"
 
@@ -27,9 +28,15 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
 
 // One request of HTTP streaming: the first of a viewing session is a start;
 // later ones within the idle window re-check without spending or logging, so a
-// revoked or expired ticket ends its sessions at once.
+// revoked or expired ticket ends its sessions at once. A session this opens is
+// closed again if the transaction fails; when it joins a caller's transaction
+// (group commit), `undo` receives the closing, for the caller's own failure.
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
-                              int64_t now, const std::string& server);
+                              int64_t now, const std::string& server, UndoSteps& undo);
+
+// True when req belongs to a viewing session that is live at now: its next
+// request re-checks, it writes nothing.
+bool in_live_session(const ViewingSessions& sessions, const UsherRequest& req, int64_t now);
 
 // The viewer left: its session (if the table holds one) closes, and the answer
 // is the re-check's.

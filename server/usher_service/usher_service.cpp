@@ -31,28 +31,55 @@ UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& st
       config_(std::move(config)),
       stores_(stores),
       sessions_(config_.session_idle),
-      publishes_(stores, publish_limits(config_)) {}
+      publishes_(stores, publish_limits(config_)),
+      writes_(stores) {}
 
 void UsherService::decide(UsherRequest req, DecisionDone done) {
+  const bool write = writes(req);
   auto shared = std::make_shared<UsherRequest>(std::move(req));
+  if (write) return decide_write(std::move(shared), std::move(done));
+  decide_read(std::move(shared), std::move(done));
+}
+
+// A start writes; so does an HTTP request that opens a viewing session. A
+// request inside a live session re-checks (should the session lapse before a
+// store worker takes it, it is a start there, in a transaction of its own).
+bool UsherService::writes(const UsherRequest& req) const {
+  if (req.action == UsherAction::kStart) return true;
+  if (req.action != UsherAction::kView) return false;
+  return !usher_service::in_live_session(sessions_, req, clock_.now());
+}
+
+void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done) {
+  auto work = [this, req](Store& store, usher_service::UndoSteps& undo) {
+    const int64_t now = clock_.now();
+    if (req->action == UsherAction::kView)
+      return usher_service::view_in_session(store, sessions_, *req, now, config_.server_name, undo);
+    return usher_service::start_playback(store, *req, now, config_.server_name);
+  };
+  if (!writes_.submit(std::move(work), done)) refuse_busy(done);
+}
+
+void UsherService::decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done) {
   const bool queued = stores_.submit(
-      [this, shared, done](Store& store) { decide_on(store, *shared, done); },
-      StorePool::Lane::hooks);
-  if (!queued) {
-    shed_.fetch_add(1, std::memory_order_relaxed);
-    done(not_decided(UsherDecision::Status::kBusy));
-  }
+      [this, req, done](Store& store) { read_on(store, *req, done); }, StorePool::Lane::hooks);
+  if (!queued) refuse_busy(done);
+}
+
+void UsherService::refuse_busy(const DecisionDone& done) {
+  shed_.fetch_add(1, std::memory_order_relaxed);
+  done(not_decided(UsherDecision::Status::kBusy));
 }
 
 // On a store worker. A failure before done was called is answered kFailed, so
 // every request hears exactly once.
-void UsherService::decide_on(Store& store, const UsherRequest& req, const DecisionDone& done) {
+void UsherService::read_on(Store& store, const UsherRequest& req, const DecisionDone& done) {
   const int64_t now = clock_.now();
   UsherDecision d;
   try {
     if (is_publish(req.action))
       return publishes_.start(store, req, now, config_.server_name, done);  // throws only before done
-    d = decide_viewer(store, req, now);
+    d = read_viewer(store, req, now);
   } catch (const std::exception& e) {
     d = not_decided(UsherDecision::Status::kFailed, e.what());
   } catch (...) {
@@ -61,15 +88,14 @@ void UsherService::decide_on(Store& store, const UsherRequest& req, const Decisi
   done(std::move(d));
 }
 
-UsherDecision UsherService::decide_viewer(Store& store, const UsherRequest& req, int64_t now) {
+UsherDecision UsherService::read_viewer(Store& store, const UsherRequest& req, int64_t now) {
   switch (req.action) {
-    case UsherAction::kStart:
-      return usher_service::start_playback(store, req, now, config_.server_name);
-    case UsherAction::kView:
-      return usher_service::view_in_session(store, sessions_, req, now, config_.server_name);
+    case UsherAction::kView: {
+      usher_service::UndoSteps undo;  // its own transaction, should it have to start
+      return usher_service::view_in_session(store, sessions_, req, now, config_.server_name, undo);
+    }
     case UsherAction::kEnd:
       return usher_service::end_viewing(store, sessions_, req, now);
-    case UsherAction::kRecheck:
     default:
       return usher_service::recheck_playback(store, req, now);
   }

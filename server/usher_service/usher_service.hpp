@@ -10,10 +10,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/clock.hpp"
 #include "store/store_pool.hpp"
+#include "usher_service/group_commit.hpp"
 #include "usher_service/publish_flow.hpp"
 #include "usher_service/usher_request.hpp"
 #include "usher_service/viewing_sessions.hpp"
@@ -35,21 +37,28 @@ class UsherService {
 
   // From any thread; never blocks. The decision is taken on a store worker (a
   // publish's password on the hash pool) and handed to done exactly once: at
-  // once when the store queue is full (kBusy), later otherwise.
+  // once when the store queue is full (kBusy), later otherwise. Decisions that
+  // write (starts, and HTTP requests that open a viewing session) share
+  // transactions through group commit; the others are reads.
   void decide(UsherRequest req, DecisionDone done);
 
   // Requests refused unheard because the store queue was full.
   uint64_t shed() const { return shed_.load(std::memory_order_relaxed); }
 
  private:
-  void decide_on(Store& store, const UsherRequest& req, const DecisionDone& done);
-  UsherDecision decide_viewer(Store& store, const UsherRequest& req, int64_t now);
+  bool writes(const UsherRequest& req) const;
+  void decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done);
+  void decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done);
+  void read_on(Store& store, const UsherRequest& req, const DecisionDone& done);
+  UsherDecision read_viewer(Store& store, const UsherRequest& req, int64_t now);
+  void refuse_busy(const DecisionDone& done);
 
   const Clock& clock_;
   const UsherConfig config_;
   StorePool& stores_;
   usher_service::ViewingSessions sessions_;
   usher_service::PublishFlow publishes_;
+  usher_service::GroupCommit writes_;
   std::atomic<uint64_t> shed_{0};
 };
 

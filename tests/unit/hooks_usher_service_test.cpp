@@ -334,8 +334,9 @@ TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
   TempDb db;
   db.add_ticket(5);
   ViewingSessions sessions(60);
+  UndoSteps undo;
   auto view = [&](int64_t at, UsherRequest a = viewer()) {
-    return view_in_session(*db.store, sessions, a, at, "s");
+    return view_in_session(*db.store, sessions, a, at, "s", undo);
   };
   CHECK(view(kNow).allowed);      // playlist: a start
   CHECK(view(kNow + 2).allowed);  // segments: no spend, no row
@@ -516,14 +517,16 @@ TEST_CASE("a disabled account's tickets stop playing and its stream users stop p
   add_stream_user(db, kDemo, "mystream", std::string("enc"), std::string("s3cret"));
   add_stream_user(db, kDemo, "free", std::nullopt, std::nullopt);
   ViewingSessions sessions(60);
-  CHECK(view_in_session(*db.store, sessions, viewer(), kNow, "s").allowed);  // a session runs
+  UndoSteps undo;
+  CHECK(view_in_session(*db.store, sessions, viewer(), kNow, "s", undo).allowed);  // a session runs
   REQUIRE(db.store->set_account_active(kDemo, false));
 
   UsherDecision start = start_playback(*db.store, viewer(), kNow, "s");
   CHECK(start.reason == "Account Disabled");
   CHECK_FALSE(start.uses_left);
   CHECK(recheck_playback(*db.store, viewer(), kNow).reason == "Account Disabled");
-  CHECK(view_in_session(*db.store, sessions, viewer(), kNow + 1, "s").reason == "Account Disabled");
+  CHECK(view_in_session(*db.store, sessions, viewer(), kNow + 1, "s", undo).reason ==
+        "Account Disabled");
   CHECK(start_playback(*db.store, viewer("nope"), kNow, "s").reason == "Invalid Auth Token");
   CHECK(db.ticket().uses == 4);
 
@@ -542,7 +545,7 @@ TEST_CASE("a disabled account's tickets stop playing and its stream users stop p
 
   REQUIRE(db.store->set_account_active(kDemo, true));  // enabling restores all three
   CHECK(start_playback(*db.store, viewer(), kNow, "s").allowed);
-  CHECK(view_in_session(*db.store, sessions, viewer(), kNow + 2, "s").allowed);
+  CHECK(view_in_session(*db.store, sessions, viewer(), kNow + 2, "s", undo).allowed);
   CHECK(publish("mystream", "enc", "s3cret").allowed);
   CHECK(publish("free", std::nullopt, std::nullopt).allowed);
 }

@@ -35,6 +35,7 @@ class WatchedStore : public Store {
   explicit WatchedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
   int depth = 0;
 
+  void savepoint(const std::function<void()>& body) override { inner_->savepoint(body); }
   void transaction(const std::function<void()>& body) override {
     inner_->transaction([&] {
       ++depth;

@@ -34,6 +34,7 @@ class MemoryStore : public Store {
   bool throw_on_read = false;
 
   void transaction(const std::function<void()>& body) override { body(); }
+  void savepoint(const std::function<void()>& body) override { body(); }
   std::optional<Account> account(int64_t cdn_id) override {
     auto it = accounts_.find(cdn_id);
     if (it == accounts_.end()) return std::nullopt;
