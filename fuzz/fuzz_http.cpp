@@ -1,5 +1,5 @@
 // libFuzzer: the HTTP request path as a whole. Arbitrary bytes go through
-// RequestReader exactly as the session feeds it (server/http/session.cpp,
+// RequestReader exactly as a connection feeds it (server/http/connection.cpp,
 // pump()): each request comes out whole and valid, or is refused with one
 // answer and a close, or the connection just closes. The first byte picks how
 // the bytes are split into reads; the outcome must not depend on it.
@@ -100,7 +100,7 @@ std::vector<std::string> run(std::string_view wire, std::size_t step) {
   std::size_t offset = 0;
   bool header_seen = false;
   // Every pass either takes input, finishes a request, or ends: more is a loop
-  // the session would spin in for ever.
+  // the connection would spin in for ever.
   for (std::size_t passes = 0; passes < 4 * wire.size() + 16; ++passes) {
     std::size_t used = 0;
     auto event = reader.feed(buffer, used);

@@ -26,11 +26,6 @@ std::optional<ConnectionBudget::Lease> ConnectionBudget::take(const std::string&
   return Lease(shared_from_this(), client);
 }
 
-std::size_t ConnectionBudget::in_use() const {
-  std::lock_guard lock(mutex_);
-  return total_;
-}
-
 void ConnectionBudget::give_back(const std::string& client) {
   std::lock_guard lock(mutex_);
   --total_;

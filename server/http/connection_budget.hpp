@@ -33,14 +33,13 @@ class ConnectionBudget : public std::enable_shared_from_this<ConnectionBudget> {
   // A place for a connection from `client` (see client_key), or nullopt when the
   // listener or that client is at its limit.
   std::optional<Lease> take(const std::string& client);
-  std::size_t in_use() const;
 
  private:
   void give_back(const std::string& client);
 
   const std::size_t max_total_;
   const std::size_t max_per_client_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::size_t total_ = 0;
   std::unordered_map<std::string, std::size_t> per_client_;
 };

@@ -1,4 +1,4 @@
-// Accepts connections on one address and starts a session for each, on its own
+// Accepts connections on one address and starts a Connection for each, on its own
 // strand, while the listener's budget has room for it.
 #include "http/listener.hpp"
 
@@ -87,7 +87,7 @@ void Listener::admit(tcp::socket socket) {
     socket.close(ignored);  // over the limit: refuse at once rather than queue
     return;
   }
-  start_session(state_, std::move(socket), handler_, std::move(*lease));
+  start_connection(state_, std::move(socket), handler_, std::move(*lease));
 }
 
 }  // namespace sevu::http

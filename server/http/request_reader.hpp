@@ -1,7 +1,7 @@
 // Turns the bytes a client sends into requests. The one place that decides, for
 // whatever arrives, whether there is a request to hand on, an error to answer
 // before closing (400, 413, 431, 501: docs/operations.md, "Connection limits and
-// malformed requests"), or nothing to do but close. It does no I/O: the session
+// malformed requests"), or nothing to do but close. It does no I/O: a connection
 // feeds it what the socket reads, fuzz/fuzz_http.cpp feeds it arbitrary bytes.
 #pragma once
 

@@ -59,7 +59,7 @@ struct HttpServer::Impl {
     if (state->stopping.exchange(true)) return;
     for (auto& l : listeners) l->stop();
     if (signals) signals->cancel();
-    http::close_sessions(*state);
+    http::close_connections(*state);
   }
 };
 

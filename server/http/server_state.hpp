@@ -1,4 +1,4 @@
-// Shared state of one HttpServer: limits, and the registry of live sessions that
+// Shared state of one HttpServer: limits, and the registry of live connections that
 // a graceful stop walks. Internal to server/http/.
 #pragma once
 
@@ -19,7 +19,7 @@ namespace sevu::http {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-class Session;
+class Connection;
 
 struct ServerState {
   explicit ServerState(HttpLimits l) : limits(l) {}
@@ -27,14 +27,16 @@ struct ServerState {
   HttpLimits limits;
   std::atomic<bool> stopping{false};
 
-  std::mutex sessions_mutex;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::mutex connections_mutex;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 };
 
-// Starts a session on an accepted socket holding its place in the listener's budget (session.cpp).
-void start_session(const std::shared_ptr<ServerState>& state, tcp::socket socket,
-                   const std::shared_ptr<const Handler>& handler, ConnectionBudget::Lease lease);
-// Asks every session to close once its in-flight request has been answered.
-void close_sessions(ServerState& state);
+// Starts a connection on an accepted socket holding its place in the listener's budget
+// (connection.cpp).
+void start_connection(const std::shared_ptr<ServerState>& state, tcp::socket socket,
+                      const std::shared_ptr<const Handler>& handler,
+                      ConnectionBudget::Lease lease);
+// Asks every connection to close once its in-flight request has been answered.
+void close_connections(ServerState& state);
 
 }  // namespace sevu::http

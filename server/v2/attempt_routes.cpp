@@ -3,7 +3,7 @@
 #include "v2/errors.hpp"
 #include "v2/query_args.hpp"
 #include "v2/routes.hpp"
-#include "v2/token_json.hpp"
+#include "v2/ticket_json.hpp"
 
 namespace sevu::v2 {
 
@@ -25,7 +25,7 @@ HttpResponse attempts_reply(const V2Context& c, const std::string& key, const Pa
 
 }  // namespace
 
-HttpResponse list_token_attempts(const V2Context& c, const std::string& key) {
+HttpResponse list_ticket_attempts(const V2Context& c, const std::string& key) {
   QueryArgs args(c.req.query());
   const Page page = take_page(args);
   args.reject_rest();

@@ -5,8 +5,8 @@
 #include "core/query_string.hpp"
 #include "core/text.hpp"
 #include "v2/errors.hpp"
-#include "v2/token_fields.hpp"
-#include "v2/token_input.hpp"
+#include "v2/ticket_fields.hpp"
+#include "v2/ticket_input.hpp"
 
 namespace sevu::v2 {
 

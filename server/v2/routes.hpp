@@ -19,14 +19,14 @@ struct V2Context {
 };
 
 // /v2/sevu_token
-HttpResponse list_tokens(const V2Context& c);   // GET
-HttpResponse create_token(const V2Context& c);  // PUT
+HttpResponse list_tickets(const V2Context& c);   // GET
+HttpResponse create_ticket(const V2Context& c);  // PUT
 // /v2/sevu_token/{key}
-HttpResponse get_token(const V2Context& c, const std::string& key);     // GET
-HttpResponse update_token(const V2Context& c, const std::string& key);  // POST
-HttpResponse delete_token(const V2Context& c, const std::string& key);  // DELETE
+HttpResponse get_ticket(const V2Context& c, const std::string& key);     // GET
+HttpResponse update_ticket(const V2Context& c, const std::string& key);  // POST
+HttpResponse delete_ticket(const V2Context& c, const std::string& key);  // DELETE
 // /v2/sevu_token/{key}/sevu_attempt: the ticket must exist (else 404).
-HttpResponse list_token_attempts(const V2Context& c, const std::string& key);  // GET
+HttpResponse list_ticket_attempts(const V2Context& c, const std::string& key);  // GET
 // /v2/sevu_attempt/{key}: the attempt log for a key, even after its ticket is gone.
 HttpResponse list_key_attempts(const V2Context& c, const std::string& key);  // GET
 

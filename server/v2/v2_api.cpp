@@ -14,10 +14,10 @@ namespace sevu {
 namespace {
 
 enum class Route {
-  kTokenCollection,  // /v2/sevu_token
-  kToken,            // /v2/sevu_token/{key}
-  kTokenAttempts,    // /v2/sevu_token/{key}/sevu_attempt
-  kKeyAttempts,      // /v2/sevu_attempt/{key}
+  kTicketCollection,  // /v2/sevu_token
+  kTicket,            // /v2/sevu_token/{key}
+  kTicketAttempts,    // /v2/sevu_token/{key}/sevu_attempt
+  kKeyAttempts,       // /v2/sevu_attempt/{key}
 };
 
 struct Match {
@@ -47,9 +47,9 @@ std::optional<Match> match_route(std::string_view path) {
   if (!seg) return std::nullopt;
   const auto& s = *seg;
   if (s[0] == "sevu_token") {
-    if (s.size() == 1) return Match{Route::kTokenCollection, {}};
-    if (s.size() == 2) return Match{Route::kToken, s[1]};
-    if (s.size() == 3 && s[2] == "sevu_attempt") return Match{Route::kTokenAttempts, s[1]};
+    if (s.size() == 1) return Match{Route::kTicketCollection, {}};
+    if (s.size() == 2) return Match{Route::kTicket, s[1]};
+    if (s.size() == 3 && s[2] == "sevu_attempt") return Match{Route::kTicketAttempts, s[1]};
   } else if (s[0] == "sevu_attempt" && s.size() == 2) {
     return Match{Route::kKeyAttempts, s[1]};
   }
@@ -59,17 +59,17 @@ std::optional<Match> match_route(std::string_view path) {
 HttpResponse dispatch(const Match& m, const v2::V2Context& c) {
   const std::string& method = c.req.method;
   switch (m.route) {
-    case Route::kTokenCollection:
-      if (method == "GET") return v2::list_tokens(c);
-      if (method == "PUT") return v2::create_token(c);
+    case Route::kTicketCollection:
+      if (method == "GET") return v2::list_tickets(c);
+      if (method == "PUT") return v2::create_ticket(c);
       throw v2::method_not_allowed("GET, PUT");
-    case Route::kToken:
-      if (method == "GET") return v2::get_token(c, m.key);
-      if (method == "POST") return v2::update_token(c, m.key);
-      if (method == "DELETE") return v2::delete_token(c, m.key);
+    case Route::kTicket:
+      if (method == "GET") return v2::get_ticket(c, m.key);
+      if (method == "POST") return v2::update_ticket(c, m.key);
+      if (method == "DELETE") return v2::delete_ticket(c, m.key);
       throw v2::method_not_allowed("GET, POST, DELETE");
-    case Route::kTokenAttempts:
-      if (method == "GET") return v2::list_token_attempts(c, m.key);
+    case Route::kTicketAttempts:
+      if (method == "GET") return v2::list_ticket_attempts(c, m.key);
       throw v2::method_not_allowed("GET");
     case Route::kKeyAttempts:
       if (method == "GET") return v2::list_key_attempts(c, m.key);

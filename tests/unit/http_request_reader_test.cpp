@@ -1,4 +1,4 @@
-// RequestReader: what the session does with the bytes a client sends. Valid
+// RequestReader: what a connection does with the bytes a client sends. Valid
 // requests come out whole however the bytes are split; malformed ones are
 // refused with 400 (RFC 9112), unknown transfer codings with 501, oversized
 // ones with 413/431; a stream that ends mid-request is closed without a word.
@@ -15,7 +15,7 @@ using sevu::HttpLimits;
 using sevu::http::ReadEvent;
 using sevu::http::RequestReader;
 
-// Feeds `wire` in pieces of `step` bytes, as the session does, and describes
+// Feeds `wire` in pieces of `step` bytes, as a connection does, and describes
 // each outcome: "GET /path body" for a request, "refuse 400" for a refusal,
 // "close" when the stream ends with nothing to answer.
 std::vector<std::string> outcomes(const std::string& wire, std::size_t step = 1 << 20) {

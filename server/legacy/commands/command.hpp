@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "legacy/commands/config.hpp"
 #include "legacy/wire/envelope.hpp"
+#include "legacy/wire/request_fields.hpp"
 #include "core/records.hpp"
 #include "store/store.hpp"
 
@@ -45,11 +46,6 @@ using CommandHandler = Reply (*)(const CommandContext&);
 // playback starts included, would wait behind it. It sees only the request;
 // the handler uses what it computed, and alone decides the reply.
 using CommandPrepare = Prepared (*)(const rapidjson::Value& request);
-
-struct RequiredField {
-  const char* name;             // as listed in a code 6 message
-  const char* alias = nullptr;  // also satisfies the requirement (expire / expires)
-};
 
 // Whether a command only reads or changes state decides how a repeat of the
 // same signed request is answered (docs/legacy-api.md): a read runs afresh, a

@@ -6,13 +6,18 @@
 #include <rapidjson/document.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "legacy/commands/command.hpp"
-
 namespace sevu::legacy {
+
+// A field a command requires; each command lists its own.
+struct RequiredField {
+  const char* name;             // as listed in a code 6 message
+  const char* alias = nullptr;  // also satisfies the requirement (expire / expires)
+};
 
 // The field's value when given, else nullptr.
 const rapidjson::Value* given_field(const rapidjson::Value& request, const char* name);

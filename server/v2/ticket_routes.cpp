@@ -11,9 +11,9 @@
 #include "v2/query_args.hpp"
 #include "v2/request_body.hpp"
 #include "v2/routes.hpp"
-#include "v2/token_fields.hpp"
-#include "v2/token_input.hpp"
-#include "v2/token_json.hpp"
+#include "v2/ticket_fields.hpp"
+#include "v2/ticket_input.hpp"
+#include "v2/ticket_json.hpp"
 
 namespace sevu::v2 {
 
@@ -27,14 +27,14 @@ std::vector<Attempt> embedded_attempts(const V2Context& c, const std::string& ke
   return c.store.attempts(c.account.cdn_id, f);
 }
 
-HttpResponse token_reply(const V2Context& c, int status, const Ticket& t, bool children) {
+HttpResponse ticket_reply(const V2Context& c, int status, const Ticket& t, bool children) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   if (children) {
     const std::vector<Attempt> attempts = embedded_attempts(c, t.key);
-    write_token(w, t, &attempts);
+    write_ticket(w, t, &attempts);
   } else {
-    write_token(w, t);
+    write_ticket(w, t);
   }
   return json_reply(status, buf);
 }
@@ -70,7 +70,7 @@ bool filter_bool(const std::string& name, const std::string& value) {
 }
 
 // A date filter names one second: any date form expire_date accepts, or the
-// "0000-00-00 00:00:00" a never-used token shows as used_date.
+// "0000-00-00 00:00:00" a never-used ticket shows as used_date.
 int64_t filter_date(const std::string& name, const std::string& value, int64_t now) {
   if (value == format_datetime(0)) return 0;
   auto when = parse_datetime(value, now);
@@ -85,7 +85,7 @@ int64_t filter_date(const std::string& name, const std::string& value, int64_t n
 bool take_filters(const QueryArgs& args, const V2Context& c, TicketFilter& f) {
   bool can_match = true;
   for (const auto& [name, value] : args.rest()) {
-    if (find_token_field(name) == nullptr)
+    if (find_ticket_field(name) == nullptr)
       throw bad_request(code::kUnknownField, "unknown query parameter: " + name, name);
     if (name == "id")
       f.id = filter_number(name, value);
@@ -117,7 +117,7 @@ bool take_filters(const QueryArgs& args, const V2Context& c, TicketFilter& f) {
 
 }  // namespace
 
-HttpResponse list_tokens(const V2Context& c) {
+HttpResponse list_tickets(const V2Context& c) {
   QueryArgs args(c.req.query());
   const Page page = take_page(args);
   const bool query_children = take_children(args);
@@ -135,32 +135,32 @@ HttpResponse list_tokens(const V2Context& c) {
   for (const Ticket& t : tickets) {
     if (children) {
       const std::vector<Attempt> attempts = embedded_attempts(c, t.key);
-      write_token(w, t, &attempts);
+      write_ticket(w, t, &attempts);
     } else {
-      write_token(w, t);
+      write_ticket(w, t);
     }
   }
   w.EndArray();
   return json_reply(200, buf);
 }
 
-HttpResponse get_token(const V2Context& c, const std::string& key) {
+HttpResponse get_ticket(const V2Context& c, const std::string& key) {
   QueryArgs args(c.req.query());
   const bool query_children = take_children(args);
   args.reject_rest();
   const bool children = children_in_get_body(c) || query_children;
   auto t = c.store.ticket(c.account.cdn_id, key);
   if (!t) throw not_found("no such sevu_token");
-  return token_reply(c, 200, *t, children);
+  return ticket_reply(c, 200, *t, children);
 }
 
-HttpResponse create_token(const V2Context& c) {
+HttpResponse create_ticket(const V2Context& c) {
   QueryArgs args(c.req.query());
   const bool query_children = take_children(args);
   args.reject_rest();
   rapidjson::Document body;
   read_json_object(c.req, body, false);
-  const TokenCreate in = parse_token_create(body, c.account, c.now);
+  const TicketCreate in = parse_ticket_create(body, c.account, c.now);
 
   Ticket t;
   t.cdn_id = c.account.cdn_id;
@@ -178,18 +178,18 @@ HttpResponse create_token(const V2Context& c) {
 
   // Answer with the row as stored, so the reply is exactly what a GET returns.
   const Ticket stored = c.store.ticket(c.account.cdn_id, t.key).value_or(t);
-  HttpResponse r = token_reply(c, 201, stored, in.children || query_children);
+  HttpResponse r = ticket_reply(c, 201, stored, in.children || query_children);
   r.headers.emplace_back("Location", "/v2/sevu_token/" + stored.key);
   return r;
 }
 
-HttpResponse update_token(const V2Context& c, const std::string& key) {
+HttpResponse update_ticket(const V2Context& c, const std::string& key) {
   QueryArgs args(c.req.query());
   const bool query_children = take_children(args);
   args.reject_rest();
   rapidjson::Document body;
   read_json_object(c.req, body, false);
-  const TokenUpdate in = parse_token_update(body, c.now);
+  const TicketUpdate in = parse_ticket_update(body, c.now);
 
   // Read-modify-write in one write transaction: a playback start spending a
   // use at the same moment is neither lost nor overwritten.
@@ -202,10 +202,10 @@ HttpResponse update_token(const V2Context& c, const std::string& key) {
     if (in.expires) t.expires = *in.expires;
     if (!c.store.update_ticket(t)) throw not_found("no such sevu_token");
   });
-  return token_reply(c, 200, t, in.children || query_children);
+  return ticket_reply(c, 200, t, in.children || query_children);
 }
 
-HttpResponse delete_token(const V2Context& c, const std::string& key) {
+HttpResponse delete_ticket(const V2Context& c, const std::string& key) {
   QueryArgs args(c.req.query());
   args.reject_rest();
   if (!c.store.delete_ticket(c.account.cdn_id, key)) throw not_found("no such sevu_token");

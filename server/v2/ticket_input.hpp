@@ -11,7 +11,7 @@
 
 namespace sevu::v2 {
 
-struct TokenCreate {
+struct TicketCreate {
   std::string pass, ip, video, app;
   int64_t uses = 0;
   bool active = true;
@@ -19,7 +19,7 @@ struct TokenCreate {
   bool children = false;  // "option:children": "sevu_attempt"
 };
 
-struct TokenUpdate {
+struct TicketUpdate {
   std::optional<bool> active;
   std::optional<int64_t> expires;
   bool children = false;
@@ -30,11 +30,11 @@ struct TokenUpdate {
 // then field by field in the spec's order: type (400 TYPE_MISMATCH), value
 // (400 INVALID_VALUE, APP_INVALID), presence (400 REQUIRED_FIELD).
 // Defaults: ip "", active true, expire_date now + 1 week.
-TokenCreate parse_token_create(const rapidjson::Value& body, const Account& account, int64_t now);
+TicketCreate parse_ticket_create(const rapidjson::Value& body, const Account& account, int64_t now);
 
 // Same shape of checks for an update: only Normal fields (active, expire_date)
 // and option:children may appear; any other known field is 403 ACCESS_VIOLATION.
-TokenUpdate parse_token_update(const rapidjson::Value& body, int64_t now);
+TicketUpdate parse_ticket_update(const rapidjson::Value& body, int64_t now);
 
 // "option:children" as it arrives in a body: "sevu_attempt" embeds attempts,
 // "none" or "" does not; anything else is 400 INVALID_VALUE.

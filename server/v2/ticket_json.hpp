@@ -1,6 +1,6 @@
-// sevu_token and sevu_attempt objects as JSON, shaped like the spec page's
-// examples: id number (decided), cdn_id string, uses number, active boolean,
-// dates "YYYY-MM-DD HH:MM:SS".
+// A ticket (the wire's sevu_token) and an attempt (sevu_attempt) as JSON, shaped
+// like the spec page's examples: id number (decided), cdn_id string, uses number,
+// active boolean, dates "YYYY-MM-DD HH:MM:SS".
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@ namespace sevu::v2 {
 
 // The twelve fields in the spec's order; with attempts, a thirteenth member
 // "sevu_attempt" holds them as an array.
-void write_token(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts = nullptr);
+void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts = nullptr);
 
 // id number, datetime string, key..refurl strings, success boolean, reason
 // string, server_ip string (the name of the server that handled the attempt).

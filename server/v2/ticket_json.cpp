@@ -1,4 +1,4 @@
-#include "v2/token_json.hpp"
+#include "v2/ticket_json.hpp"
 
 #include "core/datetime.hpp"
 #include "core/utf8.hpp"
@@ -14,7 +14,7 @@ void put_text(JsonWriter& w, const char* key, const std::string& value) {
 
 }  // namespace
 
-void write_token(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts) {
+void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts) {
   w.StartObject();
   w.Key("id");
   w.Int64(t.id);

@@ -22,7 +22,7 @@ const char* const kFieldOrder[] = {"id",     "cdn_id",       "key",         "pas
                                    "active", "created_date", "expire_date", "used_date"};
 
 // The twelve fields in the spec's order with the spec's JSON types.
-void check_token_shape(const rapidjson::Value& o, bool with_children = false) {
+void check_ticket_shape(const rapidjson::Value& o, bool with_children = false) {
   REQUIRE(o.IsObject());
   REQUIRE(o.MemberCount() == (with_children ? 13u : 12u));
   std::size_t i = 0;
@@ -49,7 +49,7 @@ TEST_CASE("PUT creates a ticket from the spec's example body") {
   const std::string now = format_datetime(fx.clock.now());
   Reply r = fx.call("PUT", "/v2/sevu_token", kSpecBody);
   REQUIRE(r.status == 201);
-  check_token_shape(r.json);
+  check_ticket_shape(r.json);
   CHECK(s(r.json, "cdn_id") == "158");
   CHECK(std::regex_match(s(r.json, "key"),
                          std::regex(R"(my_video_mp4_my_folder__\.[0-9a-f]{14}\.[0-9]{8})")));
@@ -163,11 +163,11 @@ TEST_CASE("PUT with option:children embeds an empty attempt list") {
   const std::string body = R"({"pass":"p","video":"v","app":"demo-a","uses":1)";
   Reply in_body = fx.call("PUT", "/v2/sevu_token", body + R"(,"option:children":"sevu_attempt"})");
   REQUIRE(in_body.status == 201);
-  check_token_shape(in_body.json, true);
+  check_ticket_shape(in_body.json, true);
   CHECK(in_body.json["sevu_attempt"].Size() == 0);
   Reply in_query = fx.call("PUT", "/v2/sevu_token?option:children=sevu_attempt", body + "}");
   REQUIRE(in_query.status == 201);
-  check_token_shape(in_query.json, true);
+  check_ticket_shape(in_query.json, true);
   Reply unknown_param = fx.call("PUT", "/v2/sevu_token?x=1", body + "}");
   CHECK(unknown_param.status == 400);
   CHECK(unknown_param.error() == "UNKNOWN_FIELD");
@@ -182,7 +182,7 @@ TEST_CASE("GET returns the object; other accounts' and unknown keys are the same
 
   Reply got = fx.call("GET", "/v2/sevu_token/" + key);
   REQUIRE(got.status == 200);
-  check_token_shape(got.json);
+  check_ticket_shape(got.json);
   CHECK(got.body == created.body);
 
   // Percent-encoded path segments decode to the same key.
@@ -219,7 +219,7 @@ TEST_CASE("GET with option:children embeds attempts, oldest first") {
                                     "/v2/sevu_token/" + key + "?option%3Achildren=sevu_attempt"}) {
     Reply r = fx.call("GET", target);
     REQUIRE(r.status == 200);
-    check_token_shape(r.json, true);
+    check_ticket_shape(r.json, true);
     const auto& list = r.json["sevu_attempt"];
     REQUIRE(list.Size() == 2);
     CHECK(s(list[0], "datetime") == "2030-06-01 10:00:01");
@@ -246,7 +246,7 @@ TEST_CASE("POST updates the Normal fields only") {
   Reply r = fx.call("POST", "/v2/sevu_token/" + key,
                     R"({"active": false, "expire_date": "2031-01-02 03:04:05"})");
   REQUIRE(r.status == 200);
-  check_token_shape(r.json);
+  check_ticket_shape(r.json);
   CHECK_FALSE(r.json["active"].GetBool());
   CHECK(s(r.json, "expire_date") == "2031-01-02 03:04:05");
   CHECK(r.json["uses"].GetInt64() == 7);
@@ -271,7 +271,7 @@ TEST_CASE("POST updates the Normal fields only") {
 
   Reply children = fx.call("POST", "/v2/sevu_token/" + key,
                            R"({"active": true, "option:children": "sevu_attempt"})");
-  check_token_shape(children.json, true);
+  check_ticket_shape(children.json, true);
 }
 
 TEST_CASE("POST errors") {
@@ -367,7 +367,7 @@ TEST_CASE("tickets written by the store (legacy path) read back through v2") {
   REQUIRE(fx.store->insert_ticket(t));
   Reply r = fx.call("GET", "/v2/sevu_token/" + t.key);
   REQUIRE(r.status == 200);
-  check_token_shape(r.json);
+  check_ticket_shape(r.json);
   CHECK(r.json["id"].GetInt64() == t.id);
   CHECK(s(r.json, "used_date") == "2030-01-15 08:00:00");
   CHECK(s(r.json, "created_date") == "2030-01-01 00:00:00");

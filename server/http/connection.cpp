@@ -20,25 +20,25 @@ namespace {
 constexpr std::chrono::seconds kLinger{2};
 }  // namespace
 
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(std::shared_ptr<ServerState> state, tcp::socket&& socket,
-          std::shared_ptr<const Handler> handler, ConnectionBudget::Lease lease)
+  Connection(std::shared_ptr<ServerState> state, tcp::socket&& socket,
+             std::shared_ptr<const Handler> handler, ConnectionBudget::Lease lease)
       : state_(std::move(state)),
         stream_(std::move(socket)),
         handler_(std::move(handler)),
         reader_(state_->limits),
         lease_(std::move(lease)) {}
 
-  ~Session() {
-    std::lock_guard lock(state_->sessions_mutex);
-    state_->sessions.erase(this);
+  ~Connection() {
+    std::lock_guard lock(state_->connections_mutex);
+    state_->connections.erase(this);
   }
 
   void start() {
     {
-      std::lock_guard lock(state_->sessions_mutex);
-      state_->sessions.emplace(this, weak_from_this());
+      std::lock_guard lock(state_->connections_mutex);
+      state_->connections.emplace(this, weak_from_this());
     }
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -46,7 +46,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
   }
 
-  // Called through the session's strand by a graceful stop.
+  // Called through the connection's strand by a graceful stop.
   void close_when_idle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->closing_ = true;
@@ -221,16 +221,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool lingering_ = false;  // close through linger() once the answer is out
 };
 
-void start_session(const std::shared_ptr<ServerState>& state, tcp::socket socket,
-                   const std::shared_ptr<const Handler>& handler, ConnectionBudget::Lease lease) {
-  std::make_shared<Session>(state, std::move(socket), handler, std::move(lease))->start();
+void start_connection(const std::shared_ptr<ServerState>& state, tcp::socket socket,
+                      const std::shared_ptr<const Handler>& handler,
+                      ConnectionBudget::Lease lease) {
+  std::make_shared<Connection>(state, std::move(socket), handler, std::move(lease))->start();
 }
 
-void close_sessions(ServerState& state) {
-  std::vector<std::shared_ptr<Session>> live;
+void close_connections(ServerState& state) {
+  std::vector<std::shared_ptr<Connection>> live;
   {
-    std::lock_guard lock(state.sessions_mutex);
-    for (auto& [ptr, weak] : state.sessions)
+    std::lock_guard lock(state.connections_mutex);
+    for (auto& [ptr, weak] : state.connections)
       if (auto s = weak.lock()) live.push_back(std::move(s));
   }
   for (auto& s : live) s->close_when_idle();
