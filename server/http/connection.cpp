@@ -1,11 +1,17 @@
 // One HTTP/1.1 connection: read a request through the RequestReader (which
 // refuses malformed and oversized ones), hand it to the endpoint, write its
-// answer, repeat while keep-alive lasts.
+// answer, repeat while keep-alive lasts. The connection lives on one
+// single-threaded io_context (IoThreads), so nothing here needs a strand.
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <chrono>
+#include <string>
 
 #include "http/request_reader.hpp"
 #include "http/server_state.hpp"
@@ -13,19 +19,29 @@
 namespace sevu::http {
 
 namespace beast = boost::beast;
-namespace bhttp = beast::http;
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, net::io_context::executor_type>;
+
 // After a refusal, how long the client may go on sending what we will not read.
 constexpr std::chrono::seconds kLinger{2};
+
+// Statuses whose answers carry no body and no Content-Length (RFC 9110, 6.4.1).
+bool bodiless(int status) {
+  return status < 200 || status == 204 || status == 304;
+}
+
 }  // namespace
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<ServerState> state, tcp::socket&& socket,
+  Connection(std::shared_ptr<ServerState> state, Socket&& socket,
              std::shared_ptr<const Handler> handler, ConnectionBudget::Lease lease)
       : state_(std::move(state)),
-        stream_(std::move(socket)),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
         handler_(std::move(handler)),
         reader_(state_->limits),
         lease_(std::move(lease)) {}
@@ -40,15 +56,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
       std::lock_guard lock(state_->connections_mutex);
       state_->connections.emplace(this, weak_from_this());
     }
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    boost::system::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->next_request(); });
   }
 
-  // Called through the connection's strand by a graceful stop.
+  // From any thread, by a graceful stop.
   void close_when_idle() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
       self->closing_ = true;
       if (!self->busy_) self->close();
     });
@@ -59,7 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (closing_ || state_->stopping) return close();
     busy_ = false;
     reader_.start();
-    stream_.expires_after(first_ ? state_->limits.header_timeout : state_->limits.idle_timeout);
+    set_deadline(first_ ? state_->limits.header_timeout : state_->limits.idle_timeout);
     pump();
   }
 
@@ -75,7 +91,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       busy_ = true;
       switch (event.kind) {
         case ReadEvent::header:
-          stream_.expires_after(state_->limits.body_timeout);
+          set_deadline(state_->limits.body_timeout);
           if (reader_.expects_continue()) return send_continue();
           continue;
         case ReadEvent::request:
@@ -89,14 +105,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void read_more() {
-    stream_.async_read_some(
-        buffer_.prepare(beast::read_size(buffer_, 65536)),
-        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->buffer_.commit(n);
-          if (ec == net::error::eof) return self->on_end_of_stream();
-          if (ec) return self->close();  // a timeout or a reset: nobody to answer
-          self->pump();
-        });
+    socket_.async_read_some(buffer_.prepare(beast::read_size(buffer_, 65536)),
+                            [self = shared_from_this()](boost::system::error_code ec,
+                                                        std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec == net::error::eof) return self->on_end_of_stream();
+                              if (ec) return self->close();  // a timeout or a reset
+                              self->pump();
+                            });
   }
 
   // The client stopped sending before a whole request; it may still read an
@@ -112,17 +128,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The client waits for this before it sends the body (curl does, for a while,
   // and some clients forever).
   void send_continue() {
-    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                     reader_.version());
-    bhttp::async_write(stream_, *cont,
-                       [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
-                         if (e) return self->close();
-                         self->pump();
-                       });
+    out_ = reader_.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(socket_, net::buffer(out_),
+                     [self = shared_from_this()](boost::system::error_code e, std::size_t) {
+                       if (e) return self->close();
+                       self->pump();
+                     });
   }
 
   void dispatch() {
-    stream_.expires_never();  // the endpoint may wait on the store; no read is pending
+    clear_deadline();  // the endpoint may wait on the store; no read is pending
     keep_alive_ = reader_.keep_alive();
     version_ = reader_.version();
     head_ = reader_.head();
@@ -130,8 +145,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out.remote_ip = remote_ip_;
 
     // The responder may run on a store thread: hop back onto this connection's
-    // strand, and keep the io_context alive until it has been called.
-    auto ex = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+    // io thread, and keep that io_context running until it has been called.
+    auto ex = net::require(socket_.get_executor(), net::execution::outstanding_work.tracked);
     Responder respond = [self = shared_from_this(), ex](HttpResponse res) {
       net::post(ex, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     };
@@ -152,28 +167,43 @@ class Connection : public std::enable_shared_from_this<Connection> {
     write(json_error(event.status, event.code, event.message));
   }
 
+  // The status line, the fields and the body into out_, reused from one answer
+  // to the next: one buffer, one write.
+  void serialize(const HttpResponse& res, bool keep) {
+    out_.clear();
+    out_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out_ += std::to_string(res.status);
+    out_ += ' ';
+    const auto reason = beast::http::obsolete_reason(static_cast<beast::http::status>(res.status));
+    out_.append(reason.data(), reason.size());
+    out_ += "\r\nServer: sevu-server\r\n";
+    if (!res.body.empty() || res.status != 204) field("Content-Type", res.content_type);
+    for (const auto& [name, value] : res.headers) field(name, value);
+    if (version_ == 10 && keep) field("Connection", "keep-alive");
+    if (version_ != 10 && !keep) field("Connection", "close");
+    // A HEAD answer announces the length of the body it does not send.
+    if (!bodiless(res.status)) field("Content-Length", std::to_string(res.body.size()));
+    out_ += "\r\n";
+    if (!head_ && !bodiless(res.status)) out_ += res.body;
+  }
+
+  void field(std::string_view name, std::string_view value) {
+    out_.append(name.data(), name.size());
+    out_ += ": ";
+    out_.append(value.data(), value.size());
+    out_ += "\r\n";
+  }
+
   void write(HttpResponse res) {
-    auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(res.status), version_ ? version_ : 11);
-    msg->set(bhttp::field::server, "sevu-server");
-    if (!res.body.empty() || res.status != 204)
-      msg->set(bhttp::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) msg->set(k, v);
-    msg->body() = std::move(res.body);
-    if (head_) {  // a HEAD answer announces the length but sends no body
-      msg->content_length(msg->body().size());
-      msg->body().clear();
-    }
-    bool keep = keep_alive_ && !closing_ && !state_->stopping;
-    msg->keep_alive(keep);
-    if (!head_) msg->prepare_payload();
-    stream_.expires_after(state_->limits.body_timeout);
-    bhttp::async_write(stream_, *msg,
-                       [self = shared_from_this(), msg, keep](beast::error_code ec, std::size_t) {
-                         if (ec) return self->close();
-                         if (!keep) return self->lingering_ ? self->linger() : self->close();
-                         self->next_request();
-                       });
+    const bool keep = keep_alive_ && !closing_ && !state_->stopping;
+    serialize(res, keep);
+    set_deadline(state_->limits.body_timeout);
+    net::async_write(socket_, net::buffer(out_),
+                     [self = shared_from_this(), keep](boost::system::error_code ec, std::size_t) {
+                       if (ec) return self->close();
+                       if (!keep) return self->lingering_ ? self->linger() : self->close();
+                       self->next_request();
+                     });
   }
 
   // After a refusal the client may still be sending the request we did not
@@ -182,36 +212,64 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // then read and drop for a moment.
   void linger() {
     busy_ = false;
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec || closing_ || state_->stopping) return close();
-    stream_.expires_after(kLinger);
+    set_deadline(kLinger);
     drain();
   }
 
   void drain() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    socket_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                               if (ec) return self->close();  // the client's end, or kLinger
                               self->drain();
                             });
   }
 
+  // Deadlines cost a store, not a timer operation, per request: one timer per
+  // connection wakes at the earliest deadline it knows of, and either closes the
+  // connection (the deadline passed) or sleeps again until the current one.
+  void set_deadline(Clock::duration d) {
+    deadline_ = Clock::now() + d;
+    if (!timer_armed_ || deadline_ < timer_.expiry()) arm_timer();
+  }
+
+  void clear_deadline() { deadline_ = Clock::time_point::max(); }
+
+  void arm_timer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec == net::error::operation_aborted) return;  // re-armed; that wait owns the timer
+      self->timer_armed_ = false;
+      if (ec || !self->socket_.is_open()) return;
+      if (self->deadline_ == Clock::time_point::max()) return;  // armed again when one is set
+      if (Clock::now() >= self->deadline_) return self->close();  // pending I/O fails: no answer
+      self->arm_timer();
+    });
+  }
+
   void close() {
     busy_ = false;
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
   std::shared_ptr<ServerState> state_;
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer timer_;
   beast::flat_buffer buffer_;
+  std::string out_;  // the answer being written
   std::shared_ptr<const Handler> handler_;
   RequestReader reader_;
   ConnectionBudget::Lease lease_;
   std::string remote_ip_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timer_armed_ = false;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;
@@ -221,7 +279,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool lingering_ = false;  // close through linger() once the answer is out
 };
 
-void start_connection(const std::shared_ptr<ServerState>& state, tcp::socket socket,
+void start_connection(const std::shared_ptr<ServerState>& state, Socket socket,
                       const std::shared_ptr<const Handler>& handler,
                       ConnectionBudget::Lease lease) {
   std::make_shared<Connection>(state, std::move(socket), handler, std::move(lease))->start();

@@ -1,9 +1,9 @@
-// Accepts connections on one address and starts a Connection for each, on its own
-// strand, while the listener's budget has room for it.
+// Accepts connections on one address and starts a Connection for each, on the
+// next io thread, while the listener's budget has room for it.
 #include "http/listener.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -12,7 +12,7 @@ namespace sevu::http {
 
 namespace {
 
-std::string client_of(const tcp::socket& socket) {
+std::string client_of(const Socket& socket) {
   boost::system::error_code ec;
   auto address = socket.remote_endpoint(ec).address();
   if (ec) return {};
@@ -26,12 +26,12 @@ std::string client_of(const tcp::socket& socket) {
 
 }  // namespace
 
-Listener::Listener(std::shared_ptr<ServerState> state, net::io_context& ioc,
+Listener::Listener(std::shared_ptr<ServerState> state, IoThreads& threads,
                    const tcp::endpoint& endpoint, std::shared_ptr<const Handler> handler,
                    const ListenOptions& options)
     : state_(std::move(state)),
-      ioc_(ioc),
-      acceptor_(net::make_strand(ioc)),
+      threads_(threads),
+      acceptor_(threads.first().get_executor()),
       retry_(acceptor_.get_executor()),
       handler_(std::move(handler)),
       budget_(std::make_shared<ConnectionBudget>(options.max_connections, options.max_per_client)) {
@@ -59,13 +59,13 @@ void Listener::stop() {
 }
 
 void Listener::accept() {
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
+  acceptor_.async_accept(threads_.next(),
+                         [self = shared_from_this()](boost::system::error_code ec, Socket s) {
                            self->on_accept(ec, std::move(s));
                          });
 }
 
-void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (!ec) {
     admit(std::move(socket));
@@ -80,7 +80,7 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   });
 }
 
-void Listener::admit(tcp::socket socket) {
+void Listener::admit(Socket socket) {
   auto lease = budget_->take(client_of(socket));
   if (!lease) {
     boost::system::error_code ignored;

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 
 #include <memory>
 
@@ -11,8 +14,9 @@ namespace sevu::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  // Opens, binds and listens on `ioc`; throws boost::system::system_error on failure.
-  Listener(std::shared_ptr<ServerState> state, net::io_context& ioc, const tcp::endpoint& endpoint,
+  // Opens, binds and listens on the first of `threads`, and hands each connection
+  // to the next of them; throws boost::system::system_error on failure.
+  Listener(std::shared_ptr<ServerState> state, IoThreads& threads, const tcp::endpoint& endpoint,
            std::shared_ptr<const Handler> handler, const ListenOptions& options);
   uint16_t port() const;
   void start();
@@ -20,13 +24,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept();
-  void on_accept(boost::system::error_code ec, tcp::socket socket);
-  void admit(tcp::socket socket);
+  void on_accept(boost::system::error_code ec, Socket socket);
+  void admit(Socket socket);
 
   std::shared_ptr<ServerState> state_;
-  net::io_context& ioc_;
-  tcp::acceptor acceptor_;
-  net::steady_timer retry_;  // out of file descriptors: wait before accepting again
+  IoThreads& threads_;
+  net::basic_socket_acceptor<tcp, net::io_context::executor_type> acceptor_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            net::io_context::executor_type>
+      retry_;  // out of file descriptors: wait before accepting again
   std::shared_ptr<const Handler> handler_;
   std::shared_ptr<ConnectionBudget> budget_;
 };

@@ -16,13 +16,6 @@ namespace sevu {
 
 namespace {
 
-// An io_context and the threads that run it.
-struct IoGroup {
-  explicit IoGroup(std::size_t n) : threads(n ? n : 1) {}
-  http::net::io_context ioc;
-  std::size_t threads;
-};
-
 // Every budgeted connection needs a descriptor: raise the soft limit toward
 // them, within the hard limit, and say so when they still do not fit (the
 // listeners would then share one exhausted pool of descriptors).
@@ -45,12 +38,12 @@ void fit_descriptor_limit(std::size_t connections) {
 
 struct HttpServer::Impl {
   Impl(std::size_t n, HttpLimits limits) : state(std::make_shared<http::ServerState>(limits)) {
-    groups.push_back(std::make_unique<IoGroup>(n));
+    groups.push_back(std::make_unique<http::IoThreads>(n));
   }
 
   std::shared_ptr<http::ServerState> state;
   // [0] serves every listener without threads of its own; the others one listener each.
-  std::vector<std::unique_ptr<IoGroup>> groups;
+  std::vector<std::unique_ptr<http::IoThreads>> groups;
   std::vector<std::shared_ptr<http::Listener>> listeners;
   std::size_t budgets = 0;  // connections all listeners may hold
   std::unique_ptr<http::net::signal_set> signals;
@@ -60,6 +53,7 @@ struct HttpServer::Impl {
     for (auto& l : listeners) l->stop();
     if (signals) signals->cancel();
     http::close_connections(*state);
+    for (auto& g : groups) g->release();  // each thread ends once its connections have
   }
 };
 
@@ -73,10 +67,10 @@ uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler hand
   boost::system::error_code ec;
   auto addr = http::net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) throw std::runtime_error("invalid listen address '" + host + "': use an IP address");
-  auto own = options.threads ? std::make_unique<IoGroup>(options.threads) : nullptr;
-  auto& ioc = own ? own->ioc : impl_->groups.front()->ioc;
+  auto own = options.threads ? std::make_unique<http::IoThreads>(options.threads) : nullptr;
+  auto& threads = own ? *own : *impl_->groups.front();
   try {
-    auto l = std::make_shared<http::Listener>(impl_->state, ioc, http::tcp::endpoint(addr, port),
+    auto l = std::make_shared<http::Listener>(impl_->state, threads, http::tcp::endpoint(addr, port),
                                               std::make_shared<const Handler>(std::move(handler)),
                                               options);
     l->start();
@@ -93,23 +87,27 @@ uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler hand
 void HttpServer::run() {
   auto impl = impl_;
   fit_descriptor_limit(impl->budgets);
-  auto& main = impl->groups.front()->ioc;
+  auto& main = impl->groups.front()->first();
   impl->signals = std::make_unique<http::net::signal_set>(main, SIGINT, SIGTERM);
   impl->signals->async_wait([impl](boost::system::error_code ec, int) {
     if (!ec) impl->begin_stop();
   });
+  // Each io_context is run by exactly one thread (IoThreads); the calling
+  // thread runs the first shared one.
   std::vector<std::thread> pool;
   for (auto& group : impl->groups) {
-    std::size_t extra = group == impl->groups.front() ? group->threads - 1 : group->threads;
-    for (std::size_t i = 0; i < extra; ++i) pool.emplace_back([g = group.get()] { g->ioc.run(); });
+    for (auto& ioc : group->contexts()) {
+      if (ioc.get() == &main) continue;
+      pool.emplace_back([c = ioc.get()] { c->run(); });
+    }
   }
-  main.run();  // this thread is one of the shared threads
+  main.run();
   for (auto& t : pool) t.join();
 }
 
 void HttpServer::stop() {
   auto impl = impl_;
-  http::net::post(impl->groups.front()->ioc, [impl] { impl->begin_stop(); });
+  http::net::post(impl->groups.front()->first(), [impl] { impl->begin_stop(); });
 }
 
 }  // namespace sevu
