@@ -28,10 +28,16 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   if (!legacy && !v2) return respond(json_error(404, "NOT_FOUND", "no such route"));
 
   auto shared = std::make_shared<HttpRequest>(std::move(req));
-  auto job = [this, shared, respond, legacy](Store& store) {
+  // Any legacy command and any v2 method but GET may change tickets or accounts:
+  // what the usher remembers of them must not outlive the change.
+  const bool may_write = legacy || (shared->method != "GET" && shared->method != "HEAD");
+  auto job = [this, shared, respond, legacy, may_write](Store& store) {
     try {
-      respond(legacy ? legacy_.handle(*shared, store) : v2_.handle(*shared, store));
+      HttpResponse answer = legacy ? legacy_.handle(*shared, store) : v2_.handle(*shared, store);
+      if (may_write) usher_.tickets_changed();
+      respond(std::move(answer));
     } catch (...) {
+      if (may_write) usher_.tickets_changed();
       errors_.report_current((legacy ? "legacy " : "v2 ") + shared->method + " " +
                              std::string(shared->path()));
       respond(json_error(500, "INTERNAL", "internal error"));

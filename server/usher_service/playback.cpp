@@ -13,16 +13,35 @@ namespace {
 // What the usher needs beyond the viewer's request, read fresh on every call:
 // the admin subcommands change accounts behind the running server's back, and
 // their effect must show within seconds (docs/operations.md, Accounts).
-usher::PlayRequest play_request(Store& store, const UsherRequest& req, const Ticket* ticket) {
+RecheckFacts facts_of(Store& store, const UsherRequest& req, Ticket ticket) {
+  RecheckFacts f;
+  auto owner = app_owner(store, req.app);
+  f.app_owned_elsewhere = owner && *owner != ticket.cdn_id;
+  const std::optional<Account> account = store.account(ticket.cdn_id);
+  f.account_active = account && account->active;
+  f.ticket = std::move(ticket);
+  return f;
+}
+
+usher::PlayRequest play_request(const UsherRequest& req, const RecheckFacts* facts) {
   usher::PlayRequest play{req.credentials.key.value_or(""), req.credentials.pass.value_or(""),
                           req.client_ip, req.app, req.video};
-  if (ticket) {
-    auto owner = app_owner(store, req.app);
-    play.app_owned_elsewhere = owner && *owner != ticket->cdn_id;
-    const std::optional<Account> account = store.account(ticket->cdn_id);
-    play.account_active = account && account->active;
+  if (facts) {
+    play.app_owned_elsewhere = facts->app_owned_elsewhere;
+    play.account_active = facts->account_active;
   }
   return play;
+}
+
+// The re-check's ruling on what was read (now, or a moment ago).
+UsherDecision rule_recheck(const RecheckFacts* facts, const UsherRequest& req, int64_t now) {
+  UsherDecision result;
+  const usher::Reason r = facts ? usher::recheck(facts->ticket, play_request(req, facts), now)
+                                : usher::Reason::kInvalidAuthToken;
+  result.allowed = r == usher::Reason::kSuccess;
+  result.reason = usher::reason_text(r);
+  if (result.allowed) result.uses_left = facts->ticket.uses;
+  return result;
 }
 
 std::optional<Ticket> ticket_of(Store& store, const UsherRequest& req) {
@@ -34,15 +53,26 @@ SessionKey session_of(const UsherRequest& r) {
           r.video};
 }
 
-UsherDecision continue_session(Store& store, ViewingSessions& sessions, const SessionKey& session,
-                               const UsherRequest& req, int64_t now) {
-  UsherDecision d = recheck_playback(store, req, now);
+// A live session's request after its re-check: kept alive, or ended.
+UsherDecision settle_session(ViewingSessions& sessions, const SessionKey& session, UsherDecision d,
+                             int64_t now) {
   if (d.allowed) {
     sessions.touch(session, now);
   } else {
     sessions.end(session);
   }
   return d;
+}
+
+UsherDecision continue_session(Store& store, ViewingSessions& sessions, const SessionKey& session,
+                               const UsherRequest& req, int64_t now) {
+  const uint64_t generation = sessions.generation();  // before the read (remember())
+  std::optional<Ticket> ticket = ticket_of(store, req);
+  if (!ticket) return settle_session(sessions, session, rule_recheck(nullptr, req, now), now);
+  RecheckFacts facts = facts_of(store, req, std::move(*ticket));
+  UsherDecision d = rule_recheck(&facts, req, now);
+  sessions.remember(session, std::move(facts), generation);
+  return settle_session(sessions, session, std::move(d), now);
 }
 
 }  // namespace
@@ -52,8 +82,10 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
   UsherDecision result;
   store.transaction([&] {
     std::optional<Ticket> ticket = ticket_of(store, req);
-    const Ticket* t = ticket ? &*ticket : nullptr;
-    const usher::Decision d = usher::decide(t, play_request(store, req, t), now);
+    std::optional<RecheckFacts> facts;
+    if (ticket) facts = facts_of(store, req, *ticket);
+    const usher::Decision d =
+        usher::decide(ticket ? &*ticket : nullptr, play_request(req, facts ? &*facts : nullptr), now);
     result.allowed = d.granted();
     result.reason = usher::reason_text(d.reason);
     if (ticket && d.granted()) {
@@ -70,14 +102,18 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
 }
 
 UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t now) {
-  UsherDecision result;
   std::optional<Ticket> ticket = ticket_of(store, req);
-  const usher::Reason r = ticket ? usher::recheck(*ticket, play_request(store, req, &*ticket), now)
-                                 : usher::Reason::kInvalidAuthToken;
-  result.allowed = r == usher::Reason::kSuccess;
-  result.reason = usher::reason_text(r);
-  if (result.allowed) result.uses_left = ticket->uses;
-  return result;
+  if (!ticket) return rule_recheck(nullptr, req, now);
+  const RecheckFacts facts = facts_of(store, req, std::move(*ticket));
+  return rule_recheck(&facts, req, now);
+}
+
+std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const UsherRequest& req,
+                                              int64_t now) {
+  const SessionKey session = session_of(req);
+  std::optional<RecheckFacts> facts = sessions.fresh_facts(session, now);
+  if (!facts) return std::nullopt;
+  return settle_session(sessions, session, rule_recheck(&*facts, req, now), now);
 }
 
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "store/store.hpp"
@@ -33,6 +34,12 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
 // (group commit), `undo` receives the closing, for the caller's own failure.
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
                               int64_t now, const std::string& server, UndoSteps& undo);
+
+// A request of a live session whose facts the session table remembers
+// (viewing_sessions.hpp): re-checked from memory, with no store read, so it
+// can be answered on the thread that asked. nullopt: nothing fresh to go on.
+std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const UsherRequest& req,
+                                              int64_t now);
 
 // True when req belongs to a viewing session that is live at now: its next
 // request re-checks, it writes nothing.

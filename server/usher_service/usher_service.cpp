@@ -35,6 +35,12 @@ UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& st
       writes_(stores) {}
 
 void UsherService::decide(UsherRequest req, DecisionDone done) {
+  // A request of a live HTTP session whose facts are remembered: answered here,
+  // on the calling thread, without a store read.
+  if (req.action == UsherAction::kView) {
+    if (auto d = usher_service::view_from_memory(sessions_, req, clock_.now()))
+      return done(std::move(*d));
+  }
   const bool write = writes(req);
   auto shared = std::make_shared<UsherRequest>(std::move(req));
   if (write) return decide_write(std::move(shared), std::move(done));
@@ -64,6 +70,10 @@ void UsherService::decide_read(std::shared_ptr<UsherRequest> req, DecisionDone d
   const bool queued = stores_.submit(
       [this, req, done](Store& store) { read_on(store, *req, done); }, StorePool::Lane::hooks);
   if (!queued) refuse_busy(done);
+}
+
+void UsherService::tickets_changed() {
+  sessions_.forget_facts();
 }
 
 void UsherService::refuse_busy(const DecisionDone& done) {

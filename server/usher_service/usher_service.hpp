@@ -42,6 +42,11 @@ class UsherService {
   // transactions through group commit; the others are reads.
   void decide(UsherRequest req, DecisionDone done);
 
+  // Tickets or accounts were changed through this process (an API write): what
+  // the service remembers of them goes stale at once. Changes made elsewhere
+  // reach it within a second (viewing_sessions.hpp).
+  void tickets_changed();
+
   // Requests refused unheard because the store queue was full.
   uint64_t shed() const { return shed_.load(std::memory_order_relaxed); }
 

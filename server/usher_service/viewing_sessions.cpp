@@ -5,8 +5,9 @@
 
 namespace sevu::usher_service {
 
-ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions)
-    : idle_(idle_seconds), max_(std::max<std::size_t>(max_sessions, 1)) {}
+ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions,
+                                 std::chrono::milliseconds facts_window)
+    : idle_(idle_seconds), max_(std::max<std::size_t>(max_sessions, 1)), facts_window_(facts_window) {}
 
 std::string ViewingSessions::id_of(const SessionKey& s) {
   // Each part is length-prefixed, so distinct sessions never share an id.
@@ -21,53 +22,77 @@ std::string ViewingSessions::id_of(const SessionKey& s) {
 
 bool ViewingSessions::live(const SessionKey& s, int64_t now) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = last_seen_.find(id_of(s));
-  return it != last_seen_.end() && now - it->second <= idle_;
+  auto it = sessions_.find(id_of(s));
+  return it != sessions_.end() && now - it->second.last_seen <= idle_;
 }
 
 void ViewingSessions::touch(const SessionKey& s, int64_t now) {
   std::string id = id_of(s);
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = last_seen_.find(id);
-  if (it != last_seen_.end()) {
-    it->second = std::max(it->second, now);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) {
+    it->second.last_seen = std::max(it->second.last_seen, now);
     return;
   }
-  if (last_seen_.size() >= max_) make_room(now);
-  last_seen_.emplace(std::move(id), now);
+  if (sessions_.size() >= max_) make_room(now);
+  Entry entry;
+  entry.last_seen = now;
+  sessions_.emplace(std::move(id), std::move(entry));
 }
 
 void ViewingSessions::end(const SessionKey& s) {
   std::string id = id_of(s);
   std::lock_guard<std::mutex> lock(mutex_);
-  last_seen_.erase(id);
+  sessions_.erase(id);
 }
 
 std::size_t ViewingSessions::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return last_seen_.size();
+  return sessions_.size();
+}
+
+std::optional<RecheckFacts> ViewingSessions::fresh_facts(const SessionKey& s, int64_t now) const {
+  const std::string id = id_of(s);
+  const uint64_t generation = generation_.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || now - it->second.last_seen > idle_) return std::nullopt;
+  const Entry& e = it->second;
+  if (!e.facts || e.facts_generation != generation) return std::nullopt;
+  if (Steady::now() - e.facts_read >= facts_window_) return std::nullopt;
+  return e.facts;
+}
+
+void ViewingSessions::remember(const SessionKey& s, RecheckFacts facts, uint64_t generation) {
+  const std::string id = id_of(s);
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;  // ended meanwhile: nothing to remember for
+  it->second.facts = std::move(facts);
+  it->second.facts_read = Steady::now();
+  it->second.facts_generation = generation;
 }
 
 void ViewingSessions::make_room(int64_t now) {
   // Idle sessions are useless: drop them all.
-  for (auto it = last_seen_.begin(); it != last_seen_.end();) {
-    it = now - it->second > idle_ ? last_seen_.erase(it) : std::next(it);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    it = now - it->second.last_seen > idle_ ? sessions_.erase(it) : std::next(it);
   }
-  if (last_seen_.size() < max_) return;
+  if (sessions_.size() < max_) return;
   // Still full of live sessions: drop the least recently seen eighth, so this
   // scan is paid once per many inserts. An evicted viewer's next request is
   // simply a start again.
   std::vector<int64_t> times;
-  times.reserve(last_seen_.size());
-  for (const auto& entry : last_seen_) times.push_back(entry.second);
+  times.reserve(sessions_.size());
+  for (const auto& entry : sessions_) times.push_back(entry.second.last_seen);
   const std::size_t drop = std::max<std::size_t>(1, times.size() / 8);
   std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(drop - 1),
                    times.end());
   const int64_t cutoff = times[drop - 1];
   std::size_t dropped = 0;
-  for (auto it = last_seen_.begin(); it != last_seen_.end() && dropped < drop;) {
-    if (it->second <= cutoff) {
-      it = last_seen_.erase(it);
+  for (auto it = sessions_.begin(); it != sessions_.end() && dropped < drop;) {
+    if (it->second.last_seen <= cutoff) {
+      it = sessions_.erase(it);
       ++dropped;
     } else {
       ++it;

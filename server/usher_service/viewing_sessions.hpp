@@ -5,11 +5,16 @@
 // test clock moves them). Thread-safe; bounded.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+
+#include "core/records.hpp"
 
 namespace sevu::usher_service {
 
@@ -17,9 +22,22 @@ struct SessionKey {
   std::string key, pass, ip, app, video;
 };
 
+// What a re-check reads from the store (playback.hpp): remembered with a live
+// session for a moment, so that its next requests are answered from memory,
+// without a store read or a thread hop (docs/performance.md).
+struct RecheckFacts {
+  Ticket ticket;
+  bool account_active = true;
+  bool app_owned_elsewhere = false;
+};
+
 class ViewingSessions {
  public:
-  ViewingSessions(int64_t idle_seconds, std::size_t max_sessions = 100000);
+  // Facts are remembered for facts_window: a change made elsewhere (an admin
+  // subcommand, another instance) reaches a playing session within it; changes
+  // made through this process's APIs call forget_facts() and reach it at once.
+  ViewingSessions(int64_t idle_seconds, std::size_t max_sessions = 100000,
+                  std::chrono::milliseconds facts_window = std::chrono::milliseconds(1000));
 
   // True when the session saw a request at most idle seconds before now.
   bool live(const SessionKey& s, int64_t now) const;
@@ -29,14 +47,33 @@ class ViewingSessions {
   void end(const SessionKey& s);
   std::size_t size() const;
 
+  // The facts remembered for a session live at now, when read within the facts
+  // window and not forgotten since; nullopt otherwise.
+  std::optional<RecheckFacts> fresh_facts(const SessionKey& s, int64_t now) const;
+  // Remembers what a re-check of a live session read, given the generation()
+  // taken before the read began: facts read across a forget_facts() stay stale.
+  void remember(const SessionKey& s, RecheckFacts facts, uint64_t generation);
+  uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
+  // Every remembered fact goes stale at once: tickets or accounts changed.
+  void forget_facts() { generation_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
+  using Steady = std::chrono::steady_clock;
+  struct Entry {
+    int64_t last_seen = 0;  // ticket time
+    std::optional<RecheckFacts> facts;
+    Steady::time_point facts_read;
+    uint64_t facts_generation = 0;
+  };
   static std::string id_of(const SessionKey& s);
   void make_room(int64_t now);  // caller holds mutex_
 
   const int64_t idle_;
   const std::size_t max_;
+  const std::chrono::milliseconds facts_window_;
+  std::atomic<uint64_t> generation_{0};
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, int64_t> last_seen_;
+  std::unordered_map<std::string, Entry> sessions_;
 };
 
 }  // namespace sevu::usher_service

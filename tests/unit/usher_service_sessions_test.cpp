@@ -2,6 +2,7 @@
 // bounded size, safe under concurrent use.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,4 +84,47 @@ TEST_CASE("concurrent touches and lookups") {
   }
   for (auto& th : threads) th.join();
   CHECK(s.size() <= 1000);
+}
+
+namespace {
+sevu::usher_service::RecheckFacts facts(int64_t uses) {
+  sevu::usher_service::RecheckFacts f;
+  f.ticket.key = "mystream.0123456789abcd.12345678";
+  f.ticket.uses = uses;
+  return f;
+}
+}  // namespace
+
+TEST_CASE("remembered facts: only for a live session, within the window, until forgotten") {
+  using namespace std::chrono_literals;
+  ViewingSessions s(60, 1000, 200ms);
+  s.remember(viewer(), facts(3), s.generation());  // no session: nothing to remember for
+  CHECK_FALSE(s.fresh_facts(viewer(), 1000));
+  s.touch(viewer(), 1000);
+  CHECK_FALSE(s.fresh_facts(viewer(), 1000));  // nothing read yet
+  s.remember(viewer(), facts(3), s.generation());
+  auto f = s.fresh_facts(viewer(), 1001);
+  REQUIRE(f);
+  CHECK(f->ticket.uses == 3);
+  CHECK_FALSE(s.fresh_facts(viewer("10.0.0.2"), 1001));  // another viewer's session
+  CHECK_FALSE(s.fresh_facts(viewer(), 1061));             // the session lapsed
+
+  s.forget_facts();  // an API write: every fact stale at once
+  CHECK_FALSE(s.fresh_facts(viewer(), 1001));
+
+  // Facts read across a forget_facts() stay stale: the generation is the one
+  // taken before the read.
+  const uint64_t before_read = s.generation();
+  s.forget_facts();
+  s.remember(viewer(), facts(2), before_read);
+  CHECK_FALSE(s.fresh_facts(viewer(), 1001));
+
+  s.remember(viewer(), facts(1), s.generation());
+  CHECK(s.fresh_facts(viewer(), 1001));
+  std::this_thread::sleep_for(250ms);  // past the window: read again
+  CHECK_FALSE(s.fresh_facts(viewer(), 1001));
+
+  s.remember(viewer(), facts(1), s.generation());
+  s.end(viewer());
+  CHECK_FALSE(s.fresh_facts(viewer(), 1001));
 }
