@@ -107,9 +107,4 @@ void HttpServer::run() {
   for (auto& t : pool) t.join();
 }
 
-void HttpServer::stop() {
-  auto impl = impl_;
-  http::net::post(impl->groups.front()->ioc, [impl] { impl->begin_stop(); });
-}
-
 }  // namespace sevu
