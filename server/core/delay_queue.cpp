@@ -32,11 +32,6 @@ void DelayQueue::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-std::size_t DelayQueue::waiting() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return jobs_.size();
-}
-
 void DelayQueue::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {

@@ -28,14 +28,13 @@ class DelayQueue {
   bool after(std::chrono::milliseconds delay, Job job);
   // Runs every waiting job at once, then joins the thread.
   void stop();
-  std::size_t waiting() const;
 
  private:
   using Due = std::pair<std::chrono::steady_clock::time_point, uint64_t>;  // time, then order
   void run();
 
   const std::size_t max_jobs_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable wake_;
   std::map<Due, Job> jobs_;
   uint64_t sequence_ = 0;

@@ -47,11 +47,6 @@ void LanePool::stop() {
   for (auto& thread : threads) thread.join();
 }
 
-std::size_t LanePool::queued() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return queued_;
-}
-
 bool LanePool::next(Job& job) {
   std::unique_lock<std::mutex> lock(mutex_);
   wake_.wait(lock, [this] { return stopping_ || !turn_.empty(); });

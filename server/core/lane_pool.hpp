@@ -31,14 +31,13 @@ class LanePool {
   bool submit(const std::string& lane, Job job);
   // Runs every queued job, then joins the workers.
   void stop();
-  std::size_t queued() const;
 
  private:
   void run();
   bool next(Job& job);  // blocks; false once stopping and drained
 
   const std::size_t max_jobs_, max_per_lane_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable wake_;
   std::unordered_map<std::string, std::deque<Job>> lanes_;
   std::deque<std::string> turn_;  // lanes with jobs, each once, next to serve first

@@ -105,9 +105,4 @@ void HttpServer::run() {
   for (auto& t : pool) t.join();
 }
 
-void HttpServer::stop() {
-  auto impl = impl_;
-  http::net::post(impl->groups.front()->first(), [impl] { impl->begin_stop(); });
-}
-
 }  // namespace sevu

@@ -39,11 +39,10 @@ class HttpServer {
   uint16_t listen(const std::string& host, uint16_t port, Handler handler,
                   ListenOptions options = {});
 
-  // Serves until SIGINT/SIGTERM or stop(). Then stops
-  // accepting, lets in-flight requests finish and answer, closes idle
-  // connections, and returns once every connection is gone.
+  // Serves until SIGINT/SIGTERM. Then stops accepting, lets in-flight requests
+  // finish and answer, closes idle connections, and returns once every
+  // connection is gone.
   void run();
-  void stop();  // thread-safe
 
  private:
   struct Impl;
