@@ -353,6 +353,7 @@ class SqliteStore final : public Store {
   }
 
   int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) override {
+    if (!f.key && !f.app && !f.video && !f.ip && !f.pass) return count_from_totals(cdn_id, f);
     auto run = (f.key ? count_attempts_by_key_ : count_attempts_).run();
     bind_attempt_filter(run, cdn_id, f);
     return run.next() ? run.int64(0) : 0;
@@ -466,6 +467,22 @@ class SqliteStore final : public Store {
     }
   }
 
+  // An account's attempts filtered at most by since and success, from the
+  // hourly totals (schema/0004_attempt_counts.sql): whole hours from the totals,
+  // the hour a `since` cuts into from the rows.
+  int64_t count_from_totals(int64_t cdn_id, const AttemptFilter& f) {
+    constexpr int64_t kHour = 3600;
+    const int64_t since = std::max<int64_t>(f.since.value_or(0), 0);
+    const int64_t first_whole_hour = (since + kHour - 1) / kHour;
+    auto whole = sum_attempt_counts_.run();
+    whole.bind(1, cdn_id).bind(2, first_whole_hour).bind(3, f.success);
+    int64_t n = whole.next() ? whole.int64(0) : 0;
+    if (since % kHour == 0) return n;
+    auto part = count_attempts_between_.run();
+    part.bind(1, cdn_id).bind(2, since).bind(3, first_whole_hour * kHour).bind(4, f.success);
+    return n + (part.next() ? part.int64(0) : 0);
+  }
+
   static void bind_attempt_filter(Statement::Run& run, int64_t cdn_id, const AttemptFilter& f) {
     run.bind(1, cdn_id);
     if (f.key) run.bind(2, *f.key);
@@ -538,6 +555,12 @@ class SqliteStore final : public Store {
                 kAttemptFilters + " ORDER BY datetime, id LIMIT ?9 OFFSET ?10"};
   Statement count_attempts_by_key_{
       db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND key = ?2" + kAttemptFilters};
+  Statement sum_attempt_counts_{
+      db(), "SELECT COALESCE(SUM(n), 0) FROM attempt_counts WHERE cdn_id = ?1 AND hour >= ?2"
+            " AND (?3 IS NULL OR success = ?3)"};
+  Statement count_attempts_between_{
+      db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND datetime >= ?2 AND datetime < ?3"
+            " AND (?4 IS NULL OR success = ?4)"};
   Statement count_attempts_{
       db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" + kAttemptFilters};
 

@@ -6,9 +6,11 @@
 
 namespace sevu {
 
-StorePool::StorePool(const Factory& factory, std::size_t workers, std::size_t max_queue)
+StorePool::StorePool(const Factory& factory, std::size_t workers, std::size_t max_queue,
+                     std::size_t hook_workers)
     : max_queue_(max_queue) {
   if (workers == 0) workers = 1;
+  workers += hook_workers;  // the last hook_workers serve the hook lane alone
   // Every connection is open before any thread starts, so a bad path or a
   // too-new schema throws from here and nothing needs stopping.
   for (std::size_t i = 0; i < workers; ++i) {
@@ -17,8 +19,9 @@ StorePool::StorePool(const Factory& factory, std::size_t workers, std::size_t ma
     stores_.push_back(std::move(store));
   }
   try {
-    for (auto& store : stores_) {
-      threads_.emplace_back([this, s = store.get()] { run(*s); });
+    for (std::size_t i = 0; i < stores_.size(); ++i) {
+      const bool hooks_only = i + hook_workers >= stores_.size();
+      threads_.emplace_back([this, s = stores_[i].get(), hooks_only] { run(*s, hooks_only); });
     }
   } catch (...) {  // thread creation failed: wind down the ones already running
     stop();
@@ -38,6 +41,7 @@ bool StorePool::submit(Job job, Lane lane) {
     if (stopping_ || queue.size() >= max_queue_) return false;
     queue.push_back(std::move(job));
   }
+  if (lane == Lane::hooks) hook_wake_.notify_one();
   wake_.notify_one();
   return true;
 }
@@ -52,6 +56,7 @@ void StorePool::stop() {
     threads.swap(threads_);
   }
   wake_.notify_all();
+  hook_wake_.notify_all();
   for (auto& thread : threads) thread.join();  // workers drain the queue first
   if (!threads.empty()) stores_.clear();
 }
@@ -61,13 +66,17 @@ std::size_t StorePool::queued() const {
   return jobs_.size() + hook_jobs_.size();
 }
 
-void StorePool::run(Store& store) {
+void StorePool::run(Store& store, bool hooks_only) {
   for (;;) {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !hook_jobs_.empty(); });
-      auto& queue = hook_jobs_.empty() ? jobs_ : hook_jobs_;
+      if (hooks_only) {
+        hook_wake_.wait(lock, [this] { return stopping_ || !hook_jobs_.empty(); });
+      } else {
+        wake_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !hook_jobs_.empty(); });
+      }
+      auto& queue = hook_jobs_.empty() && !hooks_only ? jobs_ : hook_jobs_;
       if (queue.empty()) return;  // stopping and drained
       job = std::move(queue.front());
       queue.pop_front();

@@ -1,7 +1,8 @@
 // Worker threads that own the Store connections. The io threads hand jobs here
 // and never touch the database themselves. Media servers' hook calls have a lane
-// of their own: its own queue budget, and workers take from it first, so no
-// backlog of API work delays or sheds a hook call.
+// of their own: its own queue budget, workers that serve nothing else, and the
+// shared workers take from it first, so no backlog of API work, however heavy
+// its reads, delays or sheds a hook call.
 #pragma once
 
 #include <condition_variable>
@@ -23,9 +24,11 @@ class StorePool {
   using Factory = std::function<std::unique_ptr<Store>()>;
   enum class Lane { api, hooks };
 
-  // Opens `workers` connections (at least 1) up front so that open errors surface at start.
-  // Each lane may hold max_queue waiting jobs.
-  StorePool(const Factory& factory, std::size_t workers, std::size_t max_queue);
+  // Opens `workers` shared connections (at least 1) and `hook_workers` more that
+  // take only hook jobs, up front so that open errors surface at start. Each
+  // lane may hold max_queue waiting jobs.
+  StorePool(const Factory& factory, std::size_t workers, std::size_t max_queue,
+            std::size_t hook_workers = 1);
   ~StorePool();  // stop()
 
   // Queues job. Returns false without queuing when max_queue jobs are waiting
@@ -36,13 +39,14 @@ class StorePool {
   std::size_t queued() const;  // both lanes
 
  private:
-  void run(Store& store);
+  void run(Store& store, bool hooks_only);
   std::deque<Job>& queue_of(Lane l) { return l == Lane::hooks ? hook_jobs_ : jobs_; }
 
   std::vector<std::unique_ptr<Store>> stores_;
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;       // shared workers
+  std::condition_variable hook_wake_;  // workers of the hook lane alone
   std::deque<Job> jobs_;       // the API's
   std::deque<Job> hook_jobs_;  // taken first
   std::size_t max_queue_;

@@ -223,7 +223,7 @@ TEST_CASE("zero workers still means one") {
 TEST_CASE("hook jobs have their own queue budget and run before waiting API jobs") {
   TempDir dir;
   const auto path = seeded_db(dir, 0);
-  StorePool pool([&] { return open_sqlite_store(path); }, 1, 2);
+  StorePool pool([&] { return open_sqlite_store(path); }, 1, 2, 0);  // no worker of their own
   std::promise<void> started;
   std::promise<void> release;
   auto released = release.get_future().share();
@@ -252,4 +252,28 @@ TEST_CASE("hook jobs have their own queue budget and run before waiting API jobs
   release.set_value();
   pool.stop();
   CHECK(order == std::vector<std::string>{"hook1", "hook2", "api1", "api2"});
+}
+
+TEST_CASE("the hook lane's own worker serves hooks while every shared worker is busy") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  StorePool pool([&] { return open_sqlite_store(path); }, 2, 16);  // 2 shared + 1 for hooks
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> holding{0};
+  for (int i = 0; i < 4; ++i) {  // heavy API reads: more than the shared workers
+    REQUIRE(pool.submit([&](Store&) {
+      holding++;
+      released.wait();
+    }));
+  }
+  std::promise<int64_t> hook;
+  REQUIRE(pool.submit([&](Store& store) { hook.set_value(store.ticket(158, "k")->uses); },
+                      StorePool::Lane::hooks));
+  auto answered = hook.get_future();
+  // Liveness only: the hook job must not wait for the API jobs to end.
+  CHECK(answered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  CHECK(holding == 2);  // both shared workers were still held by API work
+  release.set_value();
+  pool.stop();
 }
