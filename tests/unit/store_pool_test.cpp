@@ -267,13 +267,14 @@ TEST_CASE("the hook lane's own worker serves hooks while every shared worker is 
       released.wait();
     }));
   }
+  while (holding < 2) std::this_thread::yield();  // both shared workers are taken
   std::promise<int64_t> hook;
   REQUIRE(pool.submit([&](Store& store) { hook.set_value(store.ticket(158, "k")->uses); },
                       StorePool::Lane::hooks));
   auto answered = hook.get_future();
   // Liveness only: the hook job must not wait for the API jobs to end.
   CHECK(answered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
-  CHECK(holding == 2);  // both shared workers were still held by API work
+  CHECK(holding == 2);  // the other API jobs still wait: the shared workers are held
   release.set_value();
   pool.stop();
 }
