@@ -61,6 +61,19 @@ void GroupCommit::schedule_writer() {
   for (auto& item : refused) item.done(busy);
 }
 
+// The batch that held them is gone; the refusals were answered, so their rows
+// are still owed. Written in a transaction of their own; should that fail too,
+// the store itself is failing, which the batch's grants already reported.
+void GroupCommit::rewrite_refusals(Store& store, const std::vector<Attempt>& rows) {
+  if (rows.empty()) return;
+  try {
+    store.transaction([&] {
+      for (const auto& row : rows) store.insert_attempt(row);
+    });
+  } catch (...) {
+  }
+}
+
 std::vector<GroupCommit::Item> GroupCommit::take_batch() {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<Item> batch;
@@ -94,16 +107,18 @@ void GroupCommit::write(Store& store) {
 void GroupCommit::commit_batch(Store& store, std::vector<Item>& batch) {
   std::vector<UsherDecision> decided(batch.size());
   std::vector<bool> answered(batch.size(), false);
-  UndoSteps undo;
+  IfRolledBack batch_effects;
   try {
     store.transaction([&] {
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        UndoSteps own;
+        IfRolledBack own;
         try {
           store.savepoint([&] { decided[i] = batch[i].work(store, own); });
-          std::move(own.begin(), own.end(), std::back_inserter(undo));
+          std::move(own.undo.begin(), own.undo.end(), std::back_inserter(batch_effects.undo));
+          std::move(own.refusal_rows.begin(), own.refusal_rows.end(),
+                    std::back_inserter(batch_effects.refusal_rows));
         } catch (...) {
-          for (auto& step : own) step();
+          for (auto& step : own.undo) step();
           decided[i] = failed(current_cause());
         }
         // A refusal or a failure writes nothing anyone was promised: answered now.
@@ -114,11 +129,12 @@ void GroupCommit::commit_batch(Store& store, std::vector<Item>& batch) {
       }
     });
   } catch (...) {
-    for (auto& step : undo) step();
+    for (auto& step : batch_effects.undo) step();
     const std::string cause = current_cause();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!answered[i]) batch[i].done(failed(cause));
     }
+    rewrite_refusals(store, batch_effects.refusal_rows);
     return;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {

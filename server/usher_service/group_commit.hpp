@@ -8,8 +8,10 @@
 //     attempt row follows with the batch: at most the rows of the batch in
 //     flight can be lost to a SIGKILL, never acknowledged grants);
 //   - a grant is answered only after the commit that records it;
-//   - if the commit fails, every grant of the batch is answered kFailed and the
-//     batch's undo steps run (sessions it opened are closed again).
+//   - if the commit fails, every grant of the batch is answered kFailed, what
+//     the batch did in memory is taken back (sessions it opened are closed),
+//     and the rows of the refusals already answered are written again on
+//     their own, so no refusal's row is dropped while the process lives.
 // While one batch commits, the next one gathers: the busier the server, the
 // more decisions share a commit.
 #pragma once
@@ -25,10 +27,13 @@
 
 namespace sevu::usher_service {
 
-// What to do if the decision's writes are rolled back after all.
-using UndoSteps = std::vector<std::function<void()>>;
+// What a decision leaves for the writer, should its batch be rolled back after all.
+struct IfRolledBack {
+  std::vector<std::function<void()>> undo;  // in-memory effects to take back
+  std::vector<Attempt> refusal_rows;        // rows of refusals answered before the commit
+};
 // One decision's work, run inside the batch's transaction.
-using WriteDecision = std::function<UsherDecision(Store&, UndoSteps&)>;
+using WriteDecision = std::function<UsherDecision(Store&, IfRolledBack&)>;
 
 class GroupCommit {
  public:
@@ -49,6 +54,7 @@ class GroupCommit {
   void write(Store& store);  // the writer job, on a store worker
   void commit_batch(Store& store, std::vector<Item>& batch);
   std::vector<Item> take_batch();
+  static void rewrite_refusals(Store& store, const std::vector<Attempt>& rows);
   void schedule_writer();
 
   StorePool& stores_;

@@ -78,7 +78,7 @@ UsherDecision continue_session(Store& store, ViewingSessions& sessions, const Se
 }  // namespace
 
 UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
-                             const std::string& server) {
+                             const std::string& server, IfRolledBack* if_rolled_back) {
   UsherDecision result;
   store.transaction([&] {
     std::optional<Ticket> ticket = ticket_of(store, req);
@@ -95,8 +95,10 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
       if (!store.update_ticket(*ticket)) throw StoreError("ticket vanished during a start");
       result.uses_left = ticket->uses;
     }
-    log_attempt(store, req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
-                server);
+    Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
+                              server);
+    store.insert_attempt(row);
+    if (if_rolled_back && !result.allowed) if_rolled_back->refusal_rows.push_back(std::move(row));
   });
   return result;
 }
@@ -117,7 +119,8 @@ std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const U
 }
 
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
-                              int64_t now, const std::string& server, UndoSteps& undo) {
+                              int64_t now, const std::string& server,
+                              IfRolledBack& if_rolled_back) {
   const SessionKey session = session_of(req);
   if (sessions.live(session, now)) return continue_session(store, sessions, session, req, now);
 
@@ -132,7 +135,7 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
         d = continue_session(store, sessions, session, req, now);
         return;
       }
-      d = start_playback(store, req, now, server);  // joins this transaction
+      d = start_playback(store, req, now, server, &if_rolled_back);  // joins this transaction
       if (d.allowed) {
         sessions.touch(session, now);
         opened = true;
@@ -142,7 +145,7 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
     if (opened) sessions.end(session);  // the start never committed
     throw;
   }
-  if (opened) undo.push_back([&sessions, session] { sessions.end(session); });
+  if (opened) if_rolled_back.undo.push_back([&sessions, session] { sessions.end(session); });
   return d;
 }
 

@@ -19,9 +19,10 @@ namespace sevu::usher_service {
 // A start: inside one store transaction loads the ticket, decides, spends a use
 // and stores any auto binding on success, and logs the attempt (granted or not).
 // Committed before this returns, so N concurrent starts on k uses grant exactly
-// min(N, k). `server` is logged as the attempt's server.
+// min(N, k). `server` is logged as the attempt's server. Inside a group
+// commit, a refusal's row is also handed to `if_rolled_back`.
 UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
-                             const std::string& server);
+                             const std::string& server, IfRolledBack* if_rolled_back = nullptr);
 
 // A re-check: the same checks minus uses and binding; spends nothing and logs
 // no attempt row.
@@ -31,9 +32,11 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
 // later ones within the idle window re-check without spending or logging, so a
 // revoked or expired ticket ends its sessions at once. A session this opens is
 // closed again if the transaction fails; when it joins a caller's transaction
-// (group commit), `undo` receives the closing, for the caller's own failure.
+// (group commit), `if_rolled_back` receives the closing (and a refusal's row),
+// for the caller's own failure.
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
-                              int64_t now, const std::string& server, UndoSteps& undo);
+                              int64_t now, const std::string& server,
+                              IfRolledBack& if_rolled_back);
 
 // A request of a live session whose facts the session table remembers
 // (viewing_sessions.hpp): re-checked from memory, with no store read, so it

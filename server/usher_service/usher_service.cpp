@@ -57,11 +57,12 @@ bool UsherService::writes(const UsherRequest& req) const {
 }
 
 void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done) {
-  auto work = [this, req](Store& store, usher_service::UndoSteps& undo) {
+  auto work = [this, req](Store& store, usher_service::IfRolledBack& if_rolled_back) {
     const int64_t now = clock_.now();
     if (req->action == UsherAction::kView)
-      return usher_service::view_in_session(store, sessions_, *req, now, config_.server_name, undo);
-    return usher_service::start_playback(store, *req, now, config_.server_name);
+      return usher_service::view_in_session(store, sessions_, *req, now, config_.server_name,
+                                            if_rolled_back);
+    return usher_service::start_playback(store, *req, now, config_.server_name, &if_rolled_back);
   };
   if (!writes_.submit(std::move(work), done)) refuse_busy(done);
 }
@@ -101,8 +102,8 @@ void UsherService::read_on(Store& store, const UsherRequest& req, const Decision
 UsherDecision UsherService::read_viewer(Store& store, const UsherRequest& req, int64_t now) {
   switch (req.action) {
     case UsherAction::kView: {
-      usher_service::UndoSteps undo;  // its own transaction, should it have to start
-      return usher_service::view_in_session(store, sessions_, req, now, config_.server_name, undo);
+      usher_service::IfRolledBack unused;  // its own transaction, should it have to start
+      return usher_service::view_in_session(store, sessions_, req, now, config_.server_name, unused);
     }
     case UsherAction::kEnd:
       return usher_service::end_viewing(store, sessions_, req, now);

@@ -334,7 +334,7 @@ TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
   TempDb db;
   db.add_ticket(5);
   ViewingSessions sessions(60);
-  UndoSteps undo;
+  IfRolledBack undo;
   auto view = [&](int64_t at, UsherRequest a = viewer()) {
     return view_in_session(*db.store, sessions, a, at, "s", undo);
   };
@@ -517,7 +517,7 @@ TEST_CASE("a disabled account's tickets stop playing and its stream users stop p
   add_stream_user(db, kDemo, "mystream", std::string("enc"), std::string("s3cret"));
   add_stream_user(db, kDemo, "free", std::nullopt, std::nullopt);
   ViewingSessions sessions(60);
-  UndoSteps undo;
+  IfRolledBack undo;
   CHECK(view_in_session(*db.store, sessions, viewer(), kNow, "s", undo).allowed);  // a session runs
   REQUIRE(db.store->set_account_active(kDemo, false));
 

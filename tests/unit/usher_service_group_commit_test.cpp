@@ -1,7 +1,7 @@
 // Group commit (usher_service/group_commit.hpp) against real SQLite: decisions
 // share transactions, one that fails fails alone, grants are answered only once
-// committed, refusals at once, and a failed commit answers every grant kFailed
-// and runs the batch's undo steps.
+// committed, refusals at once, and a failed commit answers every grant kFailed,
+// runs the batch's undo steps and writes the answered refusals' rows again.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -72,7 +72,7 @@ Attempt row(const std::string& app, bool success) {
 
 // A decision that logs one attempt and is granted or refused as told.
 WriteDecision log_one(const std::string& app, bool grant) {
-  return [app, grant](Store& store, UndoSteps&) {
+  return [app, grant](Store& store, IfRolledBack&) {
     store.insert_attempt(row(app, grant));
     UsherDecision d;
     d.allowed = grant;
@@ -81,7 +81,8 @@ WriteDecision log_one(const std::string& app, bool grant) {
   };
 }
 
-// Holds the pool's only worker until released, so that decisions pile up.
+// Holds the pool's only worker (the tests give it no hook worker of its own)
+// until released, so that decisions pile up.
 struct Gate {
   std::mutex m;
   std::condition_variable cv;
@@ -103,7 +104,7 @@ struct Gate {
 
 TEST_CASE("decisions queued together commit together; grants answered once committed") {
   TempDb db;
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64);
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
   GroupCommit commit(pool);
   Gate gate;
   gate.hold(pool);
@@ -131,7 +132,7 @@ TEST_CASE("decisions queued together commit together; grants answered once commi
 
 TEST_CASE("a decision that throws fails alone: its writes go, the batch's stay") {
   TempDb db;
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64);
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
   GroupCommit commit(pool);
   Gate gate;
   gate.hold(pool);
@@ -139,9 +140,9 @@ TEST_CASE("a decision that throws fails alone: its writes go, the batch's stay")
   std::atomic<bool> undone{false};
   REQUIRE(commit.submit(log_one("a", true), [&](UsherDecision d) { first.set_value(d); }));
   REQUIRE(commit.submit(
-      [&](Store& store, UndoSteps& undo) -> UsherDecision {
+      [&](Store& store, IfRolledBack& undo) -> UsherDecision {
         store.insert_attempt(row("broken", true));
-        undo.push_back([&] { undone = true; });
+        undo.undo.push_back([&] { undone = true; });
         throw StoreError("disk on fire");
       },
       [&](UsherDecision d) { broken.set_value(d); }));
@@ -165,19 +166,24 @@ TEST_CASE("a failed commit answers every grant kFailed and runs the undo steps")
       "DEFERRABLE INITIALLY DEFERRED);"
       "CREATE TRIGGER poison AFTER INSERT ON attempts WHEN NEW.app = 'poison' "
       "BEGIN INSERT INTO canary VALUES (999999); END;");
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64);
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
   GroupCommit commit(pool);
   Gate gate;
   gate.hold(pool);
   std::promise<UsherDecision> grant, refusal, poisoned;
   std::atomic<int> undone{0};
   REQUIRE(commit.submit(
-      [&](Store& store, UndoSteps& undo) {
-        undo.push_back([&] { undone++; });
+      [&](Store& store, IfRolledBack& undo) {
+        undo.undo.push_back([&] { undone++; });
         return log_one("a", true)(store, undo);
       },
       [&](UsherDecision d) { grant.set_value(d); }));
-  REQUIRE(commit.submit(log_one("b", false), [&](UsherDecision d) { refusal.set_value(d); }));
+  REQUIRE(commit.submit(
+      [&](Store& store, IfRolledBack& if_rolled_back) {
+        if_rolled_back.refusal_rows.push_back(row("b", false));  // owed even if the batch fails
+        return log_one("b", false)(store, if_rolled_back);
+      },
+      [&](UsherDecision d) { refusal.set_value(d); }));
   REQUIRE(commit.submit(log_one("poison", true), [&](UsherDecision d) { poisoned.set_value(d); }));
   gate.release();
   UsherDecision g = grant.get_future().get();
@@ -187,18 +193,18 @@ TEST_CASE("a failed commit answers every grant kFailed and runs the undo steps")
   CHECK(r.decided());
   CHECK_FALSE(r.allowed);
   CHECK(undone == 1);
-  CHECK(db.committed_attempts() == 0);
 
-  // The writer recovers: the next batch commits.
+  // The writer recovers: the next batch commits. Behind it on the same worker,
+  // the answered refusal's row was written again on its own; the grants' are gone.
   std::promise<UsherDecision> after;
   REQUIRE(commit.submit(log_one("c", true), [&](UsherDecision d) { after.set_value(d); }));
   CHECK(after.get_future().get().allowed);
-  CHECK(db.committed_attempts() == 1);
+  CHECK(db.committed_attempts() == 2);
 }
 
 TEST_CASE("beyond max_waiting decisions are refused, not queued") {
   TempDb db;
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64);
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
   GroupCommit commit(pool, 3, 2);
   Gate gate;
   gate.hold(pool);
