@@ -20,7 +20,7 @@ namespace sevu {
 
 struct AppConfig {
   LegacyConfig legacy;
-  bool test_controls = false;  // POST /test/clock on the hook listener
+  bool test_controls = false;  // POST /test/clock, /test/reset, /test/fixtures on the hook listener
   std::string hook_token;      // required on /hooks/* and /test/* when set
   std::string server_name = "sevu";
   int64_t session_idle = 60;             // HTTP streaming session window
@@ -39,12 +39,15 @@ class App {
   App(AppConfig config, StorePool& pool, Clock& clock);
 
   Handler api_handler();   // public listener: /stable/, /v2/
-  Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/clock
+  Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/*
 
  private:
   void route_api(HttpRequest&& req, Responder respond);
   void route_hook(HttpRequest&& req, Responder respond);
   void test_clock(const HttpRequest& req, const Responder& respond);
+  void test_reset(const Responder& respond);
+  void test_fixtures(const HttpRequest& req, const Responder& respond);
+  void test_store_job(std::function<HttpResponse(Store&)> job, const Responder& respond);
   void ready(const Responder& respond);
   void test_route(const HttpRequest& req, const Responder& respond);
   std::string metrics_text() const;

@@ -2,7 +2,6 @@
 // operator's own: health, readiness, metrics, the test clock.
 #include <rapidjson/document.h>
 
-#include <cmath>
 #include <sstream>
 
 #include "app/app.hpp"
@@ -34,18 +33,7 @@ void App::route_hook(HttpRequest&& req, Responder respond) {
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") return ready(respond);
   if (path == "/metrics") return respond(text(200, metrics_text(), "text/plain; version=0.0.4"));
-  if (path.substr(0, 6) == "/test/") return test_route(req, respond);
-  respond(json_error(404, "NOT_FOUND", "no such route"));
-}
-
-// /test/* moves ticket time: guarded by the hook token exactly like /hooks/*,
-// and checked first, so without it no one learns whether test controls are on.
-void App::test_route(const HttpRequest& req, const Responder& respond) {
-  if (auto denied = hooks_.check_token(req)) return respond(std::move(*denied));
-  if (req.path() == "/test/clock" && config_.test_controls) {
-    if (req.method != "POST") return respond(json_error(405, "METHOD_NOT_ALLOWED", "use POST"));
-    return test_clock(req, respond);
-  }
+  if (path.substr(0, 6) == "/test/") return test_route(req, respond);  // test_routes.cpp
   respond(json_error(404, "NOT_FOUND", "no such route"));
 }
 
@@ -60,26 +48,6 @@ void App::ready(const Responder& respond) {
     }
   }, StorePool::Lane::hooks);
   if (!queued) respond(text(503, "store busy\n"));
-}
-
-void App::test_clock(const HttpRequest& req, const Responder& respond) {
-  rapidjson::Document doc;
-  std::string problem = parse_json(req.body, doc);
-  if (problem.empty() && !doc.IsObject()) problem = "body must be a JSON object";
-  if (!problem.empty()) return respond(json_error(400, "INVALID_JSON", problem));
-  if (auto now = string_member(doc, "now")) {
-    auto t = parse_datetime(*now, clock_.wall());
-    if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date"));
-    clock_.set(*t);
-  } else if (auto seconds = int_member(doc, "advance")) {
-    clock_.advance(*seconds);
-  } else if (doc.HasMember("advance") && doc["advance"].IsNumber() &&
-             std::abs(doc["advance"].GetDouble()) < 1e12) {
-    clock_.advance(static_cast<int64_t>(doc["advance"].GetDouble()));
-  } else {
-    return respond(json_error(400, "REQUIRED_FIELD", "give \"now\" or \"advance\""));
-  }
-  respond(text(200, "{\"now\":\"" + format_datetime(clock_.now()) + "\"}", "application/json"));
 }
 
 std::string App::metrics_text() const {

@@ -14,6 +14,7 @@ class Clock {
   int64_t now() const { return wall() + offset_.load(std::memory_order_relaxed); }
   void set(int64_t unix_seconds) { offset_.store(unix_seconds - wall()); }
   void advance(int64_t seconds) { offset_.fetch_add(seconds); }
+  void use_wall() { offset_.store(0); }  // back to the system clock
 
  private:
   std::atomic<int64_t> offset_{0};

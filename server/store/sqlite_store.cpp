@@ -443,6 +443,14 @@ class SqliteStore final : public Store {
     return changes();
   }
 
+  void reset_data() override {
+    transaction([&] {
+      for (Statement* s : {&reset_attempts_, &reset_attempt_counts_, &reset_tickets_,
+                           &reset_stream_users_, &reset_write_replies_})
+        s->run().finish();
+    });
+  }
+
   void backup_to(const std::string& dest) override { sqlite::backup_database(conn_.get(), dest); }
 
  private:
@@ -503,6 +511,11 @@ class SqliteStore final : public Store {
   Statement commit_{db(), "COMMIT"};
   Statement rollback_{db(), "ROLLBACK"};
   Statement savepoint_{db(), "SAVEPOINT part"};
+  Statement reset_attempts_{db(), "DELETE FROM attempts"};
+  Statement reset_attempt_counts_{db(), "DELETE FROM attempt_counts"};
+  Statement reset_tickets_{db(), "DELETE FROM tickets"};
+  Statement reset_stream_users_{db(), "DELETE FROM stream_users"};
+  Statement reset_write_replies_{db(), "DELETE FROM write_replies"};
   Statement release_{db(), "RELEASE part"};
   Statement rollback_to_{db(), "ROLLBACK TO part"};
 

@@ -85,6 +85,10 @@ class Store {
   // per call); returns how many went.
   virtual int64_t delete_expired_write_replies(int64_t now, int64_t limit) = 0;
 
+  // Staging (POST /test/reset): every ticket, attempt, stream user and
+  // remembered write reply gone, in one transaction; accounts stay.
+  virtual void reset_data() = 0;
+
   // Online backup of the whole database to a new file at dest.
   virtual void backup_to(const std::string& dest) = 0;
 };

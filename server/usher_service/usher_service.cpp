@@ -77,6 +77,11 @@ void UsherService::tickets_changed() {
   sessions_.forget_facts();
 }
 
+void UsherService::forget_sessions() {
+  sessions_.clear();
+  sessions_.forget_facts();
+}
+
 void UsherService::refuse_busy(const DecisionDone& done) {
   shed_.fetch_add(1, std::memory_order_relaxed);
   done(not_decided(UsherDecision::Status::kBusy));

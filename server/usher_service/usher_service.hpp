@@ -47,6 +47,9 @@ class UsherService {
   // reach it within a second (viewing_sessions.hpp).
   void tickets_changed();
 
+  // Every viewing session ends and every remembered fact goes (POST /test/reset).
+  void forget_sessions();
+
   // Requests refused unheard because the store queue was full.
   uint64_t shed() const { return shed_.load(std::memory_order_relaxed); }
 

@@ -46,6 +46,11 @@ void ViewingSessions::end(const SessionKey& s) {
   sessions_.erase(id);
 }
 
+void ViewingSessions::clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sessions_.clear();
+}
+
 std::size_t ViewingSessions::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return sessions_.size();

@@ -45,6 +45,8 @@ class ViewingSessions {
   void touch(const SessionKey& s, int64_t now);
   // Forgets the session (its ticket was revoked or expired).
   void end(const SessionKey& s);
+  // Forgets every session (POST /test/reset).
+  void clear();
   std::size_t size() const;
 
   // The facts remembered for a session live at now, when read within the facts

@@ -36,6 +36,7 @@ class WatchedStore : public Store {
   int depth = 0;
 
   void savepoint(const std::function<void()>& body) override { inner_->savepoint(body); }
+  void reset_data() override { inner_->reset_data(); }
   void transaction(const std::function<void()>& body) override {
     inner_->transaction([&] {
       ++depth;

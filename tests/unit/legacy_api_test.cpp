@@ -35,6 +35,7 @@ class MemoryStore : public Store {
 
   void transaction(const std::function<void()>& body) override { body(); }
   void savepoint(const std::function<void()>& body) override { body(); }
+  void reset_data() override {}
   std::optional<Account> account(int64_t cdn_id) override {
     auto it = accounts_.find(cdn_id);
     if (it == accounts_.end()) return std::nullopt;
