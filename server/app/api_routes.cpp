@@ -1,27 +1,45 @@
 #include "app/app.hpp"
 
+#include <chrono>
+
 namespace sevu {
 
 App::App(AppConfig config, StorePool& pool, Clock& clock)
     : config_(std::move(config)),
       pool_(pool),
       clock_(clock),
+      metrics_(MetricsSources{[this] { return errors_.count(); },
+                              [this] { return api_shed_.load() + usher_.shed(); },
+                              [this] { return pool_.queued(); }}),
       legacy_(clock, config_.legacy, errors_),
       v2_(clock, errors_),
       usher_(clock,
              UsherConfig{config_.server_name, config_.session_idle, config_.hash_workers,
                          config_.publish_fail_delay_ms},
-             pool),
+             pool,
+             UsherObserver{[this](const UsherRequest&, const UsherDecision& d) {
+                             metrics_.decision(d);
+                           },
+                           [this](std::size_t n) { metrics_.batch(n); }}),
       hooks_(HookConfig{config_.hook_token}, usher_, errors_) {}
 
 Handler App::api_handler() {
   return [this](HttpRequest&& req, Responder respond) {
-    route_api(std::move(req), std::move(respond));
+    auto answer = measured("api", req.path(), std::move(respond));
+    route_api(std::move(req), std::move(answer));
+  };
+}
+
+Responder App::measured(std::string_view listener, std::string_view path, Responder respond) {
+  const auto started = std::chrono::steady_clock::now();
+  return [this, listener, route = route_class(path), started,
+          respond = std::move(respond)](HttpResponse r) {
+    metrics_.request(listener, route, r.status, std::chrono::steady_clock::now() - started);
+    respond(std::move(r));
   };
 }
 
 void App::route_api(HttpRequest&& req, Responder respond) {
-  metrics_.api_requests++;
   auto path = req.path();
   bool legacy = path == "/stable/" || path == "/stable";
   bool v2 = path == "/v2" || path.substr(0, 4) == "/v2/";
@@ -44,7 +62,7 @@ void App::route_api(HttpRequest&& req, Responder respond) {
     }
   };
   if (!pool_.submit(job)) {
-    metrics_.shed++;
+    api_shed_++;
     respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));
   }
 }

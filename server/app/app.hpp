@@ -11,6 +11,7 @@
 #include "core/error_sink.hpp"
 #include "core/http_message.hpp"
 #include "hooks/hook_api.hpp"
+#include "app/metrics.hpp"
 #include "legacy/legacy_api.hpp"
 #include "store/store_pool.hpp"
 #include "usher_service/usher_service.hpp"
@@ -26,12 +27,6 @@ struct AppConfig {
   int64_t session_idle = 60;             // HTTP streaming session window
   std::size_t hash_workers = 1;          // threads verifying publish passwords
   int64_t publish_fail_delay_ms = 4000;  // longest hold of a refused publish's answer
-};
-
-struct AppMetrics {
-  std::atomic<uint64_t> api_requests{0};
-  std::atomic<uint64_t> hook_requests{0};
-  std::atomic<uint64_t> shed{0};  // API requests refused because the store queue was full
 };
 
 class App {
@@ -50,17 +45,20 @@ class App {
   void test_store_job(std::function<HttpResponse(Store&)> job, const Responder& respond);
   void ready(const Responder& respond);
   void test_route(const HttpRequest& req, const Responder& respond);
-  std::string metrics_text() const;
+  // The answer to every request goes through this, for sevu_requests_total and
+  // the latency histograms.
+  Responder measured(std::string_view listener, std::string_view path, Responder respond);
 
   AppConfig config_;
   StorePool& pool_;
   Clock& clock_;
   ErrorSink errors_;  // before the APIs, which report into it
+  std::atomic<uint64_t> api_shed_{0};  // API requests refused: store queue full
+  Metrics metrics_;  // before the usher service, which reports into it
   LegacyApi legacy_;
   V2Api v2_;
   UsherService usher_;
   HookApi hooks_;
-  AppMetrics metrics_;
 };
 
 }  // namespace sevu

@@ -28,8 +28,10 @@ std::string current_cause() {
 
 }  // namespace
 
-GroupCommit::GroupCommit(StorePool& stores, std::size_t max_waiting, std::size_t max_batch)
+GroupCommit::GroupCommit(StorePool& stores, std::function<void(std::size_t)> on_batch,
+                         std::size_t max_waiting, std::size_t max_batch)
     : stores_(stores),
+      on_batch_(std::move(on_batch)),
       max_waiting_(std::max<std::size_t>(max_waiting, 1)),
       max_batch_(std::max<std::size_t>(max_batch, 1)) {}
 
@@ -137,6 +139,7 @@ void GroupCommit::commit_batch(Store& store, std::vector<Item>& batch) {
     rewrite_refusals(store, batch_effects.refusal_rows);
     return;
   }
+  if (on_batch_) on_batch_(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!answered[i]) batch[i].done(std::move(decided[i]));
   }

@@ -39,7 +39,9 @@ class GroupCommit {
  public:
   // At most max_waiting decisions wait for a writer; more are refused (submit
   // false: the caller answers busy). At most max_batch share one transaction.
-  GroupCommit(StorePool& stores, std::size_t max_waiting = 4096, std::size_t max_batch = 512);
+  // on_batch (may be empty) hears the size of each batch committed.
+  GroupCommit(StorePool& stores, std::function<void(std::size_t)> on_batch = {},
+              std::size_t max_waiting = 4096, std::size_t max_batch = 512);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
@@ -58,6 +60,7 @@ class GroupCommit {
   void schedule_writer();
 
   StorePool& stores_;
+  const std::function<void(std::size_t)> on_batch_;
   const std::size_t max_waiting_, max_batch_;
   std::mutex mutex_;
   std::vector<Item> waiting_;

@@ -26,25 +26,35 @@ UsherDecision not_decided(UsherDecision::Status status, std::string failure = {}
 
 }  // namespace
 
-UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& stores)
+UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& stores,
+                           UsherObserver observer)
     : clock_(clock),
       config_(std::move(config)),
+      observer_(std::move(observer)),
       stores_(stores),
       sessions_(config_.session_idle),
       publishes_(stores, publish_limits(config_)),
-      writes_(stores) {}
+      writes_(stores, observer_.committed) {}
 
 void UsherService::decide(UsherRequest req, DecisionDone done) {
+  auto shared = std::make_shared<UsherRequest>(std::move(req));
+  done = observed(shared, std::move(done));
   // A request of a live HTTP session whose facts are remembered: answered here,
   // on the calling thread, without a store read.
-  if (req.action == UsherAction::kView) {
-    if (auto d = usher_service::view_from_memory(sessions_, req, clock_.now()))
+  if (shared->action == UsherAction::kView) {
+    if (auto d = usher_service::view_from_memory(sessions_, *shared, clock_.now()))
       return done(std::move(*d));
   }
-  const bool write = writes(req);
-  auto shared = std::make_shared<UsherRequest>(std::move(req));
-  if (write) return decide_write(std::move(shared), std::move(done));
+  if (writes(*shared)) return decide_write(std::move(shared), std::move(done));
   decide_read(std::move(shared), std::move(done));
+}
+
+DecisionDone UsherService::observed(std::shared_ptr<UsherRequest> req, DecisionDone done) const {
+  if (!observer_.decided) return done;
+  return [this, req = std::move(req), done = std::move(done)](UsherDecision d) {
+    observer_.decided(*req, d);
+    done(std::move(d));
+  };
 }
 
 // A start writes; so does an HTTP request that opens a viewing session. A

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,9 +30,17 @@ struct UsherConfig {
   int64_t publish_fail_delay_ms = 4000;  // longest delay of a refused publish; 0 = none
 };
 
+// Who hears of every decision (metrics, the decision log), on whichever thread
+// made it, before the adapter answers. Either may be empty.
+struct UsherObserver {
+  std::function<void(const UsherRequest&, const UsherDecision&)> decided;
+  std::function<void(std::size_t)> committed;  // decisions that shared one group commit
+};
+
 class UsherService {
  public:
-  UsherService(const Clock& clock, UsherConfig config, StorePool& stores);
+  UsherService(const Clock& clock, UsherConfig config, StorePool& stores,
+               UsherObserver observer = {});
   UsherService(const UsherService&) = delete;
   UsherService& operator=(const UsherService&) = delete;
 
@@ -55,6 +64,7 @@ class UsherService {
 
  private:
   bool writes(const UsherRequest& req) const;
+  DecisionDone observed(std::shared_ptr<UsherRequest> req, DecisionDone done) const;
   void decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done);
   void decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done);
   void read_on(Store& store, const UsherRequest& req, const DecisionDone& done);
@@ -63,6 +73,7 @@ class UsherService {
 
   const Clock& clock_;
   const UsherConfig config_;
+  const UsherObserver observer_;
   StorePool& stores_;
   usher_service::ViewingSessions sessions_;
   usher_service::PublishFlow publishes_;

@@ -205,7 +205,7 @@ TEST_CASE("a failed commit answers every grant kFailed and runs the undo steps")
 TEST_CASE("beyond max_waiting decisions are refused, not queued") {
   TempDb db;
   StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
-  GroupCommit commit(pool, 3, 2);
+  GroupCommit commit(pool, {}, 3, 2);
   Gate gate;
   gate.hold(pool);
   std::vector<std::promise<UsherDecision>> answers(3);
