@@ -54,10 +54,12 @@ void restrict_to_owner(const std::string& path) {
 Connection::Connection(const std::string& path, OpenMode mode) {
   if (path.empty()) throw StoreError("database path is empty");
   const bool on_disk = path != ":memory:";
+  const bool read_only = mode == OpenMode::kReadOnly;
   if (on_disk && mode == OpenMode::kCreate) create_owner_only(path);
-  if (on_disk) restrict_to_owner(path);
+  if (on_disk && !read_only) restrict_to_owner(path);
   // Never SQLITE_OPEN_CREATE: the file exists by now, or must not be created.
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                 read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, nullptr);
   if (rc != SQLITE_OK) {
     const bool missing = db_ && sqlite3_system_errno(db_) == ENOENT;
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -73,7 +75,9 @@ Connection::Connection(const std::string& path, OpenMode mode) {
     exec(db_, "PRAGMA foreign_keys = ON", "cannot enable foreign keys on " + path);
     // WAL lets the pool's readers run while one worker writes. An in-memory
     // database answers "memory", which is fine for it.
-    const std::string journal = journal_mode(db_, "PRAGMA journal_mode = WAL");
+    // A reader only asks: the writer that created the database chose WAL.
+    const std::string journal =
+        journal_mode(db_, read_only ? "PRAGMA journal_mode" : "PRAGMA journal_mode = WAL");
     if (journal != "wal" && journal != "memory") {
       throw StoreError("cannot use WAL journaling on " + path + " (journal mode is \"" + journal +
                        "\")");
