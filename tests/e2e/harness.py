@@ -23,6 +23,9 @@ import uuid
 DEMO = dict(cdn=158, username="demo", api_key="APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
             secret="8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f")
 
+# The v2 page's example ticket, which --demo seeds (docs/operations.md).
+DEMO_TICKET = dict(key="mystream.53ffc996dd39d5.39102367", password="user123|randomdata")
+
 SERVER_BIN = os.environ.get("SEVU_SERVER", "build/sevu-server")
 SEED_BIN = os.environ.get("SEVU_TEST_SEED", "build/tests/sevu-test-seed")
 SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
@@ -32,8 +35,12 @@ SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
 class Server:
     """`with Server() as srv:` runs sevu-server serve on ephemeral loopback ports."""
 
-    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None, env=None):
+    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None, env=None,
+                 demo_ticket=False):
         self.extra_args = list(extra_args)
+        # --demo also seeds an example ticket; most tests count the demo account's
+        # tickets, so it is deleted at start unless a test asks for it.
+        self.demo_ticket = demo_ticket
         self.env = env  # added to this process's environment for the server
         # /test/* needs the hook token when one is set (set_clock, advance_clock).
         self.hook_token = (self.extra_args[self.extra_args.index("--hook-token") + 1]
@@ -83,6 +90,12 @@ class Server:
             raise RuntimeError("sevu-server did not start: " + "".join(self.output))
         # Keep draining the output so the server never blocks on a full pipe.
         threading.Thread(target=self._drain, daemon=True).start()
+        if self.demo and not self.demo_ticket:
+            status, _, _ = request("DELETE", self.api_url + "/v2/sevu_token/" + DEMO_TICKET["key"],
+                                   auth=(DEMO["cdn"], DEMO["secret"]))
+            # 404: a restart on a database it was deleted from; 401: the demo account is disabled.
+            if status not in (204, 404, 401):
+                raise RuntimeError("cannot delete the demo example ticket: %d" % status)
 
     def _drain(self):
         for line in self.proc.stdout:
