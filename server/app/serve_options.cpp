@@ -14,7 +14,7 @@ namespace sevu {
 
 std::string Endpoint::text() const {
   const bool v6 = host.find(':') != std::string::npos;
-  return option + " " + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return option + " " + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + note;
 }
 
 namespace {
@@ -127,8 +127,8 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
   // several servers started with only --listen do not fight over one port.
   if (o.hook_listen.empty()) {
     o.hooks = {"--hook-listen", "127.0.0.1",
-               static_cast<uint16_t>(o.api.port == 0 || o.api.port == 65535 ? 0 : o.api.port + 1)};
-    o.hooks.option += " (default: --listen port + 1)";
+               static_cast<uint16_t>(o.api.port == 0 || o.api.port == 65535 ? 0 : o.api.port + 1),
+               " (the default: the --listen port + 1)"};
   } else {
     o.hooks = endpoint("--hook-listen", o.hook_listen);
   }

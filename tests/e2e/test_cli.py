@@ -133,7 +133,7 @@ def test_stray_arguments_and_unknown_options_are_errors():
 
 def check_config(*args, env=None, cwd=None):
     p = run_cli("serve", *args, "--check-config", env=env, cwd=cwd)
-    m = re.search(r"configuration ok \(--listen (\S+), --hook-listen (?:\(default[^)]*\) )?(\S+), "
+    m = re.search(r"configuration ok \(--listen (\S+), --hook-listen (\S+?)(?: \(the default[^)]*\))?, "
                   r"--db (.+)\)", p.stdout)
     return p, m
 
