@@ -74,7 +74,10 @@ int check_config(const sevu::ServeOptions& o) {
 
 int run(int argc, char** argv) {
   CLI::App cli{"sevu-server: a ScaleEngine Virtual Usher compatible ticket server", "sevu-server"};
-  cli.option_defaults()->always_capture_default();
+  // The last of a repeated option wins, as before CLI11: scripts/run passes its
+  // own --listen and then the caller's.
+  cli.option_defaults()->always_capture_default()->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeLast);
   cli.set_version_flag("--version", "sevu-server " SEVU_VERSION, "print the version and exit");
   auto* serve_cmd = cli.add_subcommand("serve", "run the server (see docs/operations.md)");
   sevu::ServeOptions serve_options;

@@ -157,6 +157,9 @@ def test_config_file_environment_and_flags_in_that_order():
         p, m = check_config("--config", conf, "--listen", "127.0.0.1:18821", env=env, cwd=tmp)
         check(p.returncode == 0 and m.group(1) == "127.0.0.1:18821" and m.group(3) == "from-env.db",
               (p.stdout, p.stderr))
+        # A repeated flag: the last wins (scripts/run passes its own, then the caller's).
+        p, m = check_config("--listen", "127.0.0.1:1", "--listen", "127.0.0.1:18831", cwd=tmp)
+        check(p.returncode == 0 and m.group(1) == "127.0.0.1:18831", (p.stdout, p.stderr))
         # The config file itself may come from the environment.
         p, m = check_config(env={"SEVU_CONFIG": conf}, cwd=tmp)
         check(p.returncode == 0 and m.group(1) == "127.0.0.1:18801", (p.stdout, p.stderr))
