@@ -111,8 +111,9 @@ Command add_change(CLI::App& account, const std::string& verb, const std::string
       ->check(CLI::Range(int64_t{1}, kMaxCdnId));
   return {cmd, [o, verb] {
             auto store = open_existing_store(o->db);
-            bool ok = verb == "rotate-secret" ? store->set_account_secret(o->cdn_id, make_secret())
-                                              : store->set_account_active(o->cdn_id, verb == "enable");
+            bool ok = verb == "rotate-secret"
+                          ? store->set_account_secret(o->cdn_id, make_secret())
+                          : store->set_account_active(o->cdn_id, verb == "enable");
             if (!ok) {
               std::cerr << "sevu-server: no account with cdn id " << o->cdn_id << "\n";
               return 1;
@@ -128,7 +129,8 @@ std::vector<Command> add_account_commands(CLI::App& parent) {
   auto* account = parent.add_subcommand("account", "manage accounts (tenants)");
   return {add_create(*account), add_list(*account),
           add_change(*account, "rotate-secret", "give an account a new secret (the old one stops)"),
-          add_change(*account, "disable", "disable an account: its API calls, tickets and stream users stop"),
+          add_change(*account, "disable",
+                     "disable an account: its API calls, tickets and stream users stop"),
           add_change(*account, "enable", "enable a disabled account again")};
 }
 

@@ -85,11 +85,15 @@ Command add_attempts_command(CLI::App& parent) {
       "print playback attempts, oldest first, one JSON object a line (the viewer's pass left out); "
       "also those whose key matched no ticket (cdn_id 0)");
   auto o = std::make_shared<AttemptsOptions>();
-  add_db_option(*cmd, o->db, "database (opened read-only)");
-  cmd->add_option("--cdn", o->cdn_id, "only this account's attempts; 0: keys that matched no ticket");
-  cmd->add_option("--key", o->key, "only attempts with this ticket key");
-  cmd->add_flag("--follow,-f", o->follow, "keep printing new attempts as they are logged (Ctrl-C stops)");
-  cmd->add_option("--after-id", o->after_id, "only attempts with a larger id (each line has its id)")
+  add_db_option(*cmd, o->db, "database, opened read-only");
+  cmd->add_option(
+      "--cdn", o->cdn_id,
+      "only this account's attempts; 0: keys that matched no ticket [default: every account]");
+  cmd->add_option("--key", o->key, "only attempts with this ticket key [default: every key]");
+  cmd->add_flag("--follow,-f", o->follow,
+                "keep printing new attempts as they are logged (Ctrl-C stops)");
+  cmd->add_option("--after-id", o->after_id,
+                  "only attempts with a larger id (each line has its id)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--interval", o->interval_ms, "with --follow: milliseconds between looks")
       ->check(CLI::Range(10u, 60000u));

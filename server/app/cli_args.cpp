@@ -89,8 +89,9 @@ std::set<std::string> apply_config_file(CLI::App& cmd, const std::string& path) 
     if (!item.parents.empty() || item.name == "++" || item.name == "--")
       throw UsageError(where + "sections are not used: write every key at the top");
     CLI::Option* op = cmd.get_option_no_throw("--" + item.name);
-    if (op == nullptr || !op->get_configurable())
-      throw UsageError(where + "unknown key '" + item.name + "'");
+    if (op == nullptr) throw UsageError(where + "unknown key '" + item.name + "'");
+    if (!op->get_configurable())
+      throw UsageError(where + "'" + item.name + "' is for the command line only");
     const char* env = std::getenv(env_name(item.name).c_str());
     if (op->count() > 0 || (env && *env)) continue;  // a flag or the environment set it
     try {

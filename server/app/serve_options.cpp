@@ -35,11 +35,13 @@ void flag(CLI::App& cmd, const std::string& name, bool& value, const std::string
 }
 
 void add_listener_options(CLI::App& cmd, ServeOptions& o) {
-  text(cmd, "listen", o.listen, "public API address (/stable/, /v2/), HOST:PORT; port 0 picks a free one");
+  text(cmd, "listen", o.listen,
+       "public API address (/stable/, /v2/), HOST:PORT; port 0 picks a free one");
   text(cmd, "hook-listen", o.hook_listen,
        "hook listener address (/hooks/*, /healthz, /readyz, /metrics), HOST:PORT "
        "[default: 127.0.0.1 and the --listen port + 1]");
-  number(cmd, "threads", o.threads, 1u, 256u, "io threads shared by the listeners [default: cores]");
+  number(cmd, "threads", o.threads, 1u, 256u,
+         "io threads shared by the listeners [default: cores]");
   number(cmd, "hook-threads", o.hook_threads, 1u, 64u, "io threads of the hook listener alone");
   number(cmd, "max-connections", o.max_connections, 1u, 1000000u, "public API connections at once");
   number(cmd, "max-connections-per-ip", o.max_connections_per_ip, 0u, 1000000u,
@@ -68,7 +70,8 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
           "is dropped)");
   flag(cmd, "test-controls", o.test_controls,
        "serve POST /test/* on the hook listener (tests only, never in production)");
-  number(cmd, "store-workers", o.store_workers, 1u, 64u, "store threads, each with its own connection");
+  number(cmd, "store-workers", o.store_workers, 1u, 64u,
+         "store threads, each with its own connection");
   number(cmd, "max-queue", o.max_queue, 1u, 1u << 20,
          "store jobs allowed to wait, for the API and for the hooks each");
   number(cmd, "hash-workers", o.hash_workers, 1u, 16u, "threads verifying publish passwords");

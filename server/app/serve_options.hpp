@@ -20,7 +20,7 @@ struct Endpoint {
   std::string option;  // "--listen"
   std::string host;
   uint16_t port = 0;
-  std::string note;           // " (the default: ...)" when the option was not given
+  std::string note;          // " (the default: ...)" when the option was not given
   std::string text() const;  // "--listen 127.0.0.1:8080"
 };
 

@@ -10,7 +10,7 @@ namespace sevu {
 
 void add_db_option(CLI::App& cmd, std::string& path, const std::string& meaning) {
   path = kDefaultDbPath;
-  with_env(cmd.add_option("--db", path, meaning + " (relative to the working directory)"), "db");
+  with_env(cmd.add_option("--db", path, meaning + ", relative to the working directory"), "db");
 }
 
 void check_db_path(const std::string& path) {

@@ -165,8 +165,8 @@ void check_creatable(const std::string& path) {
     dir = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode)) throw StoreError("cannot create database " + path + ": " + dir +
-                                                 " is not a directory");
+      if (!S_ISDIR(st.st_mode))
+        throw StoreError("cannot create database " + path + ": " + dir + " is not a directory");
       if (::access(dir.c_str(), W_OK | X_OK) != 0)
         throw StoreError("cannot create database " + path + ": " + dir + ": " +
                          std::strerror(errno));

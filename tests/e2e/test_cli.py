@@ -227,6 +227,9 @@ def test_check_config_reports_problems():
         section = os.path.join(tmp, "section.toml")
         with open(section, "w") as f:
             f.write('[serve]\nlisten = "127.0.0.1:1"\n')
+        cli_only = os.path.join(tmp, "cli-only.toml")
+        with open(cli_only, "w") as f:
+            f.write("check-config = false\n")
         file_not_dir = os.path.join(notdb, "sevu.db")
         cases = [
             (["--listen", "127.0.0.1"], "--listen"),
@@ -236,6 +239,7 @@ def test_check_config_reports_problems():
             (["--config", os.path.join(tmp, "missing.toml")], "missing.toml"),
             (["--config", bad_toml], "unknown key 'listen-port'"),
             (["--config", section], "section"),
+            (["--config", cli_only], "'check-config' is for the command line only"),
             (["--db", notdb], notdb),
             (["--db", newer], "newer"),
             (["--db", file_not_dir], "not a directory"),
