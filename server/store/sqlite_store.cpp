@@ -614,7 +614,7 @@ void check_sqlite_database(const std::string& path) {
     return;
   }
   try {
-    sqlite::Connection connection(path, OpenMode::kReadOnly);
+    sqlite::Connection connection(path, OpenMode::kInspect);
     // Reading the schema is what tells an SQLite database from another file.
     check_migrations(connection.get(), known_migrations(), /*allow_older=*/true);
   } catch (const StoreError& e) {

@@ -113,6 +113,10 @@ enum class OpenMode {
   // Like kMustExist, and the connection only reads: no migration, no change
   // of file modes. A schema older or newer than this binary's is refused.
   kReadOnly,
+  // Read-only for a look that must leave no trace (check_sqlite_database):
+  // without a -wal file (no server has the database open) the file is read
+  // as immutable, so SQLite creates no -wal/-shm beside it.
+  kInspect,
 };
 
 // Opens the SQLite database at path, applies pending migrations from schema/,

@@ -259,6 +259,12 @@ def test_check_config_reports_problems():
         with Server(tmp=tmp, db=os.path.join(tmp, "live.db")) as srv:
             p, _ = check_config("--db", srv.db, cwd=tmp)
             check(p.returncode == 0, p.stderr)
+        # A stopped server's database: not even the -wal/-shm a reader would make.
+        live = sorted(n for n in os.listdir(tmp) if n.startswith("live.db"))
+        p, _ = check_config("--db", os.path.join(tmp, "live.db"), cwd=tmp)
+        check(p.returncode == 0, p.stderr)
+        check(sorted(n for n in os.listdir(tmp) if n.startswith("live.db")) == live == ["live.db"],
+              live)
         after = sorted(n for n in os.listdir(tmp) if not n.startswith("live.db"))
         check(after == before, (before, after))
         check(all(os.stat(os.path.join(tmp, n)).st_mtime_ns == mtimes[n] for n in before))
