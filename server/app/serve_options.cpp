@@ -5,7 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <set>
+#include <string>
 #include <thread>
+#include <tuple>
 
 #include "app/cli_args.hpp"
 #include "app/commands.hpp"
