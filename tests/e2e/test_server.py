@@ -62,8 +62,7 @@ def test_demo_account_and_account_cli():
 
 
 def test_routes_and_methods():
-    # demo_ticket: the harness's delete of the example ticket would be a third API request.
-    with Server(demo_ticket=True) as srv:
+    with Server() as srv:
         status, _, body = request("GET", srv.api_url + "/nope")
         check(status == 404 and json.loads(body)["error"] == "NOT_FOUND")
         status, _, body = request("GET", srv.api_url + "/stable/")
