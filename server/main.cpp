@@ -1,126 +1,125 @@
-// sevu-server: serve, account, backup, --version.
-#include <algorithm>
+// sevu-server: serve, account, backup, attempts, --version.
+#include <CLI/CLI.hpp>
+
 #include <ctime>
 #include <iostream>
-#include <thread>
 
 #include "app/app.hpp"
 #include "app/cli_args.hpp"
 #include "app/commands.hpp"
+#include "app/serve_options.hpp"
 #include "http/server.hpp"
 
 namespace {
 
-const char* kUsage =
-    "usage: sevu-server serve [--listen HOST:PORT] [--hook-listen HOST:PORT] [--db PATH] [--demo]\n"
-    "                         [--hook-token TOKEN | --hook-token-file PATH]\n"
-    "                         [--test-controls] [--threads N]\n"
-    "                         [--store-workers N] [--max-queue N] [--max-body BYTES]\n"
-    "                         [--max-connections N] [--max-connections-per-ip N]\n"
-    "                         [--hook-max-connections N] [--hook-threads N]\n"
-    "                         [--header-timeout S] [--idle-timeout S]\n"
-    "                         [--timestamp-window S] [--server-name NAME] [--origin-host HOST]\n"
-    "                         [--playback-url TEMPLATE] [--session-idle S] [--hash-workers N]\n"
-    "                         [--publish-fail-delay MS]\n"
-    "       sevu-server account create|list|rotate-secret|disable|enable ... (--help)\n"
-    "       sevu-server backup --db PATH DEST\n"
-    "       sevu-server --version\n";
+// Listens on e or stops the server naming the option and address: a media
+// server pointed at a port must never find something else there.
+uint16_t listen_on(sevu::HttpServer& server, const sevu::Endpoint& e, sevu::Handler handler,
+                   sevu::ListenOptions options) {
+  try {
+    return server.listen(e.host, e.port, std::move(handler), options);
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error(e.text() + ": " + error.what());
+  }
+}
 
-int serve(const std::vector<std::string>& args) {
+int serve(const sevu::ServeOptions& o) {
   using namespace sevu;
-  CliArgs opt(args,
-              {"listen", "hook-listen", "db", "hook-token", "threads", "store-workers", "max-queue",
-               "max-body", "max-connections", "max-connections-per-ip", "hook-max-connections",
-               "hook-threads", "header-timeout", "idle-timeout", "timestamp-window",
-               "server-name", "origin-host", "playback-url", "session-idle", "hook-token-file",
-               "hash-workers", "publish-fail-delay"},
-              {"demo", "test-controls"});
-  auto [api_host, api_port] = split_host_port(opt.get_or("listen", "127.0.0.1:8080"));
-  // Hooks default to loopback on the port after the API's (8080 -> 8081), so
-  // several servers started with only --listen do not fight over one port.
-  bool hook_default = !opt.get("hook-listen");
-  auto [hook_host, hook_port] =
-      hook_default ? std::pair<std::string, unsigned short>(
-                         "127.0.0.1", api_port == 0 || api_port == 65535 ? 0 : api_port + 1)
-                   : split_host_port(*opt.get("hook-listen"));
-  std::string db = opt.get_or("db", kDefaultDbPath);
-
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   HttpLimits limits;
-  limits.max_body = opt.get_int("max-body", 1 << 20, 1024, 64 << 20);
-  limits.header_timeout = std::chrono::seconds(opt.get_int("header-timeout", 10, 1, 3600));
-  limits.idle_timeout = std::chrono::seconds(opt.get_int("idle-timeout", 60, 1, 3600));
+  limits.max_body = o.max_body;
+  limits.header_timeout = std::chrono::seconds(o.header_timeout);
+  limits.idle_timeout = std::chrono::seconds(o.idle_timeout);
   // Each listener has its own budget, and the hooks their own io thread(s), so
   // no flood on the public API reaches the media servers' calls.
   ListenOptions api_options;
-  api_options.max_connections = opt.get_int("max-connections", 10000, 1, 1000000);
-  api_options.max_per_client = opt.get_int("max-connections-per-ip", 64, 0, 1000000);
+  api_options.max_connections = o.max_connections;
+  api_options.max_per_client = o.max_connections_per_ip;
   ListenOptions hook_options;
-  hook_options.max_connections = opt.get_int("hook-max-connections", 1000, 1, 1000000);
-  hook_options.threads = opt.get_int("hook-threads", 1, 1, 64);
-
-  AppConfig config;
-  config.legacy.timestamp_window = opt.get_int("timestamp-window", 300, 1, 86400);
-  config.legacy.origin_host = opt.get_or("origin-host", "127.0.0.1");
-  config.legacy.playback_url_template = opt.get_or("playback-url", "");
-  config.test_controls = opt.flag("test-controls");
-  // Also from a file or SEVU_HOOK_TOKEN, so it need not show in ps.
-  config.hook_token = secret_option(opt, "hook-token").value_or("");
-  config.server_name = opt.get_or("server-name", "sevu");
-  config.session_idle = opt.get_int("session-idle", 60, 1, 86400);
-  config.hash_workers = opt.get_int("hash-workers", 1, 1, 16);
-  config.publish_fail_delay_ms = opt.get_int("publish-fail-delay", 4000, 0, 60000);
+  hook_options.max_connections = o.hook_max_connections;
+  hook_options.threads = o.hook_threads;
 
   // Migrate and seed on this thread before anything listens.
   {
-    auto store = open_or_create_store(db);
-    if (opt.flag("demo") && ensure_demo_account(*store, static_cast<int64_t>(std::time(nullptr))))
+    auto store = open_or_create_store(o.db);
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    if (o.demo && ensure_demo_account(*store, now))
       std::cout << "sevu-server: created demo account (cdn 158)" << std::endl;
+    if (o.demo && ensure_demo_ticket(*store, now))
+      std::cout << "sevu-server: created the demo example ticket" << std::endl;
   }
   Clock clock;
-  StorePool pool([&db] { return open_sqlite_store(db); }, opt.get_int("store-workers", 2, 1, 64),
-                 opt.get_int("max-queue", 4096, 1, 1 << 20));
-  App app(config, pool, clock);
+  const std::string db = o.db;
+  StorePool pool([db] { return open_sqlite_store(db); }, o.store_workers, o.max_queue);
+  App app(app_config(o), pool, clock);
 
-  HttpServer server(opt.get_int("threads", cores, 1, 256), limits);
-  auto api = server.listen(api_host, api_port, app.api_handler(), api_options);
-  uint16_t hooks = 0;
-  try {
-    hooks = server.listen(hook_host, hook_port, app.hook_handler(), hook_options);
-  } catch (const std::runtime_error& e) {
-    if (!hook_default) throw;
-    std::cerr << "sevu-server: " << e.what() << "; hooks take a free port instead" << std::endl;
-    hooks = server.listen(hook_host, 0, app.hook_handler(), hook_options);
-  }
-  std::cout << "sevu-server: api listening on http://" << api_host << ":" << api << "\n"
-            << "sevu-server: hooks listening on http://" << hook_host << ":" << hooks << "\n"
-            << "sevu-server: database " << db << std::endl;
+  HttpServer server(o.threads, limits);
+  auto api = listen_on(server, o.api, app.api_handler(), api_options);
+  auto hooks = listen_on(server, o.hooks, app.hook_handler(), hook_options);
+  std::cout << "sevu-server: api listening on http://" << o.api.host << ":" << api << "\n"
+            << "sevu-server: hooks listening on http://" << o.hooks.host << ":" << hooks << "\n"
+            << "sevu-server: database " << o.db << std::endl;
   server.run();
   pool.stop();  // every acknowledged request has been answered; drain and close the DB
   std::cout << "sevu-server: stopped" << std::endl;
   return 0;
 }
 
+// `serve --check-config`: everything serve checks before it binds, and nothing created.
+int check_config(const sevu::ServeOptions& o) {
+  sevu::check_serve_database(o);
+  std::cout << "sevu-server: configuration ok (" << o.api.text() << ", " << o.hooks.text()
+            << ", --db " << o.db << ")\n";
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  CLI::App cli{"sevu-server: a ScaleEngine Virtual Usher compatible ticket server", "sevu-server"};
+  // The last of a repeated option wins, as before CLI11: scripts/run passes its
+  // own --listen and then the caller's.
+  cli.option_defaults()->always_capture_default()->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeLast);
+  cli.set_version_flag("--version", "sevu-server " SEVU_VERSION, "print the version and exit");
+  auto* serve_cmd = cli.add_subcommand("serve", "run the server (see docs/operations.md)");
+  sevu::ServeOptions serve_options;
+  sevu::add_serve_options(*serve_cmd, serve_options);
+  std::vector<sevu::Command> commands = sevu::add_account_commands(cli);
+  commands.push_back(sevu::add_backup_command(cli));
+  commands.push_back(sevu::add_attempts_command(cli));
+  // The old spellings `sevu-server help` and `sevu-server version`, kept unlisted.
+  auto* help_cmd = cli.add_subcommand("help")->group("");
+  auto* version_cmd = cli.add_subcommand("version")->group("");
+
+  if (auto done = sevu::parse_command_line(cli, argc, argv)) return *done;
+  if (version_cmd->parsed()) {
+    std::cout << "sevu-server " SEVU_VERSION "\n";
+    return 0;
+  }
+  if (serve_cmd->parsed()) {
+    sevu::finish_serve_options(*serve_cmd, serve_options);
+    return serve_options.check_config ? check_config(serve_options) : serve(serve_options);
+  }
+  for (const auto& c : commands)
+    if (c.app->parsed()) return c.run();
+  if (help_cmd->parsed()) {
+    std::cout << cli.help();
+    return 0;
+  }
+  // `account` alone (its subcommand is not required by CLI11, so that a
+  // misspelt one is named as an unexpected argument instead).
+  for (auto* group : cli.get_subcommands())
+    if (group->parsed()) {
+      std::cerr << "sevu-server " << group->get_name() << ": give a subcommand\n" << group->help();
+      return 2;
+    }
+  std::cout << cli.help();
+  return 2;  // no command at all is a usage error
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
-  }
   try {
-    std::string cmd = args[0];
-    std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (cmd == "--version" || cmd == "version") {
-      std::cout << "sevu-server " << SEVU_VERSION << "\n";
-      return 0;
-    }
-    if (cmd == "serve") return serve(rest);
-    if (cmd == "account") return sevu::run_account_command(rest);
-    if (cmd == "backup") return sevu::run_backup_command(rest);
-    std::cerr << "sevu-server: unknown command '" << cmd << "'\n" << kUsage;
-    return 2;
+    return run(argc, argv);
   } catch (const sevu::UsageError& e) {
     std::cerr << "sevu-server: " << e.what() << "\n";
     return 2;

@@ -1,7 +1,9 @@
-#include <sys/stat.h>
+// `sevu-server account create|list|rotate-secret|disable|enable`.
+#include <CLI/CLI.hpp>
 
 #include <ctime>
 #include <iostream>
+#include <memory>
 
 #include "app/cli_args.hpp"
 #include "app/commands.hpp"
@@ -13,12 +15,7 @@ namespace sevu {
 
 namespace {
 
-const char* kAccountUsage =
-    "usage: sevu-server account create --username NAME [--cdn-id N] [--max-stream-users N] [--db "
-    "PATH]\n"
-    "       sevu-server account list [--db PATH]\n"
-    "       sevu-server account rotate-secret --cdn-id N [--db PATH]\n"
-    "       sevu-server account disable|enable --cdn-id N [--db PATH]\n";
+constexpr int64_t kMaxCdnId = 2147483647;
 
 bool valid_username(const std::string& u) {
   if (u.empty() || u.size() > 64) return false;
@@ -49,86 +46,92 @@ int64_t now_seconds() {
   return static_cast<int64_t>(std::time(nullptr));
 }
 
+struct CreateOptions {
+  std::string db, username;
+  int64_t cdn_id = 0;  // 0: the next free one
+  int64_t max_stream_users = 50;
+};
+
+int create(const CreateOptions& o) {
+  if (!valid_username(o.username))
+    throw UsageError("--username " + o.username + ": 1-64 characters of [a-z0-9_]");
+  auto store = open_existing_store(o.db);
+  Account a;
+  a.username = o.username;
+  a.cdn_id = o.cdn_id ? o.cdn_id : store->next_cdn_id();
+  a.max_stream_users = o.max_stream_users;
+  a.api_key = make_api_key();
+  a.secret = make_secret();
+  a.created = now_seconds();
+  if (!store->insert_account(a)) {
+    std::cerr << "sevu-server: cdn id " << a.cdn_id << " or username '" << a.username
+              << "' is already taken\n";
+    return 1;
+  }
+  print_account(a);
+  return 0;
+}
+
+Command add_create(CLI::App& account) {
+  auto* cmd = account.add_subcommand("create", "create an account; prints it as JSON");
+  auto o = std::make_shared<CreateOptions>();
+  add_db_option(*cmd, o->db, "database");
+  cmd->add_option("--username", o->username, "account name, 1-64 characters of [a-z0-9_]")
+      ->required();
+  cmd->add_option("--cdn-id", o->cdn_id,
+                  "the account's cdn id [default: the highest in use + 1, at least 1000]")
+      ->check(CLI::Range(int64_t{1}, kMaxCdnId))
+      ->default_str("");
+  cmd->add_option("--max-stream-users", o->max_stream_users, "most stream users it may hold")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  return {cmd, [o] { return create(*o); }};
+}
+
+Command add_list(CLI::App& account) {
+  auto* cmd = account.add_subcommand("list", "print every account as a line of JSON");
+  auto db = std::make_shared<std::string>();
+  add_db_option(*cmd, *db, "database");
+  return {cmd, [db] {
+            for (const auto& a : open_existing_store(*db)->accounts()) print_account(a);
+            return 0;
+          }};
+}
+
+// rotate-secret, disable, enable: one account by --cdn-id, printed after.
+Command add_change(CLI::App& account, const std::string& verb, const std::string& meaning) {
+  auto* cmd = account.add_subcommand(verb, meaning + "; prints the account");
+  struct Options {
+    std::string db;
+    int64_t cdn_id = 0;
+  };
+  auto o = std::make_shared<Options>();
+  add_db_option(*cmd, o->db, "database");
+  cmd->add_option("--cdn-id", o->cdn_id, "the account")
+      ->required()
+      ->check(CLI::Range(int64_t{1}, kMaxCdnId));
+  return {cmd, [o, verb] {
+            auto store = open_existing_store(o->db);
+            bool ok = verb == "rotate-secret"
+                          ? store->set_account_secret(o->cdn_id, make_secret())
+                          : store->set_account_active(o->cdn_id, verb == "enable");
+            if (!ok) {
+              std::cerr << "sevu-server: no account with cdn id " << o->cdn_id << "\n";
+              return 1;
+            }
+            print_account(*store->account(o->cdn_id));
+            return 0;
+          }};
+}
+
 }  // namespace
 
-std::unique_ptr<Store> open_or_create_store(const std::string& path) {
-  // mkdir -p for the parent, owner-only like the database it will hold; real
-  // errors surface when the database file is created.
-  for (auto i = path.find('/', 1); i != std::string::npos; i = path.find('/', i + 1))
-    ::mkdir(path.substr(0, i).c_str(), 0700);
-  return open_sqlite_store(path, OpenMode::kCreate);
-}
-
-std::unique_ptr<Store> open_existing_store(const std::string& path) {
-  return open_sqlite_store(path, OpenMode::kMustExist);
-}
-
-bool ensure_demo_account(Store& store, int64_t now) {
-  if (store.account(158)) return false;
-  Account a;
-  a.cdn_id = 158;
-  a.username = "demo";
-  a.api_key = "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE";
-  a.secret = "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f";
-  a.created = now;
-  return store.insert_account(a);
-}
-
-int run_account_command(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    std::cerr << kAccountUsage;
-    return 2;
-  }
-  const std::string& verb = args[0];
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  CliArgs opt(rest, {"db", "username", "cdn-id", "max-stream-users"}, {});
-  auto store = open_existing_store(opt.get_or("db", kDefaultDbPath));
-
-  if (verb == "create") {
-    Account a;
-    a.username = opt.get_or("username", "");
-    if (!valid_username(a.username))
-      throw UsageError("--username is required: 1-64 characters of [a-z0-9_]");
-    a.cdn_id = opt.get_int("cdn-id", store->next_cdn_id(), 1, 2147483647);
-    a.max_stream_users = opt.get_int("max-stream-users", 50, 0, 1000000);
-    a.api_key = make_api_key();
-    a.secret = make_secret();
-    a.created = now_seconds();
-    if (!store->insert_account(a)) {
-      std::cerr << "sevu-server: cdn id " << a.cdn_id << " or username '" << a.username
-                << "' is already taken\n";
-      return 1;
-    }
-    print_account(a);
-    return 0;
-  }
-  if (verb == "list") {
-    for (const auto& a : store->accounts()) print_account(a);
-    return 0;
-  }
-  if (verb == "rotate-secret" || verb == "disable" || verb == "enable") {
-    auto id = opt.get_int("cdn-id", -1, 1, 2147483647);
-    if (id < 0) throw UsageError("--cdn-id is required");
-    bool ok = verb == "rotate-secret" ? store->set_account_secret(id, make_secret())
-                                      : store->set_account_active(id, verb == "enable");
-    if (!ok) {
-      std::cerr << "sevu-server: no account with cdn id " << id << "\n";
-      return 1;
-    }
-    print_account(*store->account(id));
-    return 0;
-  }
-  std::cerr << kAccountUsage;
-  return 2;
-}
-
-int run_backup_command(const std::vector<std::string>& args) {
-  CliArgs opt(args, {"db"}, {});
-  if (opt.positional().size() != 1) throw UsageError("usage: sevu-server backup --db PATH DEST");
-  auto store = open_existing_store(opt.get_or("db", kDefaultDbPath));
-  store->backup_to(opt.positional()[0]);
-  std::cout << "backup written to " << opt.positional()[0] << "\n";
-  return 0;
+std::vector<Command> add_account_commands(CLI::App& parent) {
+  auto* account = parent.add_subcommand("account", "manage accounts (tenants)");
+  return {add_create(*account), add_list(*account),
+          add_change(*account, "rotate-secret", "give an account a new secret (the old one stops)"),
+          add_change(*account, "disable",
+                     "disable an account: its API calls, tickets and stream users stop"),
+          add_change(*account, "enable", "enable a disabled account again")};
 }
 
 }  // namespace sevu

@@ -1,65 +1,16 @@
 #include "app/cli_args.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 
 namespace sevu {
-
-CliArgs::CliArgs(const std::vector<std::string>& args, const std::set<std::string>& valued,
-                 const std::set<std::string>& flags) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0) {
-      positional_.push_back(a);
-      continue;
-    }
-    std::string name = a.substr(2), value;
-    bool inline_value = false;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-      inline_value = true;
-    }
-    if (flags.count(name) && !inline_value) {
-      flags_.insert(name);
-    } else if (valued.count(name)) {
-      if (!inline_value) {
-        if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
-        value = args[++i];
-      }
-      values_[name] = value;
-    } else {
-      throw UsageError("unknown option --" + name);
-    }
-  }
-}
-
-std::optional<std::string> CliArgs::get(const std::string& name) const {
-  auto it = values_.find(name);
-  if (it == values_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::string CliArgs::get_or(const std::string& name, const std::string& fallback) const {
-  return get(name).value_or(fallback);
-}
-
-long long CliArgs::get_int(const std::string& name, long long fallback, long long min,
-                           long long max) const {
-  auto v = get(name);
-  if (!v) return fallback;
-  errno = 0;
-  char* end = nullptr;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end || errno || n < min || n > max)
-    throw UsageError("--" + name + " must be a whole number from " + std::to_string(min) + " to " +
-                     std::to_string(max));
-  return n;
-}
 
 std::pair<std::string, unsigned short> split_host_port(const std::string& text) {
   auto colon = text.rfind(':');
@@ -74,15 +25,90 @@ std::pair<std::string, unsigned short> split_host_port(const std::string& text) 
   return {host, static_cast<unsigned short>(p)};
 }
 
-namespace {
-
-// SEVU_HOOK_TOKEN for hook-token.
 std::string env_name(const std::string& option) {
   std::string out = "SEVU_";
   for (char c : option)
     out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
+
+CLI::Option* with_env(CLI::Option* option, const std::string& name) {
+  return option->envname(env_name(name));
+}
+
+namespace {
+
+// CLI11 lists what it did not expect; name each the way the old parser did.
+std::string describe_extras(const std::vector<std::string>& extras) {
+  std::string out;
+  for (const auto& arg : extras) {
+    if (!out.empty()) out += "; ";
+    out += arg.rfind("-", 0) == 0 ? "unknown option " + arg : "unexpected argument '" + arg + "'";
+  }
+  return out;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "sevu-server: " << message << "\n(see --help)\n";
+  return 2;
+}
+
+}  // namespace
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  // CLI11 takes the arguments last first and, on extras, leaves them in args.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::ExtrasError&) {
+    return usage_error(describe_extras(args));
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());
+  }
+  return std::nullopt;
+}
+
+std::set<std::string> apply_config_file(CLI::App& cmd, const std::string& path) {
+  CLI::ConfigTOML toml;
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = toml.from_file(path);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError("--config " + path + ": " + e.what());
+  }
+  std::set<std::string> set;
+  for (const auto& item : items) {
+    const std::string where = "--config " + path + ": ";
+    if (!item.parents.empty() || item.name == "++" || item.name == "--")
+      throw UsageError(where + "sections are not used: write every key at the top");
+    CLI::Option* op = cmd.get_option_no_throw("--" + item.name);
+    if (op == nullptr) throw UsageError(where + "unknown key '" + item.name + "'");
+    if (!op->get_configurable())
+      throw UsageError(where + "'" + item.name + "' is for the command line only");
+    const char* env = std::getenv(env_name(item.name).c_str());
+    if (op->count() > 0 || (env && *env)) continue;  // a flag or the environment set it
+    try {
+      if (op->get_expected_min() == 0)
+        op->add_result(op->get_flag_value(item.name, toml.to_flag(item)));
+      else
+        op->add_result(item.inputs);
+      op->run_callback();
+    } catch (const CLI::ParseError& e) {
+      throw UsageError(where + item.name + ": " + e.what());
+    }
+    set.insert(item.name);
+  }
+  return set;
+}
+
+namespace {
 
 std::string read_secret_file(const std::string& option, const std::string& path) {
   constexpr std::size_t kMaxSecretFile = 64 * 1024;
@@ -99,29 +125,60 @@ std::string read_secret_file(const std::string& option, const std::string& path)
   return text;
 }
 
+// One layer's values of the two options.
+struct SecretLayer {
+  std::string source;  // for messages
+  std::optional<std::string> value, file;
+};
+
+std::optional<std::string> option_value(const CLI::App& cmd, const std::string& name,
+                                        bool want_file_layer,
+                                        const std::set<std::string>& from_file) {
+  const CLI::Option* op = cmd.get_option("--" + name);
+  if (op->count() == 0 || from_file.count(name) != static_cast<std::size_t>(want_file_layer))
+    return std::nullopt;
+  return op->as<std::string>();
+}
+
+std::optional<std::string> env_value(const std::string& name) {
+  const std::string var = env_name(name);
+  const char* env = std::getenv(var.c_str());
+  if (!env) return std::nullopt;
+  // An empty variable is a mistake worth stopping on (no token opens the hooks).
+  if (!*env) throw UsageError(var + " is set but empty");
+  return std::string(env);
+}
+
+std::vector<SecretLayer> secret_layers(const CLI::App& cmd, const std::string& name,
+                                       const std::set<std::string>& from_file) {
+  const std::string file = name + "-file";
+  return {{"--" + name + " and --" + file, option_value(cmd, name, false, from_file),
+           option_value(cmd, file, false, from_file)},
+          {env_name(name) + " and " + env_name(file), env_value(name), env_value(file)},
+          {"the config file's " + name + " and " + file, option_value(cmd, name, true, from_file),
+           option_value(cmd, file, true, from_file)}};
+}
+
 }  // namespace
 
-std::optional<std::string> secret_option(const CliArgs& opt, const std::string& name) {
-  auto flag = opt.get(name);
-  auto file = opt.get(name + "-file");
-  if (flag && file) throw UsageError("give --" + name + " or --" + name + "-file, not both");
-  std::optional<std::string> value = flag;
-  std::string source = "--" + name;
-  if (file) {
-    value = read_secret_file(name + "-file", *file);
-    source = "--" + name + "-file " + *file;
-  } else if (!flag) {
-    const std::string var = env_name(name);
-    if (const char* env = std::getenv(var.c_str())) value = std::string(env);
-    source = var;
+std::optional<std::string> secret_option(const CLI::App& cmd, const std::string& name,
+                                         const std::set<std::string>& from_file) {
+  for (auto& layer : secret_layers(cmd, name, from_file)) {
+    if (!layer.value && !layer.file) continue;
+    if (layer.value && layer.file) throw UsageError("give one of " + layer.source + ", not both");
+    std::string source = "--" + name;
+    if (layer.file) {
+      layer.value = read_secret_file(name + "-file", *layer.file);
+      source = "--" + name + "-file " + *layer.file;
+    }
+    std::string what = name;  // "hook token"
+    std::replace(what.begin(), what.end(), '-', ' ');
+    if (layer.value->empty()) throw UsageError(source + ": the " + what + " is empty");
+    if (layer.value->find_first_of("\r\n") != std::string::npos)
+      throw UsageError(source + ": the " + what + " must be one line");
+    return layer.value;
   }
-  if (!value) return std::nullopt;
-  std::string what = name;  // "hook token"
-  std::replace(what.begin(), what.end(), '-', ' ');
-  if (value->empty()) throw UsageError(source + ": the " + what + " is empty");
-  if (value->find_first_of("\r\n") != std::string::npos)
-    throw UsageError(source + ": the " + what + " must be one line");
-  return value;
+  return std::nullopt;
 }
 
 }  // namespace sevu

@@ -49,15 +49,35 @@ void restrict_to_owner(const std::string& path) {
   }
 }
 
+// "file:<path>?immutable=1", the path percent-encoded where a URI needs it.
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      uri += hex;
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
 }  // namespace
 
 Connection::Connection(const std::string& path, OpenMode mode) {
   if (path.empty()) throw StoreError("database path is empty");
   const bool on_disk = path != ":memory:";
+  const bool read_only = mode == OpenMode::kReadOnly || mode == OpenMode::kInspect;
   if (on_disk && mode == OpenMode::kCreate) create_owner_only(path);
-  if (on_disk) restrict_to_owner(path);
+  if (on_disk && !read_only) restrict_to_owner(path);
+  const bool immutable = mode == OpenMode::kInspect && ::access((path + "-wal").c_str(), F_OK) != 0;
   // Never SQLITE_OPEN_CREATE: the file exists by now, or must not be created.
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr);
+  const int rc = sqlite3_open_v2(
+      immutable ? immutable_uri(path).c_str() : path.c_str(), &db_,
+      read_only ? SQLITE_OPEN_READONLY | (immutable ? SQLITE_OPEN_URI : 0) : SQLITE_OPEN_READWRITE,
+      nullptr);
   if (rc != SQLITE_OK) {
     const bool missing = db_ && sqlite3_system_errno(db_) == ENOENT;
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -72,8 +92,9 @@ Connection::Connection(const std::string& path, OpenMode mode) {
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     exec(db_, "PRAGMA foreign_keys = ON", "cannot enable foreign keys on " + path);
     // WAL lets the pool's readers run while one worker writes. An in-memory
-    // database answers "memory", which is fine for it.
-    const std::string journal = journal_mode(db_, "PRAGMA journal_mode = WAL");
+    // database answers "memory", which is fine for it. A reader leaves the
+    // mode to the writers.
+    const std::string journal = read_only ? "wal" : journal_mode(db_, "PRAGMA journal_mode = WAL");
     if (journal != "wal" && journal != "memory") {
       throw StoreError("cannot use WAL journaling on " + path + " (journal mode is \"" + journal +
                        "\")");

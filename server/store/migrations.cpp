@@ -33,6 +33,18 @@ void rollback_quietly(sqlite3* db) {
   if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
+int64_t newest_known(const std::vector<Migration>& migrations) {
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+void refuse_newer(int64_t version, const std::vector<Migration>& migrations) {
+  if (version > newest_known(migrations)) {
+    throw StoreError("database schema version " + std::to_string(version) +
+                     " is newer than this sevu-server supports (" +
+                     std::to_string(newest_known(migrations)) + "); upgrade sevu-server");
+  }
+}
+
 }  // namespace
 
 std::vector<Migration> parse_migrations(const std::vector<SchemaFile>& files) {
@@ -70,12 +82,7 @@ void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {
     auto run = recorded.run();
     while (run.next()) applied.insert(run.int64(0));
   }
-  const int64_t newest_known = migrations.empty() ? 0 : migrations.back().version;
-  if (!applied.empty() && *applied.rbegin() > newest_known) {
-    throw StoreError("database schema version " + std::to_string(*applied.rbegin()) +
-                     " is newer than this sevu-server supports (" + std::to_string(newest_known) +
-                     "); upgrade sevu-server");
-  }
+  refuse_newer(applied.empty() ? 0 : *applied.rbegin(), migrations);
 
   sqlite::Statement is_applied(db, "SELECT 1 FROM schema_migrations WHERE version = ?1");
   sqlite::Statement record(
@@ -103,6 +110,24 @@ void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {
       rollback_quietly(db);
       throw;
     }
+  }
+}
+
+void check_migrations(sqlite3* db, const std::vector<Migration>& migrations, bool allow_older) {
+  int64_t version = 0;  // a database no migration ever touched
+  sqlite::Statement has_table(
+      db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (has_table.run().next()) {
+    sqlite::Statement newest(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    auto run = newest.run();
+    if (run.next()) version = run.int64(0);
+  }
+  refuse_newer(version, migrations);
+  if (!allow_older && version < newest_known(migrations)) {
+    throw StoreError("database schema version " + std::to_string(version) +
+                     " is older than this sevu-server's (" +
+                     std::to_string(newest_known(migrations)) +
+                     "); run `sevu-server serve` on it once to migrate it");
   }
 }
 

@@ -35,4 +35,8 @@ const std::vector<Migration>& known_migrations();
 // records a version newer than the newest in `migrations`, or a migration fails.
 void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations);
 
+// Reads the schema version only. Throws StoreError when it is newer than the
+// newest in `migrations`, or older when allow_older is false.
+void check_migrations(sqlite3* db, const std::vector<Migration>& migrations, bool allow_older);
+
 }  // namespace sevu

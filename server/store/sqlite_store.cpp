@@ -1,8 +1,12 @@
 // The SQLite implementation of Store: one connection, every statement prepared
 // once in the constructor and reused, every value bound.
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -150,6 +154,26 @@ std::vector<Row> collect(Statement::Run& run, Reader read) {
   std::vector<Row> rows;
   while (run.next()) rows.push_back(read(run));
   return rows;
+}
+
+// The nearest existing ancestor directory of path's parent must be writable,
+// as serve makes the missing directories and the file there.
+void check_creatable(const std::string& path) {
+  std::string dir = path;
+  do {
+    const auto slash = dir.find_last_of('/');
+    dir = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode))
+        throw StoreError("cannot create database " + path + ": " + dir + " is not a directory");
+      if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw StoreError("cannot create database " + path + ": " + dir + ": " +
+                         std::strerror(errno));
+      return;
+    }
+  } while (dir != "." && dir != "/");
+  throw StoreError("cannot create database " + path + ": no directory of it exists");
 }
 
 class SqliteStore final : public Store {
@@ -350,6 +374,20 @@ class SqliteStore final : public Store {
     bind_attempt_filter(run, cdn_id, f);
     run.bind(9, not_negative(f.limit)).bind(10, not_negative(f.offset));
     return collect<Attempt>(run, read_attempt);
+  }
+
+  std::vector<Attempt> attempts_after(int64_t after_id, const std::optional<int64_t>& cdn_id,
+                                      const std::optional<std::string>& key,
+                                      int64_t limit) override {
+    auto run = attempts_after_.run();
+    run.bind(1, after_id).bind(2, cdn_id).bind(3, key).bind(4, not_negative(limit));
+    return collect<Attempt>(run, read_attempt);
+  }
+
+  bool mark_seeded(const std::string& name, int64_t now) override {
+    auto run = mark_seeded_.run();
+    run.bind(1, name).bind(2, now).finish();
+    return changes() > 0;
   }
 
   int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) override {
@@ -577,6 +615,13 @@ class SqliteStore final : public Store {
   Statement count_attempts_{
       db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" + kAttemptFilters};
 
+  // By the rowid alone, so that following the log is a range scan.
+  Statement attempts_after_{db(), "SELECT " + kAttemptColumns +
+                                      " FROM attempts WHERE id > ?1"
+                                      " AND (?2 IS NULL OR cdn_id = ?2)"
+                                      " AND (?3 IS NULL OR key = ?3) ORDER BY id LIMIT ?4"};
+  Statement mark_seeded_{db(), "INSERT OR IGNORE INTO seeded (name, created) VALUES (?1, ?2)"};
+
   Statement insert_stream_user_{
       db(),
       "INSERT INTO stream_users (cdn_id, app, stream, user, pass_hash, record, record_type, "
@@ -619,8 +664,27 @@ class SqliteStore final : public Store {
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode) {
   sqlite::Connection connection(path, mode);
-  apply_migrations(connection.get(), known_migrations());
+  if (mode == OpenMode::kReadOnly)
+    check_migrations(connection.get(), known_migrations(), /*allow_older=*/false);
+  else
+    apply_migrations(connection.get(), known_migrations());
   return std::make_unique<SqliteStore>(std::move(connection));
+}
+
+void check_sqlite_database(const std::string& path) {
+  if (::access(path.c_str(), F_OK) != 0) {
+    check_creatable(path);
+    return;
+  }
+  try {
+    sqlite::Connection connection(path, OpenMode::kInspect);
+    // Reading the schema is what tells an SQLite database from another file.
+    check_migrations(connection.get(), known_migrations(), /*allow_older=*/true);
+  } catch (const StoreError& e) {
+    throw StoreError("database " + path + ": " + e.what());
+  }
+  if (::access(path.c_str(), W_OK) != 0)
+    throw StoreError("database " + path + " is not writable: " + std::strerror(errno));
 }
 
 }  // namespace sevu

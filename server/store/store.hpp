@@ -62,6 +62,12 @@ class Store {
   virtual int64_t insert_attempt(const Attempt& a) = 0;
   virtual std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) = 0;
   virtual int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) = 0;
+  // Every account's attempts (those whose key matched no ticket have cdn_id 0)
+  // with a row id above after_id, by id: what `sevu-server attempts` follows.
+  virtual std::vector<Attempt> attempts_after(int64_t after_id,
+                                              const std::optional<int64_t>& cdn_id,
+                                              const std::optional<std::string>& key,
+                                              int64_t limit) = 0;
 
   // Stream users (publish credentials + record/DVR settings)
   virtual bool insert_stream_user(StreamUser& u) = 0;  // sets u.id
@@ -89,6 +95,10 @@ class Store {
   // remembered write reply gone, in one transaction; accounts stay.
   virtual void reset_data() = 0;
 
+  // Records that the seed `name` ran; false when it had run before (so the
+  // caller must not seed again). Run it in the seed's transaction.
+  virtual bool mark_seeded(const std::string& name, int64_t now) = 0;
+
   // Online backup of the whole database to a new file at dest.
   virtual void backup_to(const std::string& dest) = 0;
 };
@@ -109,6 +119,13 @@ bool insert_with_fresh_key(Store& store, Ticket& t, DrawKey draw_key, int draws 
 enum class OpenMode {
   kCreate,     // create it, readable by its owner only (0600); its directory must exist
   kMustExist,  // refuse with StoreError and create nothing (the admin subcommands)
+  // Like kMustExist, and the connection only reads: no migration, no change
+  // of file modes. A schema older or newer than this binary's is refused.
+  kReadOnly,
+  // Read-only for a look that must leave no trace (check_sqlite_database):
+  // without a -wal file (no server has the database open) the file is read
+  // as immutable, so SQLite creates no -wal/-shm beside it.
+  kInspect,
 };
 
 // Opens the SQLite database at path, applies pending migrations from schema/,
@@ -117,5 +134,11 @@ enum class OpenMode {
 // file is missing (kMustExist) or its schema is newer than this binary knows.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path,
                                          OpenMode mode = OpenMode::kCreate);
+
+// What opening path with kCreate would meet, checked without changing
+// anything (`serve --check-config`): an existing file must be an SQLite
+// database whose schema this binary knows or can migrate; a missing one needs
+// a directory that exists or can be made. Throws StoreError naming the problem.
+void check_sqlite_database(const std::string& path);
 
 }  // namespace sevu

@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,9 @@ import uuid
 DEMO = dict(cdn=158, username="demo", api_key="APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
             secret="8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f")
 
+# The v2 page's example ticket, which --demo seeds (docs/operations.md).
+DEMO_TICKET = dict(key="mystream.53ffc996dd39d5.39102367", password="user123|randomdata")
+
 SERVER_BIN = os.environ.get("SEVU_SERVER", "build/sevu-server")
 SEED_BIN = os.environ.get("SEVU_TEST_SEED", "build/tests/sevu-test-seed")
 SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
@@ -32,8 +36,12 @@ SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
 class Server:
     """`with Server() as srv:` runs sevu-server serve on ephemeral loopback ports."""
 
-    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None, env=None):
+    def __init__(self, extra_args=(), demo=True, test_controls=True, db=None, tmp=None, env=None,
+                 demo_ticket=False):
         self.extra_args = list(extra_args)
+        # --demo also seeds an example ticket; most tests count the demo account's
+        # tickets, so it is deleted at start unless a test asks for it.
+        self.demo_ticket = demo_ticket
         self.env = env  # added to this process's environment for the server
         # /test/* needs the hook token when one is set (set_clock, advance_clock).
         self.hook_token = (self.extra_args[self.extra_args.index("--hook-token") + 1]
@@ -83,6 +91,20 @@ class Server:
             raise RuntimeError("sevu-server did not start: " + "".join(self.output))
         # Keep draining the output so the server never blocks on a full pipe.
         threading.Thread(target=self._drain, daemon=True).start()
+        if self.demo and not self.demo_ticket:
+            self._delete_demo_ticket()
+
+    def _delete_demo_ticket(self):
+        # Straight in the database (WAL: beside the running server), not through the API:
+        # an API request would show in the metrics and hold a connection that tests of
+        # connection limits count. Nothing has read the ticket yet, so nothing caches it.
+        conn = sqlite3.connect(self.db, timeout=30)
+        try:
+            conn.execute("DELETE FROM tickets WHERE cdn_id = ? AND key = ?",
+                         (DEMO["cdn"], DEMO_TICKET["key"]))
+            conn.commit()
+        finally:
+            conn.close()
 
     def _drain(self):
         for line in self.proc.stdout:

@@ -1,8 +1,10 @@
-// secret_option: a secret from --NAME, --NAME-file or SEVU_<NAME>, in that order.
+// secret_option: a secret from --NAME or --NAME-file: flags, then SEVU_<NAME>, then the
+// config file.
 #include <doctest/doctest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -10,16 +12,23 @@
 
 #include "app/cli_args.hpp"
 
+#include <CLI/CLI.hpp>
+
 namespace {
 
-using sevu::CliArgs;
 using sevu::secret_option;
 using sevu::UsageError;
 
-const std::set<std::string> kValued = {"hook-token", "hook-token-file"};
-
-std::optional<std::string> token(const std::vector<std::string>& args) {
-  return secret_option(CliArgs(args, kValued, {}), "hook-token");
+// The two options as serve defines them, parsed from args; keys in from_file
+// count as set by the config file.
+std::optional<std::string> token(std::vector<std::string> args,
+                                 const std::set<std::string>& from_file = {}) {
+  CLI::App app;
+  app.add_option("--hook-token");
+  app.add_option("--hook-token-file");
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  return secret_option(app, "hook-token", from_file);
 }
 
 struct TempFile {
@@ -81,4 +90,19 @@ TEST_CASE("the flag or its file beats the environment; both spellings at once ar
   CHECK_THROWS_AS(token({"--hook-token", "a", "--hook-token-file", TempFile("b").path}),
                   UsageError);
   CHECK_THROWS_AS(token({"--hook-token-file", "/nonexistent/sevu/token"}), UsageError);
+}
+
+TEST_CASE("the environment beats the config file, whichever of the two each gives") {
+  Env env("from-env");
+  CHECK(token({"--hook-token", "in-file"}, {"hook-token"}) == "from-env");
+  CHECK(token({"--hook-token-file", TempFile("in-file").path}, {"hook-token-file"}) == "from-env");
+  // A flag beside the file's value is the flag layer's.
+  CHECK(token({"--hook-token", "flag", "--hook-token-file", "unused"}, {"hook-token-file"}) ==
+        "flag");
+}
+
+TEST_CASE("the config file alone gives the secret") {
+  Env env(nullptr);
+  CHECK(token({"--hook-token", "in-file"}, {"hook-token"}) == "in-file");
+  CHECK(token({"--hook-token-file", TempFile("t\n").path}, {"hook-token-file"}) == "t");
 }

@@ -110,6 +110,14 @@ class WatchedStore : public Store {
     return inner_->delete_expired_write_replies(now, limit);
   }
 
+  std::vector<Attempt> attempts_after(int64_t after_id, const std::optional<int64_t>& cdn_id,
+                                      const std::optional<std::string>& key,
+                                      int64_t limit) override {
+    return inner_->attempts_after(after_id, cdn_id, key, limit);
+  }
+  bool mark_seeded(const std::string& name, int64_t now) override {
+    return inner_->mark_seeded(name, now);
+  }
   void backup_to(const std::string& dest) override { inner_->backup_to(dest); }
 
  private:

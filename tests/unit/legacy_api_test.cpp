@@ -149,6 +149,11 @@ class MemoryStore : public Store {
     return deleted;
   }
 
+  std::vector<Attempt> attempts_after(int64_t, const std::optional<int64_t>&,
+                                      const std::optional<std::string>&, int64_t) override {
+    return {};
+  }
+  bool mark_seeded(const std::string&, int64_t) override { return false; }
   void backup_to(const std::string&) override {}
 
   std::vector<Ticket> tickets_;

@@ -911,3 +911,76 @@ TEST_CASE("counting with only since/success filters adds up the hourly totals ex
   CHECK(store->count_attempts(158, none) == listed(none));
   CHECK(store->count_attempts(159, none) + store->count_attempts(158, none) == 600);
 }
+
+TEST_CASE("attempts_after follows every account's log by id, unmatched keys too") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("sevu.db"));
+  std::vector<int64_t> id;
+  for (const auto& [cdn, key] : std::vector<std::pair<int64_t, std::string>>{
+           {158, "a"}, {0, "typo"}, {2000, "b"}, {158, "a"}, {0, "typo2"}})
+    id.push_back(store->insert_attempt(make_attempt(cdn, key, 1000 - id.size())));
+  CHECK(ids(store->attempts_after(0, std::nullopt, std::nullopt, 100)) == id);
+  CHECK(ids(store->attempts_after(id[1], std::nullopt, std::nullopt, 100)) ==
+        std::vector<int64_t>{id[2], id[3], id[4]});
+  CHECK(ids(store->attempts_after(0, std::nullopt, std::nullopt, 2)) ==
+        std::vector<int64_t>{id[0], id[1]});
+  CHECK(ids(store->attempts_after(0, int64_t{0}, std::nullopt, 100)) ==
+        std::vector<int64_t>{id[1], id[4]});
+  CHECK(ids(store->attempts_after(0, int64_t{158}, std::string("a"), 100)) ==
+        std::vector<int64_t>{id[0], id[3]});
+  CHECK(store->attempts_after(0, int64_t{158}, std::string("b"), 100).empty());
+  CHECK(store->attempts_after(id[4], std::nullopt, std::nullopt, 100).empty());
+}
+
+TEST_CASE("mark_seeded is true once per name, also across connections") {
+  TempDir dir;
+  const auto path = dir.file("sevu.db");
+  auto store = open_sqlite_store(path);
+  CHECK(store->mark_seeded("demo-example-ticket", 1700000000));
+  CHECK(!store->mark_seeded("demo-example-ticket", 1700000001));
+  CHECK(store->mark_seeded("another", 1700000000));
+  CHECK(!open_sqlite_store(path)->mark_seeded("demo-example-ticket", 1700000002));
+  // Rolled back with its transaction, so a seed that failed runs again.
+  CHECK_THROWS(store->transaction([&] {
+    CHECK(store->mark_seeded("third", 1));
+    throw std::runtime_error("seed failed");
+  }));
+  CHECK(store->mark_seeded("third", 1));
+}
+
+TEST_CASE("kReadOnly reads, writes nothing, and refuses a schema it does not match") {
+  TempDir dir;
+  const auto path = dir.file("sevu.db");
+  CHECK(error_of([&] { open_sqlite_store(path, OpenMode::kReadOnly); }) ==
+        "database " + path + " does not exist");
+  CHECK(!std::filesystem::exists(path));
+  open_sqlite_store(path)->insert_attempt(make_attempt(0, "k", 1));
+  auto reader = open_sqlite_store(path, OpenMode::kReadOnly);
+  CHECK(reader->attempts_after(0, std::nullopt, std::nullopt, 10).size() == 1);
+  CHECK_THROWS_AS(reader->insert_attempt(make_attempt(0, "k", 2)), StoreError);
+  {
+    RawDb raw(path);
+    raw.exec("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM "
+             "schema_migrations)");
+  }
+  CHECK(error_of([&] { open_sqlite_store(path, OpenMode::kReadOnly); }).find("older") !=
+        std::string::npos);
+  check_sqlite_database(path);  // serve would migrate it: fine for --check-config
+}
+
+TEST_CASE("check_sqlite_database changes nothing and names the problem") {
+  TempDir dir;
+  check_sqlite_database(dir.file("new/dir/sevu.db"));  // serve could make it
+  CHECK(std::filesystem::is_empty(dir.path));
+  const auto text = dir.file("notes.txt");
+  std::ofstream(text) << std::string(4096, 'x');
+  CHECK(error_of([&] { check_sqlite_database(text); }).find("database " + text) == 0);
+  CHECK(error_of([&] { check_sqlite_database(text + "/sevu.db"); }).find("not a directory") !=
+        std::string::npos);
+  const auto path = dir.file("sevu.db");
+  open_sqlite_store(path);  // closed again: a stopped server's database
+  for (const char* side : {"-wal", "-shm"}) std::filesystem::remove(path + side);
+  check_sqlite_database(path);
+  CHECK(!std::filesystem::exists(path + "-wal"));
+  CHECK(!std::filesystem::exists(path + "-shm"));
+}

@@ -1,0 +1,38 @@
+// Opening the database for a subcommand, and the --db option they share.
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+
+#include "app/cli_args.hpp"
+#include "app/commands.hpp"
+
+namespace sevu {
+
+void add_db_option(CLI::App& cmd, std::string& path, const std::string& meaning) {
+  path = kDefaultDbPath;
+  with_env(cmd.add_option("--db", path, meaning + ", relative to the working directory"), "db");
+}
+
+void check_db_path(const std::string& path) {
+  if (path.empty()) throw UsageError("--db: the database path is empty");
+  if (path == ":memory:")
+    throw UsageError(
+        "--db :memory: is not supported: each store connection would get its own empty "
+        "database; give a file (a temporary directory will do)");
+}
+
+std::unique_ptr<Store> open_or_create_store(const std::string& path) {
+  check_db_path(path);
+  // mkdir -p for the parent, owner-only like the database it will hold; real
+  // errors surface when the database file is created.
+  for (auto i = path.find('/', 1); i != std::string::npos; i = path.find('/', i + 1))
+    ::mkdir(path.substr(0, i).c_str(), 0700);
+  return open_sqlite_store(path, OpenMode::kCreate);
+}
+
+std::unique_ptr<Store> open_existing_store(const std::string& path) {
+  check_db_path(path);
+  return open_sqlite_store(path, OpenMode::kMustExist);
+}
+
+}  // namespace sevu
