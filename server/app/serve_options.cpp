@@ -72,9 +72,10 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
           "(Env:SEVU_HOOK_TOKEN_FILE) read the hook token from this file (one trailing newline "
           "is dropped)");
   flag(cmd, "test-controls", o.test_controls,
-       "serve POST /test/* on the hook listener (tests only, never in production)");
+       "serve POST /test/clock, /test/reset, /test/fixtures on the hook listener "
+       "(docs/staging.md; tests only, never in production)");
   number(cmd, "store-workers", o.store_workers, 1u, 64u,
-         "store threads, each with its own connection");
+         "store threads, each with its own connection (the hooks have one more of their own)");
   number(cmd, "max-queue", o.max_queue, 1u, 1u << 20,
          "store jobs allowed to wait, for the API and for the hooks each");
   number(cmd, "hash-workers", o.hash_workers, 1u, 16u, "threads verifying publish passwords");
