@@ -153,6 +153,23 @@ def test_php_examples_run_unchanged():
         check("[reason] => Invalid IP Address" in out and "[server] => SER1-1" in out, out)
 
 
+def test_signing_recipe_of_the_docs_runs():
+    """The shell recipe of docs/legacy-api.md (Worked example) signs with a fresh timestamp and
+    is accepted: not code 2 (stale) or 3 (signature), but the status of the example key."""
+    with open(os.path.join(harness.SOURCE_DIR, "docs", "legacy-api.md")) as f:
+        doc = f.read()
+    blocks = re.findall(r"```sh\n(.*?)```", doc, re.S)
+    recipe = [b for b in blocks if "TS=$(date +%s)" in b]
+    check(len(recipe) == 1, blocks)
+    check("http://127.0.0.1:8080/stable/" in recipe[0], recipe[0])
+    with harness.Server() as srv:
+        script = recipe[0].replace("http://127.0.0.1:8080/stable/", srv.api_url + "/stable/")
+        p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0, p.stderr)
+        reply = json.loads(p.stdout)
+        check(reply["code"] in (2010, 2011), reply)  # 2010 once --demo seeds the example ticket
+
+
 def test_php_curl_other_encodings_and_escapes():
     """request.php with its POSTFIELDS swapped for the other ways PHP code posts: a raw JSON
     string (which curl labels as a form) and an http_build_query form; a video with '/' and

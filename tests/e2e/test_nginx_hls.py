@@ -35,12 +35,31 @@ def make_hls(www):
     return sorted(f for f in os.listdir(out) if f.endswith(".ts"))
 
 
+def make_adaptive_hls(www, stream):
+    """An adaptive stream of two variants in the flat layout of hls.conf.in: the master
+    playlist /demo-origin/<stream>.m3u8 names <stream>_v0.m3u8 and <stream>_v1.m3u8,
+    whose segments are <stream>_vN-M.ts (ffmpeg's -var_stream_map)."""
+    out = os.path.join(www, APP)
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+         "-i", "testsrc=size=320x240:rate=25", "-t", "3", "-map", "0:v", "-map", "0:v",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+         "-s:v:0", "320x240", "-b:v:0", "300k", "-s:v:1", "160x120", "-b:v:1", "100k",
+         "-f", "hls", "-hls_time", "1", "-hls_list_size", "0",
+         "-var_stream_map", "v:0 v:1", "-master_pl_name", stream + ".m3u8",
+         "-hls_segment_filename", os.path.join(out, stream + "_v%v-%d.ts"),
+         os.path.join(out, stream + "_v%v.m3u8")],
+        stdin=subprocess.DEVNULL, check=True, timeout=60, capture_output=True)
+
+
 @contextlib.contextmanager
-def hls_site():
+def hls_site(adaptive=None):
     with harness.Server(extra_args=["--hook-token", HOOK_TOKEN]) as srv:
         www = os.path.join(srv.tmp, "www")
         segments = make_hls(www)
         expect(len(segments) >= 3, segments)
+        if adaptive:
+            make_adaptive_hls(www, adaptive)
         with Nginx("hls.conf.in", ports=("HTTP_PORT",), WWW=www,
                    HOOK="127.0.0.1:%d" % srv.hook_port, HOOK_TOKEN=HOOK_TOKEN) as ngx:
             yield srv, ngx, www
@@ -85,6 +104,42 @@ def test_playlist_then_segments_spend_one_use():
         expect(len(rows) == 1 and rows[0]["reason"] == "Success", rows)
         expect(rows[0]["app"] == APP and rows[0]["video"] == VIDEO and rows[0]["ip"] == "127.0.0.1",
                rows)
+
+
+def test_master_and_variant_playlists_spend_one_use():
+    """A player of an adaptive stream fetches the master playlist, a variant playlist and
+    its segments: nginx hands the key on to the variants too, and X-Sevu-Video makes every
+    request the one video of the ticket, so the viewing is one session and one use."""
+    with hls_site(adaptive="abr") as (srv, ngx, _):
+        key = harness.new_ticket(srv, uses=5, video="abr")["key"]
+        url = "%s/%s/abr.m3u8?key=%s&pass=%s" % (base_url(ngx), APP, key, PASS)
+        status, master = get(url)
+        expect(status == 200 and b"#EXT-X-STREAM-INF" in master, (status, master[:200]))
+        variants = segment_urls(url, master)
+        expect(len(variants) == 2 and all("_v" in v and "key=" + key in v for v in variants),
+               variants)
+        for variant in variants:
+            status, playlist = get(variant)
+            expect(status == 200 and playlist.startswith(b"#EXTM3U"), (variant, status))
+            segs = segment_urls(variant, playlist)
+            expect(len(segs) >= 2 and all("key=" + key in s for s in segs), segs)
+            for seg in segs[:2]:
+                status, _ = get(seg)
+                expect(status == 200, (seg, status))
+        expect(uses_left(srv, key) == 4)
+        rows = attempts(srv, key)
+        expect(len(rows) == 1 and rows[0]["reason"] == "Success" and rows[0]["video"] == "abr",
+               rows)
+        p = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type",
+                            "-of", "csv=p=0", url],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        expect(p.returncode == 0 and "video" in p.stdout.split(), (p.returncode, p.stderr))
+        expect(uses_left(srv, key) == 4)  # ffprobe's requests join the running session
+        # A ticket for another video opens neither the master nor a variant.
+        other = harness.new_ticket(srv, uses=5, video="mystream")["key"]
+        for path in ("abr.m3u8", "abr_v0.m3u8", "abr_v0-0.ts"):
+            status, _ = get("%s/%s/%s?key=%s&pass=%s" % (base_url(ngx), APP, path, other, PASS))
+            expect(status == 403, (path, status))
 
 
 def test_ffprobe_plays_through_nginx():
@@ -134,6 +189,15 @@ def test_direct_segment_link_is_a_start_and_revocation_ends_the_session():
         status, _ = get("%s/%s/%s-0.ts%s" % (base_url(ngx), APP, VIDEO, q))
         expect(status == 403)
         expect(count_attempts(srv, key) == 1)
+
+
+def test_docs_quote_this_config():
+    """docs/hooks.md shows the configuration this file runs, verbatim."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "nginx", "hls.conf.in")) as f:
+        conf = f.read()
+    with open(os.path.join(harness.SOURCE_DIR, "docs", "hooks.md")) as f:
+        expect("```nginx\n" + conf + "```" in f.read(), "docs/hooks.md quotes another hls.conf.in")
 
 
 if __name__ == "__main__":
