@@ -58,6 +58,7 @@ int serve(const sevu::ServeOptions& o) {
   std::cout << "sevu-server: api listening on http://" << o.api.host << ":" << api << "\n"
             << "sevu-server: hooks listening on http://" << o.hooks.host << ":" << hooks << "\n"
             << "sevu-server: database " << o.db << std::endl;
+  server.on_hangup([&app] { app.reopen_logs(); });
   server.run();
   pool.stop();  // every acknowledged request has been answered; drain and close the DB
   std::cout << "sevu-server: stopped" << std::endl;

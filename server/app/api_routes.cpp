@@ -1,6 +1,5 @@
 #include "app/app.hpp"
 
-#include <chrono>
 
 namespace sevu {
 
@@ -17,25 +16,20 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
              UsherConfig{config_.server_name, config_.session_idle, config_.hash_workers,
                          config_.publish_fail_delay_ms},
              pool,
-             UsherObserver{[this](const UsherRequest&, const UsherDecision& d) {
+             UsherObserver{[this](const UsherRequest& req, const UsherDecision& d) {
                              metrics_.decision(d);
+                             log_decision(req, d);
                            },
                            [this](std::size_t n) { metrics_.batch(n); }}),
-      hooks_(HookConfig{config_.hook_token}, usher_, errors_) {}
+      hooks_(HookConfig{config_.hook_token}, usher_, errors_) {
+  if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
+  if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);
+}
 
 Handler App::api_handler() {
   return [this](HttpRequest&& req, Responder respond) {
-    auto answer = measured("api", req.path(), std::move(respond));
+    auto answer = measured("api", req, std::move(respond));
     route_api(std::move(req), std::move(answer));
-  };
-}
-
-Responder App::measured(std::string_view listener, std::string_view path, Responder respond) {
-  const auto started = std::chrono::steady_clock::now();
-  return [this, listener, route = route_class(path), started,
-          respond = std::move(respond)](HttpResponse r) {
-    metrics_.request(listener, route, r.status, std::chrono::steady_clock::now() - started);
-    respond(std::move(r));
   };
 }
 

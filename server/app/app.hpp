@@ -12,6 +12,7 @@
 #include "core/http_message.hpp"
 #include "hooks/hook_api.hpp"
 #include "app/metrics.hpp"
+#include "core/log_file.hpp"
 #include "legacy/legacy_api.hpp"
 #include "store/store_pool.hpp"
 #include "usher_service/usher_service.hpp"
@@ -27,6 +28,8 @@ struct AppConfig {
   int64_t session_idle = 60;             // HTTP streaming session window
   std::size_t hash_workers = 1;          // threads verifying publish passwords
   int64_t publish_fail_delay_ms = 4000;  // longest hold of a refused publish's answer
+  std::string access_log;                // JSON lines per request; empty: none, "-": stdout
+  std::string decision_log;              // JSON lines per usher decision; empty: none
 };
 
 class App {
@@ -35,6 +38,7 @@ class App {
 
   Handler api_handler();   // public listener: /stable/, /v2/
   Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/*
+  void reopen_logs();      // SIGHUP: the log files start anew under their names
 
  private:
   void route_api(HttpRequest&& req, Responder respond);
@@ -47,7 +51,8 @@ class App {
   void test_route(const HttpRequest& req, const Responder& respond);
   // The answer to every request goes through this, for sevu_requests_total and
   // the latency histograms.
-  Responder measured(std::string_view listener, std::string_view path, Responder respond);
+  Responder measured(std::string_view listener, const HttpRequest& req, Responder respond);
+  void log_decision(const UsherRequest& req, const UsherDecision& d);
 
   AppConfig config_;
   StorePool& pool_;
@@ -55,6 +60,7 @@ class App {
   ErrorSink errors_;  // before the APIs, which report into it
   std::atomic<uint64_t> api_shed_{0};  // API requests refused: store queue full
   Metrics metrics_;  // before the usher service, which reports into it
+  std::unique_ptr<LogFile> access_log_, decision_log_;  // when configured
   LegacyApi legacy_;
   V2Api v2_;
   UsherService usher_;

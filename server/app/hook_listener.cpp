@@ -21,7 +21,7 @@ HttpResponse text(int status, std::string body, std::string type = "text/plain; 
 
 Handler App::hook_handler() {
   return [this](HttpRequest&& req, Responder respond) {
-    auto answer = measured("hooks", req.path(), std::move(respond));
+    auto answer = measured("hooks", req, std::move(respond));
     route_hook(std::move(req), std::move(answer));
   };
 }

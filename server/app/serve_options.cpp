@@ -89,6 +89,12 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   text(cmd, "origin-host", o.origin_host, "stream users: origin_url is rtmp://<origin-host>/<app>");
   text(cmd, "playback-url", o.playback_url,
        "stream users: playback_url template (docs/legacy-api.md) [default: the built-in one]");
+  text(cmd, "access-log", o.access_log,
+       "write one JSON line per answered request to this file (- for stdout; reopened on "
+       "SIGHUP) [default: none]");
+  text(cmd, "decision-log", o.decision_log,
+       "write one JSON line per usher decision to this file (- for stdout; reopened on SIGHUP) "
+       "[default: none]");
 }
 
 // HttpServer takes IP literals (and "localhost"); say so before anything starts.
@@ -157,6 +163,8 @@ AppConfig app_config(const ServeOptions& o) {
   config.session_idle = o.session_idle;
   config.hash_workers = o.hash_workers;
   config.publish_fail_delay_ms = o.publish_fail_delay;
+  config.access_log = o.access_log;
+  config.decision_log = o.decision_log;
   return config;
 }
 

@@ -50,6 +50,8 @@ struct ServeOptions {
   unsigned session_idle = 60;
   unsigned hash_workers = 1;
   unsigned publish_fail_delay = 4000;
+  std::string access_log;    // empty: none; "-": stdout
+  std::string decision_log;  // empty: none; "-": stdout
 
   // Worked out by finish_serve_options.
   Endpoint api, hooks;

@@ -1,7 +1,7 @@
 #include "core/delay_queue.hpp"
+#include "core/log.hpp"
 
 #include <exception>
-#include <iostream>
 
 namespace sevu {
 
@@ -51,9 +51,9 @@ void DelayQueue::run() {
     try {
       job();
     } catch (const std::exception& e) {
-      std::cerr << "sevu-server: delayed job failed: " << e.what() << "\n";
+      log_line(LogLevel::kError, std::string("delayed job failed: ") + e.what());
     } catch (...) {
-      std::cerr << "sevu-server: delayed job failed with a non-standard exception\n";
+      log_line(LogLevel::kError, "delayed job failed with a non-standard exception");
     }
     job = nullptr;
     lock.lock();

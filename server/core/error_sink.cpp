@@ -1,7 +1,7 @@
 #include "core/error_sink.hpp"
+#include "core/log.hpp"
 
 #include <exception>
-#include <iostream>
 
 namespace sevu {
 
@@ -21,7 +21,7 @@ void ErrorSink::report(std::string_view where, std::string_view cause) {
   line += ": ";
   append_one_line(line, cause.empty() ? std::string_view("unknown cause") : cause);
   if (log_) return log_(line);
-  std::cerr << line + "\n" << std::flush;  // one write, so threads do not interleave
+  log_line(LogLevel::kError, std::string_view(line).substr(sizeof("sevu-server: ") - 1));
 }
 
 void ErrorSink::report_current(std::string_view where) {

@@ -1,7 +1,7 @@
 #include "core/lane_pool.hpp"
+#include "core/log.hpp"
 
 #include <exception>
-#include <iostream>
 #include <utility>
 
 namespace sevu {
@@ -73,9 +73,9 @@ void LanePool::run() {
     try {
       job();
     } catch (const std::exception& e) {
-      std::cerr << "sevu-server: background job failed: " << e.what() << "\n";
+      log_line(LogLevel::kError, std::string("background job failed: ") + e.what());
     } catch (...) {
-      std::cerr << "sevu-server: background job failed with a non-standard exception\n";
+      log_line(LogLevel::kError, "background job failed with a non-standard exception");
     }
     job = nullptr;
   }

@@ -1,12 +1,12 @@
 // Accepts connections on one address and starts a Connection for each, on the
 // next io thread, while the listener's budget has room for it.
 #include "http/listener.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 
 #include <chrono>
-#include <iostream>
 
 namespace sevu::http {
 
@@ -73,7 +73,7 @@ void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   }
   if (ec != net::error::no_descriptors && ec != net::error::no_buffer_space) return accept();
   // The connection stays in the backlog: accepting again at once would spin.
-  std::cerr << "sevu-server: accept: " << ec.message() << "\n";
+  log_line(LogLevel::kError, "accept: " + ec.message());
   retry_.expires_after(std::chrono::milliseconds(100));
   retry_.async_wait([self = shared_from_this()](boost::system::error_code e) {
     if (!e && self->acceptor_.is_open()) self->accept();

@@ -6,10 +6,10 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
-#include <iostream>
 #include <stdexcept>
 #include <thread>
 
+#include "core/log.hpp"
 #include "http/listener.hpp"
 
 namespace sevu {
@@ -29,9 +29,10 @@ void fit_descriptor_limit(std::size_t connections) {
     getrlimit(RLIMIT_NOFILE, &rl);
   }
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < wanted)
-    std::cerr << "sevu-server: warning: the listeners may hold " << connections
-              << " connections but only " << rl.rlim_cur
-              << " files may be open: raise `ulimit -n` or lower --max-connections" << std::endl;
+    log_line(LogLevel::kWarning, "the listeners may hold " + std::to_string(connections) +
+                                     " connections but only " + std::to_string(rl.rlim_cur) +
+                                     " files may be open: raise `ulimit -n` or lower "
+                                     "--max-connections");
 }
 
 }  // namespace
@@ -47,11 +48,22 @@ struct HttpServer::Impl {
   std::vector<std::shared_ptr<http::Listener>> listeners;
   std::size_t budgets = 0;  // connections all listeners may hold
   std::unique_ptr<http::net::signal_set> signals;
+  std::unique_ptr<http::net::signal_set> hangups;
+  std::function<void()> on_hangup;
+
+  void wait_for_hangup() {
+    hangups->async_wait([this](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (on_hangup) on_hangup();
+      wait_for_hangup();
+    });
+  }
 
   void begin_stop() {
     if (state->stopping.exchange(true)) return;
     for (auto& l : listeners) l->stop();
     if (signals) signals->cancel();
+    if (hangups) hangups->cancel();
     http::close_connections(*state);
     for (auto& g : groups) g->release();  // each thread ends once its connections have
   }
@@ -84,6 +96,10 @@ uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler hand
   }
 }
 
+void HttpServer::on_hangup(std::function<void()> reload) {
+  impl_->on_hangup = std::move(reload);
+}
+
 void HttpServer::run() {
   auto impl = impl_;
   fit_descriptor_limit(impl->budgets);
@@ -92,6 +108,9 @@ void HttpServer::run() {
   impl->signals->async_wait([impl](boost::system::error_code ec, int) {
     if (!ec) impl->begin_stop();
   });
+  // SIGHUP no longer ends the process: it reopens the log files (logrotate).
+  impl->hangups = std::make_unique<http::net::signal_set>(main, SIGHUP);
+  impl->wait_for_hangup();
   // Each io_context is run by exactly one thread (IoThreads); the calling
   // thread runs the first shared one.
   std::vector<std::thread> pool;

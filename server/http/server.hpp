@@ -39,6 +39,10 @@ class HttpServer {
   uint16_t listen(const std::string& host, uint16_t port, Handler handler,
                   ListenOptions options = {});
 
+  // Called on the io thread at each SIGHUP while run() serves (which then no
+  // longer ends the process).
+  void on_hangup(std::function<void()> reload);
+
   // Serves until SIGINT/SIGTERM. Then stops accepting, lets in-flight requests
   // finish and answer, closes idle connections, and returns once every
   // connection is gone.

@@ -1,7 +1,7 @@
 #include "store/store_pool.hpp"
+#include "core/log.hpp"
 
 #include <exception>
-#include <iostream>
 #include <utility>
 
 namespace sevu {
@@ -86,9 +86,9 @@ void StorePool::run(Store& store, bool hooks_only) {
     try {
       job(store);
     } catch (const std::exception& e) {
-      std::cerr << "sevu-server: store job failed: " << e.what() << "\n";
+      log_line(LogLevel::kError, std::string("store job failed: ") + e.what());
     } catch (...) {
-      std::cerr << "sevu-server: store job failed with a non-standard exception\n";
+      log_line(LogLevel::kError, "store job failed with a non-standard exception");
     }
   }
 }

@@ -40,6 +40,7 @@ UsherDecision rule_recheck(const RecheckFacts* facts, const UsherRequest& req, i
                                 : usher::Reason::kInvalidAuthToken;
   result.allowed = r == usher::Reason::kSuccess;
   result.reason = usher::reason_text(r);
+  if (facts) result.cdn_id = facts->ticket.cdn_id;
   if (result.allowed) result.uses_left = facts->ticket.uses;
   return result;
 }
@@ -88,6 +89,7 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
         usher::decide(ticket ? &*ticket : nullptr, play_request(req, facts ? &*facts : nullptr), now);
     result.allowed = d.granted();
     result.reason = usher::reason_text(d.reason);
+    if (ticket) result.cdn_id = ticket->cdn_id;
     if (ticket && d.granted()) {
       ticket->uses -= 1;
       ticket->used = now;

@@ -89,6 +89,7 @@ void PublishFlow::answer(const std::shared_ptr<Pending>& p) {
   UsherDecision d;
   d.allowed = p->verdict.allowed;
   d.reason = p->verdict.reason;
+  d.cdn_id = p->verdict.cdn_id;
   // A re-check of a running publisher is no guess: never held.
   if (d.allowed || !p->logged()) return p->done(std::move(d));
   const Credentials& c = p->req.credentials;

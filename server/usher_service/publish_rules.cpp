@@ -85,6 +85,7 @@ UsherDecision authorize_publish(Store& store, const UsherRequest& req, int64_t n
   UsherDecision result;
   result.allowed = v.allowed;
   result.reason = v.reason;
+  result.cdn_id = v.cdn_id;
   return result;
 }
 

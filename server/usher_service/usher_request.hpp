@@ -57,6 +57,7 @@ struct UsherDecision {
   // The ticket's uses after this call; only on a granted viewer, so that a wrong
   // pass learns nothing about the ticket.
   std::optional<int64_t> uses_left;
+  int64_t cdn_id = 0;  // the account the decision belongs to (the ticket's, the stream user's); 0: none
   std::string failure;  // kFailed: the cause, for the error log (never sent to a client)
 
   bool decided() const { return status == Status::kDecided; }
