@@ -20,8 +20,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -148,7 +150,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool ok = res_.result_int() == static_cast<unsigned>(o_.expect) &&
               (!signer_ || res_.body().find("\"code\":2002") != std::string::npos);
     if (!ok) ++tally_.errors;
-    if (!res_.keep_alive()) return reconnect();
+    if (!res_.keep_alive()) {
+      close();
+      buf_.clear();
+      return connect();
+    }
     send();
   }
 
