@@ -96,6 +96,11 @@ struct Tally {
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;
   std::vector<std::uint32_t> latency_us;
+  std::string first_error;  // what went wrong first, for the reader of the figures
+
+  void error(const std::string& what) {
+    if (errors++ == 0) first_error = what;
+  }
 };
 
 // One keep-alive connection in a closed loop until the deadline.
@@ -116,7 +121,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void connect() {
     if (over()) return;
     asio::async_connect(socket_, endpoints_, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) return self->failed();
+      if (ec) return self->failed(ec);
       self->socket_.set_option(tcp::no_delay(true));
       self->send();
     });
@@ -128,7 +133,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string& bytes = signer_ ? out_ : fixed_;
     sent_ = Clock::now();
     asio::async_write(socket_, asio::buffer(bytes), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->failed();
+      if (ec) return self->failed(ec);
       self->receive();
     });
   }
@@ -136,7 +141,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void receive() {
     res_ = {};
     http::async_read(socket_, buf_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->failed();
+      if (ec) return self->failed(ec);
       self->answered();
     });
   }
@@ -149,7 +154,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(done - sent_).count()));
     bool ok = res_.result_int() == static_cast<unsigned>(o_.expect) &&
               (!signer_ || res_.body().find("\"code\":2002") != std::string::npos);
-    if (!ok) ++tally_.errors;
+    if (!ok) tally_.error("HTTP " + std::to_string(res_.result_int()) + ": " + res_.body().substr(0, 200));
     if (!res_.keep_alive()) {
       close();
       buf_.clear();
@@ -158,9 +163,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     send();
   }
 
-  void failed() {
+  void failed(const beast::error_code& ec) {
     if (over()) return close();
-    ++tally_.errors;
+    tally_.error(ec.message());
     reconnect();
   }
 
@@ -265,6 +270,7 @@ int main(int argc, char** argv) {
   Tally all;
   for (auto& t : tallies) {
     all.requests += t.requests;
+    if (all.first_error.empty()) all.first_error = t.first_error;
     all.errors += t.errors;
     all.latency_us.insert(all.latency_us.end(), t.latency_us.begin(), t.latency_us.end());
   }
@@ -272,5 +278,6 @@ int main(int argc, char** argv) {
   std::printf("{\"requests\":%llu,\"errors\":%llu,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"seconds\":%.3f}\n",
               static_cast<unsigned long long>(all.requests), static_cast<unsigned long long>(all.errors),
               static_cast<double>(all.requests) / elapsed, p50, p99, elapsed);
+  if (!all.first_error.empty()) std::cerr << "first error: " << all.first_error << "\n";
   return 0;
 }
