@@ -34,6 +34,8 @@ int serve(const sevu::ServeOptions& o) {
   ListenOptions api_options;
   api_options.max_connections = o.max_connections;
   api_options.max_per_client = o.max_connections_per_ip;
+  api_options.tls_cert = o.tls_cert;
+  api_options.tls_key = o.tls_key;
   ListenOptions hook_options;
   hook_options.max_connections = o.hook_max_connections;
   hook_options.threads = o.hook_threads;
@@ -55,10 +57,14 @@ int serve(const sevu::ServeOptions& o) {
   HttpServer server(o.threads, limits);
   auto api = listen_on(server, o.api, app.api_handler(), api_options);
   auto hooks = listen_on(server, o.hooks, app.hook_handler(), hook_options);
-  std::cout << "sevu-server: api listening on http://" << o.api.host << ":" << api << "\n"
+  std::cout << "sevu-server: api listening on " << (o.tls_cert.empty() ? "http://" : "https://")
+            << o.api.host << ":" << api << "\n"
             << "sevu-server: hooks listening on http://" << o.hooks.host << ":" << hooks << "\n"
             << "sevu-server: database " << o.db << std::endl;
-  server.on_hangup([&app] { app.reopen_logs(); });
+  server.on_hangup([&app, &server] {
+    app.reopen_logs();
+    server.reload_tls();
+  });
   server.run();
   pool.stop();  // every acknowledged request has been answered; drain and close the DB
   std::cout << "sevu-server: stopped" << std::endl;

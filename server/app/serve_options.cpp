@@ -1,10 +1,13 @@
 #include "app/serve_options.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 #include <string>
 #include <thread>
@@ -89,6 +92,10 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   text(cmd, "origin-host", o.origin_host, "stream users: origin_url is rtmp://<origin-host>/<app>");
   text(cmd, "playback-url", o.playback_url,
        "stream users: playback_url template (docs/legacy-api.md) [default: the built-in one]");
+  text(cmd, "tls-cert", o.tls_cert,
+       "PEM certificate chain: the public listener speaks HTTPS (with --tls-key; both are read "
+       "again on SIGHUP) [default: none, plain HTTP]");
+  text(cmd, "tls-key", o.tls_key, "PEM private key of --tls-cert [default: none]");
   text(cmd, "access-log", o.access_log,
        "write one JSON line per answered request to this file (- for stdout; reopened on "
        "SIGHUP) [default: none]");
@@ -146,6 +153,12 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
     o.hooks = endpoint("--hook-listen", o.hook_listen);
   }
   check_db_path(o.db);
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    throw UsageError("--tls-cert and --tls-key: give both or neither");
+  for (const std::string* file : {&o.tls_cert, &o.tls_key}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0)
+      throw UsageError("cannot read " + *file + " (" + std::strerror(errno) + ")");
+  }
 }
 
 void check_serve_database(const ServeOptions& o) {

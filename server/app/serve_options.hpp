@@ -50,6 +50,7 @@ struct ServeOptions {
   unsigned session_idle = 60;
   unsigned hash_workers = 1;
   unsigned publish_fail_delay = 4000;
+  std::string tls_cert, tls_key;  // both: HTTPS on the public listener
   std::string access_log;    // empty: none; "-": stdout
   std::string decision_log;  // empty: none; "-": stdout
 

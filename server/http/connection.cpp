@@ -5,12 +5,14 @@
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/status.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "http/request_reader.hpp"
@@ -38,13 +40,20 @@ bool bodiless(int status) {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<ServerState> state, Socket&& socket,
-             std::shared_ptr<const Handler> handler, ConnectionBudget::Lease lease)
+             std::shared_ptr<const Handler> handler, ConnectionBudget::Lease lease,
+             std::shared_ptr<net::ssl::context> tls)
       : state_(std::move(state)),
-        socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+        timer_(socket.get_executor()),
         handler_(std::move(handler)),
         reader_(state_->limits),
-        lease_(std::move(lease)) {}
+        lease_(std::move(lease)),
+        tls_context_(std::move(tls)) {
+    if (tls_context_) {
+      tls_.emplace(std::move(socket), *tls_context_);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
 
   ~Connection() {
     std::lock_guard lock(state_->connections_mutex);
@@ -57,14 +66,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
       state_->connections.emplace(this, weak_from_this());
     }
     boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
+    auto ep = tcp().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->next_request(); });
+    net::dispatch(tcp().get_executor(), [self = shared_from_this()] {
+      if (!self->tls_) return self->next_request();
+      // The handshake counts against the header timeout, like a slow first line.
+      self->set_deadline(self->state_->limits.header_timeout);
+      self->tls_->async_handshake(net::ssl::stream_base::server,
+                                  [self](boost::system::error_code e) {
+                                    if (e) return self->close();
+                                    self->next_request();
+                                  });
+    });
   }
 
   // From any thread, by a graceful stop.
   void close_when_idle() {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(tcp().get_executor(), [self = shared_from_this()] {
       self->closing_ = true;
       if (!self->busy_) self->close();
     });
@@ -105,14 +123,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void read_more() {
-    socket_.async_read_some(buffer_.prepare(beast::read_size(buffer_, 65536)),
-                            [self = shared_from_this()](boost::system::error_code ec,
-                                                        std::size_t n) {
-                              self->buffer_.commit(n);
-                              if (ec == net::error::eof) return self->on_end_of_stream();
-                              if (ec) return self->close();  // a timeout or a reset
-                              self->pump();
-                            });
+    read_some(buffer_.prepare(beast::read_size(buffer_, 65536)),
+              [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                self->buffer_.commit(n);
+                if (ec == net::error::eof) return self->on_end_of_stream();
+                if (ec) return self->close();  // a timeout or a reset
+                self->pump();
+              });
   }
 
   // The client stopped sending before a whole request; it may still read an
@@ -129,11 +146,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // and some clients forever).
   void send_continue() {
     out_ = reader_.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n";
-    net::async_write(socket_, net::buffer(out_),
-                     [self = shared_from_this()](boost::system::error_code e, std::size_t) {
-                       if (e) return self->close();
-                       self->pump();
-                     });
+    write_out([self = shared_from_this()](boost::system::error_code e, std::size_t) {
+      if (e) return self->close();
+      self->pump();
+    });
   }
 
   void dispatch() {
@@ -146,7 +162,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     // The responder may run on a store thread: hop back onto this connection's
     // io thread, and keep that io_context running until it has been called.
-    auto ex = net::require(socket_.get_executor(), net::execution::outstanding_work.tracked);
+    auto ex = net::require(tcp().get_executor(), net::execution::outstanding_work.tracked);
     Responder respond = [self = shared_from_this(), ex](HttpResponse res) {
       net::post(ex, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     };
@@ -198,12 +214,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const bool keep = keep_alive_ && !closing_ && !state_->stopping;
     serialize(res, keep);
     set_deadline(state_->limits.body_timeout);
-    net::async_write(socket_, net::buffer(out_),
-                     [self = shared_from_this(), keep](boost::system::error_code ec, std::size_t) {
-                       if (ec) return self->close();
-                       if (!keep) return self->lingering_ ? self->linger() : self->close();
-                       self->next_request();
-                     });
+    write_out([self = shared_from_this(), keep](boost::system::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      if (!keep) return self->lingering_ ? self->linger() : self->close();
+      self->next_request();
+    });
   }
 
   // After a refusal the client may still be sending the request we did not
@@ -213,7 +228,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void linger() {
     busy_ = false;
     boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    tcp().shutdown(tcp::socket::shutdown_send, ec);
     if (ec || closing_ || state_->stopping) return close();
     set_deadline(kLinger);
     drain();
@@ -221,11 +236,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void drain() {
     buffer_.clear();
-    socket_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                              if (ec) return self->close();  // the client's end, or kLinger
-                              self->drain();
-                            });
+    // Under TLS the raw socket is drained: nothing read here is ever decrypted.
+    tcp().async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                            if (ec) return self->close();  // the client's end, or kLinger
+                            self->drain();
+                          });
   }
 
   // Deadlines cost a store, not a timer operation, per request: one timer per
@@ -244,7 +260,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec == net::error::operation_aborted) return;  // re-armed; that wait owns the timer
       self->timer_armed_ = false;
-      if (ec || !self->socket_.is_open()) return;
+      if (ec || !self->tcp().is_open()) return;
       if (self->deadline_ == Clock::time_point::max()) return;  // armed again when one is set
       if (Clock::now() >= self->deadline_) return self->close();  // pending I/O fails: no answer
       self->arm_timer();
@@ -254,19 +270,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close() {
     busy_ = false;
     boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
-    socket_.close(ec);
+    // Under TLS no close_notify is sent: the answer was framed by its length.
+    tcp().shutdown(tcp::socket::shutdown_send, ec);
+    tcp().close(ec);
     timer_.cancel();
   }
 
+  Socket& tcp() { return tls_ ? tls_->next_layer() : *plain_; }
+
+  template <class Buffers, class Done>
+  void read_some(const Buffers& buffers, Done&& done) {
+    if (tls_) return tls_->async_read_some(buffers, std::forward<Done>(done));
+    plain_->async_read_some(buffers, std::forward<Done>(done));
+  }
+
+  template <class Done>
+  void write_out(Done&& done) {
+    if (tls_) return net::async_write(*tls_, net::buffer(out_), std::forward<Done>(done));
+    net::async_write(*plain_, net::buffer(out_), std::forward<Done>(done));
+  }
+
   std::shared_ptr<ServerState> state_;
-  Socket socket_;
   Timer timer_;
   beast::flat_buffer buffer_;
   std::string out_;  // the answer being written
   std::shared_ptr<const Handler> handler_;
   RequestReader reader_;
   ConnectionBudget::Lease lease_;
+  std::shared_ptr<net::ssl::context> tls_context_;  // outlives tls_ (declared before it)
+  std::optional<Socket> plain_;
+  std::optional<net::ssl::stream<Socket>> tls_;
   std::string remote_ip_;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool timer_armed_ = false;
@@ -280,9 +313,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 void start_connection(const std::shared_ptr<ServerState>& state, Socket socket,
-                      const std::shared_ptr<const Handler>& handler,
-                      ConnectionBudget::Lease lease) {
-  std::make_shared<Connection>(state, std::move(socket), handler, std::move(lease))->start();
+                      const std::shared_ptr<const Handler>& handler, ConnectionBudget::Lease lease,
+                      std::shared_ptr<net::ssl::context> tls) {
+  std::make_shared<Connection>(state, std::move(socket), handler, std::move(lease), std::move(tls))
+      ->start();
 }
 
 void close_connections(ServerState& state) {

@@ -28,13 +28,14 @@ std::string client_of(const Socket& socket) {
 
 Listener::Listener(std::shared_ptr<ServerState> state, IoThreads& threads,
                    const tcp::endpoint& endpoint, std::shared_ptr<const Handler> handler,
-                   const ListenOptions& options)
+                   const ListenOptions& options, std::shared_ptr<TlsFiles> tls)
     : state_(std::move(state)),
       threads_(threads),
       acceptor_(threads.first().get_executor()),
       retry_(acceptor_.get_executor()),
       handler_(std::move(handler)),
-      budget_(std::make_shared<ConnectionBudget>(options.max_connections, options.max_per_client)) {
+      budget_(std::make_shared<ConnectionBudget>(options.max_connections, options.max_per_client)),
+      tls_(std::move(tls)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   if (endpoint.protocol() == tcp::v6()) acceptor_.set_option(net::ip::v6_only(false));
@@ -87,7 +88,8 @@ void Listener::admit(Socket socket) {
     socket.close(ignored);  // over the limit: refuse at once rather than queue
     return;
   }
-  start_connection(state_, std::move(socket), handler_, std::move(*lease));
+  start_connection(state_, std::move(socket), handler_, std::move(*lease),
+                   tls_ ? tls_->current() : nullptr);
 }
 
 }  // namespace sevu::http

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "http/server_state.hpp"
+#include "http/tls.hpp"
 
 namespace sevu::http {
 
@@ -17,7 +18,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // Opens, binds and listens on the first of `threads`, and hands each connection
   // to the next of them; throws boost::system::system_error on failure.
   Listener(std::shared_ptr<ServerState> state, IoThreads& threads, const tcp::endpoint& endpoint,
-           std::shared_ptr<const Handler> handler, const ListenOptions& options);
+           std::shared_ptr<const Handler> handler, const ListenOptions& options,
+           std::shared_ptr<TlsFiles> tls = nullptr);
   uint16_t port() const;
   void start();
   void stop();
@@ -35,6 +37,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
       retry_;  // out of file descriptors: wait before accepting again
   std::shared_ptr<const Handler> handler_;
   std::shared_ptr<ConnectionBudget> budget_;
+  std::shared_ptr<TlsFiles> tls_;  // null: plain HTTP
 };
 
 }  // namespace sevu::http

@@ -46,6 +46,7 @@ struct HttpServer::Impl {
   // [0] serves every listener without threads of its own; the others one listener each.
   std::vector<std::unique_ptr<http::IoThreads>> groups;
   std::vector<std::shared_ptr<http::Listener>> listeners;
+  std::vector<std::shared_ptr<http::TlsFiles>> tls;  // of the listeners that have TLS
   std::size_t budgets = 0;  // connections all listeners may hold
   std::unique_ptr<http::net::signal_set> signals;
   std::unique_ptr<http::net::signal_set> hangups;
@@ -79,20 +80,34 @@ uint16_t HttpServer::listen(const std::string& host, uint16_t port, Handler hand
   boost::system::error_code ec;
   auto addr = http::net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) throw std::runtime_error("invalid listen address '" + host + "': use an IP address");
+  std::shared_ptr<http::TlsFiles> tls;
+  if (!options.tls_cert.empty() || !options.tls_key.empty())
+    tls = std::make_shared<http::TlsFiles>(options.tls_cert, options.tls_key);  // throws, naming the file
   auto own = options.threads ? std::make_unique<http::IoThreads>(options.threads) : nullptr;
   auto& threads = own ? *own : *impl_->groups.front();
   try {
     auto l = std::make_shared<http::Listener>(impl_->state, threads, http::tcp::endpoint(addr, port),
                                               std::make_shared<const Handler>(std::move(handler)),
-                                              options);
+                                              options, tls);
     l->start();
     impl_->listeners.push_back(l);
+    if (tls) impl_->tls.push_back(tls);
     if (own) impl_->groups.push_back(std::move(own));
     impl_->budgets += options.max_connections;
     return l->port();
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
                              e.code().message());
+  }
+}
+
+void HttpServer::reload_tls() {
+  for (auto& files : impl_->tls) {
+    try {
+      files->reload();
+    } catch (const std::exception& e) {
+      log_line(LogLevel::kError, std::string(e.what()) + "; keeping the certificate in use");
+    }
   }
 }
 

@@ -26,6 +26,7 @@ struct ListenOptions {
   std::size_t max_connections = 10000;  // further connections are closed at once
   std::size_t max_per_client = 0;       // per client address (IPv6: per /64); 0: no limit
   std::size_t threads = 0;              // > 0: served by its own io threads, not the shared ones
+  std::string tls_cert, tls_key;        // both set: HTTPS with this PEM chain and key
 };
 
 class HttpServer {
@@ -38,6 +39,11 @@ class HttpServer {
   // Throws std::runtime_error with the reason when the address cannot be bound.
   uint16_t listen(const std::string& host, uint16_t port, Handler handler,
                   ListenOptions options = {});
+
+  // Reads every listener's TLS certificate and key again (after a renewal);
+  // new connections present the new ones. A file that fails to load is logged
+  // and the listener keeps the certificate it had.
+  void reload_tls();
 
   // Called on the io thread at each SIGHUP while run() serves (which then no
   // longer ends the process).

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <atomic>
 #include <memory>
@@ -65,9 +66,10 @@ struct ServerState {
 
 // Starts a connection on an accepted socket holding its place in the listener's budget
 // (connection.cpp).
+// tls: the listener's current TLS context, or null for plain HTTP.
 void start_connection(const std::shared_ptr<ServerState>& state, Socket socket,
-                      const std::shared_ptr<const Handler>& handler,
-                      ConnectionBudget::Lease lease);
+                      const std::shared_ptr<const Handler>& handler, ConnectionBudget::Lease lease,
+                      std::shared_ptr<net::ssl::context> tls);
 // Asks every connection to close once its in-flight request has been answered.
 void close_connections(ServerState& state);
 

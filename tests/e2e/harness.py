@@ -81,7 +81,7 @@ class Server:
             if not line:
                 raise RuntimeError("sevu-server exited: " + "".join(self.output))
             self.output.append(line)
-            m = re.search(r"(api|hooks) listening on (http://\S+)", line)
+            m = re.search(r"(api|hooks) listening on (https?://\S+)", line)
             if m:
                 if m.group(1) == "api":
                     self.api_url = m.group(2)
