@@ -196,3 +196,17 @@ TEST_CASE("parse_json: hooks may pass a viewer's non-UTF-8 bytes through") {
   CHECK_FALSE(
       sevu::parse_json(std::string("[1]\0x", 5), d, sevu::JsonUtf8::kPassedThrough).empty());
 }
+
+TEST_CASE("parse_json: numbers too big for a double are refused before rapidjson (fuzz find)") {
+  rapidjson::Document d;
+  // 70 digits times 10^259: rapidjson 1.1.0's full-precision parser asserted on it.
+  const std::string huge = "8" + std::string(69, '1') + "e0000000259";
+  for (const std::string& text : {huge, "[1," + huge + "]", "{\"a\":-" + huge + "}",
+                                  std::string("1e309"), std::string("-1e400")}) {
+    const std::string problem = sevu::parse_json(text, d);
+    CHECK_MESSAGE(problem.find("Number too big") != std::string::npos, text);
+  }
+  // Within range: read as usual.
+  REQUIRE(sevu::parse_json("[1e308,-1.5e307," + std::string(300, '9') + "]", d).empty());
+  CHECK(d[0].GetDouble() == 1e308);
+}
