@@ -25,17 +25,6 @@ const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
 // Decisions per group commit.
 const prometheus::Histogram::BucketBoundaries kBatchBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 
-const char* result_of(const UsherDecision& d) {
-  switch (d.status) {
-    case UsherDecision::Status::kBusy:
-      return "busy";
-    case UsherDecision::Status::kFailed:
-      return "error";
-    default:
-      return d.allowed ? "allowed" : "denied";
-  }
-}
-
 }  // namespace
 
 struct Metrics::Families {
@@ -105,8 +94,10 @@ struct Metrics::Families {
   // series are few and never removed, so each is looked up once and kept.
   std::mutex mutex;
   std::mutex render_mutex;  // one scrape at a time brings the sources up to date
-  std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*> request_series;
-  std::map<std::pair<std::string, std::string>, prometheus::Histogram*> latency_series;
+  // Keyed by the listener and route names themselves, which live as long as the
+  // program (see request()): no string is built per request.
+  std::map<std::tuple<std::string_view, std::string_view, int>, prometheus::Counter*> request_series;
+  std::map<std::pair<std::string_view, std::string_view>, prometheus::Histogram*> latency_series;
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> decision_series;
 };
 
@@ -125,15 +116,14 @@ void Metrics::request(std::string_view listener, std::string_view route, int sta
   prometheus::Histogram* latency = nullptr;
   {
     std::lock_guard<std::mutex> lock(f.mutex);
-    auto key = std::make_tuple(std::string(listener), std::string(route), status);
-    auto& c = f.request_series[key];
+    auto& c = f.request_series[std::make_tuple(listener, route, status)];
     if (!c) {
       c = &f.requests.Add({{"listener", std::string(listener)},
                            {"route", std::string(route)},
                            {"status", std::to_string(status)}});
     }
     count = c;
-    auto& h = f.latency_series[{std::string(listener), std::string(route)}];
+    auto& h = f.latency_series[{listener, route}];
     if (!h) {
       h = &f.latency.Add({{"listener", std::string(listener)}, {"route", std::string(route)}},
                          kLatencyBuckets);
@@ -146,7 +136,7 @@ void Metrics::request(std::string_view listener, std::string_view route, int sta
 
 void Metrics::decision(const UsherDecision& d) {
   Families& f = *families_;
-  const std::string result = result_of(d);
+  const std::string result = d.result();
   const std::string reason = d.decided() ? d.reason : "";
   prometheus::Counter* c = nullptr;
   {

@@ -34,7 +34,8 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // One answered request: listener "api" or "hooks"; route a class from a
-  // fixed set ("legacy", "v2", "nginx-rtmp", ..., "other"), never a raw path.
+  // fixed set ("legacy", "v2", "nginx-rtmp", ..., "other": route_class()),
+  // never a raw path. Both must outlive the Metrics (string literals do).
   void request(std::string_view listener, std::string_view route, int status,
                std::chrono::steady_clock::duration took);
   // One usher decision: result "allowed", "denied", "busy" or "error"; reason as logged.

@@ -16,12 +16,6 @@ namespace {
 // A path as logged: valid UTF-8, bounded, never the query (it may carry a pass).
 constexpr std::size_t kMaxLoggedPath = 256;
 
-const char* result_of(const UsherDecision& d) {
-  if (d.status == UsherDecision::Status::kBusy) return "busy";
-  if (d.status == UsherDecision::Status::kFailed) return "error";
-  return d.allowed ? "allowed" : "denied";
-}
-
 }  // namespace
 
 Responder App::measured(std::string_view listener, const HttpRequest& req, Responder respond) {
@@ -72,7 +66,7 @@ void App::log_decision(const UsherRequest& req, const UsherDecision& d) {
   put(w, "app", to_valid_utf8(req.app, 256));
   put(w, "video", to_valid_utf8(req.video, 256));
   put(w, "ip", to_valid_utf8(req.client_ip, 64));
-  put(w, "result", result_of(d));
+  put(w, "result", d.result());
   put(w, "reason", d.decided() ? d.reason : std::string());
   put(w, "server", config_.server_name);
   put(w, "media_server", req.media_server);

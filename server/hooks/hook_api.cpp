@@ -85,15 +85,14 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
   hooks::HookCall call = route->adapter(req);
   if (call.answer) return respond(std::move(*call.answer));
   const hooks::EncodeDecision encode = call.encode;
-  std::string where = "hook " + std::string(route->path);
   usher_.decide(std::move(call.request),
-                [this, encode, where = std::move(where), respond](UsherDecision d) {
+                [this, encode, route, respond](UsherDecision d) {
                   if (d.decided()) return respond(encode(d));
                   // A media server must never read "busy" as "allowed": 503 and 500
                   // deny in every hook protocol.
                   if (d.status == UsherDecision::Status::kBusy)
                     return respond(json_error(503, "BUSY", "server busy, try again"));
-                  errors_.report(where, d.failure);
+                  errors_.report("hook " + std::string(route->path), d.failure);
                   respond(json_error(500, "INTERNAL", "internal error"));
                 });
 }

@@ -61,6 +61,12 @@ struct UsherDecision {
   std::string failure;  // kFailed: the cause, for the error log (never sent to a client)
 
   bool decided() const { return status == Status::kDecided; }
+  // As metrics and the decision log name it: allowed, denied, busy or error.
+  const char* result() const {
+    if (status == Status::kBusy) return "busy";
+    if (status == Status::kFailed) return "error";
+    return allowed ? "allowed" : "denied";
+  }
 };
 
 // Hears the decision exactly once, on whichever thread made it.
