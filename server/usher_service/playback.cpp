@@ -100,7 +100,7 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
     Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
                               server);
     store.insert_attempt(row);
-    if (if_rolled_back && !result.allowed) if_rolled_back->refusal_rows.push_back(std::move(row));
+    if (if_rolled_back && !result.allowed) if_rolled_back->owed_rows.push_back(std::move(row));
   });
   return result;
 }

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "store/store.hpp"
-#include "usher_service/group_commit.hpp"
+#include "store/group_commit.hpp"
 #include "usher_service/usher_request.hpp"
 #include "usher_service/viewing_sessions.hpp"
 

@@ -34,7 +34,7 @@ UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& st
       stores_(stores),
       sessions_(config_.session_idle),
       publishes_(stores, publish_limits(config_)),
-      writes_(stores, observer_.committed) {}
+      writes_(stores, StorePool::Lane::hooks, observer_.committed) {}
 
 void UsherService::decide(UsherRequest req, DecisionDone done) {
   auto shared = std::make_shared<UsherRequest>(std::move(req));
@@ -67,14 +67,26 @@ bool UsherService::writes(const UsherRequest& req) const {
 }
 
 void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done) {
-  auto work = [this, req](Store& store, usher_service::IfRolledBack& if_rolled_back) {
+  // A refusal promises nothing the commit must keep: answered before it.
+  auto decided = std::make_shared<UsherDecision>();
+  auto work = [this, req, decided](Store& store, IfRolledBack& if_rolled_back) {
     const int64_t now = clock_.now();
-    if (req->action == UsherAction::kView)
-      return usher_service::view_in_session(store, sessions_, *req, now, config_.server_name,
-                                            if_rolled_back);
-    return usher_service::start_playback(store, *req, now, config_.server_name, &if_rolled_back);
+    *decided = req->action == UsherAction::kView
+                   ? usher_service::view_in_session(store, sessions_, *req, now,
+                                                    config_.server_name, if_rolled_back)
+                   : usher_service::start_playback(store, *req, now, config_.server_name,
+                                                   &if_rolled_back);
+    return decided->allowed;
   };
-  if (!writes_.submit(std::move(work), done)) refuse_busy(done);
+  auto answer = [this, decided, done](WriteOutcome outcome) {
+    switch (outcome.status) {
+      case WriteOutcome::Status::kDone: return done(std::move(*decided));
+      case WriteOutcome::Status::kFailed:
+        return done(not_decided(UsherDecision::Status::kFailed, std::move(outcome.failure)));
+      case WriteOutcome::Status::kBusy: return refuse_busy(done);
+    }
+  };
+  if (!writes_.submit(BatchedWrite{std::move(work), std::move(answer)})) refuse_busy(done);
 }
 
 void UsherService::decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done) {
@@ -117,7 +129,7 @@ void UsherService::read_on(Store& store, const UsherRequest& req, const Decision
 UsherDecision UsherService::read_viewer(Store& store, const UsherRequest& req, int64_t now) {
   switch (req.action) {
     case UsherAction::kView: {
-      usher_service::IfRolledBack unused;  // its own transaction, should it have to start
+      IfRolledBack unused;  // its own transaction, should it have to start
       return usher_service::view_in_session(store, sessions_, req, now, config_.server_name, unused);
     }
     case UsherAction::kEnd:

@@ -16,7 +16,7 @@
 
 #include "core/clock.hpp"
 #include "store/store_pool.hpp"
-#include "usher_service/group_commit.hpp"
+#include "store/group_commit.hpp"
 #include "usher_service/publish_flow.hpp"
 #include "usher_service/usher_request.hpp"
 #include "usher_service/viewing_sessions.hpp"
@@ -77,7 +77,7 @@ class UsherService {
   StorePool& stores_;
   usher_service::ViewingSessions sessions_;
   usher_service::PublishFlow publishes_;
-  usher_service::GroupCommit writes_;
+  GroupCommit writes_;
   std::atomic<uint64_t> shed_{0};
 };
 

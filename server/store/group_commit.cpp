@@ -1,0 +1,152 @@
+#include "store/group_commit.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <iterator>
+#include <utility>
+
+namespace sevu {
+
+namespace {
+
+WriteOutcome failed(std::string cause) {
+  return WriteOutcome{WriteOutcome::Status::kFailed, std::move(cause)};
+}
+
+std::string current_cause() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "a non-standard exception";
+  }
+}
+
+// The batch that held them is gone; the writes were answered, so their rows
+// are still owed. Written in a transaction of their own; should that fail too,
+// the store itself is failing, which the batch's other writes already reported.
+void rewrite_owed_rows(Store& store, const std::vector<Attempt>& rows) {
+  if (rows.empty()) return;
+  try {
+    store.transaction([&] {
+      for (const auto& row : rows) store.insert_attempt(row);
+    });
+  } catch (...) {
+  }
+}
+
+// Runs batch in one transaction; true when it committed.
+bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
+  std::vector<bool> answered(batch.size(), false);
+  IfRolledBack batch_effects;
+  try {
+    store.transaction([&] {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        IfRolledBack own;
+        bool needs_commit = true;
+        try {
+          store.savepoint([&] { needs_commit = batch[i].work(store, own); });
+        } catch (...) {
+          for (auto& step : own.undo) step();
+          batch[i].done(failed(current_cause()));
+          answered[i] = true;
+          continue;
+        }
+        std::move(own.undo.begin(), own.undo.end(), std::back_inserter(batch_effects.undo));
+        std::move(own.owed_rows.begin(), own.owed_rows.end(),
+                  std::back_inserter(batch_effects.owed_rows));
+        if (!needs_commit) {
+          batch[i].done(WriteOutcome{});
+          answered[i] = true;
+        }
+      }
+    });
+  } catch (...) {
+    for (auto& step : batch_effects.undo) step();
+    const std::string cause = current_cause();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!answered[i]) batch[i].done(failed(cause));
+    }
+    rewrite_owed_rows(store, batch_effects.owed_rows);
+    return false;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!answered[i]) batch[i].done(WriteOutcome{});
+  }
+  return true;
+}
+
+}  // namespace
+
+void run_alone(Store& store, BatchedWrite write) {
+  std::vector<BatchedWrite> batch;
+  batch.push_back(std::move(write));
+  commit_batch(store, batch);
+}
+
+GroupCommit::GroupCommit(StorePool& stores, StorePool::Lane lane,
+                         std::function<void(std::size_t)> on_batch, std::size_t max_waiting,
+                         std::size_t max_batch)
+    : stores_(stores),
+      lane_(lane),
+      on_batch_(std::move(on_batch)),
+      max_waiting_(std::max<std::size_t>(max_waiting, 1)),
+      max_batch_(std::max<std::size_t>(max_batch, 1)) {}
+
+bool GroupCommit::submit(BatchedWrite write) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (waiting_.size() >= max_waiting_) return false;
+    waiting_.push_back(std::move(write));
+    if (writer_scheduled_) return true;  // the running writer takes it with its next batch
+    writer_scheduled_ = true;
+  }
+  schedule_writer();
+  return true;
+}
+
+// When the pool refuses (its queue is full), nothing else would ever take the
+// waiting writes: they are answered busy here rather than left hanging.
+void GroupCommit::schedule_writer() {
+  if (stores_.submit([this](Store& store) { write(store); }, lane_)) return;
+  std::vector<BatchedWrite> refused;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    refused.swap(waiting_);
+    writer_scheduled_ = false;
+  }
+  for (auto& item : refused) item.done(WriteOutcome{WriteOutcome::Status::kBusy, {}});
+}
+
+std::vector<BatchedWrite> GroupCommit::take_batch() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<BatchedWrite> batch;
+  if (waiting_.size() <= max_batch_) {
+    batch.swap(waiting_);
+  } else {
+    auto end = waiting_.begin() + static_cast<std::ptrdiff_t>(max_batch_);
+    batch.assign(std::make_move_iterator(waiting_.begin()), std::make_move_iterator(end));
+    waiting_.erase(waiting_.begin(), end);
+  }
+  if (batch.empty()) writer_scheduled_ = false;  // the next submit schedules a new writer
+  return batch;
+}
+
+// One batch per job, then the writer queues itself again behind whatever else
+// waits for a store worker, so reads are never starved by a stream of writes.
+void GroupCommit::write(Store& store) {
+  std::vector<BatchedWrite> batch = take_batch();
+  if (batch.empty()) return;
+  if (commit_batch(store, batch) && on_batch_) on_batch_(batch.size());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (waiting_.empty()) {
+      writer_scheduled_ = false;
+      return;
+    }
+  }
+  schedule_writer();
+}
+
+}  // namespace sevu

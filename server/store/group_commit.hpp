@@ -1,0 +1,87 @@
+// Group commit (docs/performance.md). A write that runs in a transaction of its
+// own pays for the transaction: the locks, the pages it dirties written out,
+// the commit; a second's writes cost a second's worth of commits. Here writes
+// queue, and one store worker at a time takes every queued one into a single
+// transaction:
+//   - each runs in its own savepoint, so one that fails fails alone;
+//   - a write that promises nothing (a refused start: its attempt row may
+//     follow the answer) is answered as soon as it has run, before the commit;
+//     at most the rows of the batch in flight can be lost to a SIGKILL;
+//   - every other write is answered only after the commit that records it;
+//   - if the commit fails, every write waiting on it is answered failed, what
+//     the batch did in memory is taken back, and the rows owed by the writes
+//     already answered are written again on their own, so none is dropped
+//     while the process lives.
+// While one batch commits, the next one gathers: the busier the server, the
+// more writes share a commit. The usher's decisions and the legacy API's
+// signed writes each have one (docs/performance.md, "Group commit").
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/records.hpp"
+#include "store/store.hpp"
+#include "store/store_pool.hpp"
+
+namespace sevu {
+
+// What a write leaves for the writer, should its batch be rolled back after all.
+struct IfRolledBack {
+  std::vector<std::function<void()>> undo;  // in-memory effects to take back
+  std::vector<Attempt> owed_rows;           // rows of writes answered before the commit
+};
+
+// How a write ended, as its done callback hears it (exactly once).
+struct WriteOutcome {
+  enum class Status { kDone, kFailed, kBusy } status = Status::kDone;
+  std::string failure;  // kFailed: why (an exception's text)
+};
+
+struct BatchedWrite {
+  // Runs inside the batch's transaction, in its own savepoint; throws to fail
+  // alone. Returns true when its answer must wait for the commit, false when
+  // it may be answered at once (whatever it wrote is owed, not promised).
+  std::function<bool(Store&, IfRolledBack&)> work;
+  std::function<void(WriteOutcome)> done;
+};
+
+// Runs one write in a transaction of its own on the caller's store, with the
+// same outcomes as a batch of one: for callers without a GroupCommit (tools,
+// tests that drive an API on one connection).
+void run_alone(Store& store, BatchedWrite write);
+
+class GroupCommit {
+ public:
+  // The writer runs as a job on `lane` of stores. At most max_waiting writes
+  // wait for it; more are refused (submit false: the caller answers busy). At
+  // most max_batch share one transaction. on_batch (may be empty) hears the
+  // size of each batch committed.
+  GroupCommit(StorePool& stores, StorePool::Lane lane,
+              std::function<void(std::size_t)> on_batch = {}, std::size_t max_waiting = 4096,
+              std::size_t max_batch = 512);
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // From any thread; never blocks on the store. write.done hears it once,
+  // unless submit returns false.
+  bool submit(BatchedWrite write);
+
+ private:
+  void write(Store& store);  // the writer job, on a store worker
+  std::vector<BatchedWrite> take_batch();
+  void schedule_writer();
+
+  StorePool& stores_;
+  const StorePool::Lane lane_;
+  const std::function<void(std::size_t)> on_batch_;
+  const std::size_t max_waiting_, max_batch_;
+  std::mutex mutex_;
+  std::vector<BatchedWrite> waiting_;
+  bool writer_scheduled_ = false;  // a writer job is queued or running
+};
+
+}  // namespace sevu

@@ -1,0 +1,229 @@
+// Group commit (store/group_commit.hpp) against real SQLite: writes share
+// transactions, one that fails fails alone, a write that needs the commit is
+// answered only once committed, one that does not at once, and a failed commit
+// answers every waiting write kFailed, runs the batch's undo steps and writes
+// the rows owed by the writes already answered again.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store_pool.hpp"
+#include "store/group_commit.hpp"
+
+using namespace sevu;
+
+namespace {
+
+struct TempDb {
+  std::string dir, path;
+  TempDb() {
+    char tmpl[] = "/tmp/sevu-group-commit-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    path = dir + "/sevu.db";
+    auto store = open_sqlite_store(path);
+    Account a;
+    a.cdn_id = 158;
+    a.username = "demo";
+    a.api_key = std::string(32, 'A');
+    a.secret = std::string(64, 'a');
+    REQUIRE(store->insert_account(a));
+  }
+  ~TempDb() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  // Rows as another connection sees them: only what was committed.
+  int64_t committed_attempts() {
+    auto store = open_sqlite_store(path);
+    AttemptFilter f;
+    f.limit = 100000;
+    return store->count_attempts(158, f);
+  }
+  void exec(const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    std::string message = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+  }
+};
+
+Attempt row(const std::string& app, bool success) {
+  Attempt a;
+  a.cdn_id = 158;
+  a.datetime = 1;
+  a.app = app;
+  a.success = success;
+  a.reason = success ? "Success" : "Invalid Auth Token";
+  return a;
+}
+
+// A write that logs one attempt and needs the commit (a grant) or not (a refusal).
+std::function<bool(Store&, IfRolledBack&)> log_one(const std::string& app, bool grant) {
+  return [app, grant](Store& store, IfRolledBack&) {
+    store.insert_attempt(row(app, grant));
+    return grant;
+  };
+}
+
+using Status = WriteOutcome::Status;
+
+// Holds the pool's only worker (the tests give it no hook worker of its own)
+// until released, so that writes pile up.
+struct Gate {
+  std::mutex m;
+  std::condition_variable cv;
+  bool open = false;
+  void hold(StorePool& pool) {
+    REQUIRE(pool.submit([this](Store&) {
+      std::unique_lock<std::mutex> lock(m);
+      cv.wait(lock, [this] { return open; });
+    }, StorePool::Lane::hooks));
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(m);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+std::function<void(WriteOutcome)> into(std::promise<WriteOutcome>& p) {
+  return [&p](WriteOutcome o) { p.set_value(std::move(o)); };
+}
+
+}  // namespace
+
+TEST_CASE("writes queued together commit together; those needing the commit answered after it") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+
+  constexpr int kWrites = 200;
+  std::vector<std::promise<WriteOutcome>> answers(kWrites);
+  std::atomic<int> seen_committed{0};
+  for (int i = 0; i < kWrites; ++i) {
+    const bool grant = i % 2 == 0;
+    REQUIRE(commit.submit(BatchedWrite{log_one("app", grant), [&, i, grant](WriteOutcome o) {
+      // A grant is answered only once another connection can see its row.
+      if (grant && db.committed_attempts() >= i + 1) seen_committed++;
+      answers[i].set_value(std::move(o));
+    }}));
+  }
+  gate.release();
+  for (int i = 0; i < kWrites; ++i) CHECK(answers[i].get_future().get().status == Status::kDone);
+  CHECK(seen_committed == kWrites / 2);
+  CHECK(db.committed_attempts() == kWrites);
+}
+
+TEST_CASE("a write that throws fails alone: its changes go, the batch's stay") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+  std::promise<WriteOutcome> first, broken, last;
+  std::atomic<bool> undone{false};
+  REQUIRE(commit.submit(BatchedWrite{log_one("a", true), into(first)}));
+  REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& undo) -> bool {
+                                       store.insert_attempt(row("broken", true));
+                                       undo.undo.push_back([&] { undone = true; });
+                                       throw StoreError("disk on fire");
+                                     },
+                                     into(broken)}));
+  REQUIRE(commit.submit(BatchedWrite{log_one("b", true), into(last)}));
+  gate.release();
+  CHECK(first.get_future().get().status == Status::kDone);
+  WriteOutcome b = broken.get_future().get();
+  CHECK(b.status == Status::kFailed);
+  CHECK(b.failure == "disk on fire");
+  CHECK(undone);
+  CHECK(last.get_future().get().status == Status::kDone);
+  CHECK(db.committed_attempts() == 2);  // "broken" rolled back to its savepoint
+}
+
+TEST_CASE("a failed commit answers every waiting write kFailed and runs the undo steps") {
+  TempDb db;
+  // A deferred foreign key is checked at COMMIT only: an attempt on app
+  // "poison" makes the whole batch's commit fail, as a full disk would.
+  db.exec(
+      "CREATE TABLE canary (cdn_id INTEGER REFERENCES accounts(cdn_id) "
+      "DEFERRABLE INITIALLY DEFERRED);"
+      "CREATE TRIGGER poison AFTER INSERT ON attempts WHEN NEW.app = 'poison' "
+      "BEGIN INSERT INTO canary VALUES (999999); END;");
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+  std::promise<WriteOutcome> grant, refusal, poisoned;
+  std::atomic<int> undone{0};
+  REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& undo) {
+                                       undo.undo.push_back([&] { undone++; });
+                                       return log_one("a", true)(store, undo);
+                                     },
+                                     into(grant)}));
+  REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& if_rolled_back) {
+                                       // owed even if the batch fails
+                                       if_rolled_back.owed_rows.push_back(row("b", false));
+                                       return log_one("b", false)(store, if_rolled_back);
+                                     },
+                                     into(refusal)}));
+  REQUIRE(commit.submit(BatchedWrite{log_one("poison", true), into(poisoned)}));
+  gate.release();
+  CHECK(grant.get_future().get().status == Status::kFailed);
+  CHECK(poisoned.get_future().get().status == Status::kFailed);
+  CHECK(refusal.get_future().get().status == Status::kDone);  // answered before the commit
+  CHECK(undone == 1);
+
+  // The writer recovers: the next batch commits. Behind it on the same worker,
+  // the answered refusal's row was written again on its own; the grants' are gone.
+  std::promise<WriteOutcome> after;
+  REQUIRE(commit.submit(BatchedWrite{log_one("c", true), into(after)}));
+  CHECK(after.get_future().get().status == Status::kDone);
+  CHECK(db.committed_attempts() == 2);
+}
+
+TEST_CASE("beyond max_waiting writes are refused, not queued") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks, {}, 3, 2);
+  Gate gate;
+  gate.hold(pool);
+  std::vector<std::promise<WriteOutcome>> answers(3);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(commit.submit(BatchedWrite{log_one("a", true), into(answers[i])}));
+  CHECK_FALSE(commit.submit(
+      BatchedWrite{log_one("a", true), [](WriteOutcome) { FAIL("never answered"); }}));
+  gate.release();
+  for (auto& a : answers) CHECK(a.get_future().get().status == Status::kDone);  // max_batch 2
+  CHECK(db.committed_attempts() == 3);
+}
+
+TEST_CASE("run_alone: one write in its own transaction, the same outcomes") {
+  TempDb db;
+  auto store = open_sqlite_store(db.path);
+  std::vector<WriteOutcome> heard;
+  run_alone(*store, BatchedWrite{log_one("a", true), [&](WriteOutcome o) { heard.push_back(o); }});
+  run_alone(*store, BatchedWrite{[](Store& s, IfRolledBack&) -> bool {
+                                   s.insert_attempt(row("x", true));
+                                   throw StoreError("no");
+                                 },
+                                 [&](WriteOutcome o) { heard.push_back(o); }});
+  REQUIRE(heard.size() == 2);
+  CHECK(heard[0].status == Status::kDone);
+  CHECK(heard[1].status == Status::kFailed);
+  CHECK(db.committed_attempts() == 1);
+}
