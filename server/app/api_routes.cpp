@@ -10,7 +10,8 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
       metrics_(MetricsSources{[this] { return errors_.count(); },
                               [this] { return api_shed_.load() + usher_.shed(); },
                               [this] { return pool_.queued(); }}),
-      legacy_(clock, config_.legacy, errors_),
+      api_writes_(pool, StorePool::Lane::api),
+      legacy_(clock, config_.legacy, errors_, &api_writes_),
       v2_(clock, errors_),
       usher_(clock,
              UsherConfig{config_.server_name, config_.session_idle, config_.hash_workers,
@@ -45,7 +46,14 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   const bool may_write = legacy || (shared->method != "GET" && shared->method != "HEAD");
   auto job = [this, shared, respond, legacy, may_write](Store& store) {
     try {
-      HttpResponse answer = legacy ? legacy_.handle(*shared, store) : v2_.handle(*shared, store);
+      if (legacy) {
+        // Answered now or, for a write, once its batch commits.
+        return legacy_.handle(*shared, store, [this, respond](HttpResponse answer) {
+          usher_.tickets_changed();
+          respond(std::move(answer));
+        });
+      }
+      HttpResponse answer = v2_.handle(*shared, store);
       if (may_write) usher_.tickets_changed();
       respond(std::move(answer));
     } catch (...) {

@@ -61,6 +61,7 @@ class App {
   std::atomic<uint64_t> api_shed_{0};  // API requests refused: store queue full
   Metrics metrics_;  // before the usher service, which reports into it
   std::unique_ptr<LogFile> access_log_, decision_log_;  // when configured
+  GroupCommit api_writes_;  // the legacy API's signed writes, batched; before legacy_
   LegacyApi legacy_;
   V2Api v2_;
   UsherService usher_;

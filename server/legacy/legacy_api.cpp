@@ -5,6 +5,8 @@
 #include "legacy/legacy_api.hpp"
 
 #include <chrono>
+#include <memory>
+#include <stdexcept>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -74,73 +76,141 @@ Reply run_command(const legacy::CommandSpec& command, const legacy::CommandConte
   return command.handler(c);
 }
 
+std::string failed_where(std::string_view command_name) {
+  return command_name.empty() ? std::string("legacy request")
+                              : "legacy command '" + std::string(command_name) + "'";
+}
+
 }  // namespace
 
-LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors)
-    : clock_(clock), config_(std::move(config)), errors_(errors) {}
+// A request past the global checks, kept alive until it is answered: a write
+// runs later, on whichever store worker commits its batch.
+struct LegacyApi::Checked {
+  legacy::ParsedRequest parsed;
+  Account account;
+  const legacy::CommandSpec* command = nullptr;
+  legacy::Prepared prepared;
+  legacy::SignedWrite write;
+  Reply reply;
+  std::chrono::steady_clock::time_point start;
+};
+
+LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors,
+                     GroupCommit* writes)
+    : clock_(clock), config_(std::move(config)), errors_(errors), writes_(writes) {}
 
 HttpResponse LegacyApi::busy() const {
   return envelope_response(reply(Code::kBusy), std::chrono::steady_clock::now());
 }
 
 HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
-  const auto start = std::chrono::steady_clock::now();
+  std::optional<HttpResponse> out;
+  handle(req, store, [&out](HttpResponse r) { out = std::move(r); });
+  if (!out) throw std::logic_error("LegacyApi: a write went to the group commit; pass a callback");
+  return std::move(*out);
+}
+
+void LegacyApi::handle(const HttpRequest& req, Store& store, Respond respond) {
+  auto checked = std::make_shared<Checked>();
+  checked->start = std::chrono::steady_clock::now();
+  std::optional<HttpResponse> now;
+  try {
+    now = answer(req, store, checked, respond);
+  } catch (...) {
+    // The client learns only that something went wrong; the operator learns what.
+    errors_.report_current(failed_where(checked->command ? checked->command->name : ""));
+    now = envelope_response(reply(Code::kUnexpectedError), checked->start);
+  }
+  if (now) respond(std::move(*now));
+}
+
+// The answer, or nullopt when a write went to the group commit, which answers it.
+std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& store,
+                                              const std::shared_ptr<Checked>& checked,
+                                              const Respond& respond) {
+  const auto start = checked->start;
   if (req.method != "POST") {
     HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", "the legacy API takes POST only");
     r.headers.emplace_back("Allow", "POST");
     return r;
   }
-  std::string command_name;
-  try {
-    // JSON parse: a body that does not yield one JSON object names `json`.
-    auto text = legacy::extract_request_json(req.header("Content-Type").value_or(""), req.body);
-    if (!text.ok || text.value.empty()) {
-      return envelope_response(reply(Code::kMissingFields, "json"), start);
-    }
-    auto parsed = legacy::parse_request_json(text.value);
-    if (!parsed.ok) return envelope_response(reply(Code::kMissingFields, "json"), start);
-    const rapidjson::Value& request = parsed.doc;
-
-    auto name = string_member(request, "command");
-    const legacy::CommandSpec* command = name ? legacy::find_command(*name) : nullptr;
-    if (command == nullptr) return envelope_response(reply(Code::kUnknownCommand), start);
-    command_name = *name;
-
-    auto account = authenticate(request, store);
-    if (!account) return envelope_response(reply(Code::kAuthFailed), start);
-
-    // Freshness is judged on the wall clock, never the test clock (docs/legacy-api.md).
-    const int64_t wall = clock_.wall();
-    const int64_t window = config_.timestamp_window;
-    auto timestamp = request_timestamp(request);
-    if (!timestamp || *timestamp < wall - window || *timestamp > wall + window) {
-      return envelope_response(reply(Code::kBadTimestamp), start);
-    }
-
-    auto signature = string_member(request, "signature");
-    if (!signature ||
-        !legacy::signature_matches(text.value, parsed.php_form, *signature, account->secret)) {
-      return envelope_response(reply(Code::kBadSignature), start);
-    }
-
-    // Replay: a read is answered afresh however often it comes; a write runs
-    // once and its repeats get the first reply, kept as long as the request
-    // stays fresh (its own timestamp + window).
-    legacy::CommandContext context{request, *account, store, clock_, config_, {}};
-    auto run = [&] { return run_command(*command, context); };
-    if (command->effect == legacy::Effect::kReads) return envelope_response(run(), start);
-    const legacy::SignedWrite write{account->cdn_id, *signature, *timestamp + window, wall};
-    // A disabled account is refused (code 5) before its command runs: nothing to prepare.
-    auto prepare = [&] {
-      if (command->prepare && account->active) context.prepared = command->prepare(request);
-    };
-    return envelope_response(legacy::answer_once(store, write, run, prepare), start);
-  } catch (...) {
-    // The client learns only that something went wrong; the operator learns what.
-    errors_.report_current(command_name.empty() ? std::string("legacy request")
-                                                : "legacy command '" + command_name + "'");
-    return envelope_response(reply(Code::kUnexpectedError), start);
+  // JSON parse: a body that does not yield one JSON object names `json`.
+  auto text = legacy::extract_request_json(req.header("Content-Type").value_or(""), req.body);
+  if (!text.ok || text.value.empty()) {
+    return envelope_response(reply(Code::kMissingFields, "json"), start);
   }
+  checked->parsed = legacy::parse_request_json(text.value);
+  if (!checked->parsed.ok) return envelope_response(reply(Code::kMissingFields, "json"), start);
+  const rapidjson::Value& request = checked->parsed.doc;
+
+  auto name = string_member(request, "command");
+  const legacy::CommandSpec* command = name ? legacy::find_command(*name) : nullptr;
+  if (command == nullptr) return envelope_response(reply(Code::kUnknownCommand), start);
+  checked->command = command;
+
+  auto account = authenticate(request, store);
+  if (!account) return envelope_response(reply(Code::kAuthFailed), start);
+
+  // Freshness is judged on the wall clock, never the test clock (docs/legacy-api.md).
+  const int64_t wall = clock_.wall();
+  const int64_t window = config_.timestamp_window;
+  auto timestamp = request_timestamp(request);
+  if (!timestamp || *timestamp < wall - window || *timestamp > wall + window) {
+    return envelope_response(reply(Code::kBadTimestamp), start);
+  }
+
+  auto signature = string_member(request, "signature");
+  if (!signature ||
+      !legacy::signature_matches(text.value, checked->parsed.php_form, *signature,
+                                 account->secret)) {
+    return envelope_response(reply(Code::kBadSignature), start);
+  }
+
+  // Replay: a read is answered afresh however often it comes; a write runs
+  // once and its repeats get the first reply, kept as long as the request
+  // stays fresh (its own timestamp + window).
+  if (command->effect == legacy::Effect::kReads) {
+    legacy::CommandContext context{request, *account, store, clock_, config_, {}};
+    return envelope_response(run_command(*command, context), start);
+  }
+  checked->account = std::move(*account);
+  checked->write = legacy::SignedWrite{checked->account.cdn_id, *signature, *timestamp + window, wall};
+  // Slow work (a password hash) happens here, before the write lock, so no
+  // other write waits on it; a repeat is answered without it. A disabled
+  // account is refused (code 5) before its command runs: nothing to prepare.
+  if (command->prepare && checked->account.active) {
+    if (auto repeat = legacy::held_answer(store, checked->write))
+      return envelope_response(*repeat, start);
+    checked->prepared = command->prepare(request);
+  }
+  run_write(store, checked, respond);
+  return std::nullopt;
+}
+
+void LegacyApi::run_write(Store& store, const std::shared_ptr<Checked>& checked,
+                          const Respond& respond) {
+  BatchedWrite write;
+  write.work = [this, checked](Store& writer, IfRolledBack&) {
+    checked->reply = legacy::answer_once(writer, checked->write, [&](Store& in) {
+      legacy::CommandContext c{checked->parsed.doc, checked->account, in, clock_, config_,
+                               checked->prepared};
+      return run_command(*checked->command, c);
+    });
+    return true;  // its reply is promised: answered once committed
+  };
+  write.done = [this, checked, respond](WriteOutcome outcome) {
+    switch (outcome.status) {
+      case WriteOutcome::Status::kDone:
+        return respond(envelope_response(checked->reply, checked->start));
+      case WriteOutcome::Status::kFailed:
+        errors_.report(failed_where(checked->command->name), outcome.failure);
+        return respond(envelope_response(reply(Code::kUnexpectedError), checked->start));
+      case WriteOutcome::Status::kBusy:
+        return respond(busy());
+    }
+  };
+  if (writes_ == nullptr) return run_alone(store, std::move(write));
+  if (!writes_->submit(std::move(write))) respond(busy());
 }
 
 }  // namespace sevu

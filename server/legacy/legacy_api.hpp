@@ -9,31 +9,53 @@
 // Neither includes this file; commands/ never reaches into legacy_api.cpp's checks.
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <optional>
+
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
 #include "core/http_message.hpp"
 #include "legacy/commands/config.hpp"
+#include "store/group_commit.hpp"
 #include "store/store.hpp"
 
 namespace sevu {
 
 class LegacyApi {
  public:
-  // errors: where a code 4 (the store or the command failed) is counted and logged.
-  LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors);
+  using Respond = std::function<void(HttpResponse)>;
+
+  // errors: where a code 4 (the store or the command failed) is counted and
+  // logged. writes: where signed write commands run, batched with others
+  // (docs/performance.md, "Group commit"); without one, each runs in a
+  // transaction of its own on the store handle() was given.
+  LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors,
+            GroupCommit* writes = nullptr);
 
   // Runs on a store worker: body decoding, JSON parse, the check order of
-  // docs/legacy-api.md, the command.
-  // Always answers HTTP 200 with the JSON envelope, except 405 for a method other than POST.
+  // docs/legacy-api.md, then the command: a read at once, a write through the
+  // group commit, answered once committed. respond hears the answer exactly
+  // once, maybe later on another store worker. Always HTTP 200 with the JSON
+  // envelope, except 405 for a method other than POST.
+  void handle(const HttpRequest& req, Store& store, Respond respond);
+  // The same, answered before it returns: only without a GroupCommit (tests).
   HttpResponse handle(const HttpRequest& req, Store& store);
 
   // Code 1000, for when the store pool refuses more work (load shedding).
   HttpResponse busy() const;
 
  private:
+  struct Checked;
+  std::optional<HttpResponse> answer(const HttpRequest& req, Store& store,
+                                     const std::shared_ptr<Checked>& checked,
+                                     const Respond& respond);
+  void run_write(Store& store, const std::shared_ptr<Checked>& checked, const Respond& respond);
+
   const Clock& clock_;
   LegacyConfig config_;
   ErrorSink& errors_;
+  GroupCommit* const writes_;
 };
 
 }  // namespace sevu

@@ -23,13 +23,13 @@ std::string payload_text(const Reply& r) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+}  // namespace
+
 std::optional<Reply> held_answer(Store& store, const SignedWrite& write) {
   auto held = store.write_reply(write.cdn_id, write.signature);
   if (!held) return std::nullopt;
   return repeated_reply(*held);
 }
-
-}  // namespace
 
 WriteReply held_reply(const Reply& r, const SignedWrite& write) {
   WriteReply row;
@@ -71,25 +71,16 @@ Reply repeated_reply(const WriteReply& held) {
   return r;
 }
 
-Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute,
-                  const std::function<void()>& prepare) {
-  // A repeat is answered without waiting for the write lock, or preparing.
+Reply answer_once(Store& store, const SignedWrite& write,
+                  const std::function<Reply(Store&)>& execute) {
   if (auto repeat = held_answer(store, write)) return std::move(*repeat);
-  // Slow work (a password hash) happens before the lock, so no other write waits on it.
-  if (prepare) prepare();
-  std::optional<Reply> answer;
-  store.transaction([&] {
-    // Looked up again under the lock: an identical request may have run meanwhile.
-    answer = held_answer(store, write);
-    if (answer) return;
-    answer = execute();
-    // Should another instance on a shared store have won a race the lock did
-    // not prevent, this insert fails on the key and rolls the command back:
-    // a write never runs twice.
-    store.insert_write_reply(held_reply(*answer, write));
-    store.delete_expired_write_replies(write.now, kForgetPerWrite);
-  });
-  return std::move(*answer);
+  Reply answer = execute(store);
+  // Should another instance on a shared store have won a race the lock did
+  // not prevent, this insert fails on the key and rolls the command back:
+  // a write never runs twice.
+  store.insert_write_reply(held_reply(answer, write));
+  store.delete_expired_write_replies(write.now, kForgetPerWrite);
+  return answer;
 }
 
 }  // namespace sevu::legacy

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "legacy/wire/envelope.hpp"
@@ -35,14 +36,17 @@ constexpr std::size_t kMaxHeldReplyBytes = 256 * 1024;
 // table shrinks back after a burst while the work per request stays bounded.
 constexpr int64_t kForgetPerWrite = 32;
 
-// The held reply for `write` if the store has one. Otherwise runs `prepare`
-// (if given) outside any transaction, then `execute`, and keeps its reply; the
-// lookup, the command and the keeping happen in one store transaction, so an
-// identical request arriving meanwhile waits and then finds the reply. A
-// command that throws keeps nothing (its transaction rolls back, so it changed
-// nothing) and a repeat runs it again.
-Reply answer_once(Store& store, const SignedWrite& write, const std::function<Reply()>& execute,
-                  const std::function<void()>& prepare = nullptr);
+// The held reply for `write` if the store has one.
+std::optional<Reply> held_answer(Store& store, const SignedWrite& write);
+
+// Inside a write transaction (the caller's, which holds the write lock): the
+// held reply for `write` if an identical request ran meanwhile; otherwise runs
+// `execute` and keeps its reply. The lookup, the command and the keeping share
+// the transaction, so an identical request arriving meanwhile waits and then
+// finds the reply. A command that throws keeps nothing (its transaction or
+// savepoint rolls back, so it changed nothing) and a repeat runs it again.
+Reply answer_once(Store& store, const SignedWrite& write,
+                  const std::function<Reply(Store&)>& execute);
 
 // The row kept for a reply, and the reply a repeat gets from it. Throws
 // StoreError for a row whose payload is not a JSON object.
