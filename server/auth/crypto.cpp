@@ -47,6 +47,15 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
   return std::string(reinterpret_cast<const char*>(out), out_len);
 }
 
+std::string sha256(std::string_view bytes) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_len = 0;
+  if (EVP_Digest(bytes_of(bytes), bytes.size(), out, &out_len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("sha256: OpenSSL EVP_Digest failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out), out_len);
+}
+
 std::string base64_encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);

@@ -10,6 +10,8 @@ namespace sevu {
 
 // Raw 32-byte HMAC-SHA256 of message under key (key bytes used as given).
 std::string hmac_sha256(std::string_view key, std::string_view message);
+// Raw 32-byte SHA-256 of bytes.
+std::string sha256(std::string_view bytes);
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);  // nullopt if malformed
 // Compares in time that depends only on the lengths, never on the contents.

@@ -494,10 +494,30 @@ class SqliteStore final : public Store {
     return changes();
   }
 
+  std::optional<int64_t> viewing_session_seen(const std::string& id) override {
+    auto run = viewing_session_seen_.run();
+    run.bind(1, id);
+    if (!run.next()) return std::nullopt;
+    return run.int64(0);
+  }
+
+  void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t last_seen) override {
+    save_viewing_session_.run().bind(1, id).bind(2, cdn_id).bind(3, last_seen).finish();
+  }
+
+  void delete_viewing_session(const std::string& id) override {
+    delete_viewing_session_.run().bind(1, id).finish();
+  }
+
+  int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
+    delete_idle_viewing_sessions_.run().bind(1, before).bind(2, not_negative(limit)).finish();
+    return changes();
+  }
+
   void reset_data() override {
     transaction([&] {
       for (Statement* s : {&reset_attempts_, &reset_attempt_counts_, &reset_tickets_,
-                           &reset_stream_users_, &reset_write_replies_})
+                           &reset_stream_users_, &reset_write_replies_, &reset_viewing_sessions_})
         s->run().finish();
     });
   }
@@ -567,6 +587,7 @@ class SqliteStore final : public Store {
   Statement reset_tickets_{db(), "DELETE FROM tickets"};
   Statement reset_stream_users_{db(), "DELETE FROM stream_users"};
   Statement reset_write_replies_{db(), "DELETE FROM write_replies"};
+  Statement reset_viewing_sessions_{db(), "DELETE FROM viewing_sessions"};
   Statement release_{db(), "RELEASE part"};
   Statement rollback_to_{db(), "ROLLBACK TO part"};
 
@@ -671,6 +692,17 @@ class SqliteStore final : public Store {
       db(),
       "DELETE FROM write_replies WHERE rowid IN (SELECT rowid FROM write_replies"
       " WHERE expires < ?1 ORDER BY expires LIMIT ?2)"};
+
+  Statement viewing_session_seen_{db(), "SELECT last_seen FROM viewing_sessions WHERE id = ?1"};
+  Statement save_viewing_session_{
+      db(),
+      "INSERT INTO viewing_sessions (id, cdn_id, last_seen) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)"};
+  Statement delete_viewing_session_{db(), "DELETE FROM viewing_sessions WHERE id = ?1"};
+  Statement delete_idle_viewing_sessions_{
+      db(),
+      "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
+      " WHERE last_seen < ?1 ORDER BY last_seen LIMIT ?2)"};
 };
 
 }  // namespace

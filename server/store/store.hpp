@@ -91,8 +91,20 @@ class Store {
   // per call); returns how many went.
   virtual int64_t delete_expired_write_replies(int64_t now, int64_t limit) = 0;
 
-  // Staging (POST /test/reset): every ticket, attempt, stream user and
-  // remembered write reply gone, in one transaction; accounts stay.
+  // Viewing sessions of HTTP streaming (docs/hooks.md, "Viewing sessions"),
+  // kept in the store so that a viewer whose next request reaches another
+  // instance, or this one after a restart, continues instead of starting
+  // again. `id` is the session's digest; times are ticket time.
+  virtual std::optional<int64_t> viewing_session_seen(const std::string& id) = 0;
+  // Records that the session saw a request at last_seen; a later time wins.
+  virtual void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t last_seen) = 0;
+  virtual void delete_viewing_session(const std::string& id) = 0;
+  // Deletes at most `limit` sessions last seen before `before` (bounded work
+  // per call); returns how many went.
+  virtual int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) = 0;
+
+  // Staging (POST /test/reset): every ticket, attempt, stream user, viewing
+  // session and remembered write reply gone, in one transaction; accounts stay.
   virtual void reset_data() = 0;
 
   // Records that the seed `name` ran; false when it had run before (so the

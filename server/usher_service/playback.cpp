@@ -54,14 +54,25 @@ SessionKey session_of(const UsherRequest& r) {
           r.video};
 }
 
-// A live session's request after its re-check: kept alive, or ended.
-UsherDecision settle_session(ViewingSessions& sessions, const SessionKey& session, UsherDecision d,
-                             int64_t now) {
-  if (d.allowed) {
-    sessions.touch(session, now);
-  } else {
-    sessions.end(session);
+// Ended here and in the store, so that no instance takes it over: the
+// viewer's next request is a start everywhere.
+void end_session(Store& store, ViewingSessions& sessions, const SessionKey& session) {
+  sessions.end(session);
+  store.delete_viewing_session(ViewingSessions::digest(session));
+}
+
+// A live session's request after its re-check: kept alive, or ended. The
+// store's copy is refreshed often enough that it never looks idle to another
+// instance.
+UsherDecision settle_session(Store& store, ViewingSessions& sessions, const SessionKey& session,
+                             UsherDecision d, int64_t now) {
+  if (!d.allowed) {
+    end_session(store, sessions, session);
+    return d;
   }
+  sessions.touch(session, now);
+  if (sessions.due_in_store(session, now))
+    store.save_viewing_session(ViewingSessions::digest(session), d.cdn_id, now);
   return d;
 }
 
@@ -69,11 +80,33 @@ UsherDecision continue_session(Store& store, ViewingSessions& sessions, const Se
                                const UsherRequest& req, int64_t now) {
   const uint64_t generation = sessions.generation();  // before the read (remember())
   std::optional<Ticket> ticket = ticket_of(store, req);
-  if (!ticket) return settle_session(sessions, session, rule_recheck(nullptr, req, now), now);
+  if (!ticket) return settle_session(store, sessions, session, rule_recheck(nullptr, req, now), now);
   RecheckFacts facts = facts_of(store, req, std::move(*ticket));
   UsherDecision d = rule_recheck(&facts, req, now);
   sessions.remember(session, std::move(facts), generation);
-  return settle_session(sessions, session, std::move(d), now);
+  return settle_session(store, sessions, session, std::move(d), now);
+}
+
+// A session that another instance (or this one before a restart) opened and
+// kept alive in the store: taken over, so that this request continues it
+// instead of starting again and spending a use.
+bool adopt_stored(Store& store, ViewingSessions& sessions, const SessionKey& session,
+                  int64_t now) {
+  const auto seen = store.viewing_session_seen(ViewingSessions::digest(session));
+  if (!seen || now - *seen > sessions.idle()) return false;
+  sessions.touch(session, *seen);
+  return true;
+}
+
+// Sessions idle for this many idle windows are deleted from the store, a few
+// per opened session: long enough that no instance still takes them over.
+constexpr int64_t kForgetIdleWindows = 2;
+constexpr int64_t kForgetPerOpen = 8;
+
+void store_opened(Store& store, const SessionKey& session, int64_t cdn_id, int64_t idle,
+                  int64_t now) {
+  store.save_viewing_session(ViewingSessions::digest(session), cdn_id, now);
+  store.delete_idle_viewing_sessions(now - kForgetIdleWindows * idle, kForgetPerOpen);
 }
 
 }  // namespace
@@ -117,7 +150,12 @@ std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const U
   const SessionKey session = session_of(req);
   std::optional<RecheckFacts> facts = sessions.fresh_facts(session, now);
   if (!facts) return std::nullopt;
-  return settle_session(sessions, session, rule_recheck(&*facts, req, now), now);
+  UsherDecision d = rule_recheck(&*facts, req, now);
+  // A refusal ends the session, in the store too: left to the store path,
+  // which also reads the facts afresh.
+  if (!d.allowed) return std::nullopt;
+  sessions.touch(session, now);
+  return d;
 }
 
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
@@ -126,20 +164,22 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
   const SessionKey session = session_of(req);
   if (sessions.live(session, now)) return continue_session(store, sessions, session, req, now);
 
-  // Not live: a start. A player often asks for the playlist and a segment at
-  // once; the store's write transaction serializes those, and the second one
-  // sees the session the first just opened instead of spending a second use.
+  // Not live here: a start, unless the store knows the session. A player
+  // often asks for the playlist and a segment at once; the store's write
+  // transaction serializes those, and the second one sees the session the
+  // first just opened instead of spending a second use.
   UsherDecision d;
   bool opened = false;
   try {
     store.transaction([&] {
-      if (sessions.live(session, now)) {
+      if (sessions.live(session, now) || adopt_stored(store, sessions, session, now)) {
         d = continue_session(store, sessions, session, req, now);
         return;
       }
       d = start_playback(store, req, now, server, &if_rolled_back);  // joins this transaction
       if (d.allowed) {
         sessions.touch(session, now);
+        store_opened(store, session, d.cdn_id, sessions.idle(), now);
         opened = true;
       }
     });
@@ -157,7 +197,7 @@ bool in_live_session(const ViewingSessions& sessions, const UsherRequest& req, i
 
 UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRequest& req,
                           int64_t now) {
-  sessions.end(session_of(req));
+  end_session(store, sessions, session_of(req));
   return recheck_playback(store, req, now);
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "auth/crypto.hpp"
+
 namespace sevu::usher_service {
 
 ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions,
@@ -18,6 +20,20 @@ std::string ViewingSessions::id_of(const SessionKey& s) {
     id += *part;
   }
   return id;
+}
+
+std::string ViewingSessions::digest(const SessionKey& s) {
+  return hex_encode(sha256(id_of(s)));
+}
+
+bool ViewingSessions::due_in_store(const SessionKey& s, int64_t now) {
+  const std::string id = id_of(s);
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || now - it->second.stored_seen < std::max<int64_t>(1, idle_ / 2))
+    return false;
+  it->second.stored_seen = now;
+  return true;
 }
 
 bool ViewingSessions::live(const SessionKey& s, int64_t now) const {
@@ -37,6 +53,7 @@ void ViewingSessions::touch(const SessionKey& s, int64_t now) {
   if (sessions_.size() >= max_) make_room(now);
   Entry entry;
   entry.last_seen = now;
+  entry.stored_seen = now;  // whoever opens a session stores it (playback.cpp)
   sessions_.emplace(std::move(id), std::move(entry));
 }
 

@@ -43,11 +43,19 @@ class ViewingSessions {
   bool live(const SessionKey& s, int64_t now) const;
   // Records a request of the session at now (starting it if new).
   void touch(const SessionKey& s, int64_t now);
+  // True once per half idle window of a live session (counted from its
+  // opening): time to write its last_seen to the store, where other
+  // instances look for it (playback.cpp).
+  bool due_in_store(const SessionKey& s, int64_t now);
   // Forgets the session (its ticket was revoked or expired).
   void end(const SessionKey& s);
   // Forgets every session (POST /test/reset).
   void clear();
   std::size_t size() const;
+  int64_t idle() const { return idle_; }
+  // The session's name in the store: hex SHA-256 of its parts, so no
+  // credential is stored.
+  static std::string digest(const SessionKey& s);
 
   // The facts remembered for a session live at now, when read within the facts
   // window and not forgotten since; nullopt otherwise.
@@ -62,7 +70,8 @@ class ViewingSessions {
  private:
   using Steady = std::chrono::steady_clock;
   struct Entry {
-    int64_t last_seen = 0;  // ticket time
+    int64_t last_seen = 0;    // ticket time
+    int64_t stored_seen = 0;  // the last_seen last written to the store
     std::optional<RecheckFacts> facts;
     Steady::time_point facts_read;
     uint64_t facts_generation = 0;

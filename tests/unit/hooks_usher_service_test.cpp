@@ -365,6 +365,45 @@ TEST_CASE("HTTP sessions: one start per viewing, revocation ends it at once") {
   CHECK(db.ticket().uses == 1);
 }
 
+TEST_CASE("HTTP sessions live in the store too: another instance continues them") {
+  TempDb db;
+  db.add_ticket(5);
+  auto second = open_sqlite_store(db.path);  // another instance's connection
+  ViewingSessions a(60), b(60);              // each instance's memory
+  IfRolledBack undo;
+  auto view_on = [&](Store& store, ViewingSessions& sessions, int64_t at) {
+    return view_in_session(store, sessions, viewer(), at, "s", undo);
+  };
+  CHECK(view_on(*db.store, a, kNow).allowed);  // opened on A: one use
+  CHECK(view_on(*second, b, kNow + 5).allowed);  // next segment on B: continued
+  CHECK(db.ticket().uses == 4);
+  CHECK(db.attempts().size() == 1);
+  CHECK(b.live(SessionKey{kKey, "pw", "10.0.0.1", "demo-origin", "mystream"}, kNow + 5));
+
+  // Kept alive on B alone past A's idle window: B refreshed the stored copy,
+  // so A still continues it.
+  for (int64_t t = kNow + 35; t <= kNow + 95; t += 30) CHECK(view_on(*second, b, t).allowed);
+  CHECK(view_on(*db.store, a, kNow + 100).allowed);
+  CHECK(db.ticket().uses == 4);
+
+  // Ended on one (revoked), over everywhere: once the ticket is back, the
+  // viewer's next request on the other instance is a start.
+  Ticket t = db.ticket();
+  t.active = false;
+  REQUIRE(db.store->update_ticket(t));
+  CHECK_FALSE(view_on(*db.store, a, kNow + 101).allowed);
+  t.active = true;
+  REQUIRE(db.store->update_ticket(t));
+  b.end(SessionKey{kKey, "pw", "10.0.0.1", "demo-origin", "mystream"});  // B's memory lapsed
+  CHECK(view_on(*second, b, kNow + 102).allowed);
+  CHECK(db.ticket().uses == 3);
+
+  // Idle past the window in the store as well: a start.
+  ViewingSessions c(60);
+  CHECK(view_on(*second, c, kNow + 102 + 61).allowed);
+  CHECK(db.ticket().uses == 2);
+}
+
 TEST_CASE("HookApi: token, routes and methods are checked before anything is decoded") {
   TempDb db;
   Clock clock;

@@ -37,6 +37,18 @@ class WatchedStore : public Store {
 
   void savepoint(const std::function<void()>& body) override { inner_->savepoint(body); }
   void reset_data() override { inner_->reset_data(); }
+  std::optional<int64_t> viewing_session_seen(const std::string& id) override {
+    return inner_->viewing_session_seen(id);
+  }
+  void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t seen) override {
+    inner_->save_viewing_session(id, cdn_id, seen);
+  }
+  void delete_viewing_session(const std::string& id) override {
+    inner_->delete_viewing_session(id);
+  }
+  int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
+    return inner_->delete_idle_viewing_sessions(before, limit);
+  }
   void transaction(const std::function<void()>& body) override {
     inner_->transaction([&] {
       ++depth;
