@@ -56,6 +56,12 @@ void App::route_api(HttpRequest&& req, Responder respond) {
       HttpResponse answer = v2_.handle(*shared, store);
       if (may_write) usher_.tickets_changed();
       respond(std::move(answer));
+    } catch (const StoreUnavailable& e) {
+      if (may_write) usher_.tickets_changed();
+      errors_.report((legacy ? "legacy " : "v2 ") + shared->method + " " +
+                         std::string(shared->path()),
+                     e.what());
+      respond(legacy ? legacy_.busy() : json_error(503, "UNAVAILABLE", "store unavailable, try again"));
     } catch (...) {
       if (may_write) usher_.tickets_changed();
       errors_.report_current((legacy ? "legacy " : "v2 ") + shared->method + " " +

@@ -39,7 +39,7 @@ struct Metrics::Families {
                     .Register(r)),
         decisions(prometheus::BuildCounter()
                       .Name("sevu_decisions_total")
-                      .Help("Usher decisions by result (allowed, denied, busy, error) and reason.")
+                      .Help("Usher decisions by result (allowed, denied, busy, unavailable, error) and reason.")
                       .Register(r)),
         batches(prometheus::BuildHistogram()
                     .Name("sevu_commit_batch_size")

@@ -93,6 +93,8 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
                   if (d.status == UsherDecision::Status::kBusy)
                     return respond(json_error(503, "BUSY", "server busy, try again"));
                   errors_.report("hook " + std::string(route->path), d.failure);
+                  if (d.status == UsherDecision::Status::kUnavailable)
+                    return respond(json_error(503, "UNAVAILABLE", "store unavailable, try again"));
                   respond(json_error(500, "INTERNAL", "internal error"));
                 });
 }

@@ -116,6 +116,10 @@ void LegacyApi::handle(const HttpRequest& req, Store& store, Respond respond) {
   std::optional<HttpResponse> now;
   try {
     now = answer(req, store, checked, respond);
+  } catch (const StoreUnavailable& e) {
+    // Not the request's fault, nor a bug: "try again" (code 1000).
+    errors_.report(failed_where(checked->command ? checked->command->name : ""), e.what());
+    now = busy();
   } catch (...) {
     // The client learns only that something went wrong; the operator learns what.
     errors_.report_current(failed_where(checked->command ? checked->command->name : ""));
@@ -205,6 +209,9 @@ void LegacyApi::run_write(Store& store, const std::shared_ptr<Checked>& checked,
       case WriteOutcome::Status::kFailed:
         errors_.report(failed_where(checked->command->name), outcome.failure);
         return respond(envelope_response(reply(Code::kUnexpectedError), checked->start));
+      case WriteOutcome::Status::kUnavailable:
+        errors_.report(failed_where(checked->command->name), outcome.failure);
+        return respond(busy());
       case WriteOutcome::Status::kBusy:
         return respond(busy());
     }

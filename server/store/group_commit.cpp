@@ -9,17 +9,16 @@ namespace sevu {
 
 namespace {
 
-WriteOutcome failed(std::string cause) {
-  return WriteOutcome{WriteOutcome::Status::kFailed, std::move(cause)};
-}
-
-std::string current_cause() {
+// Only inside a catch block: the outcome the exception being handled means.
+WriteOutcome current_failure() {
   try {
     throw;
+  } catch (const StoreUnavailable& e) {
+    return WriteOutcome{WriteOutcome::Status::kUnavailable, e.what()};
   } catch (const std::exception& e) {
-    return e.what();
+    return WriteOutcome{WriteOutcome::Status::kFailed, e.what()};
   } catch (...) {
-    return "a non-standard exception";
+    return WriteOutcome{WriteOutcome::Status::kFailed, "a non-standard exception"};
   }
 }
 
@@ -49,7 +48,7 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
           store.savepoint([&] { needs_commit = batch[i].work(store, own); });
         } catch (...) {
           for (auto& step : own.undo) step();
-          batch[i].done(failed(current_cause()));
+          batch[i].done(current_failure());
           answered[i] = true;
           continue;
         }
@@ -64,9 +63,9 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
     });
   } catch (...) {
     for (auto& step : batch_effects.undo) step();
-    const std::string cause = current_cause();
+    const WriteOutcome failure = current_failure();
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!answered[i]) batch[i].done(failed(cause));
+      if (!answered[i]) batch[i].done(failure);
     }
     rewrite_owed_rows(store, batch_effects.owed_rows);
     return false;

@@ -37,8 +37,9 @@ struct IfRolledBack {
 
 // How a write ended, as its done callback hears it (exactly once).
 struct WriteOutcome {
-  enum class Status { kDone, kFailed, kBusy } status = Status::kDone;
-  std::string failure;  // kFailed: why (an exception's text)
+  // kUnavailable: the store could not be reached (StoreUnavailable).
+  enum class Status { kDone, kFailed, kBusy, kUnavailable } status = Status::kDone;
+  std::string failure;  // kFailed, kUnavailable: why (an exception's text)
 };
 
 struct BatchedWrite {

@@ -21,6 +21,14 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The database cannot be reached right now (PostgreSQL down, restarting, or
+// the connection lost): nothing of the call was written, and the same request
+// may succeed a moment later. Answered as "try again" (hooks and v2 503,
+// legacy code 1000), never as an internal error (docs/operations.md).
+struct StoreUnavailable : StoreError {
+  using StoreError::StoreError;
+};
+
 class Store {
  public:
   virtual ~Store() = default;

@@ -104,7 +104,8 @@ void PublishFlow::answer(const std::shared_ptr<Pending>& p) {
 
 void PublishFlow::fail(const std::shared_ptr<Pending>& p, const std::exception& e) {
   UsherDecision d;
-  d.status = UsherDecision::Status::kFailed;
+  d.status = dynamic_cast<const StoreUnavailable*>(&e) ? UsherDecision::Status::kUnavailable
+                                                       : UsherDecision::Status::kFailed;
   d.failure = e.what();
   p->done(std::move(d));
 }

@@ -50,6 +50,7 @@ struct UsherDecision {
     kDecided,  // allowed and reason hold the answer
     kBusy,     // not decided: the store queue or the hash queue was full
     kFailed,   // not decided: an internal error (failure says which)
+    kUnavailable,  // not decided: the store could not be reached (failure says why)
   };
   Status status = Status::kDecided;
   bool allowed = false;
@@ -58,13 +59,15 @@ struct UsherDecision {
   // pass learns nothing about the ticket.
   std::optional<int64_t> uses_left;
   int64_t cdn_id = 0;  // the account the decision belongs to (the ticket's, the stream user's); 0: none
-  std::string failure;  // kFailed: the cause, for the error log (never sent to a client)
+  std::string failure;  // kFailed, kUnavailable: the cause, for the error log (never sent to a client)
 
   bool decided() const { return status == Status::kDecided; }
-  // As metrics and the decision log name it: allowed, denied, busy or error.
+  // As metrics and the decision log name it: allowed, denied, busy,
+  // unavailable or error.
   const char* result() const {
     if (status == Status::kBusy) return "busy";
     if (status == Status::kFailed) return "error";
+    if (status == Status::kUnavailable) return "unavailable";
     return allowed ? "allowed" : "denied";
   }
 };

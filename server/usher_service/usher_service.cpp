@@ -83,6 +83,8 @@ void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone 
       case WriteOutcome::Status::kDone: return done(std::move(*decided));
       case WriteOutcome::Status::kFailed:
         return done(not_decided(UsherDecision::Status::kFailed, std::move(outcome.failure)));
+      case WriteOutcome::Status::kUnavailable:
+        return done(not_decided(UsherDecision::Status::kUnavailable, std::move(outcome.failure)));
       case WriteOutcome::Status::kBusy: return refuse_busy(done);
     }
   };
@@ -118,6 +120,8 @@ void UsherService::read_on(Store& store, const UsherRequest& req, const Decision
     if (is_publish(req.action))
       return publishes_.start(store, req, now, config_.server_name, done);  // throws only before done
     d = read_viewer(store, req, now);
+  } catch (const StoreUnavailable& e) {
+    d = not_decided(UsherDecision::Status::kUnavailable, e.what());
   } catch (const std::exception& e) {
     d = not_decided(UsherDecision::Status::kFailed, e.what());
   } catch (...) {

@@ -32,6 +32,7 @@ class MemoryStore : public Store {
   int collisions_left = 0;        // insert_ticket reports a collision this many times
   bool lose_new_tickets = false;  // ticket() does not find what insert_ticket stored
   bool throw_on_read = false;
+  bool unavailable = false;  // ticket() throws StoreUnavailable (the database went away)
 
   void transaction(const std::function<void()>& body) override { body(); }
   void savepoint(const std::function<void()>& body) override { body(); }
@@ -70,6 +71,7 @@ class MemoryStore : public Store {
   }
   std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) override {
     if (throw_on_read) throw StoreError("disk on fire");
+    if (unavailable) throw StoreUnavailable("connection to the database lost");
     if (lose_new_tickets) return std::nullopt;
     for (const auto& t : tickets_) {
       if (t.cdn_id == cdn_id && t.key == key) return t;
@@ -768,6 +770,17 @@ TEST_CASE("a store error inside a command is code 4") {
   REQUIRE(f.error_lines.size() == 1);
   CHECK(f.error_lines[0] ==
         "sevu-server: internal error in legacy command 'sevu.status': disk on fire");
+}
+
+TEST_CASE("an unreachable store is code 1000, try again, for reads and writes alike") {
+  Fixture f;
+  std::string key = f.new_ticket();
+  f.store.unavailable = true;
+  CHECK(code(f.command("sevu.status", "\"key\":\"" + key + "\"")) == 1000);
+  CHECK(code(f.command("sevu.revoke", "\"key\":\"" + key + "\"")) == 1000);
+  CHECK(f.errors.count() == 2);  // the operator still hears of it
+  f.store.unavailable = false;
+  CHECK(code(f.command("sevu.status", "\"key\":\"" + key + "\"")) == 2010);
 }
 
 TEST_CASE("sevu.status and sevu.revoke") {

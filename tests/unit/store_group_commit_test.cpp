@@ -212,6 +212,19 @@ TEST_CASE("beyond max_waiting writes are refused, not queued") {
   CHECK(db.committed_attempts() == 3);
 }
 
+TEST_CASE("a write that cannot reach the store is kUnavailable, not kFailed") {
+  TempDb db;
+  auto store = open_sqlite_store(db.path);
+  std::vector<WriteOutcome> heard;
+  run_alone(*store, BatchedWrite{[](Store&, IfRolledBack&) -> bool {
+                                   throw StoreUnavailable("connection lost");
+                                 },
+                                 [&](WriteOutcome o) { heard.push_back(o); }});
+  REQUIRE(heard.size() == 1);
+  CHECK(heard[0].status == Status::kUnavailable);
+  CHECK(heard[0].failure == "connection lost");
+}
+
 TEST_CASE("run_alone: one write in its own transaction, the same outcomes") {
   TempDb db;
   auto store = open_sqlite_store(db.path);
