@@ -208,7 +208,7 @@ TEST_CASE("starts of one ticket on several connections at once never exceed its 
   auto start = go.get_future().share();
   std::vector<std::thread> instances;
   for (int i = 0; i < 6; ++i) {
-    instances.emplace_back([&, start] {
+    instances.emplace_back([&, i, start] {
       auto store = open_postgres_store(db.uri());
       start.wait();
       for (int attempt = 0; attempt < 4; ++attempt) {
