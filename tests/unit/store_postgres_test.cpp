@@ -268,6 +268,51 @@ TEST_CASE("two identical signed writes on two connections run the command once")
   CHECK(commands_run == 1);
 }
 
+TEST_CASE("a deadlock between two connections fails one part with StoreError, the batch goes on") {
+  TestDatabase db;
+  auto a = open_postgres_store(db.uri());
+  auto b = open_postgres_store(db.uri());
+  REQUIRE(a->insert_account(make_account(158, "acme")));
+  for (const char* key : {"one", "two", "done-a", "done-b"}) {
+    auto t = make_ticket(158, key);
+    REQUIRE(a->insert_ticket(t));
+  }
+  // As two instances' group commits: each decision in a savepoint of the
+  // batch's transaction, the two batches locking the same tickets crosswise.
+  auto batch = [](Store& store, const std::string& first, const std::string& second,
+                  const std::string& done, std::promise<void>& locked,
+                  std::shared_future<void> other_locked) {
+    std::string failure;
+    store.transaction([&] {
+      REQUIRE(store.ticket(158, first));
+      locked.set_value();
+      other_locked.wait();
+      try {
+        store.savepoint([&] { store.ticket(158, second); });
+      } catch (const StoreError& e) {
+        failure = e.what();
+      }
+      auto t = store.ticket(158, done);
+      t->uses = 0;
+      CHECK(store.update_ticket(*t));
+    });
+    return failure;
+  };
+  std::promise<void> a_locked, b_locked;
+  auto a_waits = b_locked.get_future().share();
+  auto b_waits = a_locked.get_future().share();
+  auto fa = std::async(std::launch::async, [&] {
+    return batch(*a, "one", "two", "done-a", a_locked, a_waits);
+  });
+  auto fb = std::async(std::launch::async, [&] {
+    return batch(*b, "two", "one", "done-b", b_locked, b_waits);
+  });
+  const std::string failures = fa.get() + fb.get();
+  CHECK(failures.find("deadlock detected (SQLSTATE 40P01)") != std::string::npos);
+  CHECK(a->ticket(158, "done-a")->uses == 0);  // both batches committed the rest
+  CHECK(a->ticket(158, "done-b")->uses == 0);
+}
+
 TEST_CASE("a transaction whose statement failed reports the failure at commit") {
   TestDatabase db;
   auto store = open_postgres_store(db.uri());
