@@ -313,6 +313,28 @@ TEST_CASE("a deadlock between two connections fails one part with StoreError, th
   CHECK(a->ticket(158, "done-b")->uses == 0);
 }
 
+TEST_CASE("a stream-user count inside a transaction waits for another that may add one") {
+  TestDatabase db;
+  auto first = open_postgres_store(db.uri());
+  auto second = open_postgres_store(db.uri());
+  REQUIRE(first->insert_account(make_account(158, "acme")));
+  std::promise<void> counted;
+  auto adding = std::async(std::launch::async, [&] {
+    first->transaction([&] {
+      CHECK(first->count_stream_users(158) == 0);
+      counted.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      auto u = make_stream_user(158, "live", "cam", std::string("alice"));
+      REQUIRE(first->insert_stream_user(u));
+    });
+  });
+  counted.get_future().wait();
+  int64_t seen = -1;
+  second->transaction([&] { seen = second->count_stream_users(158); });
+  adding.get();
+  CHECK(seen == 1);  // counted after the first committed its insert
+}
+
 TEST_CASE("a transaction whose statement failed reports the failure at commit") {
   TestDatabase db;
   auto store = open_postgres_store(db.uri());
