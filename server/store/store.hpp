@@ -21,10 +21,11 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The database cannot be reached right now (PostgreSQL down, restarting, or
-// the connection lost): nothing of the call was written, and the same request
-// may succeed a moment later. Answered as "try again" (hooks and v2 503,
-// legacy code 1000), never as an internal error (docs/operations.md).
+// The store cannot answer now, though the same request may succeed if tried
+// again: its database is away or restarting, or asked for the transaction to
+// be retried (a deadlock between instances, a timeout). Nothing of the call
+// was written. Answered as "try again" (hooks and v2 503, legacy code 1000),
+// never as an internal error (docs/operations.md).
 struct StoreUnavailable : StoreError {
   using StoreError::StoreError;
 };
@@ -33,8 +34,11 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Runs body inside one write transaction (BEGIN IMMEDIATE .. COMMIT); rolls
-  // back and rethrows if body throws. Nested calls join the outer transaction.
+  // Runs body inside one write transaction (BEGIN IMMEDIATE .. COMMIT on
+  // SQLite; on PostgreSQL, where other instances write at the same time, the
+  // reads below that say so lock what they read); rolls back and rethrows if
+  // body throws, and throws StoreError when the commit fails. Nested calls join
+  // the outer transaction.
   virtual void transaction(const std::function<void()>& body) = 0;
   // Inside a transaction: runs body as a part of it that can fail alone
   // (SAVEPOINT .. RELEASE); if body throws, only its own changes are rolled
@@ -58,6 +62,8 @@ class Store {
 
   // Tickets
   virtual bool insert_ticket(Ticket& t) = 0;  // false on key collision; sets t.id
+  // Inside transaction() the ticket stays locked until it ends, so a
+  // read-decide-update of its uses is exact across instances.
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
   virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
@@ -88,11 +94,15 @@ class Store {
                                                      const std::string& stream) = 0;
   virtual bool update_stream_user(const StreamUser& u) = 0;
   virtual bool delete_stream_user(int64_t cdn_id, int64_t id) = 0;
+  // Inside transaction() the account is locked until it ends, so a limit
+  // checked against this count holds for the insert after it.
   virtual int64_t count_stream_users(int64_t cdn_id) = 0;
 
   // Replies to signed legacy write commands (docs/legacy-api.md, repeated
   // requests). Look one up, run the command and insert its reply inside one
-  // transaction, so that two identical requests at once run the command once.
+  // transaction, so that two identical requests at once run the command once
+  // (inside transaction(), write_reply first waits for any other transaction
+  // on the same cdn_id and signature, on any instance, to end).
   virtual std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) = 0;
   virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
   // Deletes at most `limit` replies whose expires is before now (bounded work
@@ -119,7 +129,8 @@ class Store {
   // caller must not seed again). Run it in the seed's transaction.
   virtual bool mark_seeded(const std::string& name, int64_t now) = 0;
 
-  // Online backup of the whole database to a new file at dest.
+  // Online backup of the whole database to a new file at dest (SQLite; the
+  // PostgreSQL store refuses with StoreError pointing to pg_dump).
   virtual void backup_to(const std::string& dest) = 0;
 };
 
@@ -160,5 +171,33 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path,
 // database whose schema this binary knows or can migrate; a missing one needs
 // a directory that exists or can be made. Throws StoreError naming the problem.
 void check_sqlite_database(const std::string& path);
+
+// Why a PostgreSQL store has no backup_to (`sevu-server backup` says it too).
+inline constexpr const char* kPostgresBackupRefusal =
+    "backup copies an SQLite database; back a PostgreSQL store up with pg_dump "
+    "(docs/operations.md, \"PostgreSQL store\")";
+
+// True for a libpq URI (postgresql:// or postgres://): --db names a PostgreSQL
+// database instead of an SQLite file.
+bool is_postgres_uri(const std::string& db);
+
+// Connects to the PostgreSQL database at uri, applies pending migrations from
+// schema/postgres/ (kCreate and kMustExist alike: the database itself is made
+// by its operator) or, read-only (kReadOnly, kInspect), checks the schema
+// version as open_sqlite_store does. Throws StoreError.
+std::unique_ptr<Store> open_postgres_store(const std::string& uri,
+                                           OpenMode mode = OpenMode::kCreate);
+
+// `serve --check-config` on PostgreSQL: connects and checks the schema version,
+// changing nothing.
+void check_postgres_database(const std::string& uri);
+
+// open_postgres_store for a URI, open_sqlite_store for a path.
+std::unique_ptr<Store> open_store(const std::string& db, OpenMode mode = OpenMode::kCreate);
+void check_database(const std::string& db);
+
+// db as it may be shown in logs and messages: a URI's password replaced by
+// "***" (in the user info and as a password= parameter); a path unchanged.
+std::string db_display_name(const std::string& db);
 
 }  // namespace sevu
