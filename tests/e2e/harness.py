@@ -56,9 +56,9 @@ def database_uri(name):
     return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
 
 
-def psql(uri, sql):
+def psql(uri, sql, *options):
     """Runs sql (fixed text, no values spliced from outside the tests) with psql; its stdout."""
-    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", *options, "-d", uri, "-c", sql],
                        capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
         raise RuntimeError(f"psql {sql!r} failed: {p.stderr}")
@@ -84,6 +84,41 @@ def new_db(tmp, name="sevu.db"):
     """A database for a test that starts servers on it itself: a path in tmp on SQLite,
     a fresh database on PostgreSQL (the caller drops it with drop_database)."""
     return create_database() if BACKEND == "postgres" else os.path.join(tmp, name)
+
+
+class Database:
+    """`with Database(tmp) as db:` new_db(tmp), dropped afterwards on PostgreSQL."""
+
+    def __init__(self, tmp, name="sevu.db"):
+        self.db = new_db(tmp, name)
+
+    def __enter__(self):
+        return self.db
+
+    def __exit__(self, *exc):
+        if is_postgres(self.db):
+            drop_database(self.db)
+
+
+def is_postgres(db):
+    return db.startswith("postgresql://")
+
+
+def sql_rows(db, sql):
+    """Rows of a read-only query (fixed text) on either backend, for tests that look beneath
+    the API: values as SQLite gives them; on PostgreSQL integers, text and None alike."""
+    if not is_postgres(db):
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    null = "<null>"
+    out = psql(db, sql, "-F", "\t", "-P", "null=" + null)
+
+    def value(v):
+        return None if v == null else int(v) if re.fullmatch(r"-?\d+", v) else v
+    return [tuple(value(v) for v in line.split("\t")) for line in out.splitlines()]
 
 
 def sqlite_only(reason):
@@ -162,7 +197,7 @@ class Server:
         # Straight in the database (WAL: beside the running server), not through the API:
         # an API request would show in the metrics and hold a connection that tests of
         # connection limits count. Nothing has read the ticket yet, so nothing caches it.
-        if self.db.startswith("postgresql://"):
+        if is_postgres(self.db):
             psql(self.db, f"DELETE FROM tickets WHERE cdn_id = {int(DEMO['cdn'])}"
                           f" AND key = '{DEMO_TICKET['key']}'")
             return
