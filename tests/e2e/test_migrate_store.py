@@ -36,7 +36,7 @@ def fill(srv):
     check(status in (200, 204), status)  # a gap in the ids
     harness.new_ticket(srv, account=acme, video="acme-1")
     for key in keys[:4] + ["no.such.key"]:
-        hooks_util.check(srv, key=key, password="secretpass123", ip="10.0.0.9", app="demo-origin",
+        hooks_util.check(srv, key=key, ip="10.0.0.9", app="demo-origin", **{"pass": "secretpass123"},
                          video="mig-0" if key == keys[0] else "other")
     first = hooks_util.add_stream_user(srv, "live", "one", "alice", "pw-one-123456")
     hooks_util.add_stream_user(srv, "live", "two", "bob", "pw-two-123456")
