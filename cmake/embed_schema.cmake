@@ -1,8 +1,12 @@
 # Build step (cmake -P): compiles schema/NNNN_description.sql into a C++ source
 # so sevu-server carries its migrations and never reads the source tree at run
-# time. Inputs: SCHEMA_DIR (folder of .sql files), OUTPUT (the .cpp to write).
+# time. Inputs: SCHEMA_DIR (folder of .sql files), OUTPUT (the .cpp to write),
+# FUNCTION (the accessor to define; embedded_schema_files by default, one per dialect).
 if(NOT SCHEMA_DIR OR NOT OUTPUT)
-  message(FATAL_ERROR "usage: cmake -DSCHEMA_DIR=dir -DOUTPUT=file.cpp -P embed_schema.cmake")
+  message(FATAL_ERROR "usage: cmake -DSCHEMA_DIR=dir -DOUTPUT=file.cpp [-DFUNCTION=name] -P embed_schema.cmake")
+endif()
+if(NOT FUNCTION)
+  set(FUNCTION embedded_schema_files)
 endif()
 
 file(GLOB files "${SCHEMA_DIR}/*.sql")
@@ -27,12 +31,12 @@ foreach(path IN LISTS files)
   string(APPEND entries "      {\"${name}\", R\"${delimiter}(${sql})${delimiter}\"},\n")
 endforeach()
 
-set(content "// Generated from schema/*.sql by cmake/embed_schema.cmake; do not edit.
+set(content "// Generated from ${SCHEMA_DIR}/*.sql by cmake/embed_schema.cmake; do not edit.
 #include \"store/migrations.hpp\"
 
 namespace sevu {
 
-const std::vector<SchemaFile>& embedded_schema_files() {
+const std::vector<SchemaFile>& ${FUNCTION}() {
   static const std::vector<SchemaFile> files = {
 ${entries}  };
   return files;

@@ -31,7 +31,7 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # dpkg-shlibdeps names the runtime libraries the binary links: libc6, libgcc-s1,
-# libstdc++6, libsqlite3-0, libssl3 (libcrypto). Boost (Beast, Asio) is header-only
+# libstdc++6, libsqlite3-0, libpq5, libssl3 (libcrypto). Boost (Beast, Asio) is header-only
 # and compiled into the binary, so no Boost package is needed at run time.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")

@@ -51,7 +51,7 @@ int serve(const sevu::ServeOptions& o) {
   }
   Clock clock;
   const std::string db = o.db;
-  StorePool pool([db] { return open_sqlite_store(db); }, o.store_workers, o.max_queue);
+  StorePool pool([db] { return open_store(db); }, o.store_workers, o.max_queue);
   App app(app_config(o), pool, clock);
 
   HttpServer server(o.threads, limits);
@@ -60,7 +60,7 @@ int serve(const sevu::ServeOptions& o) {
   std::cout << "sevu-server: api listening on " << (o.tls_cert.empty() ? "http://" : "https://")
             << o.api.host << ":" << api << "\n"
             << "sevu-server: hooks listening on http://" << o.hooks.host << ":" << hooks << "\n"
-            << "sevu-server: database " << o.db << std::endl;
+            << "sevu-server: database " << db_display_name(o.db) << std::endl;
   server.on_hangup([&app, &server] {
     app.reopen_logs();
     server.reload_tls();
@@ -75,7 +75,7 @@ int serve(const sevu::ServeOptions& o) {
 int check_config(const sevu::ServeOptions& o) {
   sevu::check_serve_database(o);
   std::cout << "sevu-server: configuration ok (" << o.api.text() << ", " << o.hooks.text()
-            << ", --db " << o.db << ")\n";
+            << ", --db " << sevu::db_display_name(o.db) << ")\n";
   return 0;
 }
 

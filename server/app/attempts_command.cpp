@@ -68,7 +68,7 @@ int64_t print_after(Store& store, const AttemptsOptions& o, int64_t after) {
 
 int run(const AttemptsOptions& o) {
   check_db_path(o.db);
-  auto store = open_sqlite_store(o.db, OpenMode::kReadOnly);
+  auto store = open_store(o.db, OpenMode::kReadOnly);
   int64_t last = print_after(*store, o, o.after_id);
   while (o.follow) {
     std::this_thread::sleep_for(std::chrono::milliseconds(o.interval_ms));

@@ -38,6 +38,7 @@ void add_db_option(CLI::App& cmd, std::string& path, const std::string& meaning)
 
 // Refuses (UsageError) a --db no command can use: empty, or SQLite's
 // ":memory:", where each store connection would get its own empty database.
+// A postgresql:// URI passes (the connection tells what is wrong with it).
 void check_db_path(const std::string& path);
 
 // Creates the documented demo account (docs/operations.md) unless cdn 158
@@ -50,7 +51,8 @@ bool ensure_demo_account(Store& store, int64_t now);
 bool ensure_demo_ticket(Store& store, int64_t now);
 
 // For `serve` only: opens the store at path, creating the database (0600) and
-// its missing parent directories (0700) if needed.
+// its missing parent directories (0700) if needed; a postgresql:// URI is
+// connected to and migrated.
 std::unique_ptr<Store> open_or_create_store(const std::string& path);
 
 // For every other subcommand: a missing database is an error (a typo in --db

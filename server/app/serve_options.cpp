@@ -125,7 +125,8 @@ Endpoint endpoint(const std::string& option, const std::string& text) {
 void add_serve_options(CLI::App& cmd, ServeOptions& o) {
   o.threads = std::max(1u, std::thread::hardware_concurrency());
   add_listener_options(cmd, o);
-  add_db_option(cmd, o.db, "SQLite database file; created (0600) with its directories if missing");
+  add_db_option(cmd, o.db,
+                "database; an SQLite file is created (0600) with its directories if missing");
   add_service_options(cmd, o);
   cmd.add_option("--config", o.config_file,
                  "read options from this TOML file: `name = value` per long option name "
@@ -162,7 +163,7 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
 }
 
 void check_serve_database(const ServeOptions& o) {
-  check_sqlite_database(o.db);
+  check_database(o.db);
 }
 
 AppConfig app_config(const ServeOptions& o) {

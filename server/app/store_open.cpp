@@ -10,10 +10,15 @@ namespace sevu {
 
 void add_db_option(CLI::App& cmd, std::string& path, const std::string& meaning) {
   path = kDefaultDbPath;
-  with_env(cmd.add_option("--db", path, meaning + ", relative to the working directory"), "db");
+  with_env(cmd.add_option("--db", path,
+                          meaning +
+                              ": an SQLite file (relative to the working directory) or a "
+                              "postgresql:// URI (docs/operations.md, PostgreSQL store)"),
+           "db");
 }
 
 void check_db_path(const std::string& path) {
+  if (is_postgres_uri(path)) return;
   if (path.empty()) throw UsageError("--db: the database path is empty");
   if (path == ":memory:")
     throw UsageError(
@@ -23,6 +28,8 @@ void check_db_path(const std::string& path) {
 
 std::unique_ptr<Store> open_or_create_store(const std::string& path) {
   check_db_path(path);
+  // A PostgreSQL database is made by its operator; serve only migrates it.
+  if (is_postgres_uri(path)) return open_postgres_store(path, OpenMode::kCreate);
   // mkdir -p for the parent, owner-only like the database it will hold; real
   // errors surface when the database file is created.
   for (auto i = path.find('/', 1); i != std::string::npos; i = path.find('/', i + 1))
@@ -32,7 +39,7 @@ std::unique_ptr<Store> open_or_create_store(const std::string& path) {
 
 std::unique_ptr<Store> open_existing_store(const std::string& path) {
   check_db_path(path);
-  return open_sqlite_store(path, OpenMode::kMustExist);
+  return open_store(path, OpenMode::kMustExist);
 }
 
 }  // namespace sevu

@@ -37,14 +37,6 @@ int64_t newest_known(const std::vector<Migration>& migrations) {
   return migrations.empty() ? 0 : migrations.back().version;
 }
 
-void refuse_newer(int64_t version, const std::vector<Migration>& migrations) {
-  if (version > newest_known(migrations)) {
-    throw StoreError("database schema version " + std::to_string(version) +
-                     " is newer than this sevu-server supports (" +
-                     std::to_string(newest_known(migrations)) + "); upgrade sevu-server");
-  }
-}
-
 }  // namespace
 
 std::vector<Migration> parse_migrations(const std::vector<SchemaFile>& files) {
@@ -70,6 +62,27 @@ const std::vector<Migration>& known_migrations() {
   return migrations;
 }
 
+const std::vector<Migration>& known_postgres_migrations() {
+  static const std::vector<Migration> migrations =
+      parse_migrations(embedded_postgres_schema_files());
+  return migrations;
+}
+
+void check_schema_version(int64_t version, const std::vector<Migration>& migrations,
+                          bool allow_older) {
+  if (version > newest_known(migrations)) {
+    throw StoreError("database schema version " + std::to_string(version) +
+                     " is newer than this sevu-server supports (" +
+                     std::to_string(newest_known(migrations)) + "); upgrade sevu-server");
+  }
+  if (!allow_older && version < newest_known(migrations)) {
+    throw StoreError("database schema version " + std::to_string(version) +
+                     " is older than this sevu-server's (" +
+                     std::to_string(newest_known(migrations)) +
+                     "); run `sevu-server serve` on it once to migrate it");
+  }
+}
+
 void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {
   sqlite::exec(db,
                "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -82,7 +95,7 @@ void apply_migrations(sqlite3* db, const std::vector<Migration>& migrations) {
     auto run = recorded.run();
     while (run.next()) applied.insert(run.int64(0));
   }
-  refuse_newer(applied.empty() ? 0 : *applied.rbegin(), migrations);
+  check_schema_version(applied.empty() ? 0 : *applied.rbegin(), migrations, /*allow_older=*/true);
 
   sqlite::Statement is_applied(db, "SELECT 1 FROM schema_migrations WHERE version = ?1");
   sqlite::Statement record(
@@ -122,13 +135,7 @@ void check_migrations(sqlite3* db, const std::vector<Migration>& migrations, boo
     auto run = newest.run();
     if (run.next()) version = run.int64(0);
   }
-  refuse_newer(version, migrations);
-  if (!allow_older && version < newest_known(migrations)) {
-    throw StoreError("database schema version " + std::to_string(version) +
-                     " is older than this sevu-server's (" +
-                     std::to_string(newest_known(migrations)) +
-                     "); run `sevu-server serve` on it once to migrate it");
-  }
+  check_schema_version(version, migrations, allow_older);
 }
 
 }  // namespace sevu

@@ -105,7 +105,8 @@ class Store {
   // caller must not seed again). Run it in the seed's transaction.
   virtual bool mark_seeded(const std::string& name, int64_t now) = 0;
 
-  // Online backup of the whole database to a new file at dest.
+  // Online backup of the whole database to a new file at dest (SQLite; the
+  // PostgreSQL store refuses with StoreError pointing to pg_dump).
   virtual void backup_to(const std::string& dest) = 0;
 
   // Moving a deployment to another store (sevu-server migrate-store,
@@ -158,5 +159,33 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path,
 // database whose schema this binary knows or can migrate; a missing one needs
 // a directory that exists or can be made. Throws StoreError naming the problem.
 void check_sqlite_database(const std::string& path);
+
+// Why a PostgreSQL store has no backup_to (`sevu-server backup` says it too).
+inline constexpr const char* kPostgresBackupRefusal =
+    "backup copies an SQLite database; back a PostgreSQL store up with pg_dump "
+    "(docs/operations.md, \"PostgreSQL store\")";
+
+// True for a libpq URI (postgresql:// or postgres://): --db names a PostgreSQL
+// database instead of an SQLite file.
+bool is_postgres_uri(const std::string& db);
+
+// Connects to the PostgreSQL database at uri, applies pending migrations from
+// schema/postgres/ (kCreate and kMustExist alike: the database itself is made
+// by its operator) or, read-only (kReadOnly, kInspect), checks the schema
+// version as open_sqlite_store does. Throws StoreError.
+std::unique_ptr<Store> open_postgres_store(const std::string& uri,
+                                           OpenMode mode = OpenMode::kCreate);
+
+// `serve --check-config` on PostgreSQL: connects and checks the schema version,
+// changing nothing.
+void check_postgres_database(const std::string& uri);
+
+// open_postgres_store for a URI, open_sqlite_store for a path.
+std::unique_ptr<Store> open_store(const std::string& db, OpenMode mode = OpenMode::kCreate);
+void check_database(const std::string& db);
+
+// db as it may be shown in logs and messages: a URI's password replaced by
+// "***" (in the user info and as a password= parameter); a path unchanged.
+std::string db_display_name(const std::string& db);
 
 }  // namespace sevu

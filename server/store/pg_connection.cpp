@@ -1,0 +1,175 @@
+#include "store/pg_connection.hpp"
+
+#include <cstdlib>
+
+#include "core/utf8.hpp"
+
+namespace sevu::pg {
+namespace {
+
+// Bounds that keep a dead or unreachable server from holding a store worker
+// for long: how long a connect may take, how soon a silent peer is noticed
+// (keepalives; unacknowledged writes), how long one statement may run (lock
+// waits included), and how long a session may sit idle inside a transaction.
+// Placed before the URI, so a URI that sets any of them wins.
+const char* const kDefaultKeywords[] = {"connect_timeout",     "keepalives",
+                                        "keepalives_idle",     "keepalives_interval",
+                                        "keepalives_count",    "tcp_user_timeout",
+                                        "application_name",    "options"};
+const char* const kDefaultValues[] = {
+    "5", "1", "10", "5", "3", "15000", "sevu-server",
+    "-c statement_timeout=15s -c idle_in_transaction_session_timeout=60s"};
+
+void ignore_notice(void*, const char*) {}  // "already exists, skipping" and the like
+
+std::string first_line(const char* text) {
+  std::string s = text ? text : "";
+  const auto end = s.find('\n');
+  return end == std::string::npos ? s : s.substr(0, end);
+}
+
+}  // namespace
+
+bool storable(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    const std::size_t n = decode_utf8(text, i, cp);
+    if (n == 0 || cp == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool storable(const std::optional<std::string>& text) {
+  return !text || storable(*text);
+}
+
+Params& Params::add(int64_t value) {
+  values_.emplace_back(std::to_string(value));
+  return *this;
+}
+
+Params& Params::add(const std::string& value) {
+  if (!storable(value))
+    throw StoreError("PostgreSQL cannot store text with a NUL byte or invalid UTF-8");
+  values_.emplace_back(value);
+  return *this;
+}
+
+Params& Params::add(const std::optional<std::string>& value) {
+  if (value) return add(*value);
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+Params& Params::add(const std::optional<int64_t>& value) {
+  if (value) return add(*value);
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+Params& Params::add(const std::optional<bool>& value) {
+  if (value) return add(*value);
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+std::vector<const char*> Params::pointers() const {
+  std::vector<const char*> out;
+  out.reserve(values_.size());
+  for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+  return out;
+}
+
+std::string Result::text(int row, int column) const {
+  return std::string(PQgetvalue(result_, row, column),
+                     static_cast<std::size_t>(PQgetlength(result_, row, column)));
+}
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+  if (null(row, column)) return std::nullopt;
+  return text(row, column);
+}
+
+int64_t Result::int64(int row, int column) const {
+  if (null(row, column)) return 0;
+  return std::strtoll(PQgetvalue(result_, row, column), nullptr, 10);
+}
+
+int64_t Result::affected() const {
+  return std::strtoll(PQcmdTuples(result_), nullptr, 10);
+}
+
+Connection::Connection(const std::string& uri, bool read_only)
+    : uri_(uri), read_only_(read_only) {
+  connect();
+}
+
+Connection::~Connection() {
+  PQfinish(conn_);
+}
+
+void Connection::connect() {
+  std::vector<const char*> keywords(std::begin(kDefaultKeywords), std::end(kDefaultKeywords));
+  std::vector<const char*> values(std::begin(kDefaultValues), std::end(kDefaultValues));
+  // The URI is expanded in place of dbname; the encoding after it always
+  // applies, as storable() checks text against UTF-8.
+  for (auto [k, v] : {std::pair{"dbname", uri_.c_str()}, std::pair{"client_encoding", "UTF8"}}) {
+    keywords.push_back(k);
+    values.push_back(v);
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  if (!conn_) throw StoreError("cannot connect to PostgreSQL: out of memory");
+  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    // libpq's message names host and user, never the password.
+    const std::string message = first_line(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw StoreError("cannot connect to PostgreSQL " + db_display_name(uri_) + ": " + message);
+  }
+  if (read_only_) exec("SET default_transaction_read_only = on", "cannot make the session read-only");
+}
+
+void Connection::ensure_open() {
+  if (PQstatus(conn_) == CONNECTION_OK) return;
+  prepared_.clear();  // a new session knows none of them
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    throw StoreError("PostgreSQL " + db_display_name(uri_) +
+                     " is unreachable: " + first_line(PQerrorMessage(conn_)));
+  }
+  if (read_only_) exec("SET default_transaction_read_only = on", "cannot make the session read-only");
+}
+
+Result Connection::checked(PGresult* raw, const std::string& what) {
+  Result result(raw);
+  const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  // The primary message only: DETAIL lines quote row values (secrets, passes).
+  const char* primary = raw ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string message = primary ? primary : first_line(PQerrorMessage(conn_));
+  throw Error(what + ": " + message + (state ? std::string(" (SQLSTATE ") + state + ")" : ""),
+              state ? state : "");
+}
+
+Result Connection::exec(const std::string& sql, const std::string& what) {
+  return checked(PQexec(conn_, sql.c_str()), what);
+}
+
+Result Connection::run(const Statement& statement, const Params& params) {
+  if (prepared_.count(statement.name) == 0) {
+    checked(PQprepare(conn_, statement.name.c_str(), statement.sql.c_str(), 0, nullptr),
+            "cannot prepare " + statement.name);
+    prepared_.insert(statement.name);
+  }
+  const auto values = params.pointers();
+  return checked(PQexecPrepared(conn_, statement.name.c_str(), params.size(), values.data(),
+                                nullptr, nullptr, /*resultFormat=*/0),
+                 "PostgreSQL");
+}
+
+}  // namespace sevu::pg

@@ -1,0 +1,676 @@
+// The PostgreSQL implementation of Store, method by method the twin of
+// sqlite_store.cpp: the same rows, the same scoping by cdn_id. What differs is
+// how several processes sharing one database stay exact (store/README.md):
+// row locks where SQLite has its single writer, an advisory lock per signed
+// write, and reconnecting when the database went away.
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "store/migrations.hpp"
+#include "store/pg_connection.hpp"
+#include "store/pg_migrations.hpp"
+#include "store/store.hpp"
+
+namespace sevu {
+namespace {
+
+using pg::Params;
+using pg::Result;
+
+const std::string kAccountColumns =
+    "cdn_id, username, api_key, secret, active, max_stream_users, created";
+const std::string kTicketColumns =
+    "id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, used";
+const std::string kAttemptColumns =
+    "id, cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, refurl, success, reason, "
+    "server";
+const std::string kStreamUserColumns =
+    "id, cdn_id, app, stream, \"user\", pass_hash, record, record_type, segment_type, "
+    "segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
+const std::string kWriteReplyColumns =
+    "cdn_id, signature, expires, held, code, message, payload";
+
+// As in sqlite_store.cpp: filters $3..$8, "since" always bound.
+const std::string kAttemptFilters =
+    " AND datetime >= $3 AND ($4::text IS NULL OR app = $4) AND ($5::text IS NULL OR video = $5)"
+    " AND ($6::text IS NULL OR ip = $6) AND ($7::text IS NULL OR pass = $7)"
+    " AND ($8::integer IS NULL OR success = $8)";
+
+// The advisory lock class of signed writes: 'sevu' as an int4 (the two-key form
+// never meets the one-key lock the migrations take).
+constexpr const char* kWriteReplyLockClass = "1936029301";
+
+Account read_account(const Result& r, int i) {
+  Account a;
+  a.cdn_id = r.int64(i, 0);
+  a.username = r.text(i, 1);
+  a.api_key = r.text(i, 2);
+  a.secret = r.text(i, 3);
+  a.active = r.boolean(i, 4);
+  a.max_stream_users = r.int64(i, 5);
+  a.created = r.int64(i, 6);
+  return a;
+}
+
+Ticket read_ticket(const Result& r, int i) {
+  Ticket t;
+  t.id = r.int64(i, 0);
+  t.cdn_id = r.int64(i, 1);
+  t.key = r.text(i, 2);
+  t.pass = r.text(i, 3);
+  t.ip = r.text(i, 4);
+  t.video = r.text(i, 5);
+  t.app = r.text(i, 6);
+  t.uses = r.int64(i, 7);
+  t.active = r.boolean(i, 8);
+  t.created = r.int64(i, 9);
+  t.expires = r.int64(i, 10);
+  t.used = r.int64(i, 11);
+  return t;
+}
+
+Attempt read_attempt(const Result& r, int i) {
+  Attempt a;
+  a.id = r.int64(i, 0);
+  a.cdn_id = r.int64(i, 1);
+  a.datetime = r.int64(i, 2);
+  a.key = r.text(i, 3);
+  a.pass = r.text(i, 4);
+  a.ip = r.text(i, 5);
+  a.video = r.text(i, 6);
+  a.app = r.text(i, 7);
+  a.appinst = r.text(i, 8);
+  a.pageurl = r.text(i, 9);
+  a.refurl = r.text(i, 10);
+  a.success = r.boolean(i, 11);
+  a.reason = r.text(i, 12);
+  a.server = r.text(i, 13);
+  return a;
+}
+
+StreamUser read_stream_user(const Result& r, int i) {
+  StreamUser u;
+  u.id = r.int64(i, 0);
+  u.cdn_id = r.int64(i, 1);
+  u.app = r.text(i, 2);
+  u.stream = r.text(i, 3);
+  u.user = r.optional_text(i, 4);
+  u.pass_hash = r.optional_text(i, 5);
+  u.record = r.boolean(i, 6);
+  u.record_type = r.text(i, 7);
+  u.segment_type = r.text(i, 8);
+  u.segment_value = r.text(i, 9);
+  u.save_folder = r.text(i, 10);
+  u.playlist_count = r.int64(i, 11);
+  u.playlist_timeout = r.int64(i, 12);
+  u.enable_dvr = r.boolean(i, 13);
+  u.ga_key = r.text(i, 14);
+  u.created = r.int64(i, 15);
+  return u;
+}
+
+WriteReply read_write_reply(const Result& r, int i) {
+  WriteReply w;
+  w.cdn_id = r.int64(i, 0);
+  w.signature = r.text(i, 1);
+  w.expires = r.int64(i, 2);
+  w.held = r.boolean(i, 3);
+  w.code = r.int64(i, 4);
+  w.message = r.text(i, 5);
+  w.payload = r.text(i, 6);
+  return w;
+}
+
+template <typename Row, typename Reader>
+std::vector<Row> collect(const Result& r, Reader read) {
+  std::vector<Row> rows;
+  rows.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read(r, i));
+  return rows;
+}
+
+template <typename Row, typename Reader>
+std::optional<Row> first(const Result& r, Reader read) {
+  if (r.rows() == 0) return std::nullopt;
+  return read(r, 0);
+}
+
+// The stream user's settable fields as $3..$15 (insert and update share them).
+void add_stream_user_fields(Params& p, const StreamUser& u) {
+  p.add(u.app)
+      .add(u.stream)
+      .add(u.user)
+      .add(u.pass_hash)
+      .add(u.record)
+      .add(u.record_type)
+      .add(u.segment_type)
+      .add(u.segment_value)
+      .add(u.save_folder)
+      .add(u.playlist_count)
+      .add(u.playlist_timeout)
+      .add(u.enable_dvr)
+      .add(u.ga_key);
+}
+
+int64_t not_negative(int64_t n) {
+  return std::max<int64_t>(n, 0);
+}
+
+bool storable(const TicketFilter& f) {
+  return pg::storable(f.key) && pg::storable(f.pass) && pg::storable(f.ip) &&
+         pg::storable(f.video) && pg::storable(f.app);
+}
+
+bool storable(const AttemptFilter& f) {
+  return pg::storable(f.key) && pg::storable(f.app) && pg::storable(f.video) &&
+         pg::storable(f.ip) && pg::storable(f.pass);
+}
+
+class PgStore final : public Store {
+ public:
+  PgStore(const std::string& uri, bool read_only) : conn_(uri, read_only) {}
+
+  void transaction(const std::function<void()>& body) override {
+    if (depth_ > 0) {  // join the outer transaction; it decides commit or rollback
+      ++depth_;
+      try {
+        body();
+      } catch (...) {
+        --depth_;
+        throw;
+      }
+      --depth_;
+      return;
+    }
+    begin();
+    depth_ = 1;
+    try {
+      body();
+      depth_ = 0;
+      commit();
+    } catch (...) {
+      depth_ = 0;
+      rollback_quietly();
+      throw;
+    }
+  }
+
+  void savepoint(const std::function<void()>& body) override {
+    if (depth_ == 0) return transaction(body);
+    conn_.exec("SAVEPOINT part", "cannot start a savepoint");
+    ++depth_;
+    try {
+      body();
+    } catch (...) {
+      --depth_;
+      rollback_savepoint_quietly();
+      throw;
+    }
+    --depth_;
+    conn_.exec("RELEASE part", "cannot release a savepoint");
+  }
+
+  std::optional<Account> account(int64_t cdn_id) override {
+    return first<Account>(run(account_by_id_, Params().add(cdn_id)), read_account);
+  }
+
+  std::optional<Account> account_by_username(const std::string& username) override {
+    if (!pg::storable(username)) return std::nullopt;
+    return first<Account>(run(account_by_username_, Params().add(username)), read_account);
+  }
+
+  std::vector<Account> accounts() override {
+    return collect<Account>(run(all_accounts_), read_account);
+  }
+
+  bool insert_account(const Account& a) override {
+    Params p;
+    p.add(a.cdn_id)
+        .add(a.username)
+        .add(a.api_key)
+        .add(a.secret)
+        .add(a.active)
+        .add(a.max_stream_users)
+        .add(a.created);
+    return run(insert_account_, p).affected() > 0;
+  }
+
+  bool set_account_secret(int64_t cdn_id, const std::string& secret) override {
+    return run(set_account_secret_, Params().add(cdn_id).add(secret)).affected() > 0;
+  }
+
+  bool set_account_active(int64_t cdn_id, bool active) override {
+    return run(set_account_active_, Params().add(cdn_id).add(active)).affected() > 0;
+  }
+
+  int64_t next_cdn_id() override {
+    constexpr int64_t kFirstCdnId = 1000;
+    const auto r = run(max_cdn_id_);
+    const int64_t max = r.rows() ? r.int64(0, 0) : 0;  // NULL (no accounts) reads as 0
+    if (max == std::numeric_limits<int64_t>::max()) throw StoreError("no cdn ids left");
+    return std::max(max + 1, kFirstCdnId);
+  }
+
+  bool insert_ticket(Ticket& t) override {
+    Params p;
+    p.add(t.cdn_id)
+        .add(t.key)
+        .add(t.pass)
+        .add(t.ip)
+        .add(t.video)
+        .add(t.app)
+        .add(t.uses)
+        .add(t.active)
+        .add(t.created)
+        .add(t.expires)
+        .add(t.used);
+    // ON CONFLICT instead of a caught error: an error would abort the whole
+    // transaction around it, where SQLite goes on with the next key.
+    const auto r = run(insert_ticket_, p);
+    if (r.rows() == 0) return false;  // key collision
+    t.id = r.int64(0, 0);
+    return true;
+  }
+
+  // Inside a transaction the row is locked (FOR UPDATE) until it ends, so a
+  // read-decide-update of its uses is exact however many instances start the
+  // same ticket at once.
+  std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) override {
+    if (!pg::storable(key)) return std::nullopt;
+    const auto& s = depth_ > 0 ? ticket_by_account_key_locked_ : ticket_by_account_key_;
+    return first<Ticket>(run(s, Params().add(cdn_id).add(key)), read_ticket);
+  }
+
+  std::optional<Ticket> ticket_by_key(const std::string& key) override {
+    if (!pg::storable(key)) return std::nullopt;
+    const auto& s = depth_ > 0 ? ticket_by_key_locked_ : ticket_by_key_;
+    return first<Ticket>(run(s, Params().add(key)), read_ticket);
+  }
+
+  std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) override {
+    if (!storable(f)) return {};
+    Params p;
+    p.add(cdn_id)
+        .add(f.key)
+        .add(f.pass)
+        .add(f.ip)
+        .add(f.video)
+        .add(f.app)
+        .add(f.uses)
+        .add(f.active)
+        .add(f.id)
+        .add(not_negative(f.limit))
+        .add(not_negative(f.offset))
+        .add(f.created)
+        .add(f.expires)
+        .add(f.used);
+    return collect<Ticket>(run(list_tickets_, p), read_ticket);
+  }
+
+  bool update_ticket(const Ticket& t) override {
+    if (!pg::storable(t.key)) return false;  // no such ticket can exist
+    Params p;
+    p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
+    return run(update_ticket_, p).affected() > 0;
+  }
+
+  bool delete_ticket(int64_t cdn_id, const std::string& key) override {
+    if (!pg::storable(key)) return false;
+    return run(delete_ticket_, Params().add(cdn_id).add(key)).affected() > 0;
+  }
+
+  int64_t insert_attempt(const Attempt& a) override {
+    Params p;
+    p.add(a.cdn_id)
+        .add(a.datetime)
+        .add(a.key)
+        .add(a.pass)
+        .add(a.ip)
+        .add(a.video)
+        .add(a.app)
+        .add(a.appinst)
+        .add(a.pageurl)
+        .add(a.refurl)
+        .add(a.success)
+        .add(a.reason)
+        .add(a.server);
+    return run(insert_attempt_, p).int64(0, 0);
+  }
+
+  std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
+    if (!storable(f)) return {};
+    Params p = attempt_filter(cdn_id, f);
+    p.add(not_negative(f.limit)).add(not_negative(f.offset));
+    return collect<Attempt>(run(f.key ? list_attempts_by_key_ : list_attempts_, p), read_attempt);
+  }
+
+  int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) override {
+    if (!storable(f)) return 0;
+    if (!f.key && !f.app && !f.video && !f.ip && !f.pass) return count_from_totals(cdn_id, f);
+    const auto r = run(f.key ? count_attempts_by_key_ : count_attempts_, attempt_filter(cdn_id, f));
+    return r.int64(0, 0);
+  }
+
+  std::vector<Attempt> attempts_after(int64_t after_id, const std::optional<int64_t>& cdn_id,
+                                      const std::optional<std::string>& key,
+                                      int64_t limit) override {
+    if (!pg::storable(key)) return {};
+    Params p;
+    p.add(after_id).add(cdn_id).add(key).add(not_negative(limit));
+    return collect<Attempt>(run(attempts_after_, p), read_attempt);
+  }
+
+  bool insert_stream_user(StreamUser& u) override {
+    Params p;
+    p.add(u.cdn_id);
+    add_stream_user_fields(p, u);
+    p.add(u.created);
+    const auto r = run(insert_stream_user_, p);
+    if (r.rows() == 0) return false;  // same user on this app+stream
+    u.id = r.int64(0, 0);
+    return true;
+  }
+
+  std::optional<StreamUser> stream_user(int64_t cdn_id, int64_t id) override {
+    return first<StreamUser>(run(stream_user_by_id_, Params().add(id).add(cdn_id)),
+                             read_stream_user);
+  }
+
+  std::vector<StreamUser> stream_users(int64_t cdn_id, const std::optional<std::string>& app,
+                                       const std::optional<std::string>& stream) override {
+    if (!pg::storable(app) || !pg::storable(stream)) return {};
+    return collect<StreamUser>(run(list_stream_users_, Params().add(cdn_id).add(app).add(stream)),
+                               read_stream_user);
+  }
+
+  std::vector<StreamUser> publish_candidates(const std::string& app,
+                                             const std::string& stream) override {
+    if (!pg::storable(app) || !pg::storable(stream)) return {};
+    return collect<StreamUser>(run(publish_candidates_, Params().add(app).add(stream)),
+                               read_stream_user);
+  }
+
+  // False when the row does not exist for this account, or when the change
+  // would duplicate a user name on the same app+stream. UPDATE has no ON
+  // CONFLICT, so inside a transaction the statement runs in a savepoint of
+  // its own: its unique violation must not abort the caller's transaction.
+  bool update_stream_user(const StreamUser& u) override {
+    Params p;
+    p.add(u.id).add(u.cdn_id);
+    add_stream_user_fields(p, u);
+    bool updated = false;
+    try {
+      savepoint([&] { updated = run(update_stream_user_, p).affected() > 0; });
+    } catch (const pg::Error& e) {
+      if (e.sqlstate == "23505") return false;
+      throw;
+    }
+    return updated;
+  }
+
+  bool delete_stream_user(int64_t cdn_id, int64_t id) override {
+    return run(delete_stream_user_, Params().add(id).add(cdn_id)).affected() > 0;
+  }
+
+  // Inside a transaction the account row is locked first, so that a count
+  // checked against max_stream_users and the insert after it are exact across
+  // instances, as SQLite's single writer makes them.
+  int64_t count_stream_users(int64_t cdn_id) override {
+    if (depth_ > 0) run(lock_account_, Params().add(cdn_id));
+    return run(count_stream_users_, Params().add(cdn_id)).int64(0, 0);
+  }
+
+  // Inside a transaction, first waits for any other transaction on the same
+  // account and signature to end (an advisory lock held until commit), so two
+  // identical signed writes on two instances run the command once: the second
+  // reads the first's reply. Two statements: the SELECT's snapshot must be
+  // taken after the lock is granted.
+  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
+    if (!pg::storable(signature)) return std::nullopt;
+    const auto p = Params().add(cdn_id).add(signature);
+    if (depth_ > 0) run(lock_write_reply_, p);
+    return first<WriteReply>(run(write_reply_, p), read_write_reply);
+  }
+
+  void insert_write_reply(const WriteReply& r) override {
+    Params p;
+    p.add(r.cdn_id).add(r.signature).add(r.expires).add(r.held).add(r.code).add(r.message).add(
+        r.payload);
+    run(insert_write_reply_, p);
+  }
+
+  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
+    return run(delete_expired_write_replies_, Params().add(now).add(not_negative(limit)))
+        .affected();
+  }
+
+  void reset_data() override {
+    transaction([&] { run(reset_); });
+  }
+
+  bool mark_seeded(const std::string& name, int64_t now) override {
+    return run(mark_seeded_, Params().add(name).add(now)).affected() > 0;
+  }
+
+  void backup_to(const std::string&) override { throw StoreError(kPostgresBackupRefusal); }
+
+ private:
+  // Outside a transaction a lost connection is reopened before the statement;
+  // inside one it is not (the statement fails, the transaction rolls back), so
+  // nothing runs half in a dead transaction and half outside it.
+  Result run(const pg::Statement& s, const Params& p = Params()) {
+    if (depth_ == 0) conn_.ensure_open();
+    return conn_.run(s, p);
+  }
+
+  // A BEGIN that meets a connection the database dropped (it restarted) has
+  // done nothing yet, so it reconnects and tries once more.
+  void begin() {
+    conn_.ensure_open();
+    try {
+      conn_.exec("BEGIN", "cannot begin a transaction");
+    } catch (const StoreError&) {
+      if (!conn_.lost()) throw;
+      conn_.ensure_open();
+      conn_.exec("BEGIN", "cannot begin a transaction");
+    }
+  }
+
+  // A transaction in which a statement failed (and whose failure the body
+  // swallowed) answers COMMIT with ROLLBACK: that is a failure too.
+  void commit() {
+    const auto r = conn_.exec("COMMIT", "cannot commit");
+    if (r.command() != "COMMIT")
+      throw StoreError("transaction rolled back: a statement in it had failed");
+  }
+
+  void rollback_quietly() noexcept {
+    if (conn_.lost() || !conn_.in_transaction()) return;
+    try {
+      conn_.exec("ROLLBACK", "cannot roll back");
+    } catch (...) {  // the original exception is the one worth reporting
+    }
+  }
+
+  void rollback_savepoint_quietly() noexcept {
+    if (conn_.lost()) return;
+    try {
+      conn_.exec("ROLLBACK TO part", "cannot roll back a savepoint");
+      conn_.exec("RELEASE part", "cannot release a savepoint");
+    } catch (...) {  // the outer commit will fail and say so
+    }
+  }
+
+  static Params attempt_filter(int64_t cdn_id, const AttemptFilter& f) {
+    Params p;
+    p.add(cdn_id)
+        .add(f.key)
+        .add(f.since.value_or(std::numeric_limits<int64_t>::min()))
+        .add(f.app)
+        .add(f.video)
+        .add(f.ip)
+        .add(f.pass)
+        .add(f.success);
+    return p;
+  }
+
+  // As sqlite_store.cpp: whole hours from attempt_counts, the cut hour from rows.
+  int64_t count_from_totals(int64_t cdn_id, const AttemptFilter& f) {
+    constexpr int64_t kHour = 3600;
+    const int64_t since = std::max<int64_t>(f.since.value_or(0), 0);
+    const int64_t first_whole_hour = (since + kHour - 1) / kHour;
+    int64_t n =
+        run(sum_attempt_counts_, Params().add(cdn_id).add(first_whole_hour).add(f.success))
+            .int64(0, 0);
+    if (since % kHour == 0) return n;
+    Params p;
+    p.add(cdn_id).add(since).add(first_whole_hour * kHour).add(f.success);
+    return n + run(count_attempts_between_, p).int64(0, 0);
+  }
+
+  // Names are per connection; the counter gives each statement its own.
+  pg::Statement statement(std::string sql) {
+    return {"sevu_" + std::to_string(next_statement_++), std::move(sql)};
+  }
+
+  pg::Connection conn_;
+  int depth_ = 0;  // transaction nesting; > 0 while a transaction is open
+  int next_statement_ = 0;
+
+  const pg::Statement reset_ = statement(
+      "TRUNCATE attempts, attempt_counts, tickets, stream_users, write_replies");
+
+  const pg::Statement account_by_id_ =
+      statement("SELECT " + kAccountColumns + " FROM accounts WHERE cdn_id = $1");
+  const pg::Statement account_by_username_ =
+      statement("SELECT " + kAccountColumns + " FROM accounts WHERE username = $1");
+  const pg::Statement all_accounts_ =
+      statement("SELECT " + kAccountColumns + " FROM accounts ORDER BY cdn_id");
+  const pg::Statement insert_account_ =
+      statement("INSERT INTO accounts (" + kAccountColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING");
+  const pg::Statement set_account_secret_ =
+      statement("UPDATE accounts SET secret = $2 WHERE cdn_id = $1");
+  const pg::Statement set_account_active_ =
+      statement("UPDATE accounts SET active = $2 WHERE cdn_id = $1");
+  const pg::Statement max_cdn_id_ = statement("SELECT MAX(cdn_id) FROM accounts");
+  const pg::Statement lock_account_ =
+      statement("SELECT 1 FROM accounts WHERE cdn_id = $1 FOR UPDATE");
+
+  const pg::Statement insert_ticket_ = statement(
+      "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
+      "used) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key) DO NOTHING "
+      "RETURNING id");
+  const pg::Statement ticket_by_account_key_ =
+      statement("SELECT " + kTicketColumns + " FROM tickets WHERE cdn_id = $1 AND key = $2");
+  const pg::Statement ticket_by_account_key_locked_ = statement(
+      "SELECT " + kTicketColumns + " FROM tickets WHERE cdn_id = $1 AND key = $2 FOR UPDATE");
+  const pg::Statement ticket_by_key_ =
+      statement("SELECT " + kTicketColumns + " FROM tickets WHERE key = $1");
+  const pg::Statement ticket_by_key_locked_ =
+      statement("SELECT " + kTicketColumns + " FROM tickets WHERE key = $1 FOR UPDATE");
+  const pg::Statement list_tickets_ = statement(
+      "SELECT " + kTicketColumns +
+      " FROM tickets WHERE cdn_id = $1"
+      " AND ($2::text IS NULL OR key = $2) AND ($3::text IS NULL OR pass = $3)"
+      " AND ($4::text IS NULL OR ip = $4) AND ($5::text IS NULL OR video = $5)"
+      " AND ($6::text IS NULL OR app = $6) AND ($7::bigint IS NULL OR uses = $7)"
+      " AND ($8::integer IS NULL OR active = $8) AND ($9::bigint IS NULL OR id = $9)"
+      " AND ($12::bigint IS NULL OR created = $12)"
+      " AND ($13::bigint IS NULL OR expires = $13)"
+      " AND ($14::bigint IS NULL OR used = $14)"
+      " ORDER BY id LIMIT $10 OFFSET $11");
+  const pg::Statement update_ticket_ = statement(
+      "UPDATE tickets SET ip = $3, uses = $4, active = $5, expires = $6, used = $7"
+      " WHERE cdn_id = $1 AND key = $2");
+  const pg::Statement delete_ticket_ =
+      statement("DELETE FROM tickets WHERE cdn_id = $1 AND key = $2");
+
+  const pg::Statement insert_attempt_ = statement(
+      "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
+      "refurl, success, reason, server) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+      "$12, $13) RETURNING id");
+  // With and without a key: two statements, each with its own index (as SQLite).
+  const pg::Statement list_attempts_by_key_ =
+      statement("SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = $1 AND key = $2" +
+                kAttemptFilters + " ORDER BY datetime, id LIMIT $9 OFFSET $10");
+  const pg::Statement list_attempts_ = statement(
+      "SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = $1 AND $2::text IS NULL" +
+      kAttemptFilters + " ORDER BY datetime, id LIMIT $9 OFFSET $10");
+  const pg::Statement count_attempts_by_key_ = statement(
+      "SELECT COUNT(*) FROM attempts WHERE cdn_id = $1 AND key = $2" + kAttemptFilters);
+  const pg::Statement count_attempts_ = statement(
+      "SELECT COUNT(*) FROM attempts WHERE cdn_id = $1 AND $2::text IS NULL" + kAttemptFilters);
+  const pg::Statement sum_attempt_counts_ = statement(
+      "SELECT COALESCE(SUM(n), 0) FROM attempt_counts WHERE cdn_id = $1 AND hour >= $2"
+      " AND ($3::integer IS NULL OR success = $3)");
+  const pg::Statement count_attempts_between_ = statement(
+      "SELECT COUNT(*) FROM attempts WHERE cdn_id = $1 AND datetime >= $2 AND datetime < $3"
+      " AND ($4::integer IS NULL OR success = $4)");
+  const pg::Statement attempts_after_ =
+      statement("SELECT " + kAttemptColumns +
+                " FROM attempts WHERE id > $1 AND ($2::bigint IS NULL OR cdn_id = $2)"
+                " AND ($3::text IS NULL OR key = $3) ORDER BY id LIMIT $4");
+  const pg::Statement mark_seeded_ = statement(
+      "INSERT INTO seeded (name, created) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING");
+
+  const pg::Statement insert_stream_user_ = statement(
+      "INSERT INTO stream_users (cdn_id, app, stream, \"user\", pass_hash, record, record_type, "
+      "segment_type, segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, "
+      "ga_key, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+      "$15) ON CONFLICT DO NOTHING RETURNING id");
+  const pg::Statement stream_user_by_id_ = statement(
+      "SELECT " + kStreamUserColumns + " FROM stream_users WHERE id = $1 AND cdn_id = $2");
+  const pg::Statement list_stream_users_ =
+      statement("SELECT " + kStreamUserColumns +
+                " FROM stream_users WHERE cdn_id = $1 AND ($2::text IS NULL OR app = $2)"
+                " AND ($3::text IS NULL OR stream = $3) ORDER BY id");
+  const pg::Statement publish_candidates_ =
+      statement("SELECT " + kStreamUserColumns +
+                " FROM stream_users WHERE app = $1 AND stream IN ($2, '*')"
+                " ORDER BY stream <> $2, id");
+  const pg::Statement update_stream_user_ = statement(
+      "UPDATE stream_users SET app = $3, stream = $4, \"user\" = $5, pass_hash = $6, "
+      "record = $7, record_type = $8, segment_type = $9, segment_value = $10, "
+      "save_folder = $11, playlist_count = $12, playlist_timeout = $13, enable_dvr = $14, "
+      "ga_key = $15 WHERE id = $1 AND cdn_id = $2");
+  const pg::Statement delete_stream_user_ =
+      statement("DELETE FROM stream_users WHERE id = $1 AND cdn_id = $2");
+  const pg::Statement count_stream_users_ =
+      statement("SELECT COUNT(*) FROM stream_users WHERE cdn_id = $1");
+
+  const pg::Statement lock_write_reply_ =
+      statement(std::string("SELECT pg_advisory_xact_lock(") + kWriteReplyLockClass +
+                ", hashtext($1::bigint || '/' || $2::text))");
+  const pg::Statement write_reply_ = statement(
+      "SELECT " + kWriteReplyColumns + " FROM write_replies WHERE cdn_id = $1 AND signature = $2");
+  const pg::Statement insert_write_reply_ = statement(
+      "INSERT INTO write_replies (" + kWriteReplyColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7)");
+  // Oldest first through the expiry index; rows another instance is deleting
+  // right now are skipped rather than waited for.
+  const pg::Statement delete_expired_write_replies_ = statement(
+      "DELETE FROM write_replies WHERE (cdn_id, signature) IN (SELECT cdn_id, signature"
+      " FROM write_replies WHERE expires < $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)");
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgres_store(const std::string& uri, OpenMode mode) {
+  const bool read_only = mode == OpenMode::kReadOnly || mode == OpenMode::kInspect;
+  {
+    pg::Connection setup(uri, read_only);
+    if (read_only)
+      check_postgres_migrations(setup, known_postgres_migrations(),
+                                /*allow_older=*/mode == OpenMode::kInspect);
+    else
+      apply_postgres_migrations(setup, known_postgres_migrations());
+  }
+  return std::make_unique<PgStore>(uri, read_only);
+}
+
+void check_postgres_database(const std::string& uri) {
+  open_postgres_store(uri, OpenMode::kInspect);
+}
+
+}  // namespace sevu
