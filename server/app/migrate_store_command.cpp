@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/cli_args.hpp"
 #include "app/commands.hpp"
 
 namespace sevu {
@@ -61,7 +62,8 @@ Counts count_rows(Store& store) {
 
 // Empty as far as a deployment goes: tickets and stream users need an account.
 bool holds_data(Store& store) {
-  return !store.accounts().empty() || !store.attempts_after(0, std::nullopt, std::nullopt, 1).empty() ||
+  return !store.accounts().empty() ||
+         !store.attempts_after(0, std::nullopt, std::nullopt, 1).empty() ||
          !store.write_replies().empty() || !store.seed_marks().empty();
 }
 
@@ -94,7 +96,8 @@ Counts copy_rows(Store& from, Store& to) {
     ++c.n[4];
   }
   for (const auto& m : from.seed_marks()) {
-    if (!to.mark_seeded(m.name, m.created)) throw StoreError("seed mark " + m.name + ": already there");
+    if (!to.mark_seeded(m.name, m.created))
+      throw StoreError("seed mark " + m.name + ": already there");
     ++c.n[5];
   }
   return c;
@@ -102,7 +105,8 @@ Counts copy_rows(Store& from, Store& to) {
 
 void print_counts(const Counts& from, const Counts& to) {
   std::cout << std::left << std::setw(14) << "table" << std::right << std::setw(12) << "source"
-            << std::setw(12) << "copied" << "\n";
+            << std::setw(12) << "copied"
+            << "\n";
   for (size_t i = 0; i < Counts::kTables.size(); ++i)
     std::cout << std::left << std::setw(14) << Counts::kTables[i] << std::right << std::setw(12)
               << from.n[i] << std::setw(12) << to.n[i] << "\n";
@@ -114,6 +118,8 @@ struct MigrateOptions {
 
 int migrate(const MigrateOptions& o) {
   check_db_path(o.from);
+  if (is_postgres_uri(o.from))
+    throw UsageError("--from takes the SQLite database's path; the source cannot be PostgreSQL");
   // Read-only: the source is left exactly as it was, and an older schema is
   // refused (a `serve` of this version migrates it first).
   auto from = open_sqlite_store(o.from, OpenMode::kReadOnly);
@@ -132,7 +138,7 @@ int migrate(const MigrateOptions& o) {
       throw StoreError("the counts differ after the copy (rolled back, nothing was changed)");
   });
   print_counts(source, verified);
-  std::cout << "copied and verified: " << o.from << " -> the destination database\n";
+  std::cout << "copied and verified: " << o.from << " -> " << db_display_name(o.to) << "\n";
   return 0;
 }
 

@@ -725,10 +725,8 @@ class SqliteStore final : public Store {
   Statement all_write_replies_{
       db(), "SELECT " + kWriteReplyColumns + " FROM write_replies ORDER BY cdn_id, signature"};
   Statement all_seed_marks_{db(), "SELECT name, created FROM seeded ORDER BY name"};
-  Statement copy_ticket_{
-      db(),
-      "INSERT INTO tickets (" + kTicketColumns +
-          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+  Statement copy_ticket_{db(), "INSERT INTO tickets (" + kTicketColumns +
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
   Statement copy_attempt_{
       db(),
       "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
