@@ -223,7 +223,7 @@ def test_sigkill_of_one_under_load_loses_no_acknowledged_write():
 
 # --- a PostgreSQL restart, on a cluster of this test's own (the shared one serves other tests) ---
 
-PG_CLUSTER = os.path.join(harness.SOURCE_DIR, "scripts", "pg-cluster")
+PG_CLUSTER = os.environ.get("SEVU_PG_CLUSTER", os.path.join(harness.SOURCE_DIR, "scripts", "pg-cluster"))
 
 
 class OwnCluster:

@@ -1,0 +1,118 @@
+"""End to end: `--db postgresql://…` wherever `--db PATH` works (docs/operations.md,
+"PostgreSQL store"): serve (with --demo, /healthz and the v2 GET of the demo ticket),
+--check-config, the account and attempts subcommands, migrations run once by processes that
+start together, backup refused with a pointer to pg_dump, and the password never shown.
+Needs the test cluster ctest starts (SEVU_TEST_PG_URI_FILE, the pg.cluster_start fixture)."""
+# e2e: postgres only: the PostgreSQL side of the command line
+
+import json
+import os
+import subprocess
+import tempfile
+import uuid
+
+import harness
+from harness import DEMO, DEMO_TICKET, Server, check, request
+
+
+def admin_uri():
+    path = os.environ.get("SEVU_TEST_PG_URI_FILE")
+    if not path:
+        raise RuntimeError("SEVU_TEST_PG_URI_FILE is not set: run this test through ctest")
+    with open(path) as f:
+        return f.read().strip()
+
+
+def psql(uri, sql):
+    p = subprocess.run(["psql", "-X", "-qtA", "-v", "ON_ERROR_STOP=1", uri, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"psql {sql}: {p.stderr}")
+    return p.stdout.strip()
+
+
+class Database:
+    """A fresh database on the test cluster, dropped afterwards."""
+
+    def __enter__(self):
+        self.admin = admin_uri()
+        self.name = "sevu_e2e_" + uuid.uuid4().hex[:12]
+        psql(self.admin, "CREATE DATABASE " + self.name)
+        self.uri = self.admin.rsplit("/", 1)[0] + "/" + self.name
+        self.password = self.admin.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        return self
+
+    def __exit__(self, *exc):
+        psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def sevu(*args):
+    return subprocess.run([os.path.abspath(harness.SERVER_BIN), *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_serve_with_demo_answers_health_and_the_demo_ticket():
+    with Database() as db, Server(db=db.uri, demo_ticket=True) as srv:
+        st, _, body = request("GET", srv.hook_url + "/healthz")
+        check(st == 200, (st, body))
+        st, _, body = request("GET", srv.api_url + "/v2/sevu_token/" + DEMO_TICKET["key"],
+                              auth=(DEMO["cdn"], DEMO["secret"]))
+        check(st == 200, (st, body))
+        t = json.loads(body)
+        check(t["key"] == DEMO_TICKET["key"] and t["uses"] == 999, t)
+        output = "".join(srv.output)
+        check("database postgresql://sevu:***@" in output, output)
+        check(db.password not in output, output)
+        check(psql(db.uri, "SELECT COUNT(*) FROM tickets") == "1")
+
+
+def test_subcommands_take_a_uri():
+    with Database() as db:
+        p = sevu("serve", "--check-config", "--db", db.uri)
+        check(p.returncode == 0 and "--db postgresql://sevu:***@" in p.stdout, (p.stdout, p.stderr))
+        check(db.password not in p.stdout + p.stderr)
+        # check-config changes nothing: the database is still unmigrated.
+        check(psql(db.uri, "SELECT to_regclass('schema_migrations') IS NULL") == "t")
+        p = sevu("account", "create", "--db", db.uri, "--username", "acme")
+        check(p.returncode == 0, p.stderr)
+        created = json.loads(p.stdout)
+        p = sevu("account", "list", "--db", db.uri)
+        check(p.returncode == 0 and "acme" in p.stdout, (p.stdout, p.stderr))
+        p = sevu("account", "disable", "--db", db.uri, "--cdn-id", str(created["cdn_id"]))
+        check(p.returncode == 0, p.stderr)
+        check(psql(db.uri, "SELECT active FROM accounts WHERE username = 'acme'") == "0")
+        p = sevu("attempts", "--db", db.uri)
+        check(p.returncode == 0 and p.stdout == "", (p.stdout, p.stderr))
+
+
+def test_processes_starting_together_migrate_once():
+    with Database() as db:
+        procs = [subprocess.Popen([os.path.abspath(harness.SERVER_BIN), "account", "list",
+                                   "--db", db.uri], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            check(p.returncode == 0, err)
+        check(psql(db.uri, "SELECT string_agg(name, ',' ORDER BY version) FROM schema_migrations")
+              == "0001_init.sql,0002_write_replies.sql,0003_seeded.sql,0004_attempt_counts.sql")
+
+
+def test_backup_is_refused_with_a_pointer_to_pg_dump():
+    with Database() as db, tempfile.TemporaryDirectory() as tmp:
+        dest = os.path.join(tmp, "backup.db")
+        p = sevu("backup", "--db", db.uri, dest)
+        check(p.returncode != 0 and "pg_dump" in p.stderr, (p.returncode, p.stderr))
+        check(not os.path.exists(dest))
+
+
+def test_an_unreachable_database_fails_without_showing_the_password():
+    p = sevu("account", "list", "--db",
+             "postgresql://sevu:hunter2-secret@127.0.0.1:1/nowhere?connect_timeout=2")
+    check(p.returncode == 1, (p.returncode, p.stderr))
+    check("cannot connect to PostgreSQL postgresql://sevu:***@127.0.0.1:1/nowhere" in p.stderr,
+          p.stderr)
+    check("hunter2" not in p.stdout + p.stderr, p.stderr)
+
+
+if __name__ == "__main__":
+    harness.main(globals())

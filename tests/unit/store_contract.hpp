@@ -1,0 +1,815 @@
+// The store contract: cases that go through the Store interface only, run on
+// both backends (store_sqlite_test.cpp, store_postgres_test.cpp). The including
+// file first defines CONTRACT, the prefix of the case names ("sqlite: "), and
+//   struct ContractBackend {
+//     ContractBackend();                     // a fresh, empty database
+//     std::unique_ptr<Store> open();         // one more connection to it
+//     static constexpr bool kHoldsAnyBytes;  // text may hold NUL / invalid UTF-8
+//   };
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace store_contract {
+
+using namespace sevu;
+
+inline Account make_account(int64_t cdn_id, const std::string& username) {
+  Account a;
+  a.cdn_id = cdn_id;
+  a.username = username;
+  a.api_key = "APIKEY" + std::to_string(cdn_id);
+  a.secret = std::string(64, 'a');
+  a.created = 1700000000;
+  return a;
+}
+
+inline Ticket make_ticket(int64_t cdn_id, const std::string& key) {
+  Ticket t;
+  t.cdn_id = cdn_id;
+  t.key = key;
+  t.pass = "pw";
+  t.ip = "auto";
+  t.video = "vid*";
+  t.app = "acme-live";
+  t.uses = 5;
+  t.created = 1700000000;
+  t.expires = 1700600000;
+  return t;
+}
+
+inline Attempt make_attempt(int64_t cdn_id, const std::string& key, int64_t datetime) {
+  Attempt a;
+  a.cdn_id = cdn_id;
+  a.key = key;
+  a.datetime = datetime;
+  a.pass = "pw";
+  a.ip = "10.0.0.1";
+  a.video = "vid1";
+  a.app = "acme-live";
+  a.appinst = "_definst_";
+  a.pageurl = "https://example.org/page";
+  a.refurl = "https://example.org/";
+  a.success = true;
+  a.reason = "Success";
+  a.server = "SER1-1";
+  return a;
+}
+
+inline StreamUser make_stream_user(int64_t cdn_id, const std::string& app,
+                                   const std::string& stream,
+                                   const std::optional<std::string>& user) {
+  StreamUser u;
+  u.cdn_id = cdn_id;
+  u.app = app;
+  u.stream = stream;
+  u.user = user;
+  if (user) u.pass_hash = "$pbkdf2-sha256$1000$c2FsdA$aGFzaA";
+  u.created = 1700000000;
+  return u;
+}
+
+inline WriteReply make_write_reply(int64_t cdn_id, const std::string& signature,
+                                   int64_t expires) {
+  WriteReply r;
+  r.cdn_id = cdn_id;
+  r.signature = signature;
+  r.expires = expires;
+  r.code = 2002;
+  r.message = "ScaleEngine Virtual Usher Ticket granted";
+  r.payload = "{\"ticket\":{\"key\":\"k\"}}";
+  return r;
+}
+
+template <typename Row>
+std::vector<int64_t> ids(const std::vector<Row>& rows) {
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.id);
+  return out;
+}
+
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+  return "<no StoreError>";
+}
+
+}  // namespace store_contract
+
+using namespace store_contract;
+
+TEST_CASE(CONTRACT "accounts") {
+  ContractBackend backend;
+  auto store = backend.open();
+
+  CHECK(store->next_cdn_id() == 1000);
+  CHECK(store->insert_account(make_account(1200, "zed")));
+  CHECK(store->insert_account(make_account(158, "acme")));
+  CHECK(store->next_cdn_id() == 1201);
+  CHECK_FALSE(store->insert_account(make_account(158, "other")));  // cdn_id taken
+  CHECK_FALSE(store->insert_account(make_account(159, "acme")));   // username taken
+  CHECK_THROWS_AS(store->insert_account(make_account(0, "nobody")), StoreError);
+  CHECK(store->insert_account(make_account(159, "beta")));  // statements reset after a failure
+
+  auto acme = store->account(158);
+  REQUIRE(acme);
+  CHECK(acme->username == "acme");
+  CHECK(acme->api_key == "APIKEY158");
+  CHECK(acme->secret == std::string(64, 'a'));
+  CHECK(acme->active);
+  CHECK(acme->max_stream_users == 50);
+  CHECK(acme->created == 1700000000);
+  CHECK_FALSE(store->account(157));
+
+  const auto all = store->accounts();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].cdn_id == 158);
+  CHECK(all[1].cdn_id == 159);
+  CHECK(all[2].cdn_id == 1200);
+
+  CHECK(store->set_account_secret(158, std::string(64, 'b')));
+  CHECK(store->account(158)->secret == std::string(64, 'b'));
+  CHECK(store->set_account_active(158, false));
+  CHECK_FALSE(store->account(158)->active);
+  CHECK(store->account(159)->active);
+  CHECK_FALSE(store->set_account_secret(4242, "x"));
+  CHECK_FALSE(store->set_account_active(4242, true));
+}
+
+TEST_CASE(CONTRACT "tickets") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "beta")));
+
+  auto t = make_ticket(158, "vid_.0123456789abcd.12345678");
+  CHECK(store->insert_ticket(t));
+  CHECK(t.id > 0);
+
+  auto same_key = make_ticket(159, t.key);  // keys are unique across accounts
+  CHECK_FALSE(store->insert_ticket(same_key));
+  auto orphan = make_ticket(999, "orphan.0123456789abcd.12345678");
+  CHECK_THROWS_AS(store->insert_ticket(orphan), StoreError);  // no such account
+
+  auto got = store->ticket(158, t.key);
+  REQUIRE(got);
+  CHECK(got->id == t.id);
+  CHECK(got->cdn_id == 158);
+  CHECK(got->pass == "pw");
+  CHECK(got->ip == "auto");
+  CHECK(got->video == "vid*");
+  CHECK(got->app == "acme-live");
+  CHECK(got->uses == 5);
+  CHECK(got->active);
+  CHECK(got->created == 1700000000);
+  CHECK(got->expires == 1700600000);
+  CHECK(got->used == 0);
+  CHECK(store->ticket_by_key(t.key)->id == t.id);
+  CHECK_FALSE(store->ticket_by_key("nope"));
+
+  got->ip = "10.0.0.1";
+  got->uses = 4;
+  got->active = false;
+  got->expires = 1800000000;
+  got->used = 1700000100;
+  got->pass = "ignored";  // not part of the mutable state
+  CHECK(store->update_ticket(*got));
+  auto updated = store->ticket(158, t.key);
+  CHECK(updated->ip == "10.0.0.1");
+  CHECK(updated->uses == 4);
+  CHECK_FALSE(updated->active);
+  CHECK(updated->expires == 1800000000);
+  CHECK(updated->used == 1700000100);
+  CHECK(updated->pass == "pw");
+
+  auto missing = make_ticket(158, "missing");
+  CHECK_FALSE(store->update_ticket(missing));
+  CHECK(store->delete_ticket(158, t.key));
+  CHECK_FALSE(store->ticket(158, t.key));
+  CHECK_FALSE(store->delete_ticket(158, t.key));
+
+  auto next = make_ticket(158, "next");
+  REQUIRE(store->insert_ticket(next));
+  CHECK(next.id > t.id);  // ids of deleted tickets are not reused
+}
+
+TEST_CASE(CONTRACT "unusual text survives the round trip") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  // A NUL byte and invalid UTF-8: SQLite keeps any bytes; PostgreSQL text
+  // cannot hold them, so there they are refused on write and match nothing.
+  const std::string odd_bytes = std::string("k\0ey\xff'); DROP TABLE tickets;--", 30);
+  const std::string quoted = "k'ey'); DROP TABLE tickets;--";
+  auto t = make_ticket(158, ContractBackend::kHoldsAnyBytes ? odd_bytes : quoted);
+  t.video = "vidéo/✓";
+  t.pass = std::string(100000, 'p');
+  REQUIRE(store->insert_ticket(t));
+  auto got = store->ticket_by_key(t.key);
+  REQUIRE(got);
+  CHECK(got->key == t.key);
+  if (!ContractBackend::kHoldsAnyBytes) {
+    auto refused = make_ticket(158, odd_bytes);
+    CHECK_THROWS_AS(store->insert_ticket(refused), StoreError);
+    CHECK_FALSE(store->ticket_by_key(odd_bytes));
+    CHECK_FALSE(store->ticket(158, "\xc3("));
+    TicketFilter f;
+    f.key = odd_bytes;
+    CHECK(store->tickets(158, f).empty());
+    AttemptFilter af;
+    af.key = odd_bytes;
+    CHECK(store->count_attempts(158, af) == 0);
+    CHECK_FALSE(store->write_reply(158, odd_bytes));
+    CHECK_FALSE(store->update_ticket(refused));
+    CHECK_FALSE(store->delete_ticket(158, odd_bytes));
+    // ... and a transaction around such a lookup goes on.
+    store->transaction([&] { CHECK_FALSE(store->ticket_by_key(odd_bytes)); });
+  }
+  CHECK(got->video == "vidéo/✓");
+  CHECK(got->pass == t.pass);
+  CHECK(store->tickets(158, {}).size() == 1);
+}
+
+TEST_CASE(CONTRACT "accounts cannot reach each other's rows") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "beta")));
+
+  auto theirs = make_ticket(159, "beta.0123456789abcd.00000001");
+  REQUIRE(store->insert_ticket(theirs));
+  CHECK_FALSE(store->ticket(158, theirs.key));
+  CHECK(store->tickets(158, {}).empty());
+  TicketFilter by_key;
+  by_key.key = theirs.key;
+  CHECK(store->tickets(158, by_key).empty());
+  auto hijack = theirs;
+  hijack.cdn_id = 158;
+  hijack.uses = 1000;
+  hijack.active = false;
+  CHECK_FALSE(store->update_ticket(hijack));
+  CHECK_FALSE(store->delete_ticket(158, theirs.key));
+  auto still = store->ticket(159, theirs.key);
+  REQUIRE(still);
+  CHECK(still->uses == 5);
+  CHECK(still->active);
+
+  auto user = make_stream_user(159, "beta-live", "cam", std::string("bob"));
+  REQUIRE(store->insert_stream_user(user));
+  CHECK_FALSE(store->stream_user(158, user.id));
+  CHECK(store->stream_users(158, std::nullopt, std::nullopt).empty());
+  CHECK(store->count_stream_users(158) == 0);
+  auto user_hijack = user;
+  user_hijack.cdn_id = 158;
+  user_hijack.pass_hash = "mine";
+  CHECK_FALSE(store->update_stream_user(user_hijack));
+  CHECK_FALSE(store->delete_stream_user(158, user.id));
+  CHECK(store->stream_user(159, user.id)->pass_hash == user.pass_hash);
+  CHECK(store->count_stream_users(159) == 1);
+
+  store->insert_attempt(make_attempt(159, theirs.key, 100));
+  store->insert_attempt(make_attempt(0, "unknown", 101));
+  CHECK(store->attempts(158, {}).empty());
+  AttemptFilter f;
+  f.key = theirs.key;
+  CHECK(store->attempts(158, f).empty());
+  CHECK(store->count_attempts(158, f) == 0);
+  CHECK(store->count_attempts(159, f) == 1);
+  CHECK(store->attempts(0, {}).size() == 1);  // unmatched keys are logged under 0
+}
+
+TEST_CASE(CONTRACT "ticket listing filters and pages") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "beta")));
+  std::vector<int64_t> all;
+  for (int i = 0; i < 10; ++i) {
+    auto t = make_ticket(158, "key" + std::to_string(i));
+    t.pass = i % 2 ? "odd" : "even";
+    t.ip = i < 5 ? "" : "1.2.3.4";
+    t.video = "v" + std::to_string(i % 3);
+    t.app = i < 8 ? "acme-live" : "acme-vod";
+    t.uses = i;
+    t.active = i != 3;
+    REQUIRE(store->insert_ticket(t));
+    all.push_back(t.id);
+    auto other = make_ticket(159, "other" + std::to_string(i));  // interleaved, never listed
+    REQUIRE(store->insert_ticket(other));
+  }
+
+  CHECK(ids(store->tickets(158, {})) == all);
+  auto filtered = [&](auto set) {
+    TicketFilter f;
+    set(f);
+    return ids(store->tickets(158, f));
+  };
+  using V = std::vector<int64_t>;
+  CHECK(filtered([](TicketFilter& f) { f.key = "key4"; }) == V{all[4]});
+  CHECK(filtered([](TicketFilter& f) { f.pass = "odd"; }) ==
+        V{all[1], all[3], all[5], all[7], all[9]});
+  CHECK(filtered([](TicketFilter& f) { f.ip = ""; }) == V{all[0], all[1], all[2], all[3], all[4]});
+  CHECK(filtered([](TicketFilter& f) { f.video = "v1"; }) == V{all[1], all[4], all[7]});
+  CHECK(filtered([](TicketFilter& f) { f.app = "acme-vod"; }) == V{all[8], all[9]});
+  CHECK(filtered([](TicketFilter& f) { f.uses = 6; }) == V{all[6]});
+  CHECK(filtered([](TicketFilter& f) { f.active = false; }) == V{all[3]});
+  CHECK(filtered([&](TicketFilter& f) { f.id = all[2]; }) == V{all[2]});
+  CHECK(filtered([](TicketFilter& f) {
+          f.pass = "even";
+          f.app = "acme-live";
+          f.ip = "1.2.3.4";
+        }) == V{all[6]});
+  CHECK(filtered([](TicketFilter& f) { f.key = "key4' OR '1'='1"; }).empty());
+  CHECK(filtered([](TicketFilter& f) {
+          f.limit = 3;
+          f.offset = 2;
+        }) == V{all[2], all[3], all[4]});
+  CHECK(filtered([](TicketFilter& f) {
+          f.limit = 3;
+          f.offset = 9;
+        }) == V{all[9]});
+  CHECK(filtered([](TicketFilter& f) { f.limit = 0; }).empty());
+  CHECK(filtered([](TicketFilter& f) { f.limit = -1; }).empty());
+  CHECK(filtered([](TicketFilter& f) { f.offset = -5; }) == all);
+}
+
+TEST_CASE(CONTRACT "attempt listing is oldest first, filtered and paged") {
+  ContractBackend backend;
+  auto store = backend.open();
+  // Inserted out of time order; two share a datetime and then order by id.
+  struct Row {
+    const char* key;
+    int64_t datetime;
+    const char* app;
+    const char* video;
+    const char* ip;
+    const char* pass;
+    bool success;
+  };
+  const std::vector<Row> rows = {
+      {"a", 300, "acme-live", "v1", "1.1.1.1", "p", true},
+      {"a", 100, "acme-live", "v1", "1.1.1.1", "p", false},
+      {"b", 200, "acme-vod", "v2", "2.2.2.2", "q", true},
+      {"a", 200, "acme-live", "v2", "2.2.2.2", "p", true},
+      {"b", 50, "acme-vod", "v1", "1.1.1.1", "q", false},
+      {"a", 400, "acme-vod", "v1", "1.1.1.1", "x", false},
+  };
+  std::vector<int64_t> id;
+  for (const auto& r : rows) {
+    auto a = make_attempt(158, r.key, r.datetime);
+    a.app = r.app;
+    a.video = r.video;
+    a.ip = r.ip;
+    a.pass = r.pass;
+    a.success = r.success;
+    a.reason = r.success ? "Success" : "Invalid IP Address";
+    id.push_back(store->insert_attempt(a));
+  }
+  store->insert_attempt(make_attempt(159, "a", 10));
+
+  const auto everything = store->attempts(158, {});
+  CHECK(ids(everything) == std::vector<int64_t>{id[4], id[1], id[2], id[3], id[0], id[5]});
+  REQUIRE(everything.size() == 6);
+  const auto& first = everything[0];
+  CHECK(first.cdn_id == 158);
+  CHECK(first.datetime == 50);
+  CHECK(first.key == "b");
+  CHECK(first.pass == "q");
+  CHECK(first.appinst == "_definst_");
+  CHECK(first.pageurl == "https://example.org/page");
+  CHECK(first.refurl == "https://example.org/");
+  CHECK_FALSE(first.success);
+  CHECK(first.reason == "Invalid IP Address");
+  CHECK(first.server == "SER1-1");
+
+  using V = std::vector<int64_t>;
+  auto listed = [&](auto set) {
+    AttemptFilter f;
+    set(f);
+    CHECK(store->count_attempts(158, f) == static_cast<int64_t>(store
+                                                                    ->attempts(158,
+                                                                               [&] {
+                                                                                 auto unpaged = f;
+                                                                                 unpaged.limit =
+                                                                                     1000;
+                                                                                 unpaged.offset = 0;
+                                                                                 return unpaged;
+                                                                               }())
+                                                                    .size()));
+    return ids(store->attempts(158, f));
+  };
+  CHECK(listed([](AttemptFilter& f) { f.key = "a"; }) == V{id[1], id[3], id[0], id[5]});
+  CHECK(listed([](AttemptFilter& f) { f.since = 200; }) == V{id[2], id[3], id[0], id[5]});
+  CHECK(listed([](AttemptFilter& f) {
+          f.key = "a";
+          f.since = 250;
+        }) == V{id[0], id[5]});
+  CHECK(listed([](AttemptFilter& f) { f.app = "acme-vod"; }) == V{id[4], id[2], id[5]});
+  CHECK(listed([](AttemptFilter& f) { f.video = "v2"; }) == V{id[2], id[3]});
+  CHECK(listed([](AttemptFilter& f) { f.ip = "2.2.2.2"; }) == V{id[2], id[3]});
+  CHECK(listed([](AttemptFilter& f) { f.pass = "x"; }) == V{id[5]});
+  CHECK(listed([](AttemptFilter& f) { f.success = true; }) == V{id[2], id[3], id[0]});
+  CHECK(listed([](AttemptFilter& f) {
+          f.key = "a";
+          f.success = false;
+        }) == V{id[1], id[5]});
+  CHECK(listed([](AttemptFilter& f) { f.key = "zzz"; }).empty());
+  CHECK(listed([](AttemptFilter& f) {
+          f.limit = 2;
+          f.offset = 1;
+        }) == V{id[1], id[2]});
+  CHECK(listed([](AttemptFilter& f) {
+          f.key = "a";
+          f.limit = 2;
+          f.offset = 3;
+        }) == V{id[5]});
+
+  AttemptFilter paged;
+  paged.limit = 2;
+  CHECK(store->count_attempts(158, paged) == 6);  // counts ignore paging
+  CHECK(store->count_attempts(158, {}) == 6);
+  CHECK(store->count_attempts(159, {}) == 1);
+}
+
+TEST_CASE(CONTRACT "stream users") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "beta")));
+
+  auto free = make_stream_user(158, "acme-live", "open", std::nullopt);
+  free.record = true;
+  free.record_type = "event";
+  free.segment_type = "schedule";
+  free.segment_value = "*/15 * * * *";
+  free.save_folder = "shows";
+  free.playlist_count = 6;
+  free.playlist_timeout = 900;
+  free.enable_dvr = false;
+  free.ga_key = "UA-1";
+  REQUIRE(store->insert_stream_user(free));
+  CHECK(free.id > 0);
+  auto got = store->stream_user(158, free.id);
+  REQUIRE(got);
+  CHECK(got->app == "acme-live");
+  CHECK(got->stream == "open");
+  CHECK_FALSE(got->user);
+  CHECK_FALSE(got->pass_hash);
+  CHECK(got->record);
+  CHECK(got->record_type == "event");
+  CHECK(got->segment_type == "schedule");
+  CHECK(got->segment_value == "*/15 * * * *");
+  CHECK(got->save_folder == "shows");
+  CHECK(got->playlist_count == 6);
+  CHECK(got->playlist_timeout == 900);
+  CHECK_FALSE(got->enable_dvr);
+  CHECK(got->ga_key == "UA-1");
+  CHECK(got->created == 1700000000);
+
+  auto cam = make_stream_user(158, "acme-live", "cam", std::string("alice"));
+  REQUIRE(store->insert_stream_user(cam));
+  auto all_streams = make_stream_user(158, "acme-live", "*", std::string("alice"));
+  REQUIRE(store->insert_stream_user(all_streams));
+  auto vod = make_stream_user(158, "acme-vod", "cam", std::string("carol"));
+  REQUIRE(store->insert_stream_user(vod));
+  auto duplicate = make_stream_user(158, "acme-live", "cam", std::string("alice"));
+  CHECK_FALSE(store->insert_stream_user(duplicate));
+  auto second_free = make_stream_user(158, "acme-live", "open", std::nullopt);
+  CHECK(store->insert_stream_user(second_free));  // NULL users never collide
+  auto orphan = make_stream_user(999, "x", "y", std::string("z"));
+  CHECK_THROWS_AS(store->insert_stream_user(orphan), StoreError);
+  auto theirs = make_stream_user(159, "acme-live", "cam", std::string("mallory"));
+  REQUIRE(store->insert_stream_user(theirs));
+
+  using V = std::vector<int64_t>;
+  CHECK(ids(store->stream_users(158, std::nullopt, std::nullopt)) ==
+        V{free.id, cam.id, all_streams.id, vod.id, second_free.id});
+  CHECK(ids(store->stream_users(158, std::string("acme-live"), std::nullopt)) ==
+        V{free.id, cam.id, all_streams.id, second_free.id});
+  CHECK(ids(store->stream_users(158, std::nullopt, std::string("cam"))) == V{cam.id, vod.id});
+  CHECK(ids(store->stream_users(158, std::string("acme-live"), std::string("cam"))) == V{cam.id});
+  CHECK(store->count_stream_users(158) == 5);
+
+  // Exact stream rows of every account first, then the "*" rows.
+  CHECK(ids(store->publish_candidates("acme-live", "cam")) == V{cam.id, theirs.id, all_streams.id});
+  CHECK(ids(store->publish_candidates("acme-live", "other")) == V{all_streams.id});
+  CHECK(ids(store->publish_candidates("acme-live", "open")) ==
+        V{free.id, second_free.id, all_streams.id});
+  CHECK(store->publish_candidates("acme-", "cam").empty());
+  CHECK(store->publish_candidates("acme-live%", "cam").empty());
+
+  auto change = *store->stream_user(158, cam.id);
+  change.pass_hash = "$pbkdf2-sha256$1000$bmV3$bmV3";
+  change.record = true;
+  change.segment_type = "size";
+  change.segment_value = "15";
+  change.ga_key = "UA-2";
+  change.user = std::nullopt;
+  change.pass_hash = std::nullopt;
+  change.created = 1;  // not writable
+  CHECK(store->update_stream_user(change));
+  auto changed = store->stream_user(158, cam.id);
+  CHECK_FALSE(changed->user);
+  CHECK_FALSE(changed->pass_hash);
+  CHECK(changed->record);
+  CHECK(changed->segment_value == "15");
+  CHECK(changed->ga_key == "UA-2");
+  CHECK(changed->created == 1700000000);
+
+  auto clash = *store->stream_user(158, all_streams.id);
+  clash.stream = "cam";
+  clash.user = "carol";
+  CHECK(store->update_stream_user(clash));
+  auto clash2 = *store->stream_user(158, vod.id);
+  clash2.app = "acme-live";  // would duplicate acme-live/cam/carol
+  CHECK_FALSE(store->update_stream_user(clash2));
+  CHECK(store->stream_user(158, vod.id)->app == "acme-vod");
+
+  auto gone = change;
+  gone.id = 987654;
+  CHECK_FALSE(store->update_stream_user(gone));
+  CHECK(store->delete_stream_user(158, cam.id));
+  CHECK_FALSE(store->stream_user(158, cam.id));
+  CHECK_FALSE(store->delete_stream_user(158, cam.id));
+  CHECK(store->count_stream_users(158) == 4);
+}
+
+TEST_CASE(CONTRACT "transactions commit, roll back on throw, and nest by joining") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+
+  struct Boom {};
+  CHECK_THROWS_AS(store->transaction([&] {
+    auto t = make_ticket(158, "rolled-back");
+    REQUIRE(store->insert_ticket(t));
+    store->insert_attempt(make_attempt(158, "rolled-back", 1));
+    CHECK(store->ticket(158, "rolled-back"));  // visible inside
+    throw Boom{};
+  }),
+                  Boom);
+  CHECK_FALSE(store->ticket(158, "rolled-back"));
+  CHECK(store->count_attempts(158, {}) == 0);
+
+  store->transaction([&] {
+    auto t = make_ticket(158, "outer");
+    REQUIRE(store->insert_ticket(t));
+    store->transaction([&] {
+      auto inner = make_ticket(158, "inner");
+      REQUIRE(store->insert_ticket(inner));
+    });
+  });
+  CHECK(store->ticket(158, "outer"));
+  CHECK(store->ticket(158, "inner"));
+
+  // An inner failure that escapes the outer body undoes the outer work too.
+  CHECK_THROWS_AS(store->transaction([&] {
+    auto t = make_ticket(158, "outer2");
+    REQUIRE(store->insert_ticket(t));
+    store->transaction([&] {
+      auto inner = make_ticket(158, "inner2");
+      REQUIRE(store->insert_ticket(inner));
+      throw std::runtime_error("inner failed");
+    });
+  }),
+                  std::runtime_error);
+  CHECK_FALSE(store->ticket(158, "outer2"));
+  CHECK_FALSE(store->ticket(158, "inner2"));
+
+  // A StoreError inside (foreign key) rolls back as well, and the store stays usable.
+  CHECK_THROWS_AS(store->transaction([&] {
+    auto ok = make_ticket(158, "before-error");
+    REQUIRE(store->insert_ticket(ok));
+    auto bad = make_ticket(4242, "no-account");
+    store->insert_ticket(bad);
+  }),
+                  StoreError);
+  CHECK_FALSE(store->ticket(158, "before-error"));
+  store->transaction([&] { CHECK(store->insert_account(make_account(159, "beta"))); });
+  CHECK(store->account(159));
+}
+
+TEST_CASE(CONTRACT "writes stay unseen by other connections until their transaction commits") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  auto other = backend.open();
+  store->transaction([&] {
+    auto t = make_ticket(158, "pending");
+    REQUIRE(store->insert_ticket(t));
+    CHECK(other->tickets(158, {}).empty());  // not committed yet
+  });
+  CHECK(other->tickets(158, {}).size() == 1);
+}
+
+TEST_CASE(CONTRACT "write replies: kept per account, read back whole, survive reopening") {
+  ContractBackend backend;
+  {
+    auto store = backend.open();
+    store->insert_write_reply(make_write_reply(158, "c2ln/+=", 2000));
+    WriteReply unheld = make_write_reply(159, "c2ln/+=", 2000);
+    unheld.held = false;
+    unheld.message.clear();
+    unheld.payload = "{}";
+    store->insert_write_reply(unheld);
+    // One reply per account and signature.
+    CHECK_THROWS_AS(store->insert_write_reply(make_write_reply(158, "c2ln/+=", 3000)), StoreError);
+  }
+  auto store = backend.open();
+  auto r = store->write_reply(158, "c2ln/+=");
+  REQUIRE(r);
+  CHECK(r->cdn_id == 158);
+  CHECK(r->signature == "c2ln/+=");
+  CHECK(r->expires == 2000);
+  CHECK(r->held);
+  CHECK(r->code == 2002);
+  CHECK(r->message == "ScaleEngine Virtual Usher Ticket granted");
+  CHECK(r->payload == "{\"ticket\":{\"key\":\"k\"}}");
+  auto other = store->write_reply(159, "c2ln/+=");
+  REQUIRE(other);
+  CHECK_FALSE(other->held);
+  CHECK_FALSE(store->write_reply(160, "c2ln/+="));
+  CHECK_FALSE(store->write_reply(158, "C2LN/+="));  // signatures are compared exactly
+
+  // Inside a transaction that rolls back, nothing is kept.
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->insert_write_reply(make_write_reply(158, "rolled back", 2000));
+    throw std::runtime_error("the command failed");
+  }),
+                  std::runtime_error);
+  CHECK_FALSE(store->write_reply(158, "rolled back"));
+}
+
+TEST_CASE(CONTRACT "expired write replies are deleted, at most a given number per call") {
+  ContractBackend backend;
+  auto store = backend.open();
+  for (int i = 0; i < 10; ++i) {
+    store->insert_write_reply(make_write_reply(158, "old" + std::to_string(i), 1000 + i));
+  }
+  store->insert_write_reply(make_write_reply(158, "edge", 1100));
+  store->insert_write_reply(make_write_reply(159, "fresh", 5000));
+
+  CHECK(store->delete_expired_write_replies(1100, 4) == 4);
+  CHECK_FALSE(store->write_reply(158, "old0"));  // oldest first
+  CHECK_FALSE(store->write_reply(158, "old3"));
+  CHECK(store->write_reply(158, "old4"));
+  CHECK(store->delete_expired_write_replies(1100, 100) == 6);
+  // Still fresh at its own second, and a later one untouched.
+  CHECK(store->write_reply(158, "edge"));
+  CHECK(store->write_reply(159, "fresh"));
+  CHECK(store->delete_expired_write_replies(1100, 100) == 0);
+  CHECK(store->delete_expired_write_replies(1101, -1) == 0);  // a negative limit deletes nothing
+  CHECK(store->delete_expired_write_replies(1101, 100) == 1);
+  CHECK_FALSE(store->write_reply(158, "edge"));
+  CHECK(store->write_reply(159, "fresh"));
+}
+
+TEST_CASE(CONTRACT "counting with only since/success filters adds up the hourly totals exactly") {
+  ContractBackend backend;
+  auto store = backend.open();
+  // Attempts spread over ~30 hours, both outcomes, two accounts; a property
+  // check against counting the listed rows.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 600; ++i) {
+    Attempt a = make_attempt(i % 5 == 0 ? 159 : 158, "k", 1'750'000'000 + rng() % (30 * 3600));
+    a.success = rng() % 3 == 0;
+    store->insert_attempt(a);
+  }
+  auto listed = [&](const AttemptFilter& f) {
+    AttemptFilter all = f;
+    all.limit = 100000;
+    return static_cast<int64_t>(store->attempts(158, all).size());
+  };
+  for (int i = 0; i < 200; ++i) {
+    AttemptFilter f;
+    if (rng() % 4) f.since = 1'750'000'000 - 100 + static_cast<int64_t>(rng() % (31 * 3600));
+    if (rng() % 2) f.success = rng() % 2 == 0;
+    CHECK(store->count_attempts(158, f) == listed(f));
+  }
+  AttemptFilter none;
+  CHECK(store->count_attempts(158, none) == listed(none));
+  CHECK(store->count_attempts(159, none) + store->count_attempts(158, none) == 600);
+}
+
+TEST_CASE(CONTRACT "attempts_after follows every account's log by id, unmatched keys too") {
+  ContractBackend backend;
+  auto store = backend.open();
+  std::vector<int64_t> id;
+  for (const auto& [cdn, key] : std::vector<std::pair<int64_t, std::string>>{
+           {158, "a"}, {0, "typo"}, {2000, "b"}, {158, "a"}, {0, "typo2"}})
+    id.push_back(store->insert_attempt(make_attempt(cdn, key, 1000 - id.size())));
+  CHECK(ids(store->attempts_after(0, std::nullopt, std::nullopt, 100)) == id);
+  CHECK(ids(store->attempts_after(id[1], std::nullopt, std::nullopt, 100)) ==
+        std::vector<int64_t>{id[2], id[3], id[4]});
+  CHECK(ids(store->attempts_after(0, std::nullopt, std::nullopt, 2)) ==
+        std::vector<int64_t>{id[0], id[1]});
+  CHECK(ids(store->attempts_after(0, int64_t{0}, std::nullopt, 100)) ==
+        std::vector<int64_t>{id[1], id[4]});
+  CHECK(ids(store->attempts_after(0, int64_t{158}, std::string("a"), 100)) ==
+        std::vector<int64_t>{id[0], id[3]});
+  CHECK(store->attempts_after(0, int64_t{158}, std::string("b"), 100).empty());
+  CHECK(store->attempts_after(id[4], std::nullopt, std::nullopt, 100).empty());
+}
+
+TEST_CASE(CONTRACT "mark_seeded is true once per name, also across connections") {
+  ContractBackend backend;
+  auto store = backend.open();
+  CHECK(store->mark_seeded("demo-example-ticket", 1700000000));
+  CHECK(!store->mark_seeded("demo-example-ticket", 1700000001));
+  CHECK(store->mark_seeded("another", 1700000000));
+  CHECK(!backend.open()->mark_seeded("demo-example-ticket", 1700000002));
+  // Rolled back with its transaction, so a seed that failed runs again.
+  CHECK_THROWS(store->transaction([&] {
+    CHECK(store->mark_seeded("third", 1));
+    throw std::runtime_error("seed failed");
+  }));
+  CHECK(store->mark_seeded("third", 1));
+}
+
+TEST_CASE(CONTRACT "a savepoint undoes only its own part") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  store->transaction([&] {
+    auto kept = make_ticket(158, "kept");
+    REQUIRE(store->insert_ticket(kept));
+    CHECK_THROWS_AS(store->savepoint([&] {
+      auto gone = make_ticket(158, "gone");
+      REQUIRE(store->insert_ticket(gone));
+      auto bad = make_ticket(4242, "no-account");  // a failed statement, too
+      store->insert_ticket(bad);
+    }),
+                    StoreError);
+    store->savepoint([&] { store->insert_attempt(make_attempt(158, "kept", 1)); });
+  });
+  CHECK(store->ticket(158, "kept"));
+  CHECK_FALSE(store->ticket(158, "gone"));
+  CHECK(store->count_attempts(158, {}) == 1);
+  // Outside a transaction a savepoint is one.
+  CHECK_THROWS_AS(store->savepoint([&] {
+    store->insert_attempt(make_attempt(158, "alone", 2));
+    throw std::runtime_error("undo");
+  }),
+                  std::runtime_error);
+  CHECK(store->count_attempts(158, {}) == 1);
+}
+
+TEST_CASE(CONTRACT "a failed statement swallowed in a transaction never half-commits it") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  // SQLite goes on after a failed statement; PostgreSQL aborts the transaction,
+  // and its COMMIT must then be reported as a failure, never taken for success.
+  bool committed = false;
+  try {
+    store->transaction([&] {
+      auto t = make_ticket(158, "first");
+      REQUIRE(store->insert_ticket(t));
+      try {
+        auto bad = make_ticket(4242, "no-account");
+        store->insert_ticket(bad);
+      } catch (const StoreError&) {
+      }
+      try {
+        store->insert_attempt(make_attempt(158, "first", 1));
+      } catch (const StoreError&) {
+      }
+    });
+    committed = true;
+  } catch (const StoreError&) {
+  }
+  CHECK(committed == store->ticket(158, "first").has_value());
+  CHECK(store->count_attempts(158, {}) == (committed ? 1 : 0));
+}
+
+TEST_CASE(CONTRACT "updating a stream user into a duplicate inside a transaction leaves it usable") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  auto a = make_stream_user(158, "live", "cam", std::string("alice"));
+  auto b = make_stream_user(158, "live", "cam2", std::string("alice"));
+  REQUIRE(store->insert_stream_user(a));
+  REQUIRE(store->insert_stream_user(b));
+  store->transaction([&] {
+    auto clash = b;
+    clash.stream = "cam";
+    CHECK_FALSE(store->update_stream_user(clash));
+    auto t = make_ticket(158, "after");
+    CHECK(store->insert_ticket(t));
+    CHECK(store->count_stream_users(158) == 2);
+  });
+  CHECK(store->ticket(158, "after"));
+  CHECK(store->stream_user(158, b.id)->stream == "cam2");
+}

@@ -1,0 +1,362 @@
+// PgStore against a real PostgreSQL: the store contract (store_contract.hpp) and
+// what only several processes on one database need. ctest starts a throwaway
+// cluster (scripts/pg-cluster, the pg.cluster_start fixture) and names its URI
+// file in SEVU_TEST_PG_URI_FILE; each case makes a database of its own, so
+// ctest -j runs them side by side.
+#include <doctest/doctest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/migrations.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace sevu;
+
+std::string read_line(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value || !*value)
+    throw std::runtime_error(std::string(name) + " is not set: run this test through ctest");
+  return value;
+}
+
+// A plain libpq connection for looking under the store's interface.
+struct RawPg {
+  PGconn* conn;
+  explicit RawPg(const std::string& uri) : conn(PQconnectdb(uri.c_str())) {
+    if (PQstatus(conn) != CONNECTION_OK)
+      throw std::runtime_error(std::string("connect: ") + PQerrorMessage(conn));
+  }
+  ~RawPg() { PQfinish(conn); }
+  RawPg(const RawPg&) = delete;
+  RawPg& operator=(const RawPg&) = delete;
+  // The first column of the first row as text ("<none>" without rows).
+  std::string one(const std::string& sql) {
+    PGresult* r = PQexec(conn, sql.c_str());
+    const auto status = PQresultStatus(r);
+    std::string out = "<none>";
+    if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
+    const std::string error = PQresultErrorMessage(r);
+    PQclear(r);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+      throw std::runtime_error(sql + ": " + error);
+    return out;
+  }
+};
+
+// "postgresql://user:pw@host:port/postgres" with another database name.
+std::string with_database(const std::string& uri, const std::string& name) {
+  return uri.substr(0, uri.rfind('/') + 1) + name;
+}
+
+// A fresh database on the test cluster, dropped afterwards.
+class TestDatabase {
+ public:
+  explicit TestDatabase(const std::string& admin_uri) : admin_(admin_uri) {
+    static std::atomic<int> counter{0};
+    std::random_device random;
+    name_ = "sevu_t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+            std::to_string(random() % 1000000);
+    RawPg(admin_).one("CREATE DATABASE " + name_);
+  }
+  TestDatabase() : TestDatabase(read_line(env("SEVU_TEST_PG_URI_FILE"))) {}
+  ~TestDatabase() {
+    try {
+      RawPg(admin_).one("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (...) {  // the cluster goes away with the run anyway
+    }
+  }
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+  std::string uri() const { return with_database(admin_, name_); }
+
+ private:
+  std::string admin_;
+  std::string name_;
+};
+
+struct ContractBackend {
+  static constexpr bool kHoldsAnyBytes = false;
+  TestDatabase db;
+  std::unique_ptr<Store> open() { return open_postgres_store(db.uri()); }
+};
+
+// A cluster of the test's own, for cases that restart it (the shared one
+// serves tests running in parallel).
+class OwnCluster {
+ public:
+  OwnCluster() {
+    std::string pattern = "/tmp/sevu-pg-own-XXXXXX";
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    run("start");
+    uri_ = read_line(dir_ + "/uri");
+  }
+  ~OwnCluster() { std::system((env("SEVU_PG_CLUSTER") + " stop " + dir_ + " >/dev/null").c_str()); }
+  OwnCluster(const OwnCluster&) = delete;
+  OwnCluster& operator=(const OwnCluster&) = delete;
+  void run(const std::string& command) {
+    const std::string line = env("SEVU_PG_CLUSTER") + " " + command + " " + dir_ + " >/dev/null";
+    if (std::system(line.c_str()) != 0) throw std::runtime_error(line + " failed");
+  }
+  const std::string& uri() const { return uri_; }
+
+ private:
+  std::string dir_;
+  std::string uri_;
+};
+
+}  // namespace
+
+#define CONTRACT "postgres: "
+#include "store_contract.hpp"
+
+TEST_CASE("the PostgreSQL migrations match SQLite's version for version and name") {
+  const auto& sqlite = known_migrations();
+  const auto& postgres = known_postgres_migrations();
+  REQUIRE(sqlite.size() == postgres.size());
+  for (std::size_t i = 0; i < sqlite.size(); ++i) {
+    CHECK(postgres[i].version == sqlite[i].version);
+    CHECK(postgres[i].name == sqlite[i].name);
+  }
+}
+
+TEST_CASE("four instances opening a fresh database at once migrate it once") {
+  TestDatabase db;
+  std::promise<void> go;
+  auto start = go.get_future().share();
+  std::vector<std::future<std::string>> opened;
+  for (int i = 0; i < 4; ++i) {
+    opened.push_back(std::async(std::launch::async, [&, start] {
+      start.wait();
+      try {
+        open_postgres_store(db.uri())->accounts();
+        return std::string();
+      } catch (const std::exception& e) {
+        return std::string(e.what());
+      }
+    }));
+  }
+  go.set_value();
+  for (auto& f : opened) CHECK(f.get() == "");
+  RawPg raw(db.uri());
+  CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations") ==
+        std::to_string(known_postgres_migrations().size()));
+  CHECK(raw.one("SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
+                " FROM schema_migrations") == "1:0001_init.sql,2:0002_write_replies.sql,"
+                                              "3:0003_seeded.sql,4:0004_attempt_counts.sql");
+  raw.one("UPDATE schema_migrations SET applied = 1");
+  open_postgres_store(db.uri());  // reopening applies nothing again
+  CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied <> 1") == "0");
+}
+
+TEST_CASE("a schema newer than this binary's is refused; read-only opens check and write nothing") {
+  TestDatabase db;
+  CHECK(error_of([&] { open_postgres_store(db.uri(), OpenMode::kReadOnly); })
+            .find("older") != std::string::npos);  // nothing migrated it yet
+  check_postgres_database(db.uri());                // serve would: fine for --check-config
+  RawPg raw(db.uri());
+  CHECK(raw.one("SELECT to_regclass('schema_migrations') IS NULL") == "t");
+
+  open_postgres_store(db.uri())->insert_attempt(make_attempt(0, "k", 1));
+  auto reader = open_postgres_store(db.uri(), OpenMode::kReadOnly);
+  CHECK(reader->attempts_after(0, std::nullopt, std::nullopt, 10).size() == 1);
+  CHECK_THROWS_AS(reader->insert_attempt(make_attempt(0, "k", 2)), StoreError);
+
+  const int64_t newer = known_postgres_migrations().back().version + 2;
+  raw.one("INSERT INTO schema_migrations VALUES (" + std::to_string(newer) + ", '9999_x.sql', 0)");
+  const std::string expected = "database schema version " + std::to_string(newer) +
+                               " is newer than this sevu-server supports (" +
+                               std::to_string(known_postgres_migrations().back().version) +
+                               "); upgrade sevu-server";
+  CHECK(error_of([&] { open_postgres_store(db.uri()); }) == expected);
+  CHECK(error_of([&] { check_postgres_database(db.uri()); }) == expected);
+}
+
+TEST_CASE("starts of one ticket on several connections at once never exceed its uses") {
+  TestDatabase db;
+  {
+    auto store = open_postgres_store(db.uri());
+    REQUIRE(store->insert_account(make_account(158, "acme")));
+    auto t = make_ticket(158, "shared");
+    t.uses = 5;
+    REQUIRE(store->insert_ticket(t));
+  }
+  // The usher's read-decide-update, as each instance runs it in its own process.
+  std::atomic<int> granted{0};
+  std::promise<void> go;
+  auto start = go.get_future().share();
+  std::vector<std::thread> instances;
+  for (int i = 0; i < 6; ++i) {
+    instances.emplace_back([&, start] {
+      auto store = open_postgres_store(db.uri());
+      start.wait();
+      for (int attempt = 0; attempt < 4; ++attempt) {
+        store->transaction([&] {
+          auto t = i % 2 ? store->ticket_by_key("shared") : store->ticket(158, "shared");
+          if (!t || t->uses <= 0) return;
+          std::this_thread::yield();  // widen the window a lost update would need
+          --t->uses;
+          REQUIRE(store->update_ticket(*t));
+          ++granted;
+        });
+      }
+    });
+  }
+  go.set_value();
+  for (auto& t : instances) t.join();
+  CHECK(granted == 5);
+  CHECK(open_postgres_store(db.uri())->ticket(158, "shared")->uses == 0);
+}
+
+TEST_CASE("two identical signed writes on two connections run the command once") {
+  TestDatabase db;
+  auto first = open_postgres_store(db.uri());
+  auto second = open_postgres_store(db.uri());
+  std::atomic<int> commands_run{0};
+  // What legacy/wire/write_once does: look the reply up, run, remember it.
+  auto write_once = [&](Store& store, const std::function<void()>& between) {
+    std::optional<WriteReply> reply;
+    store.transaction([&] {
+      reply = store.write_reply(158, "same-signature");
+      between();
+      if (reply) return;
+      ++commands_run;
+      store.insert_write_reply(make_write_reply(158, "same-signature", 2000));
+    });
+    return reply;
+  };
+  std::promise<void> first_looked;
+  std::promise<void> second_waiting;
+  auto first_done = std::async(std::launch::async, [&] {
+    return write_once(*first, [&] {
+      first_looked.set_value();
+      // Hold the transaction open until the second has been sent its lookup.
+      second_waiting.get_future().wait();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    });
+  });
+  first_looked.get_future().wait();
+  auto second_done = std::async(std::launch::async, [&] {
+    second_waiting.set_value();
+    return write_once(*second, [] {});
+  });
+  CHECK_FALSE(first_done.get());
+  const auto repeat = second_done.get();
+  REQUIRE(repeat);  // it waited for the first, then read its reply
+  CHECK(repeat->code == 2002);
+  CHECK(commands_run == 1);
+}
+
+TEST_CASE("a transaction whose statement failed reports the failure at commit") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  const auto message = error_of([&] {
+    store->transaction([&] {
+      auto t = make_ticket(158, "kept?");
+      REQUIRE(store->insert_ticket(t));
+      try {
+        auto bad = make_ticket(4242, "no-account");
+        store->insert_ticket(bad);
+      } catch (const StoreError&) {  // swallowed: the transaction is aborted all the same
+      }
+    });
+  });
+  CHECK(message.find("rolled back") != std::string::npos);
+  CHECK_FALSE(store->ticket(158, "kept?"));
+  CHECK(store->account(158));  // and the connection goes on
+}
+
+TEST_CASE("a restarted database fails the call that meets it, and later calls reconnect") {
+  OwnCluster cluster;
+  TestDatabase db(cluster.uri());
+  auto store = open_postgres_store(db.uri());
+  auto usher = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  auto t = make_ticket(158, "k");
+  REQUIRE(usher->insert_ticket(t));
+
+  // Gone in the middle of a transaction: it fails and nothing of it stays.
+  CHECK_THROWS_AS(store->transaction([&] {
+    auto half = make_ticket(158, "half-written");
+    REQUIRE(store->insert_ticket(half));
+    cluster.run("restart");
+    store->insert_attempt(make_attempt(158, "half-written", 1));
+  }),
+                  StoreError);
+  CHECK(store->ticket(158, "k"));  // reconnected
+  CHECK_FALSE(store->ticket(158, "half-written"));
+  CHECK(store->count_attempts(158, {}) == 0);
+
+  cluster.run("restart");
+  // A statement on the dropped session fails; the next call reconnects.
+  const auto message = error_of([&] { store->account(158); });
+  CHECK(message != "<no StoreError>");
+  const auto password = cluster.uri().substr(cluster.uri().find(':', 13) + 1, 32);
+  CHECK(message.find(password) == std::string::npos);
+  CHECK(store->account(158));
+  // A transaction's BEGIN has done nothing yet, so it reconnects and goes on.
+  usher->transaction([&] {
+    auto ticket = usher->ticket_by_key("k");
+    REQUIRE(ticket);
+    ticket->uses -= 1;
+    CHECK(usher->update_ticket(*ticket));
+  });
+  CHECK(store->ticket(158, "k")->uses == 4);
+}
+
+TEST_CASE("an unreachable database fails fast with StoreError and never shows the password") {
+  // A port nothing listens on.
+  const std::string uri = "postgresql://sevu:s3cret-pw@127.0.0.1:1/nowhere?connect_timeout=2";
+  const auto started = std::chrono::steady_clock::now();
+  const auto message = error_of([&] { open_postgres_store(uri); });
+  CHECK(message.find("cannot connect to PostgreSQL postgresql://sevu:***@127.0.0.1:1/nowhere") == 0);
+  CHECK(message.find("s3cret-pw") == std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+  const auto bad_password = with_database(read_line(env("SEVU_TEST_PG_URI_FILE")), "postgres");
+  const auto wrong = "postgresql://sevu:wrong-pw@" + bad_password.substr(bad_password.find('@') + 1);
+  const auto refused = error_of([&] { open_postgres_store(wrong); });
+  CHECK(refused.find("password authentication failed") != std::string::npos);
+  CHECK(refused.find("wrong-pw") == std::string::npos);
+}
+
+TEST_CASE("db_display_name hides a URI's password and leaves paths alone") {
+  CHECK(is_postgres_uri("postgresql://h/db"));
+  CHECK(is_postgres_uri("postgres://h/db"));
+  CHECK_FALSE(is_postgres_uri("data/sevu.db"));
+  CHECK_FALSE(is_postgres_uri("postgresql:/h"));
+  CHECK(db_display_name("data/sevu.db") == "data/sevu.db");
+  CHECK(db_display_name("postgresql://u:p%40ss@h:5/db") == "postgresql://u:***@h:5/db");
+  CHECK(db_display_name("postgres://u@h/db") == "postgres://u@h/db");
+  CHECK(db_display_name("postgresql://h/db?user=u&password=x&sslmode=require") ==
+        "postgresql://h/db?user=u&password=***&sslmode=require");
+  CHECK(db_display_name("postgresql:///db?password=x") == "postgresql:///db?password=***");
+}
+
+TEST_CASE("backup refuses a PostgreSQL store and points to pg_dump") {
+  TestDatabase db;
+  CHECK(error_of([&] { open_postgres_store(db.uri())->backup_to("/tmp/never"); })
+            .find("pg_dump") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists("/tmp/never"));
+}
