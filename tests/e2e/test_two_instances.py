@@ -242,29 +242,39 @@ class OwnCluster:
         subprocess.run([PG_CLUSTER, "stop", self.dir], capture_output=True, timeout=120)
 
 
+# What each kind answers today while the store is away: an internal error (legacy code 4, v2
+# and hooks 500): still a denial that changes nothing, but not the documented answer.
+TODAY = {"hook": 500, "legacy": 4, "v2": 500}
+
+
 def mixed(key):
-    """A hook start, a legacy read and a v2 read in turn; each outcome is ("ok", kind),
+    """A hook start, a legacy read and a v2 read in turn. Each outcome is ("ok", kind);
     ("clean", kind) for the documented failure while the store is away (hooks 503, legacy
-    code 1000, v2 503), or ("unclean", kind, what came back)."""
+    code 1000, v2 503); ("today", kind) for the internal error answered instead (TODAY);
+    or ("unclean", kind, what came back) for anything else."""
+
+    def outcome(kind, ok, answer, clean):
+        if ok:
+            return ("ok", kind)
+        if answer == clean:
+            return ("clean", kind)
+        return ("today", kind) if answer == TODAY[kind] else ("unclean", kind, answer)
 
     def one(srv, i, n):
         kind = ("hook", "legacy", "v2")[n % 3]
         if kind == "hook":
-            status, _, body = hooks_util.call(srv, "/hooks/check", {"key": key, "pass": PASS,
-                                                                    "ip": f"10.9.{i}.{n % 250}",
-                                                                    "app": APP, "video": VIDEO})
-            return ("ok", kind) if status == 200 else \
-                ("clean", kind) if status == 503 else ("unclean", kind, status, body[:80])
+            status, _, _ = hooks_util.call(srv, "/hooks/check", {"key": key, "pass": PASS,
+                                                                 "ip": f"10.9.{i}.{n % 250}",
+                                                                 "app": APP, "video": VIDEO})
+            return outcome(kind, status == 200, status, 503)
         if kind == "legacy":
-            status, reply = hooks_util.legacy(srv, "sevu.status", {"key": key})
-            reply = reply if isinstance(reply, dict) else {}
-            code = reply.get("code")
-            return ("ok", kind) if reply.get("status") == "success" else \
-                ("clean", kind) if code == 1000 else ("unclean", kind, status, code)
-        status, _, body = harness.request("GET", srv.api_url + "/v2/sevu_token/" + key,
-                                          auth=DEMO_AUTH, timeout=10)
-        return ("ok", kind) if status == 200 else \
-            ("clean", kind) if status == 503 else ("unclean", kind, status, body[:80])
+            # A read: its repeats are answered afresh, so the current second will do.
+            _, reply = harness.legacy(srv, "sevu.status", {"key": key}, timestamp=int(time.time()))
+            reply = reply if isinstance(reply, dict) else {"code": repr(reply)[:80]}
+            return outcome(kind, reply.get("status") == "success", reply.get("code"), 1000)
+        status, _, _ = harness.request("GET", srv.api_url + "/v2/sevu_token/" + key,
+                                       auth=DEMO_AUTH, timeout=10)
+        return outcome(kind, status == 200, status, 503)
 
     return one
 
@@ -294,11 +304,18 @@ def test_a_postgres_restart_under_load_is_survived():
                     break
         check(back is not None, "requests did not succeed again within 30 s of the restart; "
                                 f"the last 2 s: {tally(load.since(time.monotonic() - 2))}")
-        unclean = [o for o in load.since(before) if o[0] not in ("ok", "clean")]
-        check(not unclean, "answers in the gap other than hooks 503 / legacy 1000 / v2 503: "
-                           f"{tally(unclean)}")
+        gap = [o for o in load.since(before) if o[0] != "ok"]
+        unclean = [o for o in gap if o[0] == "unclean" or o[0] == "error"]
+        check(not unclean, f"answers in the gap that are neither documented nor TODAY's: {tally(unclean)}")
         for srv in (a, b):
             check(start(srv, key, "10.9.255.1")[1], "not serving after the restart")
+        today = [o for o in gap if o[0] == "today"]
+        if gap:  # a restart too quick to fail anything proves nothing either way
+            expected_failure(not today, "while PostgreSQL restarts, requests are answered as internal "
+                                        f"errors (hooks 500, legacy code 4, v2 500: {tally(today)}), not "
+                                        "hooks 503 / legacy 1000 / v2 503: the store's lost connection "
+                                        "is not told apart from a bug (a StoreUnavailable error and its "
+                                        "answer in legacy/, v2 (app/api_routes.cpp) and hooks/)")
 
 
 if __name__ == "__main__":
