@@ -130,6 +130,16 @@ void Connection::connect() {
     conn_ = nullptr;
     throw StoreError("cannot connect to PostgreSQL " + db_display_name(uri_) + ": " + message);
   }
+  try {
+    configure();
+  } catch (...) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
+}
+
+void Connection::configure() {
   if (read_only_) exec("SET default_transaction_read_only = on", "cannot make the session read-only");
 }
 
@@ -141,7 +151,7 @@ void Connection::ensure_open() {
     throw StoreError("PostgreSQL " + db_display_name(uri_) +
                      " is unreachable: " + first_line(PQerrorMessage(conn_)));
   }
-  if (read_only_) exec("SET default_transaction_read_only = on", "cannot make the session read-only");
+  configure();
 }
 
 Result Connection::checked(PGresult* raw, const std::string& what) {

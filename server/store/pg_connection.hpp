@@ -43,6 +43,7 @@ class Params {
   Params& add(const std::optional<std::string>& value);
   Params& add(const std::optional<int64_t>& value);
   Params& add(const std::optional<bool>& value);
+  Params& add(const char*) = delete;  // would bind as a bool
 
   int size() const { return static_cast<int>(values_.size()); }
   std::vector<const char*> pointers() const;
@@ -100,6 +101,7 @@ class Connection {
  private:
   Result checked(PGresult* result, const std::string& what);
   void connect();
+  void configure();  // the session settings of a new connection
 
   std::string uri_;
   bool read_only_;

@@ -40,6 +40,9 @@ void apply_one(pg::Connection& conn, const Migration& m) {
 }  // namespace
 
 void apply_postgres_migrations(pg::Connection& conn, const std::vector<Migration>& migrations) {
+  // A migration over a big table, and waiting for another instance to finish
+  // one, may take longer than the statement bound of ordinary requests.
+  conn.exec("SET statement_timeout = 0", "cannot lift the statement timeout for migrating");
   conn.exec(std::string("SELECT pg_advisory_lock(") + kMigrationLock + ")",
             "cannot lock for migrating");
   try {

@@ -31,8 +31,11 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Runs body inside one write transaction (BEGIN IMMEDIATE .. COMMIT); rolls
-  // back and rethrows if body throws. Nested calls join the outer transaction.
+  // Runs body inside one write transaction (BEGIN IMMEDIATE .. COMMIT on
+  // SQLite; on PostgreSQL, where other instances write at the same time, the
+  // reads below that say so lock what they read); rolls back and rethrows if
+  // body throws, and throws StoreError when the commit fails. Nested calls join
+  // the outer transaction.
   virtual void transaction(const std::function<void()>& body) = 0;
   // Inside a transaction: runs body as a part of it that can fail alone
   // (SAVEPOINT .. RELEASE); if body throws, only its own changes are rolled
@@ -56,6 +59,8 @@ class Store {
 
   // Tickets
   virtual bool insert_ticket(Ticket& t) = 0;  // false on key collision; sets t.id
+  // Inside transaction() the ticket stays locked until it ends, so a
+  // read-decide-update of its uses is exact across instances.
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
   virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
@@ -86,11 +91,15 @@ class Store {
                                                      const std::string& stream) = 0;
   virtual bool update_stream_user(const StreamUser& u) = 0;
   virtual bool delete_stream_user(int64_t cdn_id, int64_t id) = 0;
+  // Inside transaction() the account is locked until it ends, so a limit
+  // checked against this count holds for the insert after it.
   virtual int64_t count_stream_users(int64_t cdn_id) = 0;
 
   // Replies to signed legacy write commands (docs/legacy-api.md, repeated
   // requests). Look one up, run the command and insert its reply inside one
-  // transaction, so that two identical requests at once run the command once.
+  // transaction, so that two identical requests at once run the command once
+  // (inside transaction(), write_reply first waits for any other transaction
+  // on the same cdn_id and signature, on any instance, to end).
   virtual std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) = 0;
   virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
   // Deletes at most `limit` replies whose expires is before now (bounded work

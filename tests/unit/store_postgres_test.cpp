@@ -208,7 +208,7 @@ TEST_CASE("starts of one ticket on several connections at once never exceed its 
   auto start = go.get_future().share();
   std::vector<std::thread> instances;
   for (int i = 0; i < 6; ++i) {
-    instances.emplace_back([&, start] {
+    instances.emplace_back([&, i, start] {
       auto store = open_postgres_store(db.uri());
       start.wait();
       for (int attempt = 0; attempt < 4; ++attempt) {
@@ -266,6 +266,73 @@ TEST_CASE("two identical signed writes on two connections run the command once")
   REQUIRE(repeat);  // it waited for the first, then read its reply
   CHECK(repeat->code == 2002);
   CHECK(commands_run == 1);
+}
+
+TEST_CASE("a deadlock between two connections fails one part with StoreError, the batch goes on") {
+  TestDatabase db;
+  auto a = open_postgres_store(db.uri());
+  auto b = open_postgres_store(db.uri());
+  REQUIRE(a->insert_account(make_account(158, "acme")));
+  for (const char* key : {"one", "two", "done-a", "done-b"}) {
+    auto t = make_ticket(158, key);
+    REQUIRE(a->insert_ticket(t));
+  }
+  // As two instances' group commits: each decision in a savepoint of the
+  // batch's transaction, the two batches locking the same tickets crosswise.
+  auto batch = [](Store& store, const std::string& first, const std::string& second,
+                  const std::string& done, std::promise<void>& locked,
+                  std::shared_future<void> other_locked) {
+    std::string failure;
+    store.transaction([&] {
+      REQUIRE(store.ticket(158, first));
+      locked.set_value();
+      other_locked.wait();
+      try {
+        store.savepoint([&] { store.ticket(158, second); });
+      } catch (const StoreError& e) {
+        failure = e.what();
+      }
+      auto t = store.ticket(158, done);
+      t->uses = 0;
+      CHECK(store.update_ticket(*t));
+    });
+    return failure;
+  };
+  std::promise<void> a_locked, b_locked;
+  auto a_waits = b_locked.get_future().share();
+  auto b_waits = a_locked.get_future().share();
+  auto fa = std::async(std::launch::async, [&] {
+    return batch(*a, "one", "two", "done-a", a_locked, a_waits);
+  });
+  auto fb = std::async(std::launch::async, [&] {
+    return batch(*b, "two", "one", "done-b", b_locked, b_waits);
+  });
+  const std::string failures = fa.get() + fb.get();
+  CHECK(failures.find("deadlock detected (SQLSTATE 40P01)") != std::string::npos);
+  CHECK(a->ticket(158, "done-a")->uses == 0);  // both batches committed the rest
+  CHECK(a->ticket(158, "done-b")->uses == 0);
+}
+
+TEST_CASE("a stream-user count inside a transaction waits for another that may add one") {
+  TestDatabase db;
+  auto first = open_postgres_store(db.uri());
+  auto second = open_postgres_store(db.uri());
+  REQUIRE(first->insert_account(make_account(158, "acme")));
+  std::promise<void> counted;
+  auto adding = std::async(std::launch::async, [&] {
+    first->transaction([&] {
+      CHECK(first->count_stream_users(158) == 0);
+      counted.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      auto u = make_stream_user(158, "live", "cam", std::string("alice"));
+      REQUIRE(first->insert_stream_user(u));
+    });
+  });
+  counted.get_future().wait();
+  int64_t seen = -1;
+  second->transaction([&] { seen = second->count_stream_users(158); });
+  adding.get();
+  CHECK(seen == 1);  // counted after the first committed its insert
 }
 
 TEST_CASE("a transaction whose statement failed reports the failure at commit") {
