@@ -64,6 +64,7 @@ COMMANDS = {
     ("account", "enable"): ["db", "cdn-id"],
     ("backup",): ["db"],
     ("attempts",): ["db", "cdn", "key", "follow", "after-id", "interval"],
+    ("migrate-store",): ["from", "to"],
 }
 
 
