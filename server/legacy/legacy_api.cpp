@@ -139,7 +139,8 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
     // The client learns only that something went wrong; the operator learns what.
     errors_.report_current(command_name.empty() ? std::string("legacy request")
                                                 : "legacy command '" + command_name + "'");
-    return envelope_response(reply(Code::kUnexpectedError), start);
+    return envelope_response(reply(handling_store_error() ? Code::kBusy : Code::kUnexpectedError),
+                             start);
   }
 }
 

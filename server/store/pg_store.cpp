@@ -512,9 +512,19 @@ class PgStore final : public Store {
  private:
   // Outside a transaction a lost connection is reopened before the statement;
   // inside one it is not (the statement fails, the transaction rolls back), so
-  // nothing runs half in a dead transaction and half outside it.
+  // nothing runs half in a dead transaction and half outside it. A read outside
+  // a transaction that meets a connection the database dropped (it restarted)
+  // is tried once more on a new one: reading twice changes nothing. A write is
+  // not, as it may have committed before the connection broke.
   Result run(const pg::Statement& s, const Params& p = Params()) {
-    if (depth_ == 0) conn_.ensure_open();
+    if (depth_ > 0) return conn_.run(s, p);
+    conn_.ensure_open();
+    try {
+      return conn_.run(s, p);
+    } catch (const StoreError&) {
+      if (!conn_.lost() || s.sql.compare(0, 7, "SELECT ") != 0) throw;
+    }
+    conn_.ensure_open();
     return conn_.run(s, p);
   }
 

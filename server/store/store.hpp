@@ -27,6 +27,20 @@ struct SeedMark {
   int64_t created = 0;
 };
 
+// Inside a catch block: true when the exception being handled is a StoreError,
+// i.e. the store failed (its database away or restarting, a deadlock) rather
+// than the request's own handling, so the client is told to try again (legacy
+// code 1000, 503) instead of "unexpected error".
+inline bool handling_store_error() {
+  try {
+    throw;
+  } catch (const StoreError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 class Store {
  public:
   virtual ~Store() = default;

@@ -355,7 +355,7 @@ TEST_CASE("a transaction whose statement failed reports the failure at commit") 
   CHECK(store->account(158));  // and the connection goes on
 }
 
-TEST_CASE("a restarted database fails the call that meets it, and later calls reconnect") {
+TEST_CASE("a restarted database fails a write that meets it; reads and later calls reconnect") {
   OwnCluster cluster;
   TestDatabase db(cluster.uri());
   auto store = open_postgres_store(db.uri());
@@ -377,11 +377,16 @@ TEST_CASE("a restarted database fails the call that meets it, and later calls re
   CHECK(store->count_attempts(158, {}) == 0);
 
   cluster.run("restart");
-  // A statement on the dropped session fails; the next call reconnects.
-  const auto message = error_of([&] { store->account(158); });
+  // A write on the dropped session fails (it may have run before the
+  // connection broke, so it is not repeated); the next call reconnects.
+  const auto message = error_of([&] { store->insert_attempt(make_attempt(158, "k", 2)); });
   CHECK(message != "<no StoreError>");
   const auto password = cluster.uri().substr(cluster.uri().find(':', 13) + 1, 32);
   CHECK(message.find(password) == std::string::npos);
+  CHECK(store->account(158));
+  CHECK(store->count_attempts(158, {}) == 0);
+  cluster.run("restart");
+  // A read outside a transaction is tried again on a new connection.
   CHECK(store->account(158));
   // A transaction's BEGIN has done nothing yet, so it reconnects and goes on.
   usher->transaction([&] {
