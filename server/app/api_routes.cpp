@@ -52,8 +52,9 @@ void App::route_api(HttpRequest&& req, Responder respond) {
       if (may_write) usher_.tickets_changed();
       errors_.report_current((legacy ? "legacy " : "v2 ") + shared->method + " " +
                              std::string(shared->path()));
-      if (!handling_store_error()) return respond(json_error(500, "INTERNAL", "internal error"));
-      // The store failed (its database away): like a full queue, try again.
+      if (!handling_store_unavailable())
+        return respond(json_error(500, "INTERNAL", "internal error"));
+      // The database is away or restarting: like a full queue, try again.
       respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));
     }
   };

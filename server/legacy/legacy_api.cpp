@@ -136,11 +136,12 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
     };
     return envelope_response(legacy::answer_once(store, write, run, prepare), start);
   } catch (...) {
-    // The client learns only that something went wrong; the operator learns what.
+    // The client learns only that something went wrong (or, when the store
+    // cannot answer now, to try again); the operator learns what.
     errors_.report_current(command_name.empty() ? std::string("legacy request")
                                                 : "legacy command '" + command_name + "'");
-    return envelope_response(reply(handling_store_error() ? Code::kBusy : Code::kUnexpectedError),
-                             start);
+    const Code code = handling_store_unavailable() ? Code::kBusy : Code::kUnexpectedError;
+    return envelope_response(reply(code), start);
   }
 }
 

@@ -22,6 +22,16 @@ const char* const kDefaultValues[] = {
 
 void ignore_notice(void*, const char*) {}  // "already exists, skipping" and the like
 
+// SQLSTATE classes that say "not now" rather than "not this": connection
+// exceptions (08), transaction rollback: serialization failure, deadlock (40),
+// insufficient resources such as too many connections (53), operator
+// intervention: shutdown, restart, statement timeout (57).
+bool transient(const std::string& sqlstate) {
+  for (const char* c : {"08", "40", "53", "57"})
+    if (sqlstate.compare(0, 2, c) == 0) return true;
+  return false;
+}
+
 std::string first_line(const char* text) {
   std::string s = text ? text : "";
   const auto end = s.find('\n');
@@ -128,7 +138,8 @@ void Connection::connect() {
     const std::string message = first_line(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
-    throw StoreError("cannot connect to PostgreSQL " + db_display_name(uri_) + ": " + message);
+    throw StoreUnavailable("cannot connect to PostgreSQL " + db_display_name(uri_) + ": " +
+                           message);
   }
   try {
     configure();
@@ -148,8 +159,8 @@ void Connection::ensure_open() {
   prepared_.clear();  // a new session knows none of them
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    throw StoreError("PostgreSQL " + db_display_name(uri_) +
-                     " is unreachable: " + first_line(PQerrorMessage(conn_)));
+    throw StoreUnavailable("PostgreSQL " + db_display_name(uri_) +
+                           " is unreachable: " + first_line(PQerrorMessage(conn_)));
   }
   configure();
 }
@@ -162,8 +173,10 @@ Result Connection::checked(PGresult* raw, const std::string& what) {
   const char* primary = raw ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
   const std::string message = primary ? primary : first_line(PQerrorMessage(conn_));
-  throw Error(what + ": " + message + (state ? std::string(" (SQLSTATE ") + state + ")" : ""),
-              state ? state : "");
+  const std::string full =
+      what + ": " + message + (state ? std::string(" (SQLSTATE ") + state + ")" : "");
+  if (lost() || transient(state ? state : "")) throw StoreUnavailable(full);
+  throw Error(full, state ? state : "");
 }
 
 Result Connection::exec(const std::string& sql, const std::string& what) {

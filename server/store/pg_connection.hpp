@@ -16,6 +16,7 @@
 namespace sevu::pg {
 
 // A failed statement, with its SQLSTATE ("23505" for a unique violation).
+// Failures worth a retry are StoreUnavailable instead (transient()).
 struct Error : StoreError {
   Error(const std::string& message, std::string state)
       : StoreError(message), sqlstate(std::move(state)) {}

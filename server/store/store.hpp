@@ -27,14 +27,20 @@ struct SeedMark {
   int64_t created = 0;
 };
 
-// Inside a catch block: true when the exception being handled is a StoreError,
-// i.e. the store failed (its database away or restarting, a deadlock) rather
-// than the request's own handling, so the client is told to try again (legacy
-// code 1000, 503) instead of "unexpected error".
-inline bool handling_store_error() {
+// The store cannot answer now, though the request may succeed if tried again:
+// its database is away or restarting, or asked for the transaction to be
+// retried (a deadlock between instances, a timeout). Nothing was written.
+struct StoreUnavailable : StoreError {
+  using StoreError::StoreError;
+};
+
+// Inside a catch block: true when the exception being handled is a
+// StoreUnavailable, so the client is told to try again (legacy code 1000, v2
+// 503) rather than of an unexpected error.
+inline bool handling_store_unavailable() {
   try {
     throw;
-  } catch (const StoreError&) {
+  } catch (const StoreUnavailable&) {
     return true;
   } catch (...) {
     return false;

