@@ -317,7 +317,7 @@ def test_a_postgres_restart_under_load_is_survived():
         if gap:  # a restart too quick to fail anything proves nothing either way
             kinds = sorted({o[1] for o in today})
             expected_failure(not today, "while PostgreSQL restarts, " + ", ".join(
-                f"{k} answer {TODAY[k]} (not {DOCUMENTED[k]}) {sum(o[1] == k for o in today)} times"
+                f"{k} requests answered {TODAY[k]} (not {DOCUMENTED[k]}) {sum(o[1] == k for o in today)} times"
                 for k in kinds) + ": a store failure is still answered as an internal error there"
                 " (" + ", ".join(WHERE[k] for k in kinds) + ")")
 
