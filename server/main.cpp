@@ -1,4 +1,4 @@
-// sevu-server: serve, account, backup, attempts, --version.
+// sevu-server: serve, account, backup, attempts, migrate-store, --version.
 #include <CLI/CLI.hpp>
 #include <malloc.h>
 
@@ -105,6 +105,7 @@ int run(int argc, char** argv) {
   std::vector<sevu::Command> commands = sevu::add_account_commands(cli);
   commands.push_back(sevu::add_backup_command(cli));
   commands.push_back(sevu::add_attempts_command(cli));
+  commands.push_back(sevu::add_migrate_store_command(cli));
   // The old spellings `sevu-server help` and `sevu-server version`, kept unlisted.
   auto* help_cmd = cli.add_subcommand("help")->group("");
   auto* version_cmd = cli.add_subcommand("version")->group("");

@@ -30,6 +30,8 @@ std::vector<Command> add_account_commands(CLI::App& parent);
 Command add_backup_command(CLI::App& parent);
 // `attempts --db PATH [--cdn N] [--key K] [--follow]`.
 Command add_attempts_command(CLI::App& parent);
+// `migrate-store --from PATH --to URI`.
+Command add_migrate_store_command(CLI::App& parent);
 
 // --db for cmd, bound to path: default kDefaultDbPath, also SEVU_DB.
 void add_db_option(CLI::App& cmd, std::string& path, const std::string& meaning);

@@ -474,6 +474,60 @@ class PgStore final : public Store {
 
   void backup_to(const std::string&) override { throw StoreError(kPostgresBackupRefusal); }
 
+  std::vector<WriteReply> write_replies() override {
+    return collect<WriteReply>(run(all_write_replies_), read_write_reply);
+  }
+
+  std::vector<SeedMark> seed_marks() override {
+    return collect<SeedMark>(run(all_seed_marks_), [](const Result& r, int i) {
+      return SeedMark{r.text(i, 0), r.int64(i, 1)};
+    });
+  }
+
+  void copy_in(const Ticket& t) override {
+    Params p;
+    p.add(t.id)
+        .add(t.cdn_id)
+        .add(t.key)
+        .add(t.pass)
+        .add(t.ip)
+        .add(t.video)
+        .add(t.app)
+        .add(t.uses)
+        .add(t.active)
+        .add(t.created)
+        .add(t.expires)
+        .add(t.used);
+    run(copy_ticket_, p);
+  }
+
+  void copy_in(const Attempt& a) override {
+    Params p;
+    p.add(a.id)
+        .add(a.cdn_id)
+        .add(a.datetime)
+        .add(a.key)
+        .add(a.pass)
+        .add(a.ip)
+        .add(a.video)
+        .add(a.app)
+        .add(a.appinst)
+        .add(a.pageurl)
+        .add(a.refurl)
+        .add(a.success)
+        .add(a.reason)
+        .add(a.server);
+    run(copy_attempt_, p);
+  }
+
+  void copy_in(const StreamUser& u) override {
+    Params p;
+    p.add(u.id).add(u.cdn_id);
+    add_stream_user_fields(p, u);
+    p.add(u.created);
+    run(copy_stream_user_, p);
+  }
+
  private:
   // Outside a transaction a lost connection is reopened before the statement;
   // inside one it is not (the statement fails, the transaction rolls back), so
@@ -668,6 +722,25 @@ class PgStore final : public Store {
       statement("DELETE FROM stream_users WHERE id = $1 AND cdn_id = $2");
   const pg::Statement count_stream_users_ =
       statement("SELECT COUNT(*) FROM stream_users WHERE cdn_id = $1");
+
+  // Copies keep their ids: the identities are BY DEFAULT, so an explicit id
+  // goes in as it is, and the same statement moves the sequence past it (never
+  // back: rows come in per account, so ids arrive out of order).
+  static std::string copy_into(const std::string& table, const std::string& columns, int n) {
+    std::string values;
+    for (int i = 1; i <= n; ++i) values += (i > 1 ? ", $" : "$") + std::to_string(i);
+    const std::string seq = "pg_get_serial_sequence('" + table + "', 'id')";
+    return "WITH copied AS (INSERT INTO " + table + " (" + columns + ") VALUES (" + values +
+           ") RETURNING id) SELECT setval(" + seq + ", GREATEST(id, pg_sequence_last_value(" + seq +
+           "::regclass))) FROM copied";
+  }
+  const pg::Statement all_write_replies_ =
+      statement("SELECT " + kWriteReplyColumns + " FROM write_replies ORDER BY cdn_id, signature");
+  const pg::Statement all_seed_marks_ = statement("SELECT name, created FROM seeded ORDER BY name");
+  const pg::Statement copy_ticket_ = statement(copy_into("tickets", kTicketColumns, 12));
+  const pg::Statement copy_attempt_ = statement(copy_into("attempts", kAttemptColumns, 14));
+  const pg::Statement copy_stream_user_ =
+      statement(copy_into("stream_users", kStreamUserColumns, 16));
 
   const pg::Statement lock_write_reply_ =
       statement(std::string("SELECT pg_advisory_xact_lock(") + kWriteReplyLockClass +

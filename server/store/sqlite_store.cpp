@@ -524,6 +524,63 @@ class SqliteStore final : public Store {
 
   void backup_to(const std::string& dest) override { sqlite::backup_database(conn_.get(), dest); }
 
+  std::vector<WriteReply> write_replies() override {
+    auto run = all_write_replies_.run();
+    return collect<WriteReply>(run, read_write_reply);
+  }
+
+  std::vector<SeedMark> seed_marks() override {
+    auto run = all_seed_marks_.run();
+    return collect<SeedMark>(run, [](const Statement::Run& row) {
+      return SeedMark{row.text(0), row.int64(1)};
+    });
+  }
+
+  // An explicit id moves AUTOINCREMENT's counter (sqlite_sequence) past it, and
+  // attempts' plain rowid continues after the largest: later draws stay fresh.
+  void copy_in(const Ticket& t) override {
+    auto run = copy_ticket_.run();
+    run.bind(1, t.id)
+        .bind(2, t.cdn_id)
+        .bind(3, t.key)
+        .bind(4, t.pass)
+        .bind(5, t.ip)
+        .bind(6, t.video)
+        .bind(7, t.app)
+        .bind(8, t.uses)
+        .bind(9, t.active)
+        .bind(10, t.created)
+        .bind(11, t.expires)
+        .bind(12, t.used)
+        .finish();
+  }
+
+  void copy_in(const Attempt& a) override {
+    auto run = copy_attempt_.run();
+    run.bind(1, a.cdn_id)
+        .bind(2, a.datetime)
+        .bind(3, a.key)
+        .bind(4, a.pass)
+        .bind(5, a.ip)
+        .bind(6, a.video)
+        .bind(7, a.app)
+        .bind(8, a.appinst)
+        .bind(9, a.pageurl)
+        .bind(10, a.refurl)
+        .bind(11, a.success)
+        .bind(12, a.reason)
+        .bind(13, a.server)
+        .bind(14, a.id)
+        .finish();
+  }
+
+  void copy_in(const StreamUser& u) override {
+    auto run = copy_stream_user_.run();
+    run.bind(1, u.id).bind(2, u.cdn_id).bind(16, u.created);
+    bind_stream_user_fields(run, u);
+    run.finish();
+  }
+
  private:
   int64_t changes() const { return sqlite3_changes64(conn_.get()); }
 
@@ -686,6 +743,20 @@ class SqliteStore final : public Store {
   Statement insert_write_reply_{
       db(), "INSERT INTO write_replies (" + kWriteReplyColumns +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+  Statement all_write_replies_{
+      db(), "SELECT " + kWriteReplyColumns + " FROM write_replies ORDER BY cdn_id, signature"};
+  Statement all_seed_marks_{db(), "SELECT name, created FROM seeded ORDER BY name"};
+  Statement copy_ticket_{db(), "INSERT INTO tickets (" + kTicketColumns +
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+  Statement copy_attempt_{
+      db(),
+      "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
+      "refurl, success, reason, server, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "?11, ?12, ?13, ?14)"};
+  Statement copy_stream_user_{
+      db(), "INSERT INTO stream_users (" + kStreamUserColumns +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                "?16)"};
   // DELETE ... LIMIT needs a compile-time option SQLite builds often lack; the
   // subquery is the portable form, and walks the expiry index oldest first.
   Statement delete_expired_write_replies_{

@@ -21,6 +21,12 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// That the seed `name` ran, at `created` (Store::mark_seeded).
+struct SeedMark {
+  std::string name;
+  int64_t created = 0;
+};
+
 // The store cannot answer now, though the same request may succeed if tried
 // again: its database is away or restarting, or asked for the transaction to
 // be retried (a deadlock between instances, a timeout). Nothing of the call
@@ -132,6 +138,18 @@ class Store {
   // Online backup of the whole database to a new file at dest (SQLite; the
   // PostgreSQL store refuses with StoreError pointing to pg_dump).
   virtual void backup_to(const std::string& dest) = 0;
+
+  // Moving a deployment to another store (sevu-server migrate-store,
+  // docs/operations.md). What no method above lists: every remembered write
+  // reply and seed mark (mark_seeded copies a mark, its time as `now`).
+  virtual std::vector<WriteReply> write_replies() = 0;
+  virtual std::vector<SeedMark> seed_marks() = 0;
+  // Inserts a row copied from another store as it is, id included (the inserts
+  // above draw a fresh id); ids drawn later still come after every copied one.
+  // Throws StoreError when the id or a unique value is taken.
+  virtual void copy_in(const Ticket& t) = 0;
+  virtual void copy_in(const Attempt& a) = 0;
+  virtual void copy_in(const StreamUser& u) = 0;
 };
 
 // Inserts t under the first key draw_key() yields that no ticket has yet (keys

@@ -1,5 +1,6 @@
 """Shared helpers for the end-to-end tests: start a real sevu-server on loopback
-with a temporary SQLite file and talk to it over real HTTP. Standard library only."""
+with a temporary SQLite file, or with SEVU_TEST_BACKEND=postgres a fresh database of
+the test cluster, and talk to it over real HTTP. Standard library (and psql) only."""
 
 import base64
 import hashlib
@@ -32,6 +33,101 @@ SEED_BIN = os.environ.get("SEVU_TEST_SEED", "build/tests/sevu-test-seed")
 SOURCE_DIR = os.environ.get("SEVU_SOURCE_DIR",
                             os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+# "sqlite" (the default) or "postgres": the store every Server starts on. With postgres,
+# SEVU_TEST_PG_URI_FILE names the file holding the test cluster's libpq URI (written by
+# scripts/pg-cluster, which the ctest fixture runs).
+BACKEND = os.environ.get("SEVU_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgres"):
+    raise SystemExit(f"SEVU_TEST_BACKEND={BACKEND}: use sqlite or postgres")
+
+
+def cluster_uri():
+    """The test cluster's URI (its maintenance database); postgres backend only."""
+    path = os.environ.get("SEVU_TEST_PG_URI_FILE")
+    if not path:
+        raise RuntimeError("SEVU_TEST_BACKEND=postgres needs SEVU_TEST_PG_URI_FILE (scripts/pg-cluster)")
+    with open(path) as f:
+        return f.read().strip()
+
+
+def database_uri(name):
+    """The cluster's URI with its database swapped for `name`."""
+    u = urllib.parse.urlsplit(cluster_uri())
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+def psql(uri, sql, *options):
+    """Runs sql (fixed text, no values spliced from outside the tests) with psql; its stdout."""
+    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", *options, "-d", uri, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"psql {sql!r} failed: {p.stderr}")
+    return p.stdout
+
+
+def create_database():
+    """A fresh, empty database on the test cluster (a unique name, so ctest -j is safe);
+    its URI. drop_database removes it."""
+    name = "sevu_e2e_" + uuid.uuid4().hex[:16]
+    psql(cluster_uri(), f"CREATE DATABASE {name}")
+    return database_uri(name)
+
+
+def drop_database(uri):
+    name = urllib.parse.urlsplit(uri).path.lstrip("/")
+    if not re.fullmatch(r"sevu_e2e_[0-9a-f]{16}", name):
+        raise ValueError("not a test database: " + name)
+    psql(cluster_uri(), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def new_db(tmp, name="sevu.db"):
+    """A database for a test that starts servers on it itself: a path in tmp on SQLite,
+    a fresh database on PostgreSQL (the caller drops it with drop_database)."""
+    return create_database() if BACKEND == "postgres" else os.path.join(tmp, name)
+
+
+class Database:
+    """`with Database(tmp) as db:` new_db(tmp), dropped afterwards on PostgreSQL."""
+
+    def __init__(self, tmp, name="sevu.db"):
+        self.db = new_db(tmp, name)
+
+    def __enter__(self):
+        return self.db
+
+    def __exit__(self, *exc):
+        if is_postgres(self.db):
+            drop_database(self.db)
+
+
+def is_postgres(db):
+    return db.startswith("postgresql://")
+
+
+def sql_rows(db, sql):
+    """Rows of a read-only query (fixed text) on either backend, for tests that look beneath
+    the API: values as SQLite gives them; on PostgreSQL integers, text and None alike."""
+    if not is_postgres(db):
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    null = "<null>"
+    out = psql(db, sql, "-F", "\t", "-P", "null=" + null)
+
+    def value(v):
+        return None if v == null else int(v) if re.fullmatch(r"-?\d+", v) else v
+    return [tuple(value(v) for v in line.split("\t")) for line in out.splitlines()]
+
+
+def sqlite_only(reason):
+    """Marks a test that is about SQLite itself: main() skips it on PostgreSQL, saying why."""
+    def mark(fn):
+        fn.sqlite_only = reason
+        return fn
+    return mark
+
 
 class Server:
     """`with Server() as srv:` runs sevu-server serve on ephemeral loopback ports."""
@@ -50,7 +146,8 @@ class Server:
         self.test_controls = test_controls
         self.own_tmp = tmp is None
         self.tmp = tmp or tempfile.mkdtemp(prefix="sevu-e2e-")
-        self.db = db or os.path.join(self.tmp, "sevu.db")
+        self.own_db = db is None and BACKEND == "postgres"
+        self.db = db or new_db(self.tmp)
         self.proc = None
         self.output = []
 
@@ -62,6 +159,8 @@ class Server:
         self.stop()
         if self.own_tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.own_db:
+            drop_database(self.db)
 
     def start(self):
         args = [SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--hook-listen", "127.0.0.1:0",
@@ -98,6 +197,10 @@ class Server:
         # Straight in the database (WAL: beside the running server), not through the API:
         # an API request would show in the metrics and hold a connection that tests of
         # connection limits count. Nothing has read the ticket yet, so nothing caches it.
+        if is_postgres(self.db):
+            psql(self.db, f"DELETE FROM tickets WHERE cdn_id = {int(DEMO['cdn'])}"
+                          f" AND key = '{DEMO_TICKET['key']}'")
+            return
         conn = sqlite3.connect(self.db, timeout=30)
         try:
             conn.execute("DELETE FROM tickets WHERE cdn_id = ? AND key = ?",
@@ -306,6 +409,34 @@ def new_ticket(srv, account=DEMO, **fields):
     return reply["ticket"]
 
 
+class Signed:
+    """One signed legacy request, fixed once: every send() posts the same JSON text, so a
+    write sent again is a repeat (docs/legacy-api.md, repeated requests)."""
+
+    def __init__(self, command, fields, account=DEMO):
+        req = legacy_request(command, fields, account=account, timestamp=int(time.time()))
+        self.text = php_json_encode(sign(req, account["secret"]))
+        self.body, self.ctype = encode_body(self.text, "multipart")
+
+    def send(self, srv):
+        """The reply as text without its handle_time (which may differ), and parsed."""
+        status, _, data = post_raw(srv.api_url + "/stable/", self.body, self.ctype)
+        check(status == 200, (status, data))
+        return without_time(data.decode()), json.loads(data)
+
+    def send_as(self, srv, encoding):
+        """The same JSON text in another transport: still the same request."""
+        status, reply = post_legacy_text(srv, self.text, encoding)
+        check(status == 200, (status, reply))
+        return reply
+
+
+def without_time(text):
+    m = re.search(r',"handle_time":"\d+\.\d{4} seconds"}$', text)
+    check(m, f"no handle_time at the end: {text}")
+    return text[:m.start()]
+
+
 def read_until_closed(sock, timeout=10):
     """(bytes received, closed?) once the server closes or resets the connection, or `timeout`
     passes: for raw-socket tests that must see exactly what the server sent before closing."""
@@ -336,6 +467,9 @@ def main(namespace):
     passed = failed = 0
     for name, fn in tests:
         if only and name not in only:
+            continue
+        if BACKEND != "sqlite" and getattr(fn, "sqlite_only", None):
+            print(f"SKIP {name} on {BACKEND}: {fn.sqlite_only}", flush=True)
             continue
         start = time.time()
         try:

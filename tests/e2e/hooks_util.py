@@ -79,14 +79,22 @@ def uses_left(srv, key):
     return int(status_of(srv, key)["uses"])
 
 
-def attempts(srv, key=None, **filters):
+def attempts(srv, key=None, at_least=0, **filters):
+    """The attempt rows; with at_least, waits (a liveness bound) until that many are there: a
+    refusal is answered before its batch commits (group commit), so its row may come a moment
+    after the answer, noticeably on PostgreSQL."""
     fields = dict(filters)
     if key is not None:
         fields["key"] = key
     fields.setdefault("limit", 1000)
-    st, reply = legacy(srv, "sevu.attempts" if key is not None else "sevu.errorlog", fields)
-    assert st == 200, reply
-    return reply.get("attempts", [])
+    deadline = time.time() + 10
+    while True:
+        st, reply = legacy(srv, "sevu.attempts" if key is not None else "sevu.errorlog", fields)
+        assert st == 200, reply
+        rows = reply.get("attempts", [])
+        if len(rows) >= at_least or time.time() > deadline:
+            return rows
+        time.sleep(0.05)
 
 
 def count_attempts(srv, key, **filters):

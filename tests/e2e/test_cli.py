@@ -64,6 +64,7 @@ COMMANDS = {
     ("account", "enable"): ["db", "cdn-id"],
     ("backup",): ["db"],
     ("attempts",): ["db", "cdn", "key", "follow", "after-id", "interval"],
+    ("migrate-store",): ["from", "to"],
 }
 
 
@@ -173,11 +174,10 @@ def test_config_file_environment_and_flags_in_that_order():
 def test_a_server_started_from_a_config_file():
     """Every layer on a real start: file (ports, db, demo), environment (test controls), flag
     (server name); the hook token from a file named in the config file."""
-    with TempDir() as tmp:
+    with TempDir() as tmp, harness.Database(tmp, os.path.join("state", "sevu.db")) as db:
         token = os.path.join(tmp, "hook-token")
         with open(token, "w") as f:
             f.write("c0nfig-t0ken\n")
-        db = os.path.join(tmp, "state", "sevu.db")
         conf = os.path.join(tmp, "sevu.toml")
         with open(conf, "w") as f:
             f.write('listen = "127.0.0.1:0"\nhook-listen = "127.0.0.1:0"\ndb = "%s"\ndemo = true\n'
@@ -209,6 +209,7 @@ def test_documented_example_config_loads():
         check(os.listdir(tmp) == [], os.listdir(tmp))
 
 
+@harness.sqlite_only("--db path errors: SQLite files that are no database, newer, or in no directory")
 def test_check_config_reports_problems():
     with TempDir() as tmp:
         notdb = os.path.join(tmp, "notes.txt")
@@ -322,6 +323,7 @@ def test_a_port_that_cannot_be_bound_stops_the_start():
             holder.close()
 
 
+@harness.sqlite_only("SQLite's :memory: database")
 def test_memory_database_is_refused():
     with TempDir() as tmp:
         for args in (["serve", "--listen", "127.0.0.1:0", "--hook-listen", "127.0.0.1:0", "--demo"],
@@ -385,6 +387,7 @@ def test_attempts_lists_and_follows_every_attempt():
             follower.wait()
 
 
+@harness.sqlite_only("--db path errors: a missing SQLite file is never created")
 def test_attempts_of_a_missing_database_fails_and_creates_nothing():
     with TempDir() as tmp:
         typo = os.path.join(tmp, "typo.db")
@@ -407,8 +410,7 @@ def curl_get(srv, key):
 
 
 def test_demo_seeds_the_v2_pages_example_ticket_once():
-    with TempDir() as tmp:
-        db = os.path.join(tmp, "sevu.db")
+    with TempDir() as tmp, harness.Database(tmp) as db:
         with Server(tmp=tmp, db=db, demo_ticket=True) as srv:
             code, body = curl_get(srv, DEMO_TICKET["key"])  # the page's GET, as printed
             check(code == 200, (code, body))
@@ -431,8 +433,7 @@ def test_demo_seeds_the_v2_pages_example_ticket_once():
 
 
 def test_a_changed_demo_ticket_stays_changed():
-    with TempDir() as tmp:
-        db = os.path.join(tmp, "sevu.db")
+    with TempDir() as tmp, harness.Database(tmp) as db:
         with Server(tmp=tmp, db=db, demo_ticket=True) as srv:
             st, _, _ = request("POST", srv.api_url + "/v2/sevu_token/" + DEMO_TICKET["key"],
                                json.dumps({"active": False}).encode(),

@@ -3,6 +3,7 @@
 --check-config, the account and attempts subcommands, migrations run once by processes that
 start together, backup refused with a pointer to pg_dump, and the password never shown.
 Needs the test cluster ctest starts (SEVU_TEST_PG_URI_FILE, the pg.cluster_start fixture)."""
+# e2e: postgres only: the PostgreSQL side of the command line
 
 import json
 import os

@@ -76,7 +76,7 @@ def test_check_decides_and_logs():
                       action="recheck")
         expect(st == 200 and r["allowed"], r)
 
-        rows = attempts(srv, key)
+        rows = attempts(srv, key, at_least=6)
         expect([a["reason"] for a in rows] == ["Success", "Invalid Auth Token", "Wrong Application",
                                                "Not authorized for that video", "Success",
                                                "Exceeded max views"], rows)
@@ -152,7 +152,7 @@ def test_nginx_rtmp_play_refusals_logged_with_reason():
         for fields, args, _ in cases:
             st, _ = nginx_rtmp(srv, fields, args)
             expect(st == 403, args)
-        rows = attempts(srv, key)
+        rows = attempts(srv, key, at_least=len(cases))
         expect([a["reason"] for a in rows] == [c[2] for c in cases], rows)
         expect(uses_left(srv, key) == 3)
 
@@ -172,7 +172,7 @@ def test_srs_hooks():
             expect(st == 200 and body == b"0", (action, st, body))
         st, _, _ = call(srv, "/hooks/srs", b"[]", content_type="application/json")
         expect(st == 400)
-        rows = attempts(srv, key)
+        rows = attempts(srv, key, at_least=2)
         expect(len(rows) == 2 and rows[0]["ip"] == "10.5.5.5" and rows[0]["success"] == "1", rows)
         expect(rows[0]["pageurl"] == "http://site.example/live.html", rows)
         expect(uses_left(srv, key) == 1)
@@ -205,7 +205,7 @@ def test_mediamtx_hooks():
             expect(st == 401, (action, st, body))
         st, _, _ = call(srv, "/hooks/mediamtx", b"{\"action\": 5}", content_type="application/json")
         expect(st == 400)
-        rows = attempts(srv, key)
+        rows = attempts(srv, key, at_least=3)
         expect([a["reason"] for a in rows] == ["Success", "Success", "Invalid Auth Token"], rows)
         expect(rows[0]["appinst"] == "read", rows)
 
@@ -347,7 +347,7 @@ def test_auth_request_headers_override_app_and_video():
         expect(st == 200)
         st, _ = auth_request(srv, "/vod/sestore3/demo/a.mp4/playlist.m3u8" + q)  # app "vod"
         expect(st == 403)
-        rows = attempts(srv, key)
+        rows = attempts(srv, key, at_least=3)
         expect([(a["app"], a["video"]) for a in rows] ==
                [(APP, "sestore3/demo/a.mp4"), (APP, "sestore3/demo/b.mp4"),
                 ("vod", "sestore3/demo/a.mp4")], rows)

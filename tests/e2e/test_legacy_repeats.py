@@ -18,32 +18,8 @@ from harness import DEMO, check
 DEMO_AUTH = (DEMO["cdn"], DEMO["secret"])
 
 
-class Signed:
-    """One signed request, fixed once: every send() posts the same JSON text."""
-
-    def __init__(self, command, fields, account=DEMO):
-        req = harness.legacy_request(command, fields, account=account,
-                                     timestamp=int(time.time()))
-        self.text = harness.php_json_encode(harness.sign(req, account["secret"]))
-        self.body, self.ctype = harness.encode_body(self.text, "multipart")
-
-    def send(self, srv):
-        """The reply as text without its handle_time (which may differ), and parsed."""
-        status, _, data = harness.post_raw(srv.api_url + "/stable/", self.body, self.ctype)
-        check(status == 200, (status, data))
-        return without_time(data.decode()), json.loads(data)
-
-    def send_as(self, srv, encoding):
-        """The same JSON text in another transport: still the same request."""
-        status, reply = harness.post_legacy_text(srv, self.text, encoding)
-        check(status == 200, (status, reply))
-        return reply
-
-
-def without_time(text):
-    m = re.search(r',"handle_time":"\d+\.\d{4} seconds"}$', text)
-    check(m, f"no handle_time at the end: {text}")
-    return text[:m.start()]
+Signed = harness.Signed
+without_time = harness.without_time
 
 
 def expect(reply, code):

@@ -5,6 +5,7 @@ commit batch sizes, the build's version; in Prometheus' text format."""
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -37,7 +38,14 @@ def test_metrics_after_known_traffic():
         st, _ = hook_check(srv, key="nosuch.00000000000000.00000000", **{"pass": "x"}, **viewer)
         check(st == 403, st)
 
+        # A refusal is answered before its batch commits and is counted (group commit), so the
+        # last batch may still be on its way: wait for it, within a liveness bound.
+        deadline = time.time() + 10
         m = scrape(srv)
+        while m.get("sevu_commit_batch_size_sum", 0) < 5 and time.time() < deadline:
+            time.sleep(0.05)
+            m = scrape(srv)
+
         def value(name):
             return m.get(name, 0)
         check(value('sevu_decisions_total{reason="Success",result="allowed"}') == 2, m)

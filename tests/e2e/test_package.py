@@ -2,6 +2,7 @@
 build tree under test, then what the .deb declares and holds, its extracted binary serving, and
 its systemd unit verified. A real installation into a fresh Debian 12 root is
 scripts/test-package (run by scripts/test beside the suites)."""
+# e2e: sqlite only: the .deb and its service run the embedded SQLite default, like scripts/run
 
 import os
 import re

@@ -3,6 +3,7 @@
 answers code 1000, v2 503, the hooks deny — and write nothing; once the database is back, the
 next requests are served again without restarting sevu-server, and the password shows nowhere.
 Runs a cluster of its own (scripts/pg-cluster, from SEVU_PG_CLUSTER), as it stops it."""
+# e2e: postgres only: what a server does while its PostgreSQL is away
 
 import json
 import os

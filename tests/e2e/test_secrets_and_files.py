@@ -45,6 +45,7 @@ def cmdline_of(proc):
 
 # --- only `serve` creates a database -------------------------------------------------------
 
+@harness.sqlite_only("--db path errors: a missing SQLite file is never created")
 def test_admin_subcommands_never_create_a_database():
     tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
     try:
@@ -63,6 +64,7 @@ def test_admin_subcommands_never_create_a_database():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@harness.sqlite_only("`backup` copies SQLite files only")
 def test_backup_of_a_missing_database_fails():
     tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
     try:
@@ -76,6 +78,7 @@ def test_backup_of_a_missing_database_fails():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@harness.sqlite_only("`backup` copies SQLite files only (account commands run everywhere else)")
 def test_admin_subcommands_still_work_on_an_existing_database():
     with Server() as srv:
         acct = srv.create_account("acme_ops")
@@ -88,6 +91,7 @@ def test_admin_subcommands_still_work_on_an_existing_database():
 
 # --- file modes -----------------------------------------------------------------------------
 
+@harness.sqlite_only("file modes of the SQLite database and its directory")
 def test_serve_creates_owner_only_files_and_directory():
     old_umask = os.umask(0o022)  # the usual umask: it alone would give 0644 and 0755
     tmp = tempfile.mkdtemp(prefix="sevu-e2e-")
@@ -108,6 +112,7 @@ def test_serve_creates_owner_only_files_and_directory():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@harness.sqlite_only("file modes of the SQLite database")
 def test_an_older_world_readable_database_is_tightened():
     old_umask = os.umask(0o022)
     try:
@@ -229,12 +234,18 @@ def test_internal_errors_are_counted_and_logged_once():
         key = harness.new_ticket(srv, uses=5)["key"]
         check(internal_errors(srv) == 0)
         # Break every write to tickets from outside, as a failing disk would: reads still work.
-        db = sqlite3.connect(srv.db)
-        for event in ("INSERT", "UPDATE"):
-            db.execute("CREATE TRIGGER fail_%s BEFORE %s ON tickets BEGIN SELECT RAISE(ABORT, '%s'); END"
-                       % (event.lower(), event, STORE_FAILURE))
-        db.commit()
-        db.close()
+        if harness.is_postgres(srv.db):
+            harness.psql(srv.db, "CREATE FUNCTION fail_write() RETURNS trigger LANGUAGE plpgsql AS "
+                                 "$$ BEGIN RAISE EXCEPTION '%s'; END $$; CREATE TRIGGER fail_write "
+                                 "BEFORE INSERT OR UPDATE ON tickets FOR EACH ROW EXECUTE FUNCTION "
+                                 "fail_write()" % STORE_FAILURE)
+        else:
+            db = sqlite3.connect(srv.db)
+            for event in ("INSERT", "UPDATE"):
+                db.execute("CREATE TRIGGER fail_%s BEFORE %s ON tickets BEGIN SELECT RAISE(ABORT, '%s'); END"
+                           % (event.lower(), event, STORE_FAILURE))
+            db.commit()
+            db.close()
 
         _, reply = legacy(srv, "sevu.request", {"app": "demo-origin", "video": "v", "pass": "secretpass123",
                                                  "uses": 1, "expire": "+1 day"})

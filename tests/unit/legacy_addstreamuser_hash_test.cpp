@@ -131,6 +131,11 @@ class WatchedStore : public Store {
     return inner_->mark_seeded(name, now);
   }
   void backup_to(const std::string& dest) override { inner_->backup_to(dest); }
+  std::vector<WriteReply> write_replies() override { return inner_->write_replies(); }
+  std::vector<SeedMark> seed_marks() override { return inner_->seed_marks(); }
+  void copy_in(const Ticket& t) override { inner_->copy_in(t); }
+  void copy_in(const Attempt& a) override { inner_->copy_in(a); }
+  void copy_in(const StreamUser& u) override { inner_->copy_in(u); }
 
  private:
   std::unique_ptr<Store> inner_;

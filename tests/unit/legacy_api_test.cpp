@@ -134,20 +134,20 @@ class MemoryStore : public Store {
   int64_t count_stream_users(int64_t) override { return 0; }
 
   std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
-    auto it = write_replies.find({cdn_id, signature});
-    if (it == write_replies.end()) return std::nullopt;
+    auto it = replies.find({cdn_id, signature});
+    if (it == replies.end()) return std::nullopt;
     return it->second;
   }
   void insert_write_reply(const WriteReply& r) override {
-    if (!write_replies.emplace(std::make_pair(r.cdn_id, r.signature), r).second) {
+    if (!replies.emplace(std::make_pair(r.cdn_id, r.signature), r).second) {
       throw StoreError("write reply already kept");
     }
   }
   int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
     int64_t deleted = 0;
-    for (auto it = write_replies.begin(); it != write_replies.end() && deleted < limit;) {
+    for (auto it = replies.begin(); it != replies.end() && deleted < limit;) {
       if (it->second.expires < now) {
-        it = write_replies.erase(it);
+        it = replies.erase(it);
         ++deleted;
       } else {
         ++it;
@@ -162,10 +162,19 @@ class MemoryStore : public Store {
   }
   bool mark_seeded(const std::string&, int64_t) override { return false; }
   void backup_to(const std::string&) override {}
+  std::vector<WriteReply> write_replies() override {
+    std::vector<WriteReply> all;
+    for (const auto& [id, r] : replies) all.push_back(r);
+    return all;
+  }
+  std::vector<SeedMark> seed_marks() override { return {}; }
+  void copy_in(const Ticket&) override {}
+  void copy_in(const Attempt&) override {}
+  void copy_in(const StreamUser&) override {}
 
   std::vector<Ticket> tickets_;
   int insert_calls = 0;
-  std::map<std::pair<int64_t, std::string>, WriteReply> write_replies;
+  std::map<std::pair<int64_t, std::string>, WriteReply> replies;
 
  private:
   std::map<int64_t, Account> accounts_;
@@ -505,7 +514,7 @@ TEST_CASE("a repeated read is answered afresh") {
   // The same signature through another transport: still read afresh.
   auto other = f.call("json=" + form_encode(status), "application/x-www-form-urlencoded");
   CHECK(code(other) == 2010);
-  CHECK(f.store.write_replies.size() == 2);  // the request and the revoke; reads keep nothing
+  CHECK(f.store.replies.size() == 2);  // the request and the revoke; reads keep nothing
 }
 
 TEST_CASE("a repeated write is not run again: it gets its first reply") {
@@ -524,8 +533,8 @@ TEST_CASE("a repeated write is not run again: it gets its first reply") {
   CHECK(first.body.find("\"code\":2002") != std::string::npos);
 
   // Kept until the request's own timestamp + the window, in its account.
-  REQUIRE(f.store.write_replies.size() == 1);
-  const WriteReply& kept = f.store.write_replies.begin()->second;
+  REQUIRE(f.store.replies.size() == 1);
+  const WriteReply& kept = f.store.replies.begin()->second;
   CHECK(kept.cdn_id == 158);
   CHECK(kept.held);
   CHECK(kept.code == 2002);
@@ -563,10 +572,10 @@ TEST_CASE("a write's first answer is kept whatever it was, except a store failur
                           f.future() + "\"");
   f.store.throw_on_read = true;
   CHECK(code(f.call(retried)) == 4);
-  CHECK(f.store.write_replies.size() == 1);
+  CHECK(f.store.replies.size() == 1);
   f.store.throw_on_read = false;
   CHECK(code(f.call(retried)) == 2002);
-  CHECK(f.store.write_replies.size() == 2);
+  CHECK(f.store.replies.size() == 2);
 }
 
 TEST_CASE("a sevu.request reply of escaped fields is still held") {
@@ -604,7 +613,7 @@ TEST_CASE("code 3 replay: a repeated write whose reply is not held") {
         "Failed HMAC-SHA256 Signature. Replayed request: this signature was already used");
   // The same signature in another account is another request.
   remembered.cdn_id = 1001;
-  f.store.write_replies.clear();
+  f.store.replies.clear();
   f.store.insert_write_reply(remembered);
   CHECK(code(f.call(request)) == 2021);
 }
@@ -620,10 +629,10 @@ TEST_CASE("expired write replies are forgotten a few at a time as writes come") 
   }
   f.command("sevu.revoke", "\"key\":\"k\"");
   static_assert(legacy::kForgetPerWrite < 40);
-  CHECK(f.store.write_replies.size() == 40 + 1 - legacy::kForgetPerWrite);
-  while (f.store.write_replies.size() > 2) f.command("sevu.revoke", "\"key\":\"k\"");
-  CHECK(f.store.write_replies.size() == 2);  // nothing unexpired went
-  for (const auto& [id, kept] : f.store.write_replies) CHECK(kept.expires >= f.clock.wall());
+  CHECK(f.store.replies.size() == 40 + 1 - legacy::kForgetPerWrite);
+  while (f.store.replies.size() > 2) f.command("sevu.revoke", "\"key\":\"k\"");
+  CHECK(f.store.replies.size() == 2);  // nothing unexpired went
+  for (const auto& [id, kept] : f.store.replies) CHECK(kept.expires >= f.clock.wall());
 }
 
 TEST_CASE("signature form (a) with slashes, unicode and the member first") {
