@@ -16,7 +16,6 @@ namespace sevu::sqlite {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
-constexpr int kCheckpointPages = 10000;
 
 std::string journal_mode(sqlite3* db, const char* pragma) {
   Statement statement(db, pragma);
@@ -119,16 +118,6 @@ Connection::Connection(const std::string& path, OpenMode mode) {
     // NORMAL is durable across application crashes in WAL mode; only a power
     // loss may drop the last commits.
     exec(db_, "PRAGMA synchronous = NORMAL", "cannot set synchronous on " + path);
-    // A checkpoint runs inside the COMMIT that takes the WAL past this many
-    // pages, and every grant of that group commit waits on it (it copies the
-    // pages into the database file and syncs it). SQLite's 1000 pages meant
-    // one such wait every ~100 batches; 10000 (a WAL of ~40 MB) makes them ten
-    // times rarer, and a page written many times in between is copied once.
-    // bench: granted-start p99 17-25 ms -> 7-13 ms on a shared machine
-    // (docs/performance.md, "Checkpoints"). A thread of its own checkpointing
-    // beside the writers was tried: the WAL then never fully drains under load
-    // and grew past 100 MB, for no better figures.
-    sqlite3_wal_autocheckpoint(db_, kCheckpointPages);
   } catch (...) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
