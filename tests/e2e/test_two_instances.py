@@ -1,7 +1,8 @@
 """End to end: two sevu-server processes on one PostgreSQL database are one service
 (docs/operations.md, several instances). Exact use counts when starts for one ticket land on
 both at once; a repeat of a signed write answered by the other instance with the first reply;
-`auto` bindings and revocations holding on the other instance; an HLS session continuing on the
+`auto` bindings, revocations, a disabled account and a rotated secret holding on the other
+instance; an HLS session continuing on the
 other; SIGKILL of one under load losing no acknowledged write while the other keeps serving; a
 PostgreSQL restart under load survived, requests in the gap failing cleanly.
 """
@@ -50,9 +51,9 @@ class Pair:
         self.a.__exit__(*exc)
 
 
-def start(srv, key, ip, password=PASS):
+def start(srv, key, ip, password=PASS, app=APP):
     """One start through the generic check hook: (status, allowed?)."""
-    status, reply = hooks_util.check(srv, key=key, ip=ip, app=APP, video=VIDEO, **{"pass": password})
+    status, reply = hooks_util.check(srv, key=key, ip=ip, app=app, video=VIDEO, **{"pass": password})
     return status, bool(reply and reply.get("allowed"))
 
 
@@ -123,6 +124,40 @@ def test_a_revoke_on_one_is_denied_on_the_other_within_two_seconds():
         while start(b, key, "10.3.0.2")[1]:
             check(time.monotonic() - revoked < PROPAGATION + SLACK, "b still admits a revoked ticket")
             time.sleep(0.05)
+
+
+def within_propagation(probe, what):
+    """probe() until true; fails when it is still false after the promised time (+ slack)."""
+    changed = time.monotonic()
+    while not probe():
+        check(time.monotonic() - changed < PROPAGATION + SLACK, what)
+        time.sleep(0.05)
+
+
+def test_a_disabled_account_and_a_rotated_secret_hold_on_the_other_within_two_seconds():
+    with Pair() as (a, b):
+        acme = a.create_account("acme")
+        key = harness.new_ticket(b, account=acme, uses=100, app="acme-live", video=VIDEO)["key"]
+
+        def play(ip):  # an app of acme's own: demo-origin belongs to the demo account
+            return start(b, key, ip, app="acme-live")
+
+        check(play("10.4.0.1") == (200, True))  # b has read the account
+        check(harness.legacy(b, "sevu.status", {"key": key}, account=acme)[1]["code"] == 2010)
+
+        a.cli("account", "disable", "--cdn-id", str(acme["cdn"]))
+        within_propagation(lambda: not play("10.4.0.2")[1],
+                           "b still admits a start on a disabled account's ticket")
+        within_propagation(lambda: harness.legacy(b, "sevu.status", {"key": key}, account=acme)[1]
+                           .get("code") == 5, "b still serves a disabled account's API calls")
+
+        a.cli("account", "enable", "--cdn-id", str(acme["cdn"]))
+        rotated = json.loads(a.cli("account", "rotate-secret", "--cdn-id", str(acme["cdn"])).stdout)
+        within_propagation(lambda: harness.legacy(b, "sevu.status", {"key": key}, account=acme)[1]
+                           .get("code") != 2010, "b still accepts the old secret")
+        fresh = dict(acme, secret=rotated["secret"])
+        check(harness.legacy(b, "sevu.status", {"key": key}, account=fresh)[1]["code"] == 2010)
+        check(play("10.4.0.3") == (200, True))  # enabled again: plays again
 
 
 def test_an_hls_session_opened_on_one_continues_on_the_other():
