@@ -9,41 +9,26 @@ import json
 import os
 import subprocess
 import tempfile
-import uuid
+import urllib.parse
 
 import harness
 from harness import DEMO, DEMO_TICKET, Server, check, request
 
 
-def admin_uri():
-    path = os.environ.get("SEVU_TEST_PG_URI_FILE")
-    if not path:
-        raise RuntimeError("SEVU_TEST_PG_URI_FILE is not set: run this test through ctest")
-    with open(path) as f:
-        return f.read().strip()
-
-
 def psql(uri, sql):
-    p = subprocess.run(["psql", "-X", "-qtA", "-v", "ON_ERROR_STOP=1", uri, "-c", sql],
-                       capture_output=True, text=True, timeout=60)
-    if p.returncode != 0:
-        raise RuntimeError(f"psql {sql}: {p.stderr}")
-    return p.stdout.strip()
+    return harness.psql(uri, sql).strip()
 
 
 class Database:
-    """A fresh database on the test cluster, dropped afterwards."""
+    """A fresh database on the test cluster (harness.create_database), dropped afterwards."""
 
     def __enter__(self):
-        self.admin = admin_uri()
-        self.name = "sevu_e2e_" + uuid.uuid4().hex[:12]
-        psql(self.admin, "CREATE DATABASE " + self.name)
-        self.uri = self.admin.rsplit("/", 1)[0] + "/" + self.name
-        self.password = self.admin.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        self.uri = harness.create_database()
+        self.password = urllib.parse.urlsplit(self.uri).password
         return self
 
     def __exit__(self, *exc):
-        psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        harness.drop_database(self.uri)
 
 
 def sevu(*args):
