@@ -56,9 +56,12 @@ SessionKey session_of(const UsherRequest& r) {
 
 // Ended here and in the store, so that no instance takes it over: the
 // viewer's next request is a start everywhere.
+// The stored copy's writes run in a transaction: on the read path that queues
+// them behind the store's writer (joined, inside a start's own transaction)
+// instead of leaving them to wait in SQLite's busy handler.
 void end_session(Store& store, ViewingSessions& sessions, const SessionKey& session) {
   sessions.end(session);
-  store.delete_viewing_session(ViewingSessions::digest(session));
+  store.transaction([&] { store.delete_viewing_session(ViewingSessions::digest(session)); });
 }
 
 // A live session's request after its re-check: kept alive, or ended. The
@@ -71,8 +74,10 @@ UsherDecision settle_session(Store& store, ViewingSessions& sessions, const Sess
     return d;
   }
   sessions.touch(session, now);
-  if (sessions.due_in_store(session, now))
-    store.save_viewing_session(ViewingSessions::digest(session), d.cdn_id, now);
+  if (sessions.due_in_store(session, now)) {
+    store.transaction(
+        [&] { store.save_viewing_session(ViewingSessions::digest(session), d.cdn_id, now); });
+  }
   return d;
 }
 
