@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/columns.hpp"
 #include "store/migrations.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_migrations.hpp"
@@ -17,19 +18,6 @@ namespace {
 
 using pg::Params;
 using pg::Result;
-
-const std::string kAccountColumns =
-    "cdn_id, username, api_key, secret, active, max_stream_users, created";
-const std::string kTicketColumns =
-    "id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, used";
-const std::string kAttemptColumns =
-    "id, cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, refurl, success, reason, "
-    "server";
-const std::string kStreamUserColumns =
-    "id, cdn_id, app, stream, \"user\", pass_hash, record, record_type, segment_type, "
-    "segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
-const std::string kWriteReplyColumns =
-    "cdn_id, signature, expires, held, code, message, payload";
 
 // As in sqlite_store.cpp: filters $3..$8, "since" always bound.
 const std::string kAttemptFilters =
@@ -625,13 +613,13 @@ class PgStore final : public Store {
       "TRUNCATE attempts, attempt_counts, tickets, stream_users, write_replies, viewing_sessions");
 
   const pg::Statement account_by_id_ =
-      statement("SELECT " + kAccountColumns + " FROM accounts WHERE cdn_id = $1");
+      statement("SELECT " + columns::kAccount + " FROM accounts WHERE cdn_id = $1");
   const pg::Statement account_by_username_ =
-      statement("SELECT " + kAccountColumns + " FROM accounts WHERE username = $1");
+      statement("SELECT " + columns::kAccount + " FROM accounts WHERE username = $1");
   const pg::Statement all_accounts_ =
-      statement("SELECT " + kAccountColumns + " FROM accounts ORDER BY cdn_id");
+      statement("SELECT " + columns::kAccount + " FROM accounts ORDER BY cdn_id");
   const pg::Statement insert_account_ =
-      statement("INSERT INTO accounts (" + kAccountColumns +
+      statement("INSERT INTO accounts (" + columns::kAccount +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING");
   const pg::Statement set_account_secret_ =
       statement("UPDATE accounts SET secret = $2 WHERE cdn_id = $1");
@@ -646,15 +634,15 @@ class PgStore final : public Store {
       "used) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key) DO NOTHING "
       "RETURNING id");
   const pg::Statement ticket_by_account_key_ =
-      statement("SELECT " + kTicketColumns + " FROM tickets WHERE cdn_id = $1 AND key = $2");
+      statement("SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = $1 AND key = $2");
   const pg::Statement ticket_by_account_key_locked_ = statement(
-      "SELECT " + kTicketColumns + " FROM tickets WHERE cdn_id = $1 AND key = $2 FOR UPDATE");
+      "SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = $1 AND key = $2 FOR UPDATE");
   const pg::Statement ticket_by_key_ =
-      statement("SELECT " + kTicketColumns + " FROM tickets WHERE key = $1");
+      statement("SELECT " + columns::kTicket + " FROM tickets WHERE key = $1");
   const pg::Statement ticket_by_key_locked_ =
-      statement("SELECT " + kTicketColumns + " FROM tickets WHERE key = $1 FOR UPDATE");
+      statement("SELECT " + columns::kTicket + " FROM tickets WHERE key = $1 FOR UPDATE");
   const pg::Statement list_tickets_ = statement(
-      "SELECT " + kTicketColumns +
+      "SELECT " + columns::kTicket +
       " FROM tickets WHERE cdn_id = $1"
       " AND ($2::text IS NULL OR key = $2) AND ($3::text IS NULL OR pass = $3)"
       " AND ($4::text IS NULL OR ip = $4) AND ($5::text IS NULL OR video = $5)"
@@ -676,10 +664,10 @@ class PgStore final : public Store {
       "$12, $13) RETURNING id");
   // With and without a key: two statements, each with its own index (as SQLite).
   const pg::Statement list_attempts_by_key_ =
-      statement("SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = $1 AND key = $2" +
+      statement("SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = $1 AND key = $2" +
                 kAttemptFilters + " ORDER BY datetime, id LIMIT $9 OFFSET $10");
   const pg::Statement list_attempts_ = statement(
-      "SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = $1 AND $2::text IS NULL" +
+      "SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = $1 AND $2::text IS NULL" +
       kAttemptFilters + " ORDER BY datetime, id LIMIT $9 OFFSET $10");
   const pg::Statement count_attempts_by_key_ = statement(
       "SELECT COUNT(*) FROM attempts WHERE cdn_id = $1 AND key = $2" + kAttemptFilters);
@@ -692,7 +680,7 @@ class PgStore final : public Store {
       "SELECT COUNT(*) FROM attempts WHERE cdn_id = $1 AND datetime >= $2 AND datetime < $3"
       " AND ($4::integer IS NULL OR success = $4)");
   const pg::Statement attempts_after_ =
-      statement("SELECT " + kAttemptColumns +
+      statement("SELECT " + columns::kAttempt +
                 " FROM attempts WHERE id > $1 AND ($2::bigint IS NULL OR cdn_id = $2)"
                 " AND ($3::text IS NULL OR key = $3) ORDER BY id LIMIT $4");
   const pg::Statement mark_seeded_ = statement(
@@ -704,13 +692,13 @@ class PgStore final : public Store {
       "ga_key, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
       "$15) ON CONFLICT DO NOTHING RETURNING id");
   const pg::Statement stream_user_by_id_ = statement(
-      "SELECT " + kStreamUserColumns + " FROM stream_users WHERE id = $1 AND cdn_id = $2");
+      "SELECT " + columns::kStreamUser + " FROM stream_users WHERE id = $1 AND cdn_id = $2");
   const pg::Statement list_stream_users_ =
-      statement("SELECT " + kStreamUserColumns +
+      statement("SELECT " + columns::kStreamUser +
                 " FROM stream_users WHERE cdn_id = $1 AND ($2::text IS NULL OR app = $2)"
                 " AND ($3::text IS NULL OR stream = $3) ORDER BY id");
   const pg::Statement publish_candidates_ =
-      statement("SELECT " + kStreamUserColumns +
+      statement("SELECT " + columns::kStreamUser +
                 " FROM stream_users WHERE app = $1 AND stream IN ($2, '*')"
                 " ORDER BY stream <> $2, id");
   const pg::Statement update_stream_user_ = statement(
@@ -735,20 +723,20 @@ class PgStore final : public Store {
            "::regclass))) FROM copied";
   }
   const pg::Statement all_write_replies_ =
-      statement("SELECT " + kWriteReplyColumns + " FROM write_replies ORDER BY cdn_id, signature");
+      statement("SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature");
   const pg::Statement all_seed_marks_ = statement("SELECT name, created FROM seeded ORDER BY name");
-  const pg::Statement copy_ticket_ = statement(copy_into("tickets", kTicketColumns, 12));
-  const pg::Statement copy_attempt_ = statement(copy_into("attempts", kAttemptColumns, 14));
+  const pg::Statement copy_ticket_ = statement(copy_into("tickets", columns::kTicket, 12));
+  const pg::Statement copy_attempt_ = statement(copy_into("attempts", columns::kAttempt, 14));
   const pg::Statement copy_stream_user_ =
-      statement(copy_into("stream_users", kStreamUserColumns, 16));
+      statement(copy_into("stream_users", columns::kStreamUser, 16));
 
   const pg::Statement lock_write_reply_ =
       statement(std::string("SELECT pg_advisory_xact_lock(") + kWriteReplyLockClass +
                 ", hashtext($1::bigint || '/' || $2::text))");
   const pg::Statement write_reply_ = statement(
-      "SELECT " + kWriteReplyColumns + " FROM write_replies WHERE cdn_id = $1 AND signature = $2");
+      "SELECT " + columns::kWriteReply + " FROM write_replies WHERE cdn_id = $1 AND signature = $2");
   const pg::Statement insert_write_reply_ = statement(
-      "INSERT INTO write_replies (" + kWriteReplyColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7)");
+      "INSERT INTO write_replies (" + columns::kWriteReply + ") VALUES ($1, $2, $3, $4, $5, $6, $7)");
   // Oldest first through the expiry index; rows another instance is deleting
   // right now are skipped rather than waited for.
   const pg::Statement delete_expired_write_replies_ = statement(

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include "store/columns.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
@@ -20,21 +21,6 @@ namespace sevu {
 namespace {
 
 using sqlite::Statement;
-
-// Column lists shared by the SELECTs and the row readers below; the readers
-// depend on this order.
-const std::string kAccountColumns =
-    "cdn_id, username, api_key, secret, active, max_stream_users, created";
-const std::string kTicketColumns =
-    "id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, used";
-const std::string kAttemptColumns =
-    "id, cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, refurl, success, reason, "
-    "server";
-const std::string kStreamUserColumns =
-    "id, cdn_id, app, stream, user, pass_hash, record, record_type, segment_type, segment_value, "
-    "save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
-const std::string kWriteReplyColumns =
-    "cdn_id, signature, expires, held, code, message, payload";
 
 // Attempt filters other than cdn_id and key, as ?3..?8. "since" is always
 // bound (INT64_MIN when absent) so that it stays an index range.
@@ -648,12 +634,12 @@ class SqliteStore final : public Store {
   Statement release_{db(), "RELEASE part"};
   Statement rollback_to_{db(), "ROLLBACK TO part"};
 
-  Statement account_by_id_{db(), "SELECT " + kAccountColumns + " FROM accounts WHERE cdn_id = ?1"};
+  Statement account_by_id_{db(), "SELECT " + columns::kAccount + " FROM accounts WHERE cdn_id = ?1"};
   Statement account_by_username_{
-      db(), "SELECT " + kAccountColumns + " FROM accounts WHERE username = ?1"};
-  Statement all_accounts_{db(), "SELECT " + kAccountColumns + " FROM accounts ORDER BY cdn_id"};
+      db(), "SELECT " + columns::kAccount + " FROM accounts WHERE username = ?1"};
+  Statement all_accounts_{db(), "SELECT " + columns::kAccount + " FROM accounts ORDER BY cdn_id"};
   Statement insert_account_{
-      db(), "INSERT INTO accounts (" + kAccountColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+      db(), "INSERT INTO accounts (" + columns::kAccount + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
   Statement set_account_secret_{db(), "UPDATE accounts SET secret = ?2 WHERE cdn_id = ?1"};
   Statement set_account_active_{db(), "UPDATE accounts SET active = ?2 WHERE cdn_id = ?1"};
   Statement max_cdn_id_{db(), "SELECT MAX(cdn_id) FROM accounts"};
@@ -663,9 +649,9 @@ class SqliteStore final : public Store {
       "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
       "used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
   Statement ticket_by_account_key_{
-      db(), "SELECT " + kTicketColumns + " FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
-  Statement ticket_by_key_{db(), "SELECT " + kTicketColumns + " FROM tickets WHERE key = ?1"};
-  Statement list_tickets_{db(), "SELECT " + kTicketColumns +
+      db(), "SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
+  Statement ticket_by_key_{db(), "SELECT " + columns::kTicket + " FROM tickets WHERE key = ?1"};
+  Statement list_tickets_{db(), "SELECT " + columns::kTicket +
                                     " FROM tickets WHERE cdn_id = ?1"
                                     " AND (?2 IS NULL OR key = ?2) AND (?3 IS NULL OR pass = ?3)"
                                     " AND (?4 IS NULL OR ip = ?4) AND (?5 IS NULL OR video = ?5)"
@@ -690,10 +676,10 @@ class SqliteStore final : public Store {
   // statement would be stuck with a single plan. The keyless one keeps the
   // same parameter numbers through an always-true "?2 IS NULL".
   Statement list_attempts_by_key_{
-      db(), "SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = ?1 AND key = ?2" +
+      db(), "SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = ?1 AND key = ?2" +
                 kAttemptFilters + " ORDER BY datetime, id LIMIT ?9 OFFSET ?10"};
   Statement list_attempts_{
-      db(), "SELECT " + kAttemptColumns + " FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" +
+      db(), "SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" +
                 kAttemptFilters + " ORDER BY datetime, id LIMIT ?9 OFFSET ?10"};
   Statement count_attempts_by_key_{
       db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND key = ?2" + kAttemptFilters};
@@ -707,7 +693,7 @@ class SqliteStore final : public Store {
       db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND ?2 IS NULL" + kAttemptFilters};
 
   // By the rowid alone, so that following the log is a range scan.
-  Statement attempts_after_{db(), "SELECT " + kAttemptColumns +
+  Statement attempts_after_{db(), "SELECT " + columns::kAttempt +
                                       " FROM attempts WHERE id > ?1"
                                       " AND (?2 IS NULL OR cdn_id = ?2)"
                                       " AND (?3 IS NULL OR key = ?3) ORDER BY id LIMIT ?4"};
@@ -720,13 +706,13 @@ class SqliteStore final : public Store {
       "ga_key, created) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
       "?16)"};
   Statement stream_user_by_id_{
-      db(), "SELECT " + kStreamUserColumns + " FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
-  Statement list_stream_users_{db(), "SELECT " + kStreamUserColumns +
+      db(), "SELECT " + columns::kStreamUser + " FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
+  Statement list_stream_users_{db(), "SELECT " + columns::kStreamUser +
                                          " FROM stream_users WHERE cdn_id = ?1"
                                          " AND (?2 IS NULL OR app = ?2)"
                                          " AND (?3 IS NULL OR stream = ?3) ORDER BY id"};
   Statement publish_candidates_{db(),
-                                "SELECT " + kStreamUserColumns +
+                                "SELECT " + columns::kStreamUser +
                                     " FROM stream_users WHERE app = ?1 AND stream IN (?2, '*')"
                                     " ORDER BY stream <> ?2, id"};
   Statement update_stream_user_{
@@ -738,15 +724,15 @@ class SqliteStore final : public Store {
   Statement delete_stream_user_{db(), "DELETE FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
   Statement count_stream_users_{db(), "SELECT COUNT(*) FROM stream_users WHERE cdn_id = ?1"};
 
-  Statement write_reply_{db(), "SELECT " + kWriteReplyColumns +
+  Statement write_reply_{db(), "SELECT " + columns::kWriteReply +
                                    " FROM write_replies WHERE cdn_id = ?1 AND signature = ?2"};
   Statement insert_write_reply_{
-      db(), "INSERT INTO write_replies (" + kWriteReplyColumns +
+      db(), "INSERT INTO write_replies (" + columns::kWriteReply +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
   Statement all_write_replies_{
-      db(), "SELECT " + kWriteReplyColumns + " FROM write_replies ORDER BY cdn_id, signature"};
+      db(), "SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature"};
   Statement all_seed_marks_{db(), "SELECT name, created FROM seeded ORDER BY name"};
-  Statement copy_ticket_{db(), "INSERT INTO tickets (" + kTicketColumns +
+  Statement copy_ticket_{db(), "INSERT INTO tickets (" + columns::kTicket +
                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
   Statement copy_attempt_{
       db(),
@@ -754,7 +740,7 @@ class SqliteStore final : public Store {
       "refurl, success, reason, server, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
       "?11, ?12, ?13, ?14)"};
   Statement copy_stream_user_{
-      db(), "INSERT INTO stream_users (" + kStreamUserColumns +
+      db(), "INSERT INTO stream_users (" + columns::kStreamUser +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                 "?16)"};
   // DELETE ... LIMIT needs a compile-time option SQLite builds often lack; the
