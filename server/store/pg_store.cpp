@@ -12,6 +12,7 @@
 #include "store/pg_connection.hpp"
 #include "store/pg_migrations.hpp"
 #include "store/store.hpp"
+#include "store/transaction_depth.hpp"
 
 namespace sevu {
 namespace {
@@ -160,43 +161,16 @@ class PgStore final : public Store {
   PgStore(const std::string& uri, bool read_only) : conn_(uri, read_only) {}
 
   void transaction(const std::function<void()>& body) override {
-    if (depth_ > 0) {  // join the outer transaction; it decides commit or rollback
-      ++depth_;
-      try {
-        body();
-      } catch (...) {
-        --depth_;
-        throw;
-      }
-      --depth_;
-      return;
-    }
-    begin();
-    depth_ = 1;
-    try {
-      body();
-      depth_ = 0;
-      commit();
-    } catch (...) {
-      depth_ = 0;
-      rollback_quietly();
-      throw;
-    }
+    if (depth_.open()) return depth_.join(body);
+    depth_.outermost(
+        body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
 
   void savepoint(const std::function<void()>& body) override {
-    if (depth_ == 0) return transaction(body);
-    conn_.exec("SAVEPOINT part", "cannot start a savepoint");
-    ++depth_;
-    try {
-      body();
-    } catch (...) {
-      --depth_;
-      rollback_savepoint_quietly();
-      throw;
-    }
-    --depth_;
-    conn_.exec("RELEASE part", "cannot release a savepoint");
+    if (!depth_.open()) return transaction(body);
+    depth_.part(
+        body, [&] { conn_.exec("SAVEPOINT part", "cannot start a savepoint"); }, [&] { conn_.exec("RELEASE part", "cannot release a savepoint"); },
+        [&] { rollback_savepoint_quietly(); });
   }
 
   std::optional<Account> account(int64_t cdn_id) override {
@@ -266,13 +240,13 @@ class PgStore final : public Store {
   // same ticket at once.
   std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
-    const auto& s = depth_ > 0 ? ticket_by_account_key_locked_ : ticket_by_account_key_;
+    const auto& s = depth_.open() ? ticket_by_account_key_locked_ : ticket_by_account_key_;
     return first<Ticket>(run(s, Params().add(cdn_id).add(key)), read_ticket);
   }
 
   std::optional<Ticket> ticket_by_key(const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
-    const auto& s = depth_ > 0 ? ticket_by_key_locked_ : ticket_by_key_;
+    const auto& s = depth_.open() ? ticket_by_key_locked_ : ticket_by_key_;
     return first<Ticket>(run(s, Params().add(key)), read_ticket);
   }
 
@@ -405,7 +379,7 @@ class PgStore final : public Store {
   // checked against max_stream_users and the insert after it are exact across
   // instances, as SQLite's single writer makes them.
   int64_t count_stream_users(int64_t cdn_id) override {
-    if (depth_ > 0) run(lock_account_, Params().add(cdn_id));
+    if (depth_.open()) run(lock_account_, Params().add(cdn_id));
     return run(count_stream_users_, Params().add(cdn_id)).int64(0, 0);
   }
 
@@ -417,7 +391,7 @@ class PgStore final : public Store {
   std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
     if (!pg::storable(signature)) return std::nullopt;
     const auto p = Params().add(cdn_id).add(signature);
-    if (depth_ > 0) run(lock_write_reply_, p);
+    if (depth_.open()) run(lock_write_reply_, p);
     return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
@@ -524,7 +498,7 @@ class PgStore final : public Store {
   // is tried once more on a new one: reading twice changes nothing. A write is
   // not, as it may have committed before the connection broke.
   Result run(const pg::Statement& s, const Params& p = Params()) {
-    if (depth_ > 0) return conn_.run(s, p);
+    if (depth_.open()) return conn_.run(s, p);
     conn_.ensure_open();
     try {
       return conn_.run(s, p);
@@ -606,7 +580,7 @@ class PgStore final : public Store {
   }
 
   pg::Connection conn_;
-  int depth_ = 0;  // transaction nesting; > 0 while a transaction is open
+  TransactionDepth depth_;
   int next_statement_ = 0;
 
   const pg::Statement reset_ = statement(

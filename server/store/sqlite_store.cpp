@@ -16,6 +16,7 @@
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
+#include "store/transaction_depth.hpp"
 
 namespace sevu {
 namespace {
@@ -174,49 +175,23 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite::Connection connection) : conn_(std::move(connection)) {}
 
   void transaction(const std::function<void()>& body) override {
-    if (depth_ > 0) {  // join the outer transaction; it decides commit or rollback
-      ++depth_;
-      try {
-        body();
-      } catch (...) {
-        --depth_;
-        throw;
-      }
-      --depth_;
-      return;
-    }
+    if (depth_.open()) return depth_.join(body);
     // One writer at a time in this process, queued on a mutex: SQLite makes a
     // second writer wait in its busy handler, which sleeps 1, 2, 5, 10 ms ...
     // between tries, so two store workers writing at once cost each other tens
     // of milliseconds (legacy sevu.request ran at 0.03x nginx). Other processes
     // (the admin subcommands) still meet the busy timeout.
     std::lock_guard<std::mutex> one_writer(process_writer_lock());
-    begin_.run().finish();
-    depth_ = 1;
-    try {
-      body();
-      depth_ = 0;
-      commit_.run().finish();
-    } catch (...) {
-      depth_ = 0;
-      rollback_quietly();
-      throw;
-    }
+    depth_.outermost(
+        body, [&] { begin_.run().finish(); }, [&] { commit_.run().finish(); },
+        [&] { rollback_quietly(); });
   }
 
   void savepoint(const std::function<void()>& body) override {
-    if (depth_ == 0) return transaction(body);
-    savepoint_.run().finish();
-    ++depth_;
-    try {
-      body();
-    } catch (...) {
-      --depth_;
-      rollback_savepoint_quietly();
-      throw;
-    }
-    --depth_;
-    release_.run().finish();
+    if (!depth_.open()) return transaction(body);
+    depth_.part(
+        body, [&] { savepoint_.run().finish(); }, [&] { release_.run().finish(); },
+        [&] { rollback_savepoint_quietly(); });
   }
 
   std::optional<Account> account(int64_t cdn_id) override {
@@ -619,7 +594,7 @@ class SqliteStore final : public Store {
   sqlite3* db() const { return conn_.get(); }
 
   sqlite::Connection conn_;  // declared first: outlives every statement below
-  int depth_ = 0;            // transaction nesting; > 0 while a transaction is open
+  TransactionDepth depth_;
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement commit_{db(), "COMMIT"};
