@@ -69,10 +69,14 @@ void App::route_api(HttpRequest&& req, Responder respond) {
       respond(json_error(500, "INTERNAL", "internal error"));
     }
   };
-  if (!pool_.submit(job)) {
-    api_shed_++;
-    respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));
-  }
+  // Read your writes: the attempts of decisions already answered are in the
+  // store before this request reads it (docs/performance.md, "Durability").
+  usher_.after_logged([this, job = std::move(job), respond, legacy]() mutable {
+    if (!pool_.submit(std::move(job))) {
+      api_shed_++;
+      respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));
+    }
+  });
 }
 
 }  // namespace sevu

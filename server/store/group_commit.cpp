@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <iterator>
+#include <memory>
 #include <utility>
 
 namespace sevu {
@@ -35,9 +36,13 @@ void rewrite_owed_rows(Store& store, const std::vector<Attempt>& rows) {
   }
 }
 
-// Runs batch in one transaction; true when it committed.
-bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
+// Runs batch in one transaction; true when it committed. Writes answered
+// before the commit are counted in answered_uncommitted (before their answer
+// goes out) until the commit, or the rewrite of their rows, has happened.
+bool commit_batch(Store& store, std::vector<BatchedWrite>& batch,
+                  std::atomic<std::size_t>& answered_uncommitted) {
   std::vector<bool> answered(batch.size(), false);
+  std::size_t answered_early = 0;
   IfRolledBack batch_effects;
   try {
     store.transaction([&] {
@@ -56,6 +61,8 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
         std::move(own.owed_rows.begin(), own.owed_rows.end(),
                   std::back_inserter(batch_effects.owed_rows));
         if (!needs_commit) {
+          answered_uncommitted += 1;
+          ++answered_early;
           batch[i].done(WriteOutcome{});
           answered[i] = true;
         }
@@ -68,8 +75,10 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
       if (!answered[i]) batch[i].done(failure);
     }
     rewrite_owed_rows(store, batch_effects.owed_rows);
+    answered_uncommitted -= answered_early;
     return false;
   }
+  answered_uncommitted -= answered_early;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!answered[i]) batch[i].done(WriteOutcome{});
   }
@@ -81,7 +90,8 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch) {
 void run_alone(Store& store, BatchedWrite write) {
   std::vector<BatchedWrite> batch;
   batch.push_back(std::move(write));
-  commit_batch(store, batch);
+  std::atomic<std::size_t> answered_uncommitted{0};
+  commit_batch(store, batch, answered_uncommitted);
 }
 
 GroupCommit::GroupCommit(StorePool& stores, StorePool::Lane lane,
@@ -103,6 +113,17 @@ bool GroupCommit::submit(BatchedWrite write) {
   }
   schedule_writer();
   return true;
+}
+
+// The marker joins the queue behind every write already answered, so its
+// batch commits after theirs; whatever its outcome, `then` runs (a full queue
+// runs it at once: a reader is better served a moment early than not at all).
+void GroupCommit::after_answered(std::function<void()> then) {
+  if (answered_uncommitted_.load() == 0) return then();
+  auto shared = std::make_shared<std::function<void()>>(std::move(then));
+  BatchedWrite marker{[](Store&, IfRolledBack&) { return true; },
+                      [shared](WriteOutcome) { (*shared)(); }};
+  if (!submit(std::move(marker))) (*shared)();
 }
 
 // When the pool refuses (its queue is full), nothing else would ever take the
@@ -137,7 +158,7 @@ std::vector<BatchedWrite> GroupCommit::take_batch() {
 void GroupCommit::write(Store& store) {
   std::vector<BatchedWrite> batch = take_batch();
   if (batch.empty()) return;
-  if (commit_batch(store, batch) && on_batch_) on_batch_(batch.size());
+  if (commit_batch(store, batch, answered_uncommitted_) && on_batch_) on_batch_(batch.size());
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (waiting_.empty()) {

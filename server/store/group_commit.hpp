@@ -17,6 +17,7 @@
 // signed writes each have one (docs/performance.md, "Group commit").
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -71,6 +72,13 @@ class GroupCommit {
   // unless submit returns false.
   bool submit(BatchedWrite write);
 
+  // From any thread. `then` runs once every write answered so far is in the
+  // store: committed, or, its batch having failed, its owed rows written again.
+  // Runs at once when no answered write is still waiting on a commit (the
+  // usual case), else on the writer after the next commit. Lets a reader see
+  // what was answered before it asked (docs/performance.md, "Durability").
+  void after_answered(std::function<void()> then);
+
  private:
   void write(Store& store);  // the writer job, on a store worker
   std::vector<BatchedWrite> take_batch();
@@ -83,6 +91,7 @@ class GroupCommit {
   std::mutex mutex_;
   std::vector<BatchedWrite> waiting_;
   bool writer_scheduled_ = false;  // a writer job is queued or running
+  std::atomic<std::size_t> answered_uncommitted_{0};  // answered before their batch committed
 };
 
 }  // namespace sevu

@@ -56,6 +56,12 @@ class UsherService {
   // reach it within a second (viewing_sessions.hpp).
   void tickets_changed();
 
+  // From any thread: `then` runs once every decision answered so far has its
+  // attempt row in the store (a refusal is answered before its row commits),
+  // at once when none is pending. API reads go through it, so an attempt
+  // listing asked for after an answer shows that answer's attempt.
+  void after_logged(std::function<void()> then) { writes_.after_answered(std::move(then)); }
+
   // Every viewing session ends and every remembered fact goes (POST /test/reset).
   void forget_sessions();
 

@@ -80,9 +80,10 @@ def uses_left(srv, key):
 
 
 def attempts(srv, key=None, at_least=0, **filters):
-    """The attempt rows; with at_least, waits (a liveness bound) until that many are there: a
-    refusal is answered before its batch commits (group commit), so its row may come a moment
-    after the answer, noticeably on PostgreSQL."""
+    """The attempt rows; with at_least, waits (a liveness bound) until that many are there. On
+    one instance the rows of answered decisions are always there (read your writes,
+    docs/performance.md); the wait serves decisions made on another instance or still running
+    (an RTMP client's play that has not been answered yet)."""
     fields = dict(filters)
     if key is not None:
         fields["key"] = key

@@ -240,3 +240,27 @@ TEST_CASE("run_alone: one write in its own transaction, the same outcomes") {
   CHECK(heard[1].status == Status::kFailed);
   CHECK(db.committed_attempts() == 1);
 }
+
+TEST_CASE("after_answered: at once when nothing is owed, else once the answered rows commit") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+
+  bool ran_at_once = false;
+  commit.after_answered([&] { ran_at_once = true; });
+  CHECK(ran_at_once);
+
+  // A reader arriving right after a refusal's answer (which goes out before
+  // its batch commits) runs only once another connection sees the row.
+  constexpr int kRefusals = 20;
+  std::vector<std::promise<int64_t>> seen(kRefusals);
+  Gate gate;
+  gate.hold(pool);
+  for (int i = 0; i < kRefusals; ++i) {
+    REQUIRE(commit.submit(BatchedWrite{log_one("app", false), [&, i](WriteOutcome) {
+      commit.after_answered([&, i] { seen[i].set_value(db.committed_attempts()); });
+    }}));
+  }
+  gate.release();
+  for (int i = 0; i < kRefusals; ++i) CHECK(seen[i].get_future().get() >= i + 1);
+}
