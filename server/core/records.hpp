@@ -32,6 +32,10 @@ struct Ticket {
   int64_t created = 0;
   int64_t expires = 0;
   int64_t used = 0;  // last successful start, 0 = never
+  // Viewer limits (docs/sessions.md): at most max_viewers live sessions at once
+  // (0 = no limit); when_full says what a start beyond it does.
+  int64_t max_viewers = 0;
+  std::string when_full = "deny";  // "deny" | "end_oldest"
 };
 
 struct Attempt {

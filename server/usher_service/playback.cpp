@@ -41,7 +41,10 @@ UsherDecision rule_recheck(const RecheckFacts* facts, const UsherRequest& req, i
   result.allowed = r == usher::Reason::kSuccess;
   result.reason = usher::reason_text(r);
   if (facts) result.cdn_id = facts->ticket.cdn_id;
-  if (result.allowed) result.uses_left = facts->ticket.uses;
+  if (result.allowed) {
+    result.uses_left = facts->ticket.uses;
+    result.expires = facts->ticket.expires;
+  }
   return result;
 }
 
@@ -134,6 +137,7 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
       ticket->ip = d.ip_after;
       if (!store.update_ticket(*ticket)) throw StoreError("ticket vanished during a start");
       result.uses_left = ticket->uses;
+      result.expires = ticket->expires;
     }
     Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
                               server);

@@ -58,6 +58,11 @@ struct UsherDecision {
   // The ticket's uses after this call; only on a granted viewer, so that a wrong
   // pass learns nothing about the ticket.
   std::optional<int64_t> uses_left;
+  // The ticket's expiry (unix seconds, ticket time); only on a granted viewer:
+  // lets an adapter tell its media server when to ask again (OME's lifetime).
+  std::optional<int64_t> expires;
+  // The viewing session a granted viewer belongs to (docs/sessions.md); empty otherwise.
+  std::string session_id;
   int64_t cdn_id = 0;  // the account the decision belongs to (the ticket's, the stream user's); 0: none
   std::string failure;  // kFailed, kUnavailable: the cause, for the error log (never sent to a client)
 
