@@ -14,14 +14,15 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
       legacy_(clock, config_.legacy, errors_, &api_writes_),
       v2_(clock, errors_),
       usher_(clock,
-             UsherConfig{config_.server_name, config_.session_idle, config_.hash_workers,
-                         config_.publish_fail_delay_ms},
+             UsherConfig{config_.server_name, config_.session_idle, config_.session_ttl,
+                         config_.hash_workers, config_.publish_fail_delay_ms},
              pool,
              UsherObserver{[this](const UsherRequest& req, const UsherDecision& d) {
                              metrics_.decision(d);
                              log_decision(req, d);
                            },
-                           [this](std::size_t n) { metrics_.batch(n); }}),
+                           [this](std::size_t n) { metrics_.batch(n); },
+                           [](const std::vector<ViewingSession>&) {}}),
       hooks_(HookConfig{config_.hook_token}, usher_, errors_) {
   if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);

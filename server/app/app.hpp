@@ -26,6 +26,7 @@ struct AppConfig {
   std::string hook_token;      // required on /hooks/* and /test/* when set
   std::string server_name = "sevu";
   int64_t session_idle = 60;             // HTTP streaming session window
+  int64_t session_ttl = 300;             // other sessions: over when unseen this long
   std::size_t hash_workers = 1;          // threads verifying publish passwords
   int64_t publish_fail_delay_ms = 4000;  // longest hold of a refused publish's answer
   std::string access_log;                // JSON lines per request; empty: none, "-": stdout

@@ -86,6 +86,9 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
          "longest hold of a refused publish's answer, milliseconds");
   number(cmd, "session-idle", o.session_idle, 1u, 86400u,
          "HTTP streaming: seconds a viewing session lives without requests");
+  number(cmd, "session-ttl", o.session_ttl, 1u, 86400u,
+         "other sessions (RTMP, SRT, WebRTC...): seconds one lives without a re-check or close "
+         "event; set above your media server's re-check interval (docs/sessions.md)");
   number(cmd, "timestamp-window", o.timestamp_window, 1u, 86400u,
          "legacy API: allowed distance of a request's timestamp from the clock, seconds");
   text(cmd, "server-name", o.server_name, "logged as the server of each attempt");
@@ -175,6 +178,7 @@ AppConfig app_config(const ServeOptions& o) {
   config.hook_token = o.hook_token;
   config.server_name = o.server_name;
   config.session_idle = o.session_idle;
+  config.session_ttl = o.session_ttl;
   config.hash_workers = o.hash_workers;
   config.publish_fail_delay_ms = o.publish_fail_delay;
   config.access_log = o.access_log;

@@ -48,6 +48,7 @@ struct ServeOptions {
   std::string origin_host = "127.0.0.1";
   std::string playback_url;
   unsigned session_idle = 60;
+  unsigned session_ttl = 300;
   unsigned hash_workers = 1;
   unsigned publish_fail_delay = 4000;
   std::string tls_cert, tls_key;  // both: HTTPS on the public listener

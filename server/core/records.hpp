@@ -68,6 +68,21 @@ struct TicketFilter {
   int64_t offset = 0;
 };
 
+// A viewer's session (docs/sessions.md): opened by a granted start, kept alive
+// by re-checks and requests, over when ended or unseen for `lapse` seconds.
+// Times are ticket time, unix seconds.
+struct ViewingSession {
+  std::string id;  // hex digest (usher_service/viewing_sessions.hpp): no credential in it
+  int64_t cdn_id = 0;
+  std::string key, ip, app, video;
+  std::string media_server, protocol;
+  std::string client_ref;  // the media server's own id of the connection, when it sent one
+  int64_t started = 0, last_seen = 0;
+  int64_t lapse = 0;  // seconds unseen after which it is over
+  int64_t ended = 0;  // when it was ended; 0: not ended
+  std::string end_reason;
+};
+
 struct StreamUser {
   int64_t id = 0;
   int64_t cdn_id = 0;

@@ -56,7 +56,28 @@ Ticket read_ticket(const Result& r, int i) {
   t.created = r.int64(i, 9);
   t.expires = r.int64(i, 10);
   t.used = r.int64(i, 11);
+  t.max_viewers = r.int64(i, 12);
+  t.when_full = r.text(i, 13);
   return t;
+}
+
+ViewingSession read_viewing_session(const Result& r, int i) {
+  ViewingSession s;
+  s.id = r.text(i, 0);
+  s.cdn_id = r.int64(i, 1);
+  s.key = r.text(i, 2);
+  s.ip = r.text(i, 3);
+  s.app = r.text(i, 4);
+  s.video = r.text(i, 5);
+  s.media_server = r.text(i, 6);
+  s.protocol = r.text(i, 7);
+  s.client_ref = r.text(i, 8);
+  s.started = r.int64(i, 9);
+  s.last_seen = r.int64(i, 10);
+  s.lapse = r.int64(i, 11);
+  s.ended = r.int64(i, 12);
+  s.end_reason = r.text(i, 13);
+  return s;
 }
 
 Attempt read_attempt(const Result& r, int i) {
@@ -226,7 +247,9 @@ class PgStore final : public Store {
         .add(t.active)
         .add(t.created)
         .add(t.expires)
-        .add(t.used);
+        .add(t.used)
+        .add(t.max_viewers)
+        .add(t.when_full);
     // ON CONFLICT instead of a caught error: an error would abort the whole
     // transaction around it, where SQLite goes on with the next key.
     const auto r = run(insert_ticket_, p);
@@ -274,6 +297,7 @@ class PgStore final : public Store {
     if (!pg::storable(t.key)) return false;  // no such ticket can exist
     Params p;
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
+    p.add(t.max_viewers).add(t.when_full);
     return run(update_ticket_, p).affected() > 0;
   }
 
@@ -407,18 +431,39 @@ class PgStore final : public Store {
         .affected();
   }
 
-  std::optional<int64_t> viewing_session_seen(const std::string& id) override {
-    const Result r = run(viewing_session_seen_, Params().add(id));
-    if (r.rows() == 0) return std::nullopt;
-    return r.int64(0, 0);
+  std::optional<ViewingSession> viewing_session(const std::string& id) override {
+    if (!pg::storable(id)) return std::nullopt;
+    return first<ViewingSession>(run(viewing_session_, Params().add(id)), read_viewing_session);
   }
 
-  void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t last_seen) override {
-    run(save_viewing_session_, Params().add(id).add(cdn_id).add(last_seen));
+  void save_viewing_session(const ViewingSession& s) override {
+    Params p;
+    p.add(s.id).add(s.cdn_id).add(s.key).add(s.ip).add(s.app).add(s.video).add(s.media_server);
+    p.add(s.protocol).add(s.client_ref).add(s.started).add(s.last_seen).add(s.lapse).add(s.ended);
+    p.add(s.end_reason);
+    run(save_viewing_session_, p);
+  }
+
+  void touch_viewing_session(const std::string& id, int64_t last_seen) override {
+    if (!pg::storable(id)) return;
+    run(touch_viewing_session_, Params().add(id).add(last_seen));
+  }
+
+  bool end_viewing_session(const std::string& id, int64_t now, const std::string& reason) override {
+    if (!pg::storable(id)) return false;
+    return run(end_viewing_session_, Params().add(id).add(now).add(reason)).affected() > 0;
   }
 
   void delete_viewing_session(const std::string& id) override {
+    if (!pg::storable(id)) return;
     run(delete_viewing_session_, Params().add(id));
+  }
+
+  std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
+                                                    int64_t now) override {
+    if (!pg::storable(key)) return {};
+    return collect<ViewingSession>(run(live_viewing_sessions_, Params().add(cdn_id).add(key).add(now)),
+                                   read_viewing_session);
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
@@ -459,7 +504,9 @@ class PgStore final : public Store {
         .add(t.active)
         .add(t.created)
         .add(t.expires)
-        .add(t.used);
+        .add(t.used)
+        .add(t.max_viewers)
+        .add(t.when_full);
     run(copy_ticket_, p);
   }
 
@@ -605,8 +652,8 @@ class PgStore final : public Store {
 
   const pg::Statement insert_ticket_ = statement(
       "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
-      "used) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key) DO NOTHING "
-      "RETURNING id");
+      "used, max_viewers, when_full) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+      "$13) ON CONFLICT (key) DO NOTHING RETURNING id");
   const pg::Statement ticket_by_account_key_ =
       statement("SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = $1 AND key = $2");
   const pg::Statement ticket_by_account_key_locked_ = statement(
@@ -627,8 +674,8 @@ class PgStore final : public Store {
       " AND ($14::bigint IS NULL OR used = $14)"
       " ORDER BY id LIMIT $10 OFFSET $11");
   const pg::Statement update_ticket_ = statement(
-      "UPDATE tickets SET ip = $3, uses = $4, active = $5, expires = $6, used = $7"
-      " WHERE cdn_id = $1 AND key = $2");
+      "UPDATE tickets SET ip = $3, uses = $4, active = $5, expires = $6, used = $7,"
+      " max_viewers = $8, when_full = $9 WHERE cdn_id = $1 AND key = $2");
   const pg::Statement delete_ticket_ =
       statement("DELETE FROM tickets WHERE cdn_id = $1 AND key = $2");
 
@@ -699,7 +746,7 @@ class PgStore final : public Store {
   const pg::Statement all_write_replies_ =
       statement("SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature");
   const pg::Statement all_seed_marks_ = statement("SELECT name, created FROM seeded ORDER BY name");
-  const pg::Statement copy_ticket_ = statement(copy_into("tickets", columns::kTicket, 12));
+  const pg::Statement copy_ticket_ = statement(copy_into("tickets", columns::kTicket, 14));
   const pg::Statement copy_attempt_ = statement(copy_into("attempts", columns::kAttempt, 14));
   const pg::Statement copy_stream_user_ =
       statement(copy_into("stream_users", columns::kStreamUser, 16));
@@ -717,17 +764,30 @@ class PgStore final : public Store {
       "DELETE FROM write_replies WHERE (cdn_id, signature) IN (SELECT cdn_id, signature"
       " FROM write_replies WHERE expires < $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)");
 
-  const pg::Statement viewing_session_seen_ =
-      statement("SELECT last_seen FROM viewing_sessions WHERE id = $1");
+  const pg::Statement viewing_session_ = statement(
+      "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = $1");
   const pg::Statement save_viewing_session_ = statement(
-      "INSERT INTO viewing_sessions (id, cdn_id, last_seen) VALUES ($1, $2, $3)"
-      " ON CONFLICT (id) DO UPDATE SET last_seen = GREATEST(viewing_sessions.last_seen,"
-      " excluded.last_seen)");
+      "INSERT INTO viewing_sessions (" + columns::kViewingSession +
+      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+      " ON CONFLICT (id) DO UPDATE SET cdn_id = excluded.cdn_id, key = excluded.key,"
+      " ip = excluded.ip, app = excluded.app, video = excluded.video,"
+      " media_server = excluded.media_server, protocol = excluded.protocol,"
+      " client_ref = excluded.client_ref, started = excluded.started,"
+      " last_seen = excluded.last_seen, lapse = excluded.lapse, ended = excluded.ended,"
+      " end_reason = excluded.end_reason");
+  const pg::Statement touch_viewing_session_ = statement(
+      "UPDATE viewing_sessions SET last_seen = GREATEST(last_seen, $2) WHERE id = $1 AND ended = 0");
+  const pg::Statement end_viewing_session_ = statement(
+      "UPDATE viewing_sessions SET ended = $2, end_reason = $3 WHERE id = $1 AND ended = 0");
   const pg::Statement delete_viewing_session_ =
       statement("DELETE FROM viewing_sessions WHERE id = $1");
+  const pg::Statement live_viewing_sessions_ = statement(
+      "SELECT " + columns::kViewingSession +
+      " FROM viewing_sessions WHERE cdn_id = $1 AND key = $2 AND ended = 0"
+      " AND last_seen + lapse >= $3 ORDER BY started, id");
   const pg::Statement delete_idle_viewing_sessions_ = statement(
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
-      " WHERE last_seen < $1 ORDER BY last_seen LIMIT $2 FOR UPDATE SKIP LOCKED)");
+      " WHERE last_seen + lapse < $1 ORDER BY last_seen LIMIT $2 FOR UPDATE SKIP LOCKED)");
 };
 
 }  // namespace

@@ -56,7 +56,28 @@ Ticket read_ticket(const Statement::Run& row) {
   t.created = row.int64(9);
   t.expires = row.int64(10);
   t.used = row.int64(11);
+  t.max_viewers = row.int64(12);
+  t.when_full = row.text(13);
   return t;
+}
+
+ViewingSession read_viewing_session(const Statement::Run& row) {
+  ViewingSession s;
+  s.id = row.text(0);
+  s.cdn_id = row.int64(1);
+  s.key = row.text(2);
+  s.ip = row.text(3);
+  s.app = row.text(4);
+  s.video = row.text(5);
+  s.media_server = row.text(6);
+  s.protocol = row.text(7);
+  s.client_ref = row.text(8);
+  s.started = row.int64(9);
+  s.last_seen = row.int64(10);
+  s.lapse = row.int64(11);
+  s.ended = row.int64(12);
+  s.end_reason = row.text(13);
+  return s;
 }
 
 Attempt read_attempt(const Statement::Run& row) {
@@ -261,7 +282,9 @@ class SqliteStore final : public Store {
         .bind(8, t.active)
         .bind(9, t.created)
         .bind(10, t.expires)
-        .bind(11, t.used);
+        .bind(11, t.used)
+        .bind(12, t.max_viewers)
+        .bind(13, t.when_full);
     const int rc = run.step();
     if (rc == SQLITE_DONE) {
       t.id = sqlite3_last_insert_rowid(conn_.get());
@@ -314,6 +337,8 @@ class SqliteStore final : public Store {
         .bind(5, t.active)
         .bind(6, t.expires)
         .bind(7, t.used)
+        .bind(8, t.max_viewers)
+        .bind(9, t.when_full)
         .finish();
     return changes() > 0;
   }
@@ -455,19 +480,50 @@ class SqliteStore final : public Store {
     return changes();
   }
 
-  std::optional<int64_t> viewing_session_seen(const std::string& id) override {
-    auto run = viewing_session_seen_.run();
+  std::optional<ViewingSession> viewing_session(const std::string& id) override {
+    auto run = viewing_session_.run();
     run.bind(1, id);
     if (!run.next()) return std::nullopt;
-    return run.int64(0);
+    return read_viewing_session(run);
   }
 
-  void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t last_seen) override {
-    save_viewing_session_.run().bind(1, id).bind(2, cdn_id).bind(3, last_seen).finish();
+  void save_viewing_session(const ViewingSession& s) override {
+    save_viewing_session_.run()
+        .bind(1, s.id)
+        .bind(2, s.cdn_id)
+        .bind(3, s.key)
+        .bind(4, s.ip)
+        .bind(5, s.app)
+        .bind(6, s.video)
+        .bind(7, s.media_server)
+        .bind(8, s.protocol)
+        .bind(9, s.client_ref)
+        .bind(10, s.started)
+        .bind(11, s.last_seen)
+        .bind(12, s.lapse)
+        .bind(13, s.ended)
+        .bind(14, s.end_reason)
+        .finish();
+  }
+
+  void touch_viewing_session(const std::string& id, int64_t last_seen) override {
+    touch_viewing_session_.run().bind(1, id).bind(2, last_seen).finish();
+  }
+
+  bool end_viewing_session(const std::string& id, int64_t now, const std::string& reason) override {
+    end_viewing_session_.run().bind(1, id).bind(2, now).bind(3, reason).finish();
+    return changes() > 0;
   }
 
   void delete_viewing_session(const std::string& id) override {
     delete_viewing_session_.run().bind(1, id).finish();
+  }
+
+  std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
+                                                    int64_t now) override {
+    auto run = live_viewing_sessions_.run();
+    run.bind(1, cdn_id).bind(2, key).bind(3, now);
+    return collect<ViewingSession>(run, read_viewing_session);
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
@@ -513,6 +569,8 @@ class SqliteStore final : public Store {
         .bind(10, t.created)
         .bind(11, t.expires)
         .bind(12, t.used)
+        .bind(13, t.max_viewers)
+        .bind(14, t.when_full)
         .finish();
   }
 
@@ -622,7 +680,8 @@ class SqliteStore final : public Store {
   Statement insert_ticket_{
       db(),
       "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
-      "used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+      "used, max_viewers, when_full) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+      "?13)"};
   Statement ticket_by_account_key_{
       db(), "SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
   Statement ticket_by_key_{db(), "SELECT " + columns::kTicket + " FROM tickets WHERE key = ?1"};
@@ -638,7 +697,8 @@ class SqliteStore final : public Store {
                                     " ORDER BY id LIMIT ?10 OFFSET ?11"};
   Statement update_ticket_{db(),
                            "UPDATE tickets SET ip = ?3, uses = ?4, active = ?5, expires = ?6, "
-                           "used = ?7 WHERE cdn_id = ?1 AND key = ?2"};
+                           "used = ?7, max_viewers = ?8, when_full = ?9"
+                           " WHERE cdn_id = ?1 AND key = ?2"};
   Statement delete_ticket_{db(), "DELETE FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
 
   Statement insert_attempt_{
@@ -708,7 +768,8 @@ class SqliteStore final : public Store {
       db(), "SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature"};
   Statement all_seed_marks_{db(), "SELECT name, created FROM seeded ORDER BY name"};
   Statement copy_ticket_{db(), "INSERT INTO tickets (" + columns::kTicket +
-                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                                   " ?13, ?14)"};
   Statement copy_attempt_{
       db(),
       "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
@@ -725,16 +786,24 @@ class SqliteStore final : public Store {
       "DELETE FROM write_replies WHERE rowid IN (SELECT rowid FROM write_replies"
       " WHERE expires < ?1 ORDER BY expires LIMIT ?2)"};
 
-  Statement viewing_session_seen_{db(), "SELECT last_seen FROM viewing_sessions WHERE id = ?1"};
+  Statement viewing_session_{
+      db(), "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = ?1"};
   Statement save_viewing_session_{
-      db(),
-      "INSERT INTO viewing_sessions (id, cdn_id, last_seen) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT (id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)"};
+      db(), "INSERT OR REPLACE INTO viewing_sessions (" + columns::kViewingSession +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"};
+  Statement touch_viewing_session_{
+      db(), "UPDATE viewing_sessions SET last_seen = max(last_seen, ?2) WHERE id = ?1 AND ended = 0"};
+  Statement end_viewing_session_{
+      db(), "UPDATE viewing_sessions SET ended = ?2, end_reason = ?3 WHERE id = ?1 AND ended = 0"};
   Statement delete_viewing_session_{db(), "DELETE FROM viewing_sessions WHERE id = ?1"};
+  Statement live_viewing_sessions_{
+      db(), "SELECT " + columns::kViewingSession +
+                " FROM viewing_sessions WHERE cdn_id = ?1 AND key = ?2 AND ended = 0"
+                " AND last_seen + lapse >= ?3 ORDER BY started, id"};
   Statement delete_idle_viewing_sessions_{
       db(),
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
-      " WHERE last_seen < ?1 ORDER BY last_seen LIMIT ?2)"};
+      " WHERE last_seen + lapse < ?1 ORDER BY last_seen LIMIT ?2)"};
 };
 
 }  // namespace

@@ -115,16 +115,28 @@ class Store {
   // per call); returns how many went.
   virtual int64_t delete_expired_write_replies(int64_t now, int64_t limit) = 0;
 
-  // Viewing sessions of HTTP streaming (docs/hooks.md, "Viewing sessions"),
-  // kept in the store so that a viewer whose next request reaches another
-  // instance, or this one after a restart, continues instead of starting
-  // again. `id` is the session's digest; times are ticket time.
-  virtual std::optional<int64_t> viewing_session_seen(const std::string& id) = 0;
-  // Records that the session saw a request at last_seen; a later time wins.
-  virtual void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t last_seen) = 0;
+  // Viewing sessions (docs/sessions.md), kept in the store: limits are counted
+  // here, inside the start's transaction, an end made on one instance is seen
+  // by all, and a viewer whose next request reaches another instance (or this
+  // one after a restart) continues instead of starting again.
+  virtual std::optional<ViewingSession> viewing_session(const std::string& id) = 0;
+  // Opens the session, or opens it anew over an older row of the same id.
+  virtual void save_viewing_session(const ViewingSession& s) = 0;
+  // The session, not ended, was seen at last_seen; a later time wins.
+  virtual void touch_viewing_session(const std::string& id, int64_t last_seen) = 0;
+  // Ends the session at `now` for `reason`; false when it was already ended or
+  // is unknown.
+  virtual bool end_viewing_session(const std::string& id, int64_t now,
+                                   const std::string& reason) = 0;
+  // The session is over and forgotten (its viewer left, or a re-check refused
+  // it): unlike an ended one, its viewer's next request may start anew.
   virtual void delete_viewing_session(const std::string& id) = 0;
-  // Deletes at most `limit` sessions last seen before `before` (bounded work
-  // per call); returns how many went.
+  // The ticket's sessions neither ended nor lapsed at now, oldest first.
+  virtual std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
+                                                            int64_t now) = 0;
+  // Deletes at most `limit` sessions whose lapse ran out before `before`
+  // (last_seen + lapse < before), ended or not, oldest first (bounded work per
+  // call); returns how many went.
   virtual int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) = 0;
 
   // Staging (POST /test/reset): every ticket, attempt, stream user, viewing

@@ -44,6 +44,10 @@ const char* reason_text(Reason r) {
       return "Invalid IP Address";
     case Reason::kWrongVideo:
       return "Not authorized for that video";
+    case Reason::kTooManyViewers:
+      return "Too many viewers";
+    case Reason::kSessionEnded:
+      return "Session Ended";
     case Reason::kSuccess:
       return "Success";
   }
@@ -86,6 +90,19 @@ Reason recheck(const Ticket& ticket, const PlayRequest& req, int64_t now) {
   if (!ip.allowed || ip.ip_after != ticket.ip) return Reason::kInvalidIp;
   if (!pattern_list_match(ticket.video, req.video)) return Reason::kWrongVideo;
   return Reason::kSuccess;
+}
+
+LimitRuling rule_limit(const Ticket& ticket, std::size_t live) {
+  LimitRuling ruling;
+  if (ticket.max_viewers <= 0) return ruling;  // 0: no limit
+  const auto max = static_cast<std::size_t>(ticket.max_viewers);
+  if (live < max) return ruling;
+  if (ticket.when_full == kWhenFullEndOldest) {
+    ruling.end_oldest = live - max + 1;
+  } else {
+    ruling.refused = true;  // "deny", and anything unknown: never more screens than allowed
+  }
+  return ruling;
 }
 
 }  // namespace sevu::usher

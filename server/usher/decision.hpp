@@ -2,6 +2,7 @@
 // of its own; the caller loads the ticket, passes `now`, and stores the result.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -18,6 +19,8 @@ enum class Reason {
   kExceededMaxViews,
   kInvalidIp,
   kWrongVideo,
+  kTooManyViewers,  // the ticket's max_viewers sessions are live and when_full is "deny"
+  kSessionEnded,    // the viewer's session was ended (the API, a bump): its next contact
   kSuccess,
 };
 
@@ -54,5 +57,18 @@ Decision decide(const Ticket* ticket, const PlayRequest& req, int64_t now);
 // going (nginx-rtmp on_update, HLS segments)? A client that would have to bind a
 // free auto slot is refused (kInvalidIp). Returns kSuccess or the failing reason.
 Reason recheck(const Ticket& ticket, const PlayRequest& req, int64_t now);
+
+// The viewer limit, checked after every other check of a start passed
+// (docs/sessions.md): with `live` sessions of the ticket open, may one more
+// open, and how many of the oldest must end for it?
+struct LimitRuling {
+  bool refused = false;         // kTooManyViewers
+  std::size_t end_oldest = 0;  // sessions to end first, oldest first
+};
+LimitRuling rule_limit(const Ticket& ticket, std::size_t live);
+
+// What the ticket's when_full may say.
+inline constexpr const char* kWhenFullDeny = "deny";
+inline constexpr const char* kWhenFullEndOldest = "end_oldest";
 
 }  // namespace sevu::usher

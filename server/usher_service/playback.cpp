@@ -1,6 +1,10 @@
 #include "usher_service/playback.hpp"
 
+#include <algorithm>
 #include <optional>
+#include <vector>
+
+#include "auth/crypto.hpp"
 
 #include "usher/decision.hpp"
 #include "usher_service/app_owner.hpp"
@@ -57,11 +61,18 @@ SessionKey session_of(const UsherRequest& r) {
           r.video};
 }
 
-// Ended here and in the store, so that no instance takes it over: the
-// viewer's next request is a start everywhere.
-// The stored copy's writes run in a transaction: on the read path that queues
-// them behind the store's writer (joined, inside a start's own transaction)
-// instead of leaving them to wait in SQLite's busy handler.
+UsherDecision session_ended(int64_t cdn_id) {
+  UsherDecision d;
+  d.reason = usher::reason_text(usher::Reason::kSessionEnded);
+  d.cdn_id = cdn_id;
+  return d;
+}
+
+// Over here and in the store (a re-check refused it, its viewer left), so
+// that no instance takes it over: the viewer's next request is a start
+// everywhere. The stored copy's writes run in a transaction: on the read path
+// that queues them behind the store's writer (joined, inside a start's own
+// transaction) instead of leaving them to wait in SQLite's busy handler.
 void end_session(Store& store, ViewingSessions& sessions, const SessionKey& session) {
   sessions.end(session);
   store.transaction([&] { store.delete_viewing_session(ViewingSessions::digest(session)); });
@@ -78,49 +89,99 @@ UsherDecision settle_session(Store& store, ViewingSessions& sessions, const Sess
   }
   sessions.touch(session, now);
   if (sessions.due_in_store(session, now)) {
-    store.transaction(
-        [&] { store.save_viewing_session(ViewingSessions::digest(session), d.cdn_id, now); });
+    store.transaction([&] { store.touch_viewing_session(ViewingSessions::digest(session), now); });
   }
+  d.session_id = ViewingSessions::digest(session);
   return d;
 }
 
+// A live session's request read from the store: the ticket re-checked, and the
+// session itself, which may have been ended elsewhere (the API, a bump, another
+// instance) since this instance last looked.
 UsherDecision continue_session(Store& store, ViewingSessions& sessions, const SessionKey& session,
                                const UsherRequest& req, int64_t now) {
   const uint64_t generation = sessions.generation();  // before the read (remember())
   std::optional<Ticket> ticket = ticket_of(store, req);
   if (!ticket) return settle_session(store, sessions, session, rule_recheck(nullptr, req, now), now);
+  const auto stored = store.viewing_session(ViewingSessions::digest(session));
+  if (stored && stored->ended) {
+    sessions.end(session);
+    return session_ended(ticket->cdn_id);
+  }
   RecheckFacts facts = facts_of(store, req, std::move(*ticket));
   UsherDecision d = rule_recheck(&facts, req, now);
   sessions.remember(session, std::move(facts), generation);
   return settle_session(store, sessions, session, std::move(d), now);
 }
 
-// A session that another instance (or this one before a restart) opened and
-// kept alive in the store: taken over, so that this request continues it
-// instead of starting again and spending a use.
-bool adopt_stored(Store& store, ViewingSessions& sessions, const SessionKey& session,
-                  int64_t now) {
-  const auto seen = store.viewing_session_seen(ViewingSessions::digest(session));
-  if (!seen || now - *seen > sessions.idle()) return false;
-  sessions.touch(session, *seen);
-  return true;
+// What the store knows of a session this instance does not hold live.
+enum class Stored { kUnknown, kLive, kEnded };
+
+Stored stored_state(Store& store, const std::string& id, int64_t now) {
+  const auto row = store.viewing_session(id);
+  if (!row || now > row->last_seen + row->lapse) return Stored::kUnknown;
+  return row->ended ? Stored::kEnded : Stored::kLive;
 }
 
-// Sessions idle for this many idle windows are deleted from the store, a few
-// per opened session: long enough that no instance still takes them over.
-constexpr int64_t kForgetIdleWindows = 2;
+// Sessions are deleted from the store one idle window after their lapse ran
+// out (ended ones too: until then their viewer's next contact is denied), a
+// few per opened session, so the table stays as small as its live sessions.
 constexpr int64_t kForgetPerOpen = 8;
 
-void store_opened(Store& store, const SessionKey& session, int64_t cdn_id, int64_t idle,
-                  int64_t now) {
-  store.save_viewing_session(ViewingSessions::digest(session), cdn_id, now);
-  store.delete_idle_viewing_sessions(now - kForgetIdleWindows * idle, kForgetPerOpen);
+ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int64_t cdn_id,
+                           int64_t now) {
+  ViewingSession s;
+  s.id = plan.id;
+  s.cdn_id = cdn_id;
+  s.key = req.credentials.key.value_or("");
+  s.ip = req.client_ip;
+  s.app = req.app;
+  s.video = req.video;
+  s.media_server = req.media_server;
+  s.protocol = req.protocol;
+  s.client_ref = req.session_id;
+  s.started = s.last_seen = now;
+  s.lapse = plan.lapse;
+  return s;
+}
+
+// The viewer limit (docs/sessions.md), inside the start's transaction, which
+// holds the ticket (SQLite's one writer; PostgreSQL's row lock): N starts at
+// once on a ticket with limit m open at most m sessions. Sessions bumped for
+// this one are ended here and handed back in `bumped`.
+usher::Reason apply_limit(Store& store, const Ticket& ticket, const SessionPlan& plan,
+                          int64_t now, std::vector<ViewingSession>& bumped) {
+  if (ticket.max_viewers <= 0) return usher::Reason::kSuccess;
+  std::vector<ViewingSession> live = store.live_viewing_sessions(ticket.cdn_id, ticket.key, now);
+  live.erase(std::remove_if(live.begin(), live.end(),
+                            [&](const ViewingSession& s) { return s.id == plan.id; }),
+             live.end());
+  const usher::LimitRuling ruling = usher::rule_limit(ticket, live.size());
+  if (ruling.refused) return usher::Reason::kTooManyViewers;
+  for (std::size_t i = 0; i < ruling.end_oldest && i < live.size(); ++i) {
+    if (store.end_viewing_session(live[i].id, now, kBumpedReason)) bumped.push_back(live[i]);
+  }
+  return usher::Reason::kSuccess;
 }
 
 }  // namespace
 
+const char* const kBumpedReason = "bumped by a newer viewer (when_full end_oldest)";
+
+SessionPlan connection_session(const UsherRequest& req, int64_t ttl) {
+  SessionPlan plan;
+  plan.lapse = ttl;
+  // Without the media server's id of the connection, nothing later can name
+  // this session: it is its own, and ends by its TTL or through the API.
+  const std::string ref =
+      req.session_id.empty() ? "once:" + hex_encode(random_bytes(16)) : req.session_id;
+  plan.id = ViewingSessions::digest(session_of(req), req.media_server + "|" + ref);
+  return plan;
+}
+
 UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
-                             const std::string& server, IfRolledBack* if_rolled_back) {
+                             const std::string& server, const SessionPlan& opens,
+                             IfRolledBack* if_rolled_back) {
   UsherDecision result;
   store.transaction([&] {
     std::optional<Ticket> ticket = ticket_of(store, req);
@@ -128,16 +189,21 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
     if (ticket) facts = facts_of(store, req, *ticket);
     const usher::Decision d =
         usher::decide(ticket ? &*ticket : nullptr, play_request(req, facts ? &*facts : nullptr), now);
-    result.allowed = d.granted();
-    result.reason = usher::reason_text(d.reason);
+    usher::Reason reason = d.reason;
+    if (d.granted()) reason = apply_limit(store, *ticket, opens, now, result.ended_sessions);
+    result.allowed = reason == usher::Reason::kSuccess;
+    result.reason = usher::reason_text(reason);
     if (ticket) result.cdn_id = ticket->cdn_id;
-    if (ticket && d.granted()) {
+    if (ticket && result.allowed) {
       ticket->uses -= 1;
       ticket->used = now;
       ticket->ip = d.ip_after;
       if (!store.update_ticket(*ticket)) throw StoreError("ticket vanished during a start");
       result.uses_left = ticket->uses;
       result.expires = ticket->expires;
+      store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now));
+      store.delete_idle_viewing_sessions(now - opens.lapse, kForgetPerOpen);
+      result.session_id = opens.id;
     }
     Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
                               server);
@@ -154,6 +220,25 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
   return rule_recheck(&facts, req, now);
 }
 
+UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t now,
+                                 int64_t ttl) {
+  UsherDecision d = recheck_playback(store, req, now);
+  if (req.session_id.empty()) return d;  // nothing names its session
+  const std::string id = connection_session(req, ttl).id;
+  const auto stored = store.viewing_session(id);
+  if (!stored) return d;  // opened before sessions were kept, or long forgotten
+  if (stored->ended) return session_ended(d.cdn_id);
+  store.transaction([&] {
+    if (d.allowed) {
+      store.touch_viewing_session(id, now);
+    } else {
+      store.delete_viewing_session(id);
+    }
+  });
+  if (d.allowed) d.session_id = id;
+  return d;
+}
+
 std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const UsherRequest& req,
                                               int64_t now) {
   const SessionKey session = session_of(req);
@@ -164,6 +249,7 @@ std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const U
   // which also reads the facts afresh.
   if (!d.allowed) return std::nullopt;
   sessions.touch(session, now);
+  d.session_id = ViewingSessions::digest(session);
   return d;
 }
 
@@ -177,18 +263,29 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
   // often asks for the playlist and a segment at once; the store's write
   // transaction serializes those, and the second one sees the session the
   // first just opened instead of spending a second use.
+  const SessionPlan plan{ViewingSessions::digest(session), sessions.idle()};
   UsherDecision d;
   bool opened = false;
   try {
     store.transaction([&] {
-      if (sessions.live(session, now) || adopt_stored(store, sessions, session, now)) {
+      if (sessions.live(session, now)) {
         d = continue_session(store, sessions, session, req, now);
         return;
       }
-      d = start_playback(store, req, now, server, &if_rolled_back);  // joins this transaction
+      switch (stored_state(store, plan.id, now)) {
+        case Stored::kEnded:
+          d = session_ended(0);
+          return;
+        case Stored::kLive:  // another instance's, or this one's before a restart: taken over
+          sessions.touch(session, now);
+          d = continue_session(store, sessions, session, req, now);
+          return;
+        case Stored::kUnknown:
+          break;
+      }
+      d = start_playback(store, req, now, server, plan, &if_rolled_back);  // joins this transaction
       if (d.allowed) {
         sessions.touch(session, now);
-        store_opened(store, session, d.cdn_id, sessions.idle(), now);
         opened = true;
       }
     });
@@ -205,8 +302,16 @@ bool in_live_session(const ViewingSessions& sessions, const UsherRequest& req, i
 }
 
 UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRequest& req,
-                          int64_t now) {
-  end_session(store, sessions, session_of(req));
+                          int64_t now, int64_t ttl) {
+  // The media server names the connection when it can (nginx-rtmp's clientid,
+  // SRS's client_id, OME's client address): that session ends; otherwise the
+  // HTTP-streaming session of the same viewer does.
+  if (!req.session_id.empty()) {
+    const std::string id = connection_session(req, ttl).id;
+    store.transaction([&] { store.delete_viewing_session(id); });
+  } else {
+    end_session(store, sessions, session_of(req));
+  }
   return recheck_playback(store, req, now);
 }
 

@@ -16,24 +16,49 @@
 
 namespace sevu::usher_service {
 
-// A start: inside one store transaction loads the ticket, decides, spends a use
-// and stores any auto binding on success, and logs the attempt (granted or not).
-// Committed before this returns, so N concurrent starts on k uses grant exactly
-// min(N, k). `server` is logged as the attempt's server. Inside a group
-// commit, a refusal's row is also handed to `if_rolled_back`.
+// The session a granted start opens (docs/sessions.md): its id in the store,
+// and how long it may go unseen before it is over.
+struct SessionPlan {
+  std::string id;
+  int64_t lapse = 0;
+};
+
+// A start over a connection-based protocol (RTMP, SRT, WebRTC, RTSP...): named
+// by the viewer and the media server's id of the connection, so its re-checks
+// and close event find it; over for lack of contact after ttl seconds.
+SessionPlan connection_session(const UsherRequest& req, int64_t ttl);
+
+// Why a session ended, as stored, when a newer start on a full end_oldest
+// ticket bumped it.
+extern const char* const kBumpedReason;
+
+// A start: inside one store transaction loads the ticket, decides, checks the
+// viewer limit (ending the oldest sessions when the ticket says end_oldest:
+// they are listed in the decision's ended_sessions), spends a use, stores any
+// auto binding and opens the session `opens` on success, and logs the attempt
+// (granted or not). Committed before this returns, so N concurrent starts on k
+// uses grant exactly min(N, k), and on a limit m open at most m sessions.
+// `server` is logged as the attempt's server. Inside a group commit, a
+// refusal's row is also handed to `if_rolled_back`.
 UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
-                             const std::string& server, IfRolledBack* if_rolled_back = nullptr);
+                             const std::string& server, const SessionPlan& opens,
+                             IfRolledBack* if_rolled_back = nullptr);
 
 // A re-check: the same checks minus uses and binding; spends nothing and logs
 // no attempt row.
 UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t now);
 
+// A re-check of a connection (nginx-rtmp's update): the ticket re-checked, and
+// its session, when the store holds it: an ended one is refused ("Session
+// Ended"), a live one kept alive, or ended when the re-check refuses.
+UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t now, int64_t ttl);
+
 // One request of HTTP streaming: the first of a viewing session is a start;
 // later ones within the idle window re-check without spending or logging, so a
-// revoked or expired ticket ends its sessions at once. A session this opens is
-// closed again if the transaction fails; when it joins a caller's transaction
-// (group commit), `if_rolled_back` receives the closing (and a refusal's row),
-// for the caller's own failure.
+// revoked or expired ticket ends its sessions at once, and an ended session is
+// refused. A session this opens is closed again if the transaction fails; when
+// it joins a caller's transaction (group commit), `if_rolled_back` receives the
+// closing (and a refusal's row), for the caller's own failure.
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,
                               int64_t now, const std::string& server,
                               IfRolledBack& if_rolled_back);
@@ -48,9 +73,9 @@ std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const U
 // request re-checks, it writes nothing.
 bool in_live_session(const ViewingSessions& sessions, const UsherRequest& req, int64_t now);
 
-// The viewer left: its session (if the table holds one) closes, and the answer
-// is the re-check's.
+// The viewer left (the media server's close event): its session ends, and the
+// answer is the re-check's.
 UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRequest& req,
-                          int64_t now);
+                          int64_t now, int64_t ttl);
 
 }  // namespace sevu::usher_service

@@ -7,6 +7,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "core/records.hpp"
 
 namespace sevu {
 
@@ -63,6 +66,9 @@ struct UsherDecision {
   std::optional<int64_t> expires;
   // The viewing session a granted viewer belongs to (docs/sessions.md); empty otherwise.
   std::string session_id;
+  // Sessions this start ended to make room (a full ticket with when_full
+  // end_oldest): the service tells media servers that can drop them.
+  std::vector<ViewingSession> ended_sessions;
   int64_t cdn_id = 0;  // the account the decision belongs to (the ticket's, the stream user's); 0: none
   std::string failure;  // kFailed, kUnavailable: the cause, for the error log (never sent to a client)
 

@@ -75,12 +75,17 @@ void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone 
                    ? usher_service::view_in_session(store, sessions_, *req, now,
                                                     config_.server_name, if_rolled_back)
                    : usher_service::start_playback(store, *req, now, config_.server_name,
+                                                   usher_service::connection_session(
+                                                       *req, config_.session_ttl),
                                                    &if_rolled_back);
     return decided->allowed;
   };
   auto answer = [this, decided, done](WriteOutcome outcome) {
     switch (outcome.status) {
-      case WriteOutcome::Status::kDone: return done(std::move(*decided));
+      case WriteOutcome::Status::kDone:
+        // Bumped sessions are in the store now: told only after the commit.
+        if (!decided->ended_sessions.empty()) sessions_ended(decided->ended_sessions);
+        return done(std::move(*decided));
       case WriteOutcome::Status::kFailed:
         return done(not_decided(UsherDecision::Status::kFailed, std::move(outcome.failure)));
       case WriteOutcome::Status::kUnavailable:
@@ -99,6 +104,11 @@ void UsherService::decide_read(std::shared_ptr<UsherRequest> req, DecisionDone d
 
 void UsherService::tickets_changed() {
   sessions_.forget_facts();
+}
+
+void UsherService::sessions_ended(const std::vector<ViewingSession>& ended) {
+  sessions_.forget_facts();
+  if (observer_.sessions_ended && !ended.empty()) observer_.sessions_ended(ended);
 }
 
 void UsherService::forget_sessions() {
@@ -137,9 +147,9 @@ UsherDecision UsherService::read_viewer(Store& store, const UsherRequest& req, i
       return usher_service::view_in_session(store, sessions_, req, now, config_.server_name, unused);
     }
     case UsherAction::kEnd:
-      return usher_service::end_viewing(store, sessions_, req, now);
+      return usher_service::end_viewing(store, sessions_, req, now, config_.session_ttl);
     default:
-      return usher_service::recheck_playback(store, req, now);
+      return usher_service::recheck_connection(store, req, now, config_.session_ttl);
   }
 }
 

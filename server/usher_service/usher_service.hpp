@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "store/store_pool.hpp"
@@ -26,6 +27,7 @@ namespace sevu {
 struct UsherConfig {
   std::string server_name = "sevu";      // logged as each attempt's server
   int64_t session_idle = 60;             // viewing-session window over HTTP, seconds
+  int64_t session_ttl = 300;             // other sessions: over when unseen this long, seconds
   std::size_t hash_workers = 1;          // threads verifying publish passwords (--hash-workers)
   int64_t publish_fail_delay_ms = 4000;  // longest delay of a refused publish; 0 = none
 };
@@ -35,6 +37,9 @@ struct UsherConfig {
 struct UsherObserver {
   std::function<void(const UsherRequest&, const UsherDecision&)> decided;
   std::function<void(std::size_t)> committed;  // decisions that shared one group commit
+  // Sessions ended by this process (a bump, the API): media servers with an
+  // API to drop a client are told (docs/sessions.md). Off the io thread.
+  std::function<void(const std::vector<ViewingSession>&)> sessions_ended;
 };
 
 class UsherService {
@@ -61,6 +66,11 @@ class UsherService {
   // at once when none is pending. API reads go through it, so an attempt
   // listing asked for after an answer shows that answer's attempt.
   void after_logged(std::function<void()> then) { writes_.after_answered(std::move(then)); }
+
+  // Sessions were ended through the API (already marked in the store): every
+  // remembered fact goes stale, so their next request reads the end, and
+  // observer.sessions_ended hears of them.
+  void sessions_ended(const std::vector<ViewingSession>& ended);
 
   // Every viewing session ends and every remembered fact goes (POST /test/reset).
   void forget_sessions();

@@ -22,8 +22,10 @@ std::string ViewingSessions::id_of(const SessionKey& s) {
   return id;
 }
 
-std::string ViewingSessions::digest(const SessionKey& s) {
-  return hex_encode(sha256(id_of(s)));
+std::string ViewingSessions::digest(const SessionKey& s, const std::string& connection) {
+  std::string id = id_of(s);
+  if (!connection.empty()) id += std::to_string(connection.size()) + ':' + connection;
+  return hex_encode(sha256(id));
 }
 
 bool ViewingSessions::due_in_store(const SessionKey& s, int64_t now) {

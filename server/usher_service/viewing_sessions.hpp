@@ -54,8 +54,9 @@ class ViewingSessions {
   std::size_t size() const;
   int64_t idle() const { return idle_; }
   // The session's name in the store: hex SHA-256 of its parts, so no
-  // credential is stored.
-  static std::string digest(const SessionKey& s);
+  // credential is stored. A connection-based session adds the media server's
+  // name of the connection (playback.hpp, connection_session).
+  static std::string digest(const SessionKey& s, const std::string& connection = {});
 
   // The facts remembered for a session live at now, when read within the facts
   // window and not forgotten since; nullopt otherwise.

@@ -27,6 +27,12 @@ using namespace sevu::usher_service;
 
 namespace {
 
+// A start that opens a connection-based session, as a media server's play would.
+UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
+                             const std::string& server) {
+  return usher_service::start_playback(store, req, now, server, connection_session(req, 300));
+}
+
 constexpr int64_t kNow = 1'750'000'000;
 constexpr int64_t kDemo = 158;
 constexpr int64_t kOther = 2001;

@@ -37,14 +37,22 @@ class WatchedStore : public Store {
 
   void savepoint(const std::function<void()>& body) override { inner_->savepoint(body); }
   void reset_data() override { inner_->reset_data(); }
-  std::optional<int64_t> viewing_session_seen(const std::string& id) override {
-    return inner_->viewing_session_seen(id);
+  std::optional<ViewingSession> viewing_session(const std::string& id) override {
+    return inner_->viewing_session(id);
   }
-  void save_viewing_session(const std::string& id, int64_t cdn_id, int64_t seen) override {
-    inner_->save_viewing_session(id, cdn_id, seen);
+  void save_viewing_session(const ViewingSession& s) override { inner_->save_viewing_session(s); }
+  void touch_viewing_session(const std::string& id, int64_t seen) override {
+    inner_->touch_viewing_session(id, seen);
+  }
+  bool end_viewing_session(const std::string& id, int64_t now, const std::string& why) override {
+    return inner_->end_viewing_session(id, now, why);
   }
   void delete_viewing_session(const std::string& id) override {
     inner_->delete_viewing_session(id);
+  }
+  std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
+                                                    int64_t now) override {
+    return inner_->live_viewing_sessions(cdn_id, key, now);
   }
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
     return inner_->delete_idle_viewing_sessions(before, limit);

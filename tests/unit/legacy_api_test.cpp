@@ -38,9 +38,16 @@ class MemoryStore : public Store {
   void savepoint(const std::function<void()>& body) override { body(); }
   void reset_data() override {}
   // The legacy API never reaches viewing sessions.
-  std::optional<int64_t> viewing_session_seen(const std::string&) override { return std::nullopt; }
-  void save_viewing_session(const std::string&, int64_t, int64_t) override {}
+  std::optional<ViewingSession> viewing_session(const std::string&) override { return std::nullopt; }
+  void save_viewing_session(const ViewingSession&) override {}
+  void touch_viewing_session(const std::string&, int64_t) override {}
+  bool end_viewing_session(const std::string&, int64_t, const std::string&) override {
+    return false;
+  }
   void delete_viewing_session(const std::string&) override {}
+  std::vector<ViewingSession> live_viewing_sessions(int64_t, const std::string&, int64_t) override {
+    return {};
+  }
   int64_t delete_idle_viewing_sessions(int64_t, int64_t) override { return 0; }
   std::optional<Account> account(int64_t cdn_id) override {
     auto it = accounts_.find(cdn_id);

@@ -676,26 +676,85 @@ TEST_CASE(CONTRACT "expired write replies are deleted, at most a given number pe
   CHECK(store->write_reply(159, "fresh"));
 }
 
-TEST_CASE(CONTRACT "viewing sessions: a later time wins, seen by every connection, idle ones go") {
+TEST_CASE(CONTRACT "viewing sessions: saved, touched, ended, listed live, idle ones go") {
   ContractBackend backend;
   auto store = backend.open();
   auto other = backend.open();  // another instance
-  CHECK_FALSE(store->viewing_session_seen("a"));
-  store->save_viewing_session("a", 158, 1000);
-  store->save_viewing_session("a", 158, 1030);
-  store->save_viewing_session("a", 158, 1010);  // an older touch never moves it back
-  CHECK(other->viewing_session_seen("a") == 1030);
-  for (int i = 0; i < 5; ++i) other->save_viewing_session("idle" + std::to_string(i), 159, 500 + i);
-  CHECK(store->delete_idle_viewing_sessions(1000, 3) == 3);  // oldest first, at most 3
-  CHECK_FALSE(store->viewing_session_seen("idle2"));
-  CHECK(store->viewing_session_seen("idle3") == 503);
-  CHECK(store->delete_idle_viewing_sessions(1000, 100) == 2);
-  CHECK(store->viewing_session_seen("a") == 1030);  // not idle: untouched
-  other->delete_viewing_session("a");
-  CHECK_FALSE(store->viewing_session_seen("a"));
-  store->save_viewing_session("b", 158, 1);
+  auto session = [](const std::string& id, int64_t cdn_id, const std::string& key, int64_t started,
+                    int64_t lapse) {
+    ViewingSession s;
+    s.id = id;
+    s.cdn_id = cdn_id;
+    s.key = key;
+    s.ip = "1.2.3.4";
+    s.app = "demo";
+    s.video = "v";
+    s.media_server = "nginx-rtmp";
+    s.protocol = "play";
+    s.client_ref = "7";
+    s.started = s.last_seen = started;
+    s.lapse = lapse;
+    return s;
+  };
+  CHECK_FALSE(store->viewing_session("a"));
+  store->save_viewing_session(session("a", 158, "k1", 1000, 60));
+  store->touch_viewing_session("a", 1030);
+  store->touch_viewing_session("a", 1010);  // an older touch never moves it back
+  auto a = other->viewing_session("a");
+  REQUIRE(a);
+  CHECK((a->last_seen == 1030 && a->started == 1000 && a->key == "k1" && a->client_ref == "7" &&
+         a->media_server == "nginx-rtmp" && a->lapse == 60 && a->ended == 0));
+  store->save_viewing_session(session("b", 158, "k1", 1001, 60));
+  store->save_viewing_session(session("c", 158, "k1", 1002, 10));   // lapses at 1012
+  store->save_viewing_session(session("x", 159, "k1", 1000, 60));   // another account's
+  auto ids = [](const std::vector<ViewingSession>& v) {
+    std::string out;
+    for (const auto& s : v) out += s.id;
+    return out;
+  };
+  CHECK(ids(other->live_viewing_sessions(158, "k1", 1012)) == "abc");  // oldest first
+  CHECK(ids(other->live_viewing_sessions(158, "k1", 1013)) == "ab");   // c lapsed
+  CHECK(other->end_viewing_session("b", 1020, "ended by the API"));
+  CHECK_FALSE(store->end_viewing_session("b", 1021, "again"));  // already ended
+  CHECK_FALSE(store->end_viewing_session("nope", 1021, "unknown"));
+  CHECK(ids(store->live_viewing_sessions(158, "k1", 1020)) == "a");
+  auto b = store->viewing_session("b");
+  REQUIRE(b);
+  CHECK((b->ended == 1020 && b->end_reason == "ended by the API"));
+  store->touch_viewing_session("b", 1025);  // an ended session is not kept alive
+  CHECK(store->viewing_session("b")->last_seen == 1001);
+  store->save_viewing_session(session("b", 158, "k1", 1030, 60));  // opened anew
+  CHECK(store->viewing_session("b")->ended == 0);
+  for (int i = 0; i < 5; ++i)
+    other->save_viewing_session(session("idle" + std::to_string(i), 159, "k2", 500 + i, 60));
+  CHECK(store->delete_idle_viewing_sessions(564, 3) == 3);  // lapsed (500+60 ..), oldest first
+  CHECK_FALSE(store->viewing_session("idle2"));
+  CHECK(store->viewing_session("idle3"));
+  CHECK(store->delete_idle_viewing_sessions(564, 3) == 1);  // idle4 lapses at 564: not before
+  CHECK(store->viewing_session("idle4"));
+  CHECK(store->delete_idle_viewing_sessions(1000, 100) == 1);
+  other->delete_viewing_session("b");
+  CHECK_FALSE(store->viewing_session("b"));
+  CHECK(store->viewing_session("a"));  // not idle: untouched
   store->reset_data();
-  CHECK_FALSE(store->viewing_session_seen("b"));
+  CHECK_FALSE(store->viewing_session("a"));
+}
+
+TEST_CASE(CONTRACT "a ticket's limits are stored and updated") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  Ticket t = make_ticket(158, "limits.0123456789abcd.12345678");
+  REQUIRE(store->insert_ticket(t));
+  auto got = store->ticket(158, t.key);
+  REQUIRE(got);
+  CHECK((got->max_viewers == 0 && got->when_full == "deny"));
+  got->max_viewers = 2;
+  got->when_full = "end_oldest";
+  REQUIRE(store->update_ticket(*got));
+  auto again = backend.open()->ticket_by_key(t.key);
+  REQUIRE(again);
+  CHECK((again->max_viewers == 2 && again->when_full == "end_oldest"));
 }
 
 TEST_CASE(CONTRACT "counting with only since/success filters adds up the hourly totals exactly") {
