@@ -252,6 +252,14 @@ def test_malformed_calls_are_refused():
                      doc_body(play_url("k%zz"))):
             st, r = ome(srv, body)
             expect(st == 400 and r["error"] == "BAD_REQUEST", (body[:40], st, r))
+        # JSON nested past the one limit (docs/hooks.md): 400 once signed, 401 unsigned.
+        deep = '{"client":' + '{"a":' * 100 + "1" + "}" * 100 + "}"
+        st, r = ome(srv, deep)
+        expect(st == 400 and "nested deeper" in r["message"], (st, r))
+        st, r = ome(srv, deep, signature=False)
+        expect(st == 401, (st, r))
+        st, r = ome(srv, "{not json", signature=False)
+        expect(st == 401, (st, r))
         st, _, _ = call(srv, "/hooks/ome", None, method="GET")
         expect(st == 405)
         expect(srv.proc.poll() is None)
