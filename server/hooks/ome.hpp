@@ -19,12 +19,11 @@
 namespace sevu::hooks {
 
 struct OmeCall {
-  std::string address, real_ip;  // client.*: the connected peer, and the one
-                                 // a proxy in front of OME vouches for
-  std::optional<int64_t> port;   // client.port
-  std::string direction, protocol,
-      status;  // request.*: incoming|outgoing, as sent, opening|closing
-  std::string url;
+  // client.*: the connected peer, and the address a proxy in front of OME vouches for.
+  std::string address, real_ip;
+  std::optional<int64_t> port;
+  // request.*: direction incoming (publish) | outgoing (play), status opening | closing.
+  std::string direction, protocol, status, url;
   std::string app, stream;  // the first two path segments of url
   Credentials credentials;  // from url's query
 
