@@ -43,7 +43,6 @@ HttpResponse limits_reply(const Ticket& t) {
 void end_all(const V2Context& c, const std::vector<ViewingSession>& live) {
   std::vector<ViewingSession> ended;
   c.store.transaction([&] {
-    ended.clear();
     for (const ViewingSession& s : live)
       if (c.store.end_viewing_session(s.id, c.now, kEndedReason)) ended.push_back(s);
   });
