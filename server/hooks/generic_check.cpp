@@ -44,6 +44,7 @@ HttpResponse encode(const UsherDecision& d) {
 UsherAction action_of(const std::string& action) {
   if (action == "publish") return UsherAction::kPublish;
   if (action == "recheck") return UsherAction::kRecheck;
+  if (action == "end") return UsherAction::kEnd;
   return UsherAction::kStart;
 }
 
@@ -73,10 +74,11 @@ std::optional<GenericCheck> decode_generic_check(std::string_view body, std::str
                   read_string(doc, "appinst", r.protocol, Need::kOptional, problem) &&
                   read_string(doc, "pageurl", r.pageurl, Need::kOptional, problem) &&
                   read_string(doc, "refurl", r.refurl, Need::kOptional, problem) &&
-                  read_credential(doc, "user", who.user, problem);
+                  read_credential(doc, "user", who.user, problem) &&
+                  read_string(doc, "session", r.session_id, Need::kOptional, problem);
   if (!ok) return std::nullopt;
-  if (c.action != "play" && c.action != "recheck" && c.action != "publish") {
-    problem = "action: must be play, recheck or publish";
+  if (c.action != "play" && c.action != "recheck" && c.action != "publish" && c.action != "end") {
+    problem = "action: must be play, recheck, end or publish";
     return std::nullopt;
   }
   r.action = action_of(c.action);

@@ -21,6 +21,9 @@ UsherRequest usher_request(const MediaMtxCall& c, UsherAction action) {
   r.video = c.video;
   r.media_server = "mediamtx";
   r.protocol = c.action;
+  // "<protocol>:<id>": which of MediaMTX's API lists holds the connection,
+  // and its id there, so that an ended session can be kicked (docs/hooks.md).
+  if (!c.id.empty()) r.session_id = c.protocol + ":" + c.id;
   return r;
 }
 
@@ -34,6 +37,7 @@ std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& 
                           {"ip", &c.ip},
                           {"path", &c.path},
                           {"protocol", &c.protocol},
+                          {"id", &c.id},
                           {"query", &c.query},
                           {"user", &user},
                           {"password", &password}},

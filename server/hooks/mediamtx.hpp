@@ -14,6 +14,7 @@ namespace sevu::hooks {
 
 struct MediaMtxCall {
   std::string action, ip, path, protocol, query;
+  std::string id;  // MediaMTX's id of the connection or session (a UUID; absent on old versions)
   std::string app, video;  // path "demo-origin/mystream": first segment, then the rest
   // Credentials: user/password when both are non-empty, else key/pass (read) or
   // user/pass (publish) from the query string.

@@ -1,5 +1,6 @@
 #include "hooks/srs.hpp"
 
+#include "core/json_util.hpp"
 #include "core/utf8.hpp"
 #include "hooks/hook_replies.hpp"
 #include "hooks/wire_fields.hpp"
@@ -26,12 +27,29 @@ UsherRequest usher_request(const SrsCall& c, UsherAction action) {
   r.media_server = "srs";
   r.protocol = "play";
   r.pageurl = c.page_url;
+  r.session_id = c.client_id;
   return r;
+}
+
+// client_id as SRS 4+ sends it (a string) or SRS 3 did (an integer).
+bool read_client_id(std::string_view body, std::string& out) {
+  rapidjson::Document doc;
+  if (!parse_json(body, doc, JsonUtf8::kPassedThrough).empty() || !doc.IsObject()) return false;
+  auto it = doc.FindMember("client_id");
+  if (it == doc.MemberEnd() || it->value.IsNull()) return true;
+  if (it->value.IsString()) {
+    out.assign(it->value.GetString(), it->value.GetStringLength());
+  } else if (it->value.IsInt64()) {
+    out = std::to_string(it->value.GetInt64());
+  } else {
+    return false;
+  }
+  return true;
 }
 
 bool event_only(const std::string& action) {
   for (const char* event :
-       {"on_connect", "on_close", "on_stop", "on_unpublish", "on_dvr", "on_hls"}) {
+       {"on_connect", "on_close", "on_unpublish", "on_dvr", "on_hls"}) {
     if (action == event) return true;
   }
   return false;
@@ -51,6 +69,10 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
                           {"tcUrl", &c.tc_url}},
                          problem))
     return std::nullopt;
+  if (!read_client_id(body, c.client_id)) {
+    problem = "client_id: must be a string or an integer";
+    return std::nullopt;
+  }
   if (c.action.empty()) {
     problem = "action: required";
     return std::nullopt;
@@ -74,6 +96,13 @@ HookCall srs_call(const HttpRequest& req) {
   auto call = decode_srs(req.body, problem);
   if (!call) return HookCall::answered(malformed(problem));
   if (call->action == "on_play") return HookCall::ask(usher_request(*call, UsherAction::kStart), encode);
+  // The viewer left: its session closes. SRS ignores this answer; without a
+  // key there is no session to close.
+  if (call->action == "on_stop") {
+    if (!call->credentials.key) return HookCall::answered(allow());
+    return HookCall::ask(usher_request(*call, UsherAction::kEnd),
+                         [](const UsherDecision&) { return allow(); });
+  }
   if (call->action == "on_publish")
     return HookCall::ask(usher_request(*call, UsherAction::kPublish), encode);
   if (event_only(call->action)) return HookCall::answered(allow());

@@ -612,3 +612,136 @@ TEST_CASE("publish: a disabled account's free row opens nothing, an enabled acco
   // No enabled row matches; the disabled account's free row would: refused as disabled.
   CHECK(authorize_publish(*db.store, a, kNow, "s").reason == "Publish Denied: account disabled");
 }
+
+namespace {
+
+UsherRequest rtmp_viewer(const std::string& clientid, UsherAction action = UsherAction::kStart) {
+  UsherRequest r = viewer();
+  r.action = action;
+  r.media_server = "nginx-rtmp";
+  r.session_id = clientid;
+  return r;
+}
+
+Ticket limited(TempDb& db, int64_t max_viewers, const char* when_full, int64_t uses = 100) {
+  Ticket t = db.add_ticket(uses);
+  t.max_viewers = max_viewers;
+  t.when_full = when_full;
+  REQUIRE(db.store->update_ticket(t));
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("every granted start opens a session; update keeps it, play_done closes it") {
+  TempDb db;
+  db.add_ticket(5);
+  UsherDecision d = start_playback(*db.store, rtmp_viewer("7"), kNow, "s");
+  REQUIRE(d.allowed);
+  CHECK((d.expires == kNow + 3600 && !d.session_id.empty()));
+  auto live = db.store->live_viewing_sessions(kDemo, kKey, kNow + 1);
+  REQUIRE(live.size() == 1);
+  CHECK((live[0].id == d.session_id && live[0].client_ref == "7" &&
+         live[0].media_server == "nginx-rtmp" && live[0].ip == "10.0.0.1" && live[0].lapse == 300));
+  CHECK(recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 250, 300)
+            .allowed);
+  CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow + 500).size() == 1);  // kept alive
+  CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow + 551).empty());      // its TTL ran out
+  ViewingSessions memory(60);
+  end_viewing(*db.store, memory, rtmp_viewer("7", UsherAction::kEnd), kNow + 260, 300);
+  CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow + 261).empty());
+  CHECK_FALSE(db.store->viewing_session(d.session_id));
+  // Without a clientid each start is its own session.
+  UsherDecision a = start_playback(*db.store, rtmp_viewer(""), kNow + 300, "s");
+  UsherDecision b = start_playback(*db.store, rtmp_viewer(""), kNow + 300, "s");
+  CHECK((a.allowed && b.allowed && a.session_id != b.session_id));
+}
+
+TEST_CASE("max_viewers with deny: a start beyond the limit is refused, spends nothing") {
+  TempDb db;
+  limited(db, 2, "deny");
+  CHECK(start_playback(*db.store, rtmp_viewer("1"), kNow, "s").allowed);
+  CHECK(start_playback(*db.store, rtmp_viewer("2"), kNow, "s").allowed);
+  UsherDecision third = start_playback(*db.store, rtmp_viewer("3"), kNow, "s");
+  CHECK_FALSE(third.allowed);
+  CHECK(third.reason == "Too many viewers");
+  CHECK_FALSE(third.uses_left);
+  CHECK(db.ticket().uses == 98);
+  CHECK(db.attempts().back().reason == "Too many viewers");
+  // The limit is checked after every other check: a wrong pass is still that.
+  CHECK(start_playback(*db.store, [] {
+          UsherRequest r = rtmp_viewer("4");
+          r.credentials.pass = "nope";
+          return r;
+        }(), kNow, "s").reason == "Invalid Auth Token");
+  // One viewer leaves: there is room again.
+  ViewingSessions memory(60);
+  end_viewing(*db.store, memory, rtmp_viewer("1", UsherAction::kEnd), kNow + 5, 300);
+  CHECK(start_playback(*db.store, rtmp_viewer("3"), kNow + 6, "s").allowed);
+}
+
+TEST_CASE("max_viewers with end_oldest: the oldest session is bumped and refused at its update") {
+  TempDb db;
+  limited(db, 1, "end_oldest");
+  UsherDecision first = start_playback(*db.store, rtmp_viewer("1"), kNow, "s");
+  REQUIRE(first.allowed);
+  UsherDecision second = start_playback(*db.store, rtmp_viewer("2"), kNow + 1, "s");
+  REQUIRE(second.allowed);
+  REQUIRE(second.ended_sessions.size() == 1);
+  CHECK(second.ended_sessions[0].id == first.session_id);
+  auto live = db.store->live_viewing_sessions(kDemo, kKey, kNow + 2);
+  REQUIRE(live.size() == 1);
+  CHECK(live[0].id == second.session_id);
+  UsherDecision update = recheck_connection(*db.store, rtmp_viewer("1", UsherAction::kRecheck),
+                                            kNow + 3, 300);
+  CHECK_FALSE(update.allowed);
+  CHECK(update.reason == "Session Ended");
+  CHECK(recheck_connection(*db.store, rtmp_viewer("2", UsherAction::kRecheck), kNow + 3, 300)
+            .allowed);
+  CHECK(db.ticket().uses == 98);
+}
+
+TEST_CASE("concurrent starts on separate connections open at most max_viewers sessions") {
+  TempDb db;
+  limited(db, 3, "deny", 1000);
+  std::atomic<int> granted{0}, errors{0}, next_id{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      try {
+        auto store = open_sqlite_store(db.path);
+        for (int i = 0; i < 10; ++i) {
+          const std::string id = std::to_string(next_id++);
+          if (start_playback(*store, rtmp_viewer(id), kNow, "s").allowed) granted++;
+        }
+      } catch (const std::exception&) {
+        errors++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(errors == 0);
+  CHECK(granted == 3);
+  CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow).size() == 3);
+  CHECK(db.ticket().uses == 997);
+}
+
+TEST_CASE("an HTTP session ended in the store is refused at its next request, and not restarted") {
+  TempDb db;
+  db.add_ticket(5);
+  ViewingSessions memory(60);
+  IfRolledBack undo;
+  UsherRequest hls = viewer();
+  hls.action = UsherAction::kView;
+  UsherDecision d = view_in_session(*db.store, memory, hls, kNow, "s", undo);
+  REQUIRE(d.allowed);
+  REQUIRE(db.store->end_viewing_session(d.session_id, kNow + 1, "ended through the API"));
+  UsherDecision next = view_in_session(*db.store, memory, hls, kNow + 2, "s", undo);
+  CHECK_FALSE(next.allowed);
+  CHECK(next.reason == "Session Ended");
+  // Another instance (or this one, its memory gone) refuses it as well: no new start.
+  ViewingSessions other(60);
+  CHECK(view_in_session(*db.store, other, hls, kNow + 3, "s", undo).reason == "Session Ended");
+  CHECK(db.ticket().uses == 4);
+  CHECK(db.attempts().size() == 1);
+}
