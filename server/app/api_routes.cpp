@@ -26,7 +26,7 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
                            },
                            [this](std::size_t n) { metrics_.batch(n); },
                            [](const std::vector<ViewingSession>&) {}}),
-      hooks_(HookConfig{config_.hook_token}, usher_, errors_) {
+      hooks_(HookConfig{config_.hook_token, config_.ome_secret}, usher_, errors_, clock) {
   if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);
 }

@@ -58,6 +58,7 @@ struct ServeOptions {
   // Worked out by finish_serve_options.
   Endpoint api, hooks;
   std::string hook_token;  // empty: none
+  std::string ome_secret;  // empty: none (/hooks/ome refuses every call)
 };
 
 // Defines every serve option on cmd, bound to o.
