@@ -12,7 +12,10 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
                               [this] { return pool_.queued(); }}),
       api_writes_(pool, StorePool::Lane::api),
       legacy_(clock, config_.legacy, errors_, &api_writes_),
-      v2_(clock, errors_),
+      // Sessions ended through v2 reach the usher: their next contact is refused.
+      v2_(clock, errors_, [this](const std::vector<ViewingSession>& ended) {
+        usher_.sessions_ended(ended);
+      }),
       usher_(clock,
              UsherConfig{config_.server_name, config_.session_idle, config_.session_ttl,
                          config_.hash_workers, config_.publish_fail_delay_ms},

@@ -1,6 +1,7 @@
 #include "app/test_fixtures.hpp"
 
 #include "core/json_util.hpp"
+#include "usher/decision.hpp"
 #include "usher/ip_rules.hpp"
 
 namespace sevu {
@@ -69,10 +70,13 @@ bool read_ticket(const rapidjson::Value& row, const std::string& where, int64_t 
         r.text("video", t.video, true) && r.text("app", t.app, true) &&
         r.integer("uses", t.uses, true) && r.boolean("active", t.active) &&
         r.date("expire_date", t.expires, true, now) && r.date("created_date", t.created, false, now) &&
-        r.date("used_date", t.used, false, now)))
+        r.date("used_date", t.used, false, now) && r.integer("max_viewers", t.max_viewers, false) &&
+        r.text("when_full", t.when_full, false)))
     return false;
   if (t.key.empty()) return r.fail("key", "must not be empty");
   if (auto bad = usher::ip_list_problem(t.ip)) return r.fail("ip", *bad);
+  if (!usher::valid_when_full(t.when_full))
+    return r.fail("when_full", "must be \"deny\" or \"end_oldest\"");
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/records.hpp"
 
@@ -70,5 +71,9 @@ LimitRuling rule_limit(const Ticket& ticket, std::size_t live);
 // What the ticket's when_full may say.
 inline constexpr const char* kWhenFullDeny = "deny";
 inline constexpr const char* kWhenFullEndOldest = "end_oldest";
+// True when v is one of them (the APIs refuse anything else).
+inline bool valid_when_full(std::string_view v) {
+  return v == kWhenFullDeny || v == kWhenFullEndOldest;
+}
 
 }  // namespace sevu::usher

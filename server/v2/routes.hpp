@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/http_message.hpp"
 #include "core/records.hpp"
@@ -16,6 +17,9 @@ struct V2Context {
   Store& store;
   const Account& account;  // the authenticated account; every store call is scoped to it
   int64_t now;             // ticket time (Clock::now)
+  // Sessions a handler ended, once the store has them: V2Api hands them on
+  // (V2Api::SessionsEnded) after the handler returns.
+  std::vector<ViewingSession>& ended;
 };
 
 // /v2/sevu_token
@@ -29,5 +33,17 @@ HttpResponse delete_ticket(const V2Context& c, const std::string& key);  // DELE
 HttpResponse list_ticket_attempts(const V2Context& c, const std::string& key);  // GET
 // /v2/sevu_attempt/{key}: the attempt log for a key, even after its ticket is gone.
 HttpResponse list_key_attempts(const V2Context& c, const std::string& key);  // GET
+
+// Extensions (docs/v2-api.md, "Viewer limits and sessions"); the ticket must
+// exist in the account (else 404).
+// /v2/sevu_token/{key}/limits
+HttpResponse get_limits(const V2Context& c, const std::string& key);  // GET
+HttpResponse put_limits(const V2Context& c, const std::string& key);  // PUT
+// /v2/sevu_token/{key}/sessions: the live ones, oldest first; DELETE ends them all.
+HttpResponse list_sessions(const V2Context& c, const std::string& key);  // GET
+HttpResponse end_sessions(const V2Context& c, const std::string& key);   // DELETE
+// /v2/sevu_token/{key}/sessions/{id}: ends one live session (else 404).
+HttpResponse end_session(const V2Context& c, const std::string& key,
+                         const std::string& id);  // DELETE
 
 }  // namespace sevu::v2

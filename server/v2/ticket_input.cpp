@@ -1,6 +1,7 @@
 #include "v2/ticket_input.hpp"
 
 #include "core/json_util.hpp"
+#include "usher/decision.hpp"
 #include "usher/ip_rules.hpp"
 #include "v2/errors.hpp"
 #include "v2/ticket_fields.hpp"
@@ -69,6 +70,25 @@ int64_t read_expire_date(const rapidjson::Value& v, int64_t now) {
                       "seconds",
                       "expire_date");
   return *when;
+}
+
+// A JSON integer >= 0; 2.0 and "2" are not integers.
+int64_t read_max_viewers(const rapidjson::Value& v) {
+  const std::string field = "max_viewers";
+  if (v.IsInt64()) {
+    if (v.GetInt64() < 0) throw bad_request(code::kInvalidValue, field + " must be >= 0", field);
+    return v.GetInt64();
+  }
+  if (v.IsUint64()) throw bad_request(code::kInvalidValue, field + " is too large", field);
+  throw bad_request(code::kTypeMismatch, field + " must be an integer number", field);
+}
+
+std::string read_when_full(const rapidjson::Value& v) {
+  const std::string field = "when_full";
+  std::string s = read_string(v, field);
+  if (!usher::valid_when_full(s))
+    throw bad_request(code::kInvalidValue, field + " must be \"deny\" or \"end_oldest\"", field);
+  return s;
 }
 
 bool read_children(const rapidjson::Value& v) {
@@ -159,6 +179,18 @@ TicketUpdate parse_ticket_update(const rapidjson::Value& body, int64_t now) {
   if (const rapidjson::Value* v = member(body, "expire_date"))
     u.expires = read_expire_date(*v, now);
   if (const rapidjson::Value* v = member(body, kChildrenOption)) u.children = read_children(*v);
+  return u;
+}
+
+LimitsUpdate parse_limits_update(const rapidjson::Value& body) {
+  for (Member m = body.MemberBegin(); m != body.MemberEnd(); ++m) {
+    const std::string name = name_of(m);
+    if (name != "max_viewers" && name != "when_full")
+      throw bad_request(code::kUnknownField, "unknown field: " + name, name);
+  }
+  LimitsUpdate u;
+  if (const rapidjson::Value* v = member(body, "max_viewers")) u.max_viewers = read_max_viewers(*v);
+  if (const rapidjson::Value* v = member(body, "when_full")) u.when_full = read_when_full(*v);
   return u;
 }
 

@@ -60,4 +60,26 @@ void write_attempt(JsonWriter& w, const Attempt& a) {
   w.EndObject();
 }
 
+void write_limits(JsonWriter& w, const Ticket& t) {
+  w.StartObject();
+  w.Key("max_viewers");
+  w.Int64(t.max_viewers);
+  put(w, "when_full", t.when_full);
+  w.EndObject();
+}
+
+void write_session(JsonWriter& w, const ViewingSession& s) {
+  w.StartObject();
+  put(w, "id", s.id);
+  put_text(w, "key", s.key);
+  put_text(w, "ip", s.ip);
+  put_text(w, "app", s.app);
+  put_text(w, "video", s.video);
+  put_text(w, "media_server", s.media_server);
+  put_text(w, "protocol", s.protocol);
+  put(w, "started", format_datetime(s.started));
+  put(w, "last_seen", format_datetime(s.last_seen));
+  w.EndObject();
+}
+
 }  // namespace sevu::v2

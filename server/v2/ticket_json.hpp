@@ -20,4 +20,12 @@ void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* at
 // string, server_ip string (the name of the server that handled the attempt).
 void write_attempt(JsonWriter& w, const Attempt& a);
 
+// {"max_viewers": N, "when_full": "deny"|"end_oldest"}: the ticket's viewer
+// limit, kept out of the upstream-shaped token object.
+void write_limits(JsonWriter& w, const Ticket& t);
+
+// A live viewing session: id, key, ip, app, video, media_server, protocol
+// strings; started and last_seen dates.
+void write_session(JsonWriter& w, const ViewingSession& s);
+
 }  // namespace sevu::v2

@@ -2,6 +2,7 @@
 #include "v2/v2_api.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/query_string.hpp"
@@ -18,11 +19,17 @@ enum class Route {
   kTicket,            // /v2/sevu_token/{key}
   kTicketAttempts,    // /v2/sevu_token/{key}/sevu_attempt
   kKeyAttempts,       // /v2/sevu_attempt/{key}
+  kTicketLimits,      // /v2/sevu_token/{key}/limits
+  kTicketSessions,    // /v2/sevu_token/{key}/sessions
+  kTicketSession,     // /v2/sevu_token/{key}/sessions/{id}
 };
 
 struct Match {
+  Match(Route r, std::string k, std::string id = {})
+      : route(r), key(std::move(k)), session(std::move(id)) {}
   Route route;
   std::string key;
+  std::string session;  // kTicketSession's id
 };
 
 // Path segments after "/v2/", each percent-decoded; empty segments (a trailing
@@ -50,6 +57,9 @@ std::optional<Match> match_route(std::string_view path) {
     if (s.size() == 1) return Match{Route::kTicketCollection, {}};
     if (s.size() == 2) return Match{Route::kTicket, s[1]};
     if (s.size() == 3 && s[2] == "sevu_attempt") return Match{Route::kTicketAttempts, s[1]};
+    if (s.size() == 3 && s[2] == "limits") return Match{Route::kTicketLimits, s[1]};
+    if (s.size() == 3 && s[2] == "sessions") return Match{Route::kTicketSessions, s[1]};
+    if (s.size() == 4 && s[2] == "sessions") return Match{Route::kTicketSession, s[1], s[3]};
   } else if (s[0] == "sevu_attempt" && s.size() == 2) {
     return Match{Route::kKeyAttempts, s[1]};
   }
@@ -74,6 +84,17 @@ HttpResponse dispatch(const Match& m, const v2::V2Context& c) {
     case Route::kKeyAttempts:
       if (method == "GET") return v2::list_key_attempts(c, m.key);
       throw v2::method_not_allowed("GET");
+    case Route::kTicketLimits:
+      if (method == "GET") return v2::get_limits(c, m.key);
+      if (method == "PUT") return v2::put_limits(c, m.key);
+      throw v2::method_not_allowed("GET, PUT");
+    case Route::kTicketSessions:
+      if (method == "GET") return v2::list_sessions(c, m.key);
+      if (method == "DELETE") return v2::end_sessions(c, m.key);
+      throw v2::method_not_allowed("GET, DELETE");
+    case Route::kTicketSession:
+      if (method == "DELETE") return v2::end_session(c, m.key, m.session);
+      throw v2::method_not_allowed("DELETE");
   }
   throw v2::not_found("no such route");
 }
@@ -86,8 +107,11 @@ HttpResponse V2Api::handle(const HttpRequest& req, Store& store) {
     const Account account = v2::authenticate(req, store);
     auto match = match_route(req.path());
     if (!match) throw v2::not_found("no such route");
-    const v2::V2Context context{req, store, account, clock_.now()};
-    return dispatch(*match, context);
+    std::vector<ViewingSession> ended;
+    const v2::V2Context context{req, store, account, clock_.now(), ended};
+    HttpResponse answer = dispatch(*match, context);
+    if (!ended.empty() && sessions_ended_) sessions_ended_(ended);
+    return answer;
   } catch (const v2::V2Error& e) {
     if (e.status >= 500)
       errors_.report("v2 " + req.method + " " + std::string(req.path()), e.what());

@@ -1,5 +1,10 @@
-// The v2 object API: /v2/sevu_token and /v2/sevu_attempt (docs/v2-api.md).
+// The v2 object API: /v2/sevu_token and /v2/sevu_attempt, and the viewer limit
+// and session routes under /v2/sevu_token/{key}/ (docs/v2-api.md).
 #pragma once
+
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error_sink.hpp"
@@ -10,9 +15,15 @@ namespace sevu {
 
 class V2Api {
  public:
+  // Told of the viewing sessions a request ended (DELETE …/sessions), after
+  // they are ended in the store and before the answer goes; on the store
+  // worker that ran the request.
+  using SessionsEnded = std::function<void(const std::vector<ViewingSession>&)>;
+
   // errors: where a 5xx this API answers itself is counted and logged (any
   // other exception leaves handle() for the caller to report).
-  V2Api(const Clock& clock, ErrorSink& errors) : clock_(clock), errors_(errors) {}
+  V2Api(const Clock& clock, ErrorSink& errors, SessionsEnded sessions_ended = {})
+      : clock_(clock), errors_(errors), sessions_ended_(std::move(sessions_ended)) {}
 
   // Runs on a store worker: Basic auth, routing, validation, the store work.
   HttpResponse handle(const HttpRequest& req, Store& store);
@@ -20,6 +31,7 @@ class V2Api {
  private:
   const Clock& clock_;
   ErrorSink& errors_;
+  SessionsEnded sessions_ended_;
 };
 
 }  // namespace sevu

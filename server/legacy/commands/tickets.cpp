@@ -1,5 +1,5 @@
 // The ticket commands: sevu.request creates a ticket (upstream codes
-// 2000-2004), sevu.status shows one, sevu.revoke deactivates one. Every store
+// 2000-2004; the viewer limit fields are an extension), sevu.status shows one, sevu.revoke deactivates one. Every store
 // call is scoped to the caller's account, so another account's key is answered
 // exactly like a key that does not exist.
 #include <string>
@@ -9,6 +9,7 @@
 #include "core/json_util.hpp"
 #include "legacy/commands/command.hpp"
 #include "legacy/wire/request_fields.hpp"
+#include "usher/decision.hpp"
 #include "usher/ip_rules.hpp"
 
 namespace sevu::legacy {
@@ -57,6 +58,24 @@ void write_ticket_member(JsonWriter& w, const Ticket& t, bool with_expire_date) 
   w.EndObject();
 }
 
+// The viewer limit, an extension (docs/legacy-api.md): max_viewers an integer
+// >= 0 (a JSON integer or a string of digits, as uses), when_full "deny" (the
+// default) or "end_oldest". Returns the problem for a 2001 message, or empty.
+std::string read_limits(const rapidjson::Value& request, Ticket& t) {
+  if (const rapidjson::Value* v = given_field(request, "max_viewers")) {
+    auto max = int_value(*v);
+    if (!max || *max < 0) return "max_viewers must be an integer >= 0";
+    t.max_viewers = *max;
+  }
+  t.when_full = usher::kWhenFullDeny;
+  if (const rapidjson::Value* v = given_field(request, "when_full")) {
+    if (!v->IsString() || !usher::valid_when_full(string_value(*v)))
+      return "when_full must be \"deny\" or \"end_oldest\"";
+    t.when_full = string_value(*v);
+  }
+  return {};
+}
+
 }  // namespace
 
 // sevu.request
@@ -71,6 +90,9 @@ Reply ticket_request(const CommandContext& c) {
   }
   // An invalid entry would be stored and then deny, or admit, everyone.
   if (auto problem = usher::ip_list_problem(t.ip)) return reply(Code::kTicketNotCreated, *problem);
+
+  if (std::string problem = read_limits(c.request, t); !problem.empty())
+    return reply(Code::kTicketNotCreated, problem);
 
   const rapidjson::Value* uses = given_field(c.request, "uses");
   auto count = uses ? int_value(*uses) : std::nullopt;
