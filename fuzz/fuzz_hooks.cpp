@@ -17,6 +17,7 @@
 #include "hooks/generic_check.hpp"
 #include "hooks/mediamtx.hpp"
 #include "hooks/nginx_rtmp.hpp"
+#include "hooks/ome.hpp"
 #include "hooks/srs.hpp"
 
 namespace {
@@ -68,6 +69,7 @@ void adapter_calls(std::string_view body) {
   sevu::hooks::srs_call(req);
   sevu::hooks::mediamtx_call(req);
   sevu::hooks::generic_check_call(req);
+  sevu::hooks::ome_call(req);
 }
 
 }  // namespace
@@ -76,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   std::string problem;
-  switch (data[0] % 9) {
+  switch (data[0] % 10) {
     case 0:
       sevu::hooks::decode_nginx_rtmp(body, problem);
       break;
@@ -103,6 +105,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 7:
       adapter_calls(body);
+      break;
+    case 8:
+      json_decoded(sevu::hooks::decode_ome(body, problem).has_value(), body);
       break;
     default:
       sevu::parse_query(body);

@@ -13,3 +13,5 @@ ALTER TABLE viewing_sessions ADD COLUMN lapse BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX viewing_sessions_by_ticket ON viewing_sessions (cdn_id, key, started);
+DROP INDEX viewing_sessions_by_seen;
+CREATE INDEX viewing_sessions_by_lapse ON viewing_sessions ((last_seen + lapse));

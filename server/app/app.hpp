@@ -26,6 +26,7 @@ struct AppConfig {
   LegacyConfig legacy;
   bool test_controls = false;  // POST /test/clock, /test/reset, /test/fixtures on the hook listener
   std::string hook_token;      // required on /hooks/* and /test/* when set
+  std::string ome_secret;      // OvenMediaEngine's AdmissionWebhooks SecretKey (/hooks/ome)
   std::string server_name = "sevu";
   int64_t session_idle = 60;             // HTTP streaming session window
   int64_t session_ttl = 300;             // other sessions: over when unseen this long

@@ -74,6 +74,15 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
       ->description(
           "(Env:SEVU_HOOK_TOKEN_FILE) read the hook token from this file (one trailing newline "
           "is dropped)");
+  cmd.add_option("--ome-secret")
+      ->description(
+          "(Env:SEVU_OME_SECRET) OvenMediaEngine's AdmissionWebhooks SecretKey: /hooks/ome checks "
+          "each call's X-OME-Signature with it and, without it, refuses every call (prefer "
+          "--ome-secret-file or the environment) [default: none]");
+  cmd.add_option("--ome-secret-file")
+      ->description(
+          "(Env:SEVU_OME_SECRET_FILE) read the OvenMediaEngine secret from this file (one "
+          "trailing newline is dropped)");
   flag(cmd, "test-controls", o.test_controls,
        "serve POST /test/clock, /test/reset, /test/fixtures on the hook listener "
        "(docs/staging.md; tests only, never in production)");
@@ -144,7 +153,8 @@ void add_serve_options(CLI::App& cmd, ServeOptions& o) {
       ->envname(env_name("config"))
       ->configurable(false);
   cmd.add_flag("--check-config", o.check_config,
-               "check the options, the config file, the hook token and the database, then exit "
+               "check the options, the config file, the hook token, the OME secret and the "
+               "database, then exit "
                "(0 when all is well)")
       ->configurable(false);
 }
@@ -153,6 +163,7 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
   std::set<std::string> from_file;
   if (!o.config_file.empty()) from_file = apply_config_file(cmd, o.config_file);
   o.hook_token = secret_option(cmd, "hook-token", from_file).value_or("");
+  o.ome_secret = secret_option(cmd, "ome-secret", from_file).value_or("");
   o.api = endpoint("--listen", o.listen);
   // Hooks default to loopback on the port after the API's (8080 -> 8081), so
   // several servers started with only --listen do not fight over one port.
@@ -186,6 +197,7 @@ AppConfig app_config(const ServeOptions& o) {
   config.legacy.playback_url_template = o.playback_url;
   config.test_controls = o.test_controls;
   config.hook_token = o.hook_token;
+  config.ome_secret = o.ome_secret;
   config.server_name = o.server_name;
   config.session_idle = o.session_idle;
   config.session_ttl = o.session_ttl;

@@ -59,6 +59,7 @@ struct ServeOptions {
   // Worked out by finish_serve_options.
   Endpoint api, hooks;
   std::string hook_token;  // empty: none
+  std::string ome_secret;  // empty: none (/hooks/ome refuses every call)
   KickerConfig kicks;      // from srs_api, mediamtx_api
 };
 

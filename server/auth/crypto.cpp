@@ -36,15 +36,28 @@ int base64_value(char c) {
 
 }  // namespace
 
-std::string hmac_sha256(std::string_view key, std::string_view message) {
-  if (key.size() > INT_MAX) throw std::invalid_argument("hmac_sha256: key too long");
+namespace {
+
+std::string hmac(const EVP_MD* md, const char* name, std::string_view key,
+                 std::string_view message) {
+  if (key.size() > INT_MAX) throw std::invalid_argument(std::string(name) + ": key too long");
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int out_len = 0;
-  if (HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(message),
-           message.size(), out, &out_len) == nullptr) {
-    throw std::runtime_error("hmac_sha256: OpenSSL HMAC failed");
+  if (HMAC(md, bytes_of(key), static_cast<int>(key.size()), bytes_of(message), message.size(), out,
+           &out_len) == nullptr) {
+    throw std::runtime_error(std::string(name) + ": OpenSSL HMAC failed");
   }
   return std::string(reinterpret_cast<const char*>(out), out_len);
+}
+
+}  // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  return hmac(EVP_sha256(), "hmac_sha256", key, message);
+}
+
+std::string hmac_sha1(std::string_view key, std::string_view message) {
+  return hmac(EVP_sha1(), "hmac_sha1", key, message);
 }
 
 std::string sha256(std::string_view bytes) {
@@ -77,6 +90,16 @@ std::string base64_encode(std::string_view bytes) {
     out += kBase64Alphabet[(v >> 12) & 63];
     out += rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=';
     out += '=';
+  }
+  return out;
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
   }
   return out;
 }

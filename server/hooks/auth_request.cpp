@@ -12,18 +12,6 @@ namespace sevu::hooks {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    auto slash = path.find('/');
-    auto part = path.substr(0, slash);
-    if (!part.empty()) parts.push_back(part);  // "//" collapses, as nginx merges slashes
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return parts;
-}
-
 bool is_playlist(std::string_view ext) {
   return ext == "m3u8" || ext == "mpd";
 }
@@ -61,15 +49,6 @@ std::optional<std::string_view> non_empty_header(const HttpRequest& req, std::st
   return v;
 }
 
-// "http://host/a/b?x" (absolute-form request line) -> "/a/b?x".
-std::string_view origin_form(std::string_view uri) {
-  auto scheme = uri.find("://");
-  if (scheme == std::string_view::npos || uri.substr(0, scheme).find('/') != std::string_view::npos)
-    return uri;
-  auto path = uri.find('/', scheme + 3);
-  return path == std::string_view::npos ? std::string_view("/") : uri.substr(path);
-}
-
 }  // namespace
 
 std::optional<AppVideo> derive_app_video(std::string_view raw_path,
@@ -85,7 +64,7 @@ std::optional<AppVideo> derive_app_video(std::string_view raw_path,
     problem = "X-Original-URI: NUL in path";
     return std::nullopt;
   }
-  auto parts = split_path(*path);
+  auto parts = path_segments(*path);  // "//" collapses, as nginx merges slashes
   for (auto p : parts) {
     if (p == "." || p == "..") {
       problem = "X-Original-URI: dot segment in path";
@@ -122,11 +101,8 @@ std::optional<UsherRequest> decode_auth_request(const HttpRequest& req, std::str
     problem = "missing X-Real-IP header";
     return std::nullopt;
   }
-  std::string_view target = origin_form(*uri);
-  target = target.substr(0, target.find('#'));
-  auto q = target.find('?');
-  std::string_view path = target.substr(0, q);
-  std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  // An absolute-form request line ("http://host/a/b?x") counts by its path.
+  const auto [path, query] = split_url(*uri);
 
   auto where = derive_app_video(path, non_empty_header(req, "X-Sevu-App"),
                                 non_empty_header(req, "X-Sevu-Video"), problem);

@@ -11,6 +11,7 @@
 #include "hooks/hook_call.hpp"
 #include "hooks/mediamtx.hpp"
 #include "hooks/nginx_rtmp.hpp"
+#include "hooks/ome.hpp"
 #include "hooks/srs.hpp"
 #include "hooks/wire_fields.hpp"
 
@@ -19,12 +20,20 @@ namespace sevu {
 namespace {
 
 using Adapter = hooks::HookCall (*)(const HttpRequest&);
+// A media server's own proof that the call is its (past the hook token): the
+// refusal, or nullopt.
+using Guard = std::optional<HttpResponse> (*)(const HttpRequest&, const HookConfig&);
 
 struct Route {
   std::string_view path;
   std::string_view method;  // the one the media server uses
   Adapter adapter;
+  Guard guard = nullptr;
 };
+
+std::optional<HttpResponse> ome_signed(const HttpRequest& req, const HookConfig& config) {
+  return hooks::ome_signature_refusal(req, config.ome_secret);
+}
 
 constexpr Route kRoutes[] = {
     {"/hooks/nginx-rtmp", "POST", hooks::nginx_rtmp_call},
@@ -32,6 +41,7 @@ constexpr Route kRoutes[] = {
     {"/hooks/srs", "POST", hooks::srs_call},
     {"/hooks/mediamtx", "POST", hooks::mediamtx_call},
     {"/hooks/check", "POST", hooks::generic_check_call},
+    {"/hooks/ome", "POST", hooks::ome_call, ome_signed},
 };
 
 const Route* find_route(std::string_view path) {
@@ -55,8 +65,8 @@ HttpResponse wrong_method(const Route& r) {
 
 }  // namespace
 
-HookApi::HookApi(HookConfig config, UsherService& usher, ErrorSink& errors)
-    : config_(std::move(config)), usher_(usher), errors_(errors) {}
+HookApi::HookApi(HookConfig config, UsherService& usher, ErrorSink& errors, const Clock& clock)
+    : config_(std::move(config)), usher_(usher), errors_(errors), clock_(clock) {}
 
 // Either place carrying the token is enough (docs/hooks.md): a stale header left by a
 // proxy does not void a right token in the hook URL, nor the other way round.
@@ -81,13 +91,18 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
   const Route* route = find_route(req.path());
   if (route == nullptr) return respond(json_error(404, "NOT_FOUND", "no such hook"));
   if (!method_fits(*route, req.method)) return respond(wrong_method(*route));
+  if (route->guard) {
+    if (auto refused = route->guard(req, config_)) return respond(std::move(*refused));
+  }
 
   hooks::HookCall call = route->adapter(req);
   if (call.answer) return respond(std::move(*call.answer));
   const hooks::EncodeDecision encode = call.encode;
+  const hooks::EncodeDecisionAt encode_at = call.encode_at;
   usher_.decide(std::move(call.request),
-                [this, encode, route, respond](UsherDecision d) {
-                  if (d.decided()) return respond(encode(d));
+                [this, encode, encode_at, route, respond](UsherDecision d) {
+                  if (d.decided())
+                    return respond(encode_at ? encode_at(d, clock_.now()) : encode(d));
                   // A media server must never read "busy" as "allowed": 503 and 500
                   // deny in every hook protocol.
                   if (d.status == UsherDecision::Status::kBusy)

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/error_sink.hpp"
 #include "core/http_message.hpp"
 #include "usher_service/usher_service.hpp"
@@ -14,12 +15,14 @@
 namespace sevu {
 
 struct HookConfig {
-  std::string token;  // when set, every call must carry it (query token= or X-Sevu-Hook-Token)
+  std::string token;       // when set, every call must carry it (query token= or X-Sevu-Hook-Token)
+  std::string ome_secret;  // OvenMediaEngine's SecretKey; /hooks/ome refuses every call without it
 };
 
 class HookApi {
  public:
-  HookApi(HookConfig config, UsherService& usher, ErrorSink& errors);
+  // clock: the one the usher decides by, for answers that count from ticket time.
+  HookApi(HookConfig config, UsherService& usher, ErrorSink& errors, const Clock& clock);
 
   // On the io thread: the token, the route (404), the method (405), decoding;
   // then the usher decides off the io thread and respond hears its answer,
@@ -36,6 +39,7 @@ class HookApi {
   HookConfig config_;
   UsherService& usher_;
   ErrorSink& errors_;
+  const Clock& clock_;
 };
 
 }  // namespace sevu

@@ -4,6 +4,7 @@
 // media server's wire.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -13,11 +14,15 @@
 namespace sevu::hooks {
 
 using EncodeDecision = HttpResponse (*)(const UsherDecision&);
+// For a media server told how long its client may stay (OvenMediaEngine's
+// lifetime): also hears `now`, the ticket time (the usher's clock) it answers at.
+using EncodeDecisionAt = HttpResponse (*)(const UsherDecision&, int64_t now);
 
 struct HookCall {
-  std::optional<HttpResponse> answer;  // set: answered without the usher
-  UsherRequest request;                // else: ask the usher this,
-  EncodeDecision encode = nullptr;     // and encode its decision so
+  std::optional<HttpResponse> answer;    // set: answered without the usher
+  UsherRequest request;                  // else: ask the usher this,
+  EncodeDecision encode = nullptr;       // and encode its decision so,
+  EncodeDecisionAt encode_at = nullptr;  // or so
 
   static HookCall answered(HttpResponse r) {
     HookCall c;
@@ -28,6 +33,12 @@ struct HookCall {
     HookCall c;
     c.request = std::move(req);
     c.encode = encode;
+    return c;
+  }
+  static HookCall ask(UsherRequest req, EncodeDecisionAt encode_at) {
+    HookCall c;
+    c.request = std::move(req);
+    c.encode_at = encode_at;
     return c;
   }
 };

@@ -31,23 +31,61 @@ Credentials credentials_from(const FormPairs& args, std::string_view connect_url
   return c;
 }
 
-bool read_json_strings(std::string_view body,
-                       std::initializer_list<std::pair<const char*, std::string*>> fields,
-                       std::string& problem) {
-  rapidjson::Document doc;
+UrlParts split_url(std::string_view url) {
+  url = url.substr(0, url.find('#'));
+  // "scheme://authority": only when no '/' comes before the "://".
+  auto scheme = url.find("://");
+  if (scheme != std::string_view::npos &&
+      url.substr(0, scheme).find('/') == std::string_view::npos) {
+    auto path = url.find_first_of("/?", scheme + 3);
+    url = path == std::string_view::npos ? std::string_view{} : url.substr(path);
+  }
+  auto q = url.find('?');
+  UrlParts parts{url.substr(0, q),
+                 q == std::string_view::npos ? std::string_view{} : url.substr(q + 1)};
+  if (parts.path.empty()) parts.path = "/";
+  return parts;
+}
+
+std::vector<std::string_view> path_segments(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    auto part = path.substr(0, slash);
+    if (!part.empty()) parts.push_back(part);
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+bool parse_json_object(std::string_view body, rapidjson::Document& doc, std::string& problem) {
   problem = parse_json(body, doc, JsonUtf8::kPassedThrough);
   if (!problem.empty()) return false;
   if (!doc.IsObject()) {
     problem = "body must be a JSON object";
     return false;
   }
+  return true;
+}
+
+bool read_member_strings(const rapidjson::Value& obj, std::string_view where,
+                         std::initializer_list<std::pair<const char*, std::string*>> fields,
+                         std::string& problem) {
   for (const auto& [name, target] : fields) {
-    if (!read_optional_string(doc, name, *target)) {
-      problem = std::string(name) + ": must be a string";
+    if (!read_optional_string(obj, name, *target)) {
+      problem = std::string(where) + name + ": must be a string";
       return false;
     }
   }
   return true;
+}
+
+bool read_json_strings(std::string_view body,
+                       std::initializer_list<std::pair<const char*, std::string*>> fields,
+                       std::string& problem) {
+  rapidjson::Document doc;
+  return parse_json_object(body, doc, problem) && read_member_strings(doc, "", fields, problem);
 }
 
 }  // namespace sevu::hooks

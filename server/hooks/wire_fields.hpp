@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "usher_service/usher_request.hpp"
 
 namespace sevu::hooks {
@@ -27,6 +29,28 @@ std::optional<FormPairs> parse_query_text(std::string_view text);
 // the query of `connect_url` (RTMP's tcUrl, "rtmp://host/app?key=..&pass=.."),
 // for players that put them in the connect URL instead of the stream's.
 Credentials credentials_from(const FormPairs& args, std::string_view connect_url = {});
+
+// The path and the query of a URL or of a request target:
+// "scheme://host[:port]/a/b?x=1#f" and "/a/b?x=1" both give ("/a/b", "x=1");
+// no path after the host gives "/".
+struct UrlParts {
+  std::string_view path, query;
+};
+UrlParts split_url(std::string_view url);
+
+// The non-empty segments of a path: "//" collapses, as nginx merges slashes.
+std::vector<std::string_view> path_segments(std::string_view path);
+
+// Parses body as a JSON object (core's parse_json: bounded depth, the client's
+// bytes passed through); false, with the problem, for anything else.
+bool parse_json_object(std::string_view body, rapidjson::Document& doc, std::string& problem);
+
+// Copies each listed member of obj that is present into its string (absent or
+// null members leave theirs as is); false, with the problem ("<where><name>: must
+// be a string"), for a listed member that is no string.
+bool read_member_strings(const rapidjson::Value& obj, std::string_view where,
+                         std::initializer_list<std::pair<const char*, std::string*>> fields,
+                         std::string& problem);
 
 // Parses body as a JSON object (core's parse_json: bounded depth) and copies
 // each listed member that is present into its string (absent or null members

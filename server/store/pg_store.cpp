@@ -787,7 +787,7 @@ class PgStore final : public Store {
       " AND last_seen + lapse >= $3 ORDER BY started, id");
   const pg::Statement delete_idle_viewing_sessions_ = statement(
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
-      " WHERE last_seen + lapse < $1 ORDER BY last_seen LIMIT $2 FOR UPDATE SKIP LOCKED)");
+      " WHERE last_seen + lapse < $1 ORDER BY last_seen + lapse LIMIT $2 FOR UPDATE SKIP LOCKED)");
 };
 
 }  // namespace

@@ -803,7 +803,7 @@ class SqliteStore final : public Store {
   Statement delete_idle_viewing_sessions_{
       db(),
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
-      " WHERE last_seen + lapse < ?1 ORDER BY last_seen LIMIT ?2)"};
+      " WHERE last_seen + lapse < ?1 ORDER BY last_seen + lapse LIMIT ?2)"};
 };
 
 }  // namespace

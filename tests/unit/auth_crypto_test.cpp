@@ -67,6 +67,29 @@ TEST_CASE("hmac_sha256: empty key and message, argument order") {
   CHECK(hmac_sha256("key", "message") != hmac_sha256("message", "key"));
 }
 
+TEST_CASE("hmac_sha1: RFC 2202 test vectors") {
+  CHECK(hex_encode(hmac_sha1(repeat('\x0b', 20), "Hi There")) ==
+        "b617318655057264e28bc0b6fb378c8ef146be00");
+  CHECK(hex_encode(hmac_sha1("Jefe", "what do ya want for nothing?")) ==
+        "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  CHECK(hex_encode(hmac_sha1(repeat('\xaa', 20), repeat('\xdd', 50))) ==
+        "125d7342b9ac11cd91a39af48aa17b4f63f175d3");
+  CHECK(hex_encode(hmac_sha1(repeat('\xaa', 80),
+                             "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+}
+
+TEST_CASE("base64url_encode: URL-safe alphabet, no padding") {
+  CHECK(base64url_encode("") == "");
+  CHECK(base64url_encode("f") == "Zg");
+  CHECK(base64url_encode("fo") == "Zm8");
+  CHECK(base64url_encode("foobar") == "Zm9vYmFy");
+  CHECK(base64url_encode(std::string("\xfb\xff\xbf", 3)) == "-_-_");
+  CHECK(base64url_encode(std::string("\xfb\xff", 2)) == "-_8");
+  // An HMAC-SHA1 (20 bytes) is 27 characters: base64's 28 without the one '='.
+  CHECK(base64url_encode(hmac_sha1("k", "m")).size() == 27);
+}
+
 TEST_CASE("base64_encode: RFC 4648 vectors") {
   CHECK(base64_encode("") == "");
   CHECK(base64_encode("f") == "Zg==");
