@@ -65,9 +65,11 @@ int serve(const sevu::ServeOptions& o) {
   Clock clock;
   const std::string db = o.db;
   StorePool pool([db] { return open_store(db); }, o.store_workers, o.max_queue);
-  App app(app_config(o), pool, clock);
-
+  // Before the app, which sends its kicks through the server's client
+  // (core/http_client.hpp); they go out while the server runs.
   HttpServer server(o.threads, limits);
+  App app(app_config(o), pool, clock, &server.client());
+
   auto api = listen_on(server, o.api, app.api_handler(), api_options);
   auto hooks = listen_on(server, o.hooks, app.hook_handler(), hook_options);
   std::cout << "sevu-server: api listening on " << (o.tls_cert.empty() ? "http://" : "https://")

@@ -3,13 +3,17 @@
 
 namespace sevu {
 
-App::App(AppConfig config, StorePool& pool, Clock& clock)
+App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
     : config_(std::move(config)),
       pool_(pool),
       clock_(clock),
       metrics_(MetricsSources{[this] { return errors_.count(); },
                               [this] { return api_shed_.load() + usher_.shed(); },
                               [this] { return pool_.queued(); }}),
+      kicker_(config_.kicks, outbound,
+              [this](std::string_view server, std::string_view result) {
+                metrics_.kick(server, result);
+              }),
       api_writes_(pool, StorePool::Lane::api),
       legacy_(clock, config_.legacy, errors_, &api_writes_),
       // Sessions ended through v2 reach the usher: their next contact is refused.
@@ -25,7 +29,9 @@ App::App(AppConfig config, StorePool& pool, Clock& clock)
                              log_decision(req, d);
                            },
                            [this](std::size_t n) { metrics_.batch(n); },
-                           [](const std::vector<ViewingSession>&) {}}),
+                           [this](const std::vector<ViewingSession>& ended) {
+                             kicker_.kick(ended);
+                           }}),
       hooks_(HookConfig{config_.hook_token, config_.ome_secret}, usher_, errors_, clock) {
   if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);

@@ -12,6 +12,8 @@
 #include "core/http_message.hpp"
 #include "hooks/hook_api.hpp"
 #include "app/metrics.hpp"
+#include "app/session_kicker.hpp"
+#include "core/http_client.hpp"
 #include "core/log_file.hpp"
 #include "legacy/legacy_api.hpp"
 #include "store/store_pool.hpp"
@@ -32,11 +34,13 @@ struct AppConfig {
   int64_t publish_fail_delay_ms = 4000;  // longest hold of a refused publish's answer
   std::string access_log;                // JSON lines per request; empty: none, "-": stdout
   std::string decision_log;              // JSON lines per usher decision; empty: none
+  KickerConfig kicks;                    // media servers' APIs that drop an ended session's client
 };
 
 class App {
  public:
-  App(AppConfig config, StorePool& pool, Clock& clock);
+  // outbound: sends the kicks of config.kicks (may be null when none is configured).
+  App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound = nullptr);
 
   Handler api_handler();   // public listener: /stable/, /v2/
   Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/*
@@ -62,6 +66,7 @@ class App {
   ErrorSink errors_;  // before the APIs, which report into it
   std::atomic<uint64_t> api_shed_{0};  // API requests refused: store queue full
   Metrics metrics_;  // before the usher service, which reports into it
+  SessionKicker kicker_;  // before the usher service, which hands it ended sessions
   std::unique_ptr<LogFile> access_log_, decision_log_;  // when configured
   GroupCommit api_writes_;  // the legacy API's signed writes, batched; before legacy_
   LegacyApi legacy_;

@@ -67,6 +67,11 @@ struct Metrics::Families {
                  .Help("Requests refused because the store queue was full.")
                  .Register(r)
                  .Add({})),
+        kicks(prometheus::BuildCounter()
+                  .Name("sevu_session_kicks_total")
+                  .Help("Ended sessions a media server's API was asked to drop, by server and "
+                        "result (kicked, gone, failed, dropped, unnamed).")
+                  .Register(r)),
         store_queue(prometheus::BuildGauge()
                         .Name("sevu_store_queue_depth")
                         .Help("Jobs waiting for a store worker.")
@@ -88,6 +93,7 @@ struct Metrics::Families {
   prometheus::Counter& hook_requests;
   prometheus::Counter& internal_errors;
   prometheus::Counter& shed;
+  prometheus::Family<prometheus::Counter>& kicks;
   prometheus::Gauge& store_queue;
 
   // Family::Add hashes its labels under the family's lock on every call; the
@@ -150,6 +156,11 @@ void Metrics::decision(const UsherDecision& d) {
 
 void Metrics::batch(std::size_t n) {
   families_->batches.Observe(static_cast<double>(n));
+}
+
+void Metrics::kick(std::string_view server, std::string_view result) {
+  // Rare (one per ended session of a configured server): looked up each time.
+  families_->kicks.Add({{"server", std::string(server)}, {"result", std::string(result)}}).Increment();
 }
 
 std::string Metrics::render() const {

@@ -42,6 +42,9 @@ class Metrics {
   void decision(const UsherDecision& d);
   // One group commit of n decisions.
   void batch(std::size_t n);
+  // One ended session a media server's API was asked to drop (app/session_kicker.hpp):
+  // server "srs" or "mediamtx", result from the kicker's fixed set.
+  void kick(std::string_view server, std::string_view result);
 
   std::string render() const;  // the text exposition format
 

@@ -114,6 +114,13 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   text(cmd, "decision-log", o.decision_log,
        "write one JSON line per usher decision to this file (- for stdout; reopened on SIGHUP) "
        "[default: none]");
+  text(cmd, "srs-api", o.srs_api,
+       "SRS's HTTP API, http://[user:password@]HOST:PORT: an ended SRS session's client is "
+       "dropped at once (DELETE /api/v1/clients/{id}; docs/hooks.md) [default: none]");
+  text(cmd, "mediamtx-api", o.mediamtx_api,
+       "MediaMTX's API, http://[user:password@]HOST:PORT: an ended MediaMTX session's "
+       "connection is kicked at once (docs/hooks.md; credentials: prefer the environment or "
+       "the config file, a flag shows in ps) [default: none]");
 }
 
 // HttpServer takes IP literals (and "localhost"); say so before anything starts.
@@ -168,6 +175,9 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
     o.hooks = endpoint("--hook-listen", o.hook_listen);
   }
   check_db_path(o.db);
+  if (!o.srs_api.empty()) o.kicks.srs = parse_media_server_api("--srs-api", o.srs_api);
+  if (!o.mediamtx_api.empty())
+    o.kicks.mediamtx = parse_media_server_api("--mediamtx-api", o.mediamtx_api);
   if (o.tls_cert.empty() != o.tls_key.empty())
     throw UsageError("--tls-cert and --tls-key: give both or neither");
   for (const std::string* file : {&o.tls_cert, &o.tls_key}) {
@@ -195,6 +205,7 @@ AppConfig app_config(const ServeOptions& o) {
   config.publish_fail_delay_ms = o.publish_fail_delay;
   config.access_log = o.access_log;
   config.decision_log = o.decision_log;
+  config.kicks = o.kicks;
   return config;
 }
 

@@ -54,11 +54,13 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // both: HTTPS on the public listener
   std::string access_log;    // empty: none; "-": stdout
   std::string decision_log;  // empty: none; "-": stdout
+  std::string srs_api, mediamtx_api;  // empty: none (app/session_kicker.hpp)
 
   // Worked out by finish_serve_options.
   Endpoint api, hooks;
   std::string hook_token;  // empty: none
   std::string ome_secret;  // empty: none (/hooks/ome refuses every call)
+  KickerConfig kicks;      // from srs_api, mediamtx_api
 };
 
 // Defines every serve option on cmd, bound to o.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "http/http_client.hpp"
 #include "http/listener.hpp"
 
 namespace sevu {
@@ -40,6 +41,7 @@ void fit_descriptor_limit(std::size_t connections) {
 struct HttpServer::Impl {
   Impl(std::size_t n, HttpLimits limits) : state(std::make_shared<http::ServerState>(limits)) {
     groups.push_back(std::make_unique<http::IoThreads>(n));
+    client = http::make_http_client(groups.front()->first());
   }
 
   std::shared_ptr<http::ServerState> state;
@@ -51,6 +53,7 @@ struct HttpServer::Impl {
   std::unique_ptr<http::net::signal_set> signals;
   std::unique_ptr<http::net::signal_set> hangups;
   std::function<void()> on_hangup;
+  std::unique_ptr<HttpClient> client;  // on groups[0]'s first io_context
 
   void wait_for_hangup() {
     hangups->async_wait([this](boost::system::error_code ec, int) {
@@ -113,6 +116,10 @@ void HttpServer::reload_tls() {
 
 void HttpServer::on_hangup(std::function<void()> reload) {
   impl_->on_hangup = std::move(reload);
+}
+
+HttpClient& HttpServer::client() {
+  return *impl_->client;
 }
 
 void HttpServer::run() {

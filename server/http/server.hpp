@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "core/http_client.hpp"
 #include "core/http_message.hpp"
 
 namespace sevu {
@@ -48,6 +49,10 @@ class HttpServer {
   // Called on the io thread at each SIGHUP while run() serves (which then no
   // longer ends the process).
   void on_hangup(std::function<void()> reload);
+
+  // Outbound calls (to media servers' APIs), sent on the shared io threads:
+  // they go out while run() serves. Lives as long as the server.
+  HttpClient& client();
 
   // Serves until SIGINT/SIGTERM. Then stops accepting, lets in-flight requests
   // finish and answer, closes idle connections, and returns once every
