@@ -22,7 +22,10 @@ ALTER TABLE viewing_sessions ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN lapse INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
-CREATE INDEX viewing_sessions_by_ticket ON viewing_sessions (cdn_id, key, started);
+-- Wall-clock nanoseconds at opening: orders the sessions of one second
+-- (started is whole seconds of ticket time), so "the oldest" is the oldest.
+ALTER TABLE viewing_sessions ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX viewing_sessions_by_ticket ON viewing_sessions (cdn_id, key, started, opened);
 -- Rows are forgotten in order of when their lapse runs out; with lapses that
 -- differ per row, only an index on that sum keeps the cleanup a range scan
 -- (an index on last_seen alone walks every live row first).

@@ -12,6 +12,7 @@ ALTER TABLE viewing_sessions ADD COLUMN started BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN lapse BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE viewing_sessions ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
-CREATE INDEX viewing_sessions_by_ticket ON viewing_sessions (cdn_id, key, started);
+ALTER TABLE viewing_sessions ADD COLUMN opened BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX viewing_sessions_by_ticket ON viewing_sessions (cdn_id, key, started, opened);
 DROP INDEX viewing_sessions_by_seen;
 CREATE INDEX viewing_sessions_by_lapse ON viewing_sessions ((last_seen + lapse));

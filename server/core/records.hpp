@@ -81,6 +81,9 @@ struct ViewingSession {
   int64_t lapse = 0;  // seconds unseen after which it is over
   int64_t ended = 0;  // when it was ended; 0: not ended
   std::string end_reason;
+  // Wall-clock nanoseconds at opening: orders the sessions of one second
+  // (started is whole seconds), so the oldest is known exactly.
+  int64_t opened = 0;
 };
 
 struct StreamUser {

@@ -21,7 +21,7 @@ inline const std::string kStreamUser =
     "segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
 inline const std::string kViewingSession =
     "id, cdn_id, key, ip, app, video, media_server, protocol, client_ref, started, last_seen, "
-    "lapse, ended, end_reason";
+    "lapse, ended, end_reason, opened";
 inline const std::string kWriteReply = "cdn_id, signature, expires, held, code, message, payload";
 
 }  // namespace sevu::columns

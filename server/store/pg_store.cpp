@@ -77,6 +77,7 @@ ViewingSession read_viewing_session(const Result& r, int i) {
   s.lapse = r.int64(i, 11);
   s.ended = r.int64(i, 12);
   s.end_reason = r.text(i, 13);
+  s.opened = r.int64(i, 14);
   return s;
 }
 
@@ -440,7 +441,7 @@ class PgStore final : public Store {
     Params p;
     p.add(s.id).add(s.cdn_id).add(s.key).add(s.ip).add(s.app).add(s.video).add(s.media_server);
     p.add(s.protocol).add(s.client_ref).add(s.started).add(s.last_seen).add(s.lapse).add(s.ended);
-    p.add(s.end_reason);
+    p.add(s.end_reason).add(s.opened);
     run(save_viewing_session_, p);
   }
 
@@ -768,13 +769,13 @@ class PgStore final : public Store {
       "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = $1");
   const pg::Statement save_viewing_session_ = statement(
       "INSERT INTO viewing_sessions (" + columns::kViewingSession +
-      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
       " ON CONFLICT (id) DO UPDATE SET cdn_id = excluded.cdn_id, key = excluded.key,"
       " ip = excluded.ip, app = excluded.app, video = excluded.video,"
       " media_server = excluded.media_server, protocol = excluded.protocol,"
       " client_ref = excluded.client_ref, started = excluded.started,"
       " last_seen = excluded.last_seen, lapse = excluded.lapse, ended = excluded.ended,"
-      " end_reason = excluded.end_reason");
+      " end_reason = excluded.end_reason, opened = excluded.opened");
   const pg::Statement touch_viewing_session_ = statement(
       "UPDATE viewing_sessions SET last_seen = GREATEST(last_seen, $2) WHERE id = $1 AND ended = 0");
   const pg::Statement end_viewing_session_ = statement(
@@ -784,7 +785,7 @@ class PgStore final : public Store {
   const pg::Statement live_viewing_sessions_ = statement(
       "SELECT " + columns::kViewingSession +
       " FROM viewing_sessions WHERE cdn_id = $1 AND key = $2 AND ended = 0"
-      " AND last_seen + lapse >= $3 ORDER BY started, id");
+      " AND last_seen + lapse >= $3 ORDER BY started, opened, id");
   const pg::Statement delete_idle_viewing_sessions_ = statement(
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
       " WHERE last_seen + lapse < $1 ORDER BY last_seen + lapse LIMIT $2 FOR UPDATE SKIP LOCKED)");

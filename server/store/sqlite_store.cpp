@@ -77,6 +77,7 @@ ViewingSession read_viewing_session(const Statement::Run& row) {
   s.lapse = row.int64(11);
   s.ended = row.int64(12);
   s.end_reason = row.text(13);
+  s.opened = row.int64(14);
   return s;
 }
 
@@ -503,6 +504,7 @@ class SqliteStore final : public Store {
         .bind(12, s.lapse)
         .bind(13, s.ended)
         .bind(14, s.end_reason)
+        .bind(15, s.opened)
         .finish();
   }
 
@@ -790,7 +792,7 @@ class SqliteStore final : public Store {
       db(), "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = ?1"};
   Statement save_viewing_session_{
       db(), "INSERT OR REPLACE INTO viewing_sessions (" + columns::kViewingSession +
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"};
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"};
   Statement touch_viewing_session_{
       db(), "UPDATE viewing_sessions SET last_seen = max(last_seen, ?2) WHERE id = ?1 AND ended = 0"};
   Statement end_viewing_session_{
@@ -799,7 +801,7 @@ class SqliteStore final : public Store {
   Statement live_viewing_sessions_{
       db(), "SELECT " + columns::kViewingSession +
                 " FROM viewing_sessions WHERE cdn_id = ?1 AND key = ?2 AND ended = 0"
-                " AND last_seen + lapse >= ?3 ORDER BY started, id"};
+                " AND last_seen + lapse >= ?3 ORDER BY started, opened, id"};
   Statement delete_idle_viewing_sessions_{
       db(),
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"

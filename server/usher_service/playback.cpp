@@ -130,6 +130,14 @@ Stored stored_state(Store& store, const std::string& id, int64_t now) {
 // few per opened session, so the table stays as small as its live sessions.
 constexpr int64_t kForgetPerOpen = 8;
 
+// Orders sessions opened in one second; the wall clock, not ticket time,
+// which the test clock may hold still.
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int64_t cdn_id,
                            int64_t now) {
   ViewingSession s;
@@ -144,6 +152,7 @@ ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int
   s.client_ref = req.session_id;
   s.started = s.last_seen = now;
   s.lapse = plan.lapse;
+  s.opened = wall_clock_ns();
   return s;
 }
 
@@ -178,9 +187,7 @@ namespace {
 // of dirtying a random page of it each (docs/performance.md), then 64 random
 // bits against ties.
 std::string unnamed_session_id() {
-  const auto ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
+  const auto ns = static_cast<uint64_t>(wall_clock_ns());
   std::string big_endian(8, '\0');
   for (int i = 0; i < 8; ++i) big_endian[7 - i] = static_cast<char>((ns >> (8 * i)) & 0xff);
   return hex_encode(big_endian) + hex_encode(random_bytes(8));

@@ -745,3 +745,17 @@ TEST_CASE("an HTTP session ended in the store is refused at its next request, an
   CHECK(db.ticket().uses == 4);
   CHECK(db.attempts().size() == 1);
 }
+
+TEST_CASE("end_oldest bumps the first of sessions opened in the same second") {
+  TempDb db;
+  limited(db, 2, "end_oldest");
+  UsherDecision a = start_playback(*db.store, rtmp_viewer("a"), kNow, "s");
+  UsherDecision b = start_playback(*db.store, rtmp_viewer("b"), kNow, "s");
+  UsherDecision c = start_playback(*db.store, rtmp_viewer("c"), kNow, "s");
+  REQUIRE((a.allowed && b.allowed && c.allowed));
+  REQUIRE(c.ended_sessions.size() == 1);
+  CHECK(c.ended_sessions[0].id == a.session_id);
+  auto live = db.store->live_viewing_sessions(kDemo, kKey, kNow);
+  REQUIRE(live.size() == 2);
+  CHECK((live[0].id == b.session_id && live[1].id == c.session_id));
+}
