@@ -13,8 +13,8 @@ records the requests it gets and answers as the real one does:
   answers the connection with its "session"
   (https://github.com/bluenviron/mediamtx/blob/main/api/openapi.yaml, api/api.go
   writeOK/writeError).
-A session is ended by a bump: a ticket with max_viewers 1 and when_full
-end_oldest, and a second viewer."""
+A session is ended by a bump (a ticket with max_viewers 1 and when_full
+end_oldest, and a second viewer) or through the v2 session routes."""
 
 import base64
 import http.server
@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -112,22 +111,20 @@ def mediamtx_api(kickable, conns=None):
     return FakeApi(answer)
 
 
+def v2(srv, method, path, body=None):
+    """(status, parsed JSON or None) of a v2 call as the demo account."""
+    data = json.dumps(body).encode() if body is not None else None
+    status, _, reply = harness.request(method, srv.api_url + path, data,
+                                       auth=(harness.DEMO["cdn"], harness.DEMO["secret"]))
+    return status, json.loads(reply) if reply else None
+
+
 def limited_ticket(srv):
-    """A ticket with max_viewers 1, when_full end_oldest. Set beneath the API (the
-    v2 limits route is another change's): the start reads the ticket in its own
-    transaction, so the next start sees the limit."""
+    """A ticket with max_viewers 1, when_full end_oldest (PUT .../limits, docs/v2-api.md)."""
     key = harness.new_ticket(srv, uses=10)["key"]
-    check(re.fullmatch(r"[A-Za-z0-9.]+", key), key)
-    sql = "UPDATE tickets SET max_viewers = 1, when_full = 'end_oldest' WHERE key = '%s'" % key
-    if harness.is_postgres(srv.db):
-        harness.psql(srv.db, sql)
-    else:
-        conn = sqlite3.connect(srv.db, timeout=30)
-        try:
-            conn.execute(sql)
-            conn.commit()
-        finally:
-            conn.close()
+    st, body = v2(srv, "PUT", "/v2/sevu_token/%s/limits" % key,
+                  {"max_viewers": 1, "when_full": "end_oldest"})
+    check(st == 200, (st, body))
     return key
 
 
@@ -226,6 +223,32 @@ def test_mediamtx_bump_kicks_by_protocol():
                   kicks(srv))
             time.sleep(0.2)
             check("Secret-7" not in "".join(srv.output), srv.output)
+    finally:
+        fake.close()
+
+
+def test_ending_through_the_api_kicks():
+    # DELETE .../sessions/{id} and DELETE .../sessions (docs/v2-api.md) end
+    # sessions like a bump does: their clients are dropped through the API.
+    fake = srs_api({"341w361a", "9x2k7a1b"})
+    try:
+        with harness.Server(["--srs-api", fake.url]) as srv:
+            key = harness.new_ticket(srv, uses=10)["key"]
+            check(srs_play(srv, key, "341w361a", "10.5.5.1")[0] == 200)
+            check(srs_play(srv, key, "9x2k7a1b", "10.5.5.2")[0] == 200)
+            check(fake.requests == [], fake.requests)
+            st, live = v2(srv, "GET", "/v2/sevu_token/%s/sessions" % key)
+            check(st == 200 and len(live) == 2, (st, live))
+            first = [s for s in live if s["ip"] == "10.5.5.1"][0]
+            st, body = v2(srv, "DELETE", "/v2/sevu_token/%s/sessions/%s" % (key, first["id"]))
+            check(st in (200, 204), (st, body))
+            seen = fake.wait_for(1)
+            check(seen == [("DELETE", "/api/v1/clients/341w361a", None)], seen)
+            st, body = v2(srv, "DELETE", "/v2/sevu_token/%s/sessions" % key)
+            check(st in (200, 204), (st, body))
+            seen = fake.wait_for(2)
+            check(seen[1:] == [("DELETE", "/api/v1/clients/9x2k7a1b", None)], seen)
+            check(wait_for_kicks(srv, {("srs", "kicked"): 2}).get(("srs", "kicked")) == 2, kicks(srv))
     finally:
         fake.close()
 
