@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import check as expect  # noqa: E402
 from hooks_util import add_stream_user, attempts, call, count_attempts, uses_left  # noqa: E402
+from test_v2_api import v2  # noqa: E402
 
 APP = "demo-origin"
 VIDEO = "mystream"
@@ -149,13 +150,23 @@ def test_real_ip_is_preferred_over_the_connected_address():
         expect([a["ip"] for a in rows] == ["192.0.2.43", "211.233.58.86"], rows)
 
 
+def sessions(srv, key):
+    st, _, body = v2(srv, "GET", "/v2/sevu_token/%s/sessions" % key)
+    expect(st == 200, (st, body))
+    return body
+
+
 def test_closing_answers_an_empty_object_and_spends_nothing():
     with ome_server() as srv:
         key = harness.new_ticket(srv, uses=3)["key"]
         st, r = ome(srv, doc_body(play_url(key)))
         expect(st == 200 and r["allowed"] is True, r)
+        live = sessions(srv, key)
+        expect(len(live) == 1 and live[0]["media_server"] == "ome" and
+               live[0]["protocol"] == "webrtc", live)
         st, r = ome(srv, doc_body(play_url(key), status="closing"))
         expect(st == 200 and r == {}, (st, r))
+        expect(sessions(srv, key) == [])  # the closing ended the viewer's session
         # A closing without a key (a player turned away before it had one) and a
         # publisher's closing: nothing to end, the same answer.
         st, r = ome(srv, doc_body("ws://ome.example:3333/%s/%s" % (APP, VIDEO), status="closing"))
