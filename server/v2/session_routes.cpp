@@ -80,8 +80,11 @@ HttpResponse put_limits(const V2Context& c, const std::string& key) {
 
 HttpResponse list_sessions(const V2Context& c, const std::string& key) {
   no_query(c);
-  ticket_or_404(c, key);
-  const std::vector<ViewingSession> live = c.store.live_viewing_sessions(c.account.cdn_id, key, c.now);
+  // A revoked ticket has ended its sessions: each is refused at its next
+  // contact (docs/sessions.md), so none is listed as live.
+  const std::vector<ViewingSession> live =
+      ticket_or_404(c, key).active ? c.store.live_viewing_sessions(c.account.cdn_id, key, c.now)
+                                   : std::vector<ViewingSession>{};
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartArray();

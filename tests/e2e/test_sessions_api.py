@@ -322,6 +322,11 @@ def test_ending_one_and_all():
         # The other ticket's viewer plays on; ending spent and returned no use.
         expect(rtmp(srv, other, 9, "update_play", addr="10.0.3.9") == 200)
         expect(uses_left(srv, key) == 7)
+        # Revoking a ticket ends its sessions: none listed, its viewer refused at its update.
+        st, _, _ = v2(srv, "POST", "/v2/sevu_token/%s" % other, {"active": False})
+        expect(st == 200, st)
+        expect(sessions(srv, other) == [])
+        expect(rtmp(srv, other, 9, "update_play", addr="10.0.3.9") == 403)
 
 
 def test_ending_an_hls_session():
