@@ -93,7 +93,6 @@ UsherDecision settle_session(Store& store, ViewingSessions& sessions, const Sess
   if (sessions.due_in_store(session, now)) {
     store.transaction([&] { store.touch_viewing_session(ViewingSessions::digest(session), now); });
   }
-  d.session_id = ViewingSessions::digest(session);
   return d;
 }
 
@@ -125,8 +124,8 @@ Stored stored_state(Store& store, const std::string& id, int64_t now) {
   return row->ended ? Stored::kEnded : Stored::kLive;
 }
 
-// Sessions are deleted from the store one idle window after their lapse ran
-// out (ended ones too: until then their viewer's next contact is denied), a
+// Sessions are deleted from the store once their lapse has run out twice
+// over (ended ones too: until then their viewer's next contact is denied), a
 // few per opened session, so the table stays as small as its live sessions.
 constexpr int64_t kForgetPerOpen = 8;
 
@@ -262,7 +261,6 @@ UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t 
       store.delete_viewing_session(id);
     }
   });
-  if (d.allowed) d.session_id = id;
   return d;
 }
 
@@ -276,7 +274,6 @@ std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const U
   // which also reads the facts afresh.
   if (!d.allowed) return std::nullopt;
   sessions.touch(session, now);
-  d.session_id = ViewingSessions::digest(session);
   return d;
 }
 

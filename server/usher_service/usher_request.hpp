@@ -64,7 +64,9 @@ struct UsherDecision {
   // The ticket's expiry (unix seconds, ticket time); only on a granted viewer:
   // lets an adapter tell its media server when to ask again (OME's lifetime).
   std::optional<int64_t> expires;
-  // The viewing session a granted viewer belongs to (docs/sessions.md); empty otherwise.
+  // The viewing session a granted start opened (docs/sessions.md); empty
+  // otherwise: re-checks and in-session requests do not name theirs, which
+  // would cost a digest on every HLS segment for no reader.
   std::string session_id;
   // Sessions this start ended to make room (a full ticket with when_full
   // end_oldest): the service tells media servers that can drop them.
