@@ -1,9 +1,8 @@
 """End to end: two sevu-server processes on one PostgreSQL database are one service
 (docs/operations.md, several instances). Exact use counts when starts for one ticket land on
 both at once; a repeat of a signed write answered by the other instance with the first reply;
-`auto` bindings, revocations, a disabled account and a rotated secret holding on the other
-instance; an HLS session continuing on the
-other; SIGKILL of one under load losing no acknowledged write while the other keeps serving; a
+`auto` bindings, revocations, a disabled account, a rotated secret, an ended session and
+new viewer limits holding on the other instance; an HLS session continuing on the other; SIGKILL of one under load losing no acknowledged write while the other keeps serving; a
 PostgreSQL restart under load survived, requests in the gap failing cleanly.
 """
 # e2e: postgres only: several instances share a store only through PostgreSQL
@@ -177,6 +176,43 @@ def test_an_hls_session_opened_on_one_continues_on_the_other():
               f"the session opened on one instance started again on the other ({5 - left} "
               f"uses spent, {starts} attempts)")
 
+
+
+def v2(srv, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    headers = {} if body is None else {"Content-Type": "application/json"}
+    return harness.request(method, srv.api_url + path, body=data, headers=headers, auth=DEMO_AUTH)
+
+
+def test_a_session_ended_on_one_is_refused_on_the_other_within_two_seconds():
+    with Pair() as (a, b):
+        key = harness.new_ticket(a, uses=5)["key"]
+        q = "?key=%s&pass=%s" % (key, PASS)
+        segment = iter(range(1, 10000))
+
+        def next_segment_on_b():
+            return hooks_util.auth_request(b, "/%s/%s-%d.ts%s" % (APP, VIDEO, next(segment), q))[0]
+
+        check(hooks_util.auth_request(b, "/%s/%s.m3u8%s" % (APP, VIDEO, q))[0] == 200)
+        check(next_segment_on_b() == 200)  # b now remembers the live session
+        status, _, body = v2(a, "DELETE", "/v2/sevu_token/%s/sessions" % key)
+        check(status == 200 and json.loads(body) == {"ended": 1}, (status, body))
+        within_propagation(lambda: next_segment_on_b() == 403,
+                           "b still serves a session ended on a")
+        check(hooks_util.uses_left(a, key) == 4, "the refusal started the viewing again")
+
+
+def test_limits_set_on_one_hold_on_the_other():
+    with Pair() as (a, b):
+        key = harness.new_ticket(a, uses=10)["key"]
+        check(start(b, key, "10.5.0.1") == (200, True))  # b has read the ticket
+        status, _, body = v2(a, "PUT", "/v2/sevu_token/%s/limits" % key,
+                             {"max_viewers": 1, "when_full": "deny"})
+        check(status == 200, (status, body))
+        # The live viewer from 10.5.0.1 fills the one place: another address is refused.
+        within_propagation(lambda: start(b, key, "10.5.0.2") == (403, False),
+                           "b still admits a second viewer over a limit of 1 set on a")
+        check(hooks_util.count_attempts(a, key, success=1) == 1)
 
 class Load:
     """Threads sending requests to servers until stopped; each result is recorded with
