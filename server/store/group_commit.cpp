@@ -42,7 +42,12 @@ void rewrite_owed_rows(Store& store, const std::vector<Attempt>& rows) {
 bool commit_batch(Store& store, std::vector<BatchedWrite>& batch,
                   std::atomic<std::size_t>& answered_uncommitted) {
   std::vector<bool> answered(batch.size(), false);
-  std::size_t answered_early = 0;
+  std::size_t answered_early = 0;  // owed writes were counted when they were queued
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].owed) continue;
+    answered[i] = true;
+    ++answered_early;
+  }
   IfRolledBack batch_effects;
   try {
     store.transaction([&] {
@@ -53,14 +58,14 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch,
           store.savepoint([&] { needs_commit = batch[i].work(store, own); });
         } catch (...) {
           for (auto& step : own.undo) step();
-          batch[i].done(current_failure());
+          if (batch[i].done) batch[i].done(current_failure());
           answered[i] = true;
           continue;
         }
         std::move(own.undo.begin(), own.undo.end(), std::back_inserter(batch_effects.undo));
         std::move(own.owed_rows.begin(), own.owed_rows.end(),
                   std::back_inserter(batch_effects.owed_rows));
-        if (!needs_commit) {
+        if (!needs_commit && !batch[i].owed) {
           answered_uncommitted += 1;
           ++answered_early;
           batch[i].done(WriteOutcome{});
@@ -115,6 +120,19 @@ bool GroupCommit::submit(BatchedWrite write) {
   return true;
 }
 
+bool GroupCommit::owe(std::function<void(Store&, IfRolledBack&)> work,
+                      std::function<void(WriteOutcome)> failed) {
+  BatchedWrite write{[work = std::move(work)](Store& store, IfRolledBack& if_rolled_back) {
+                       work(store, if_rolled_back);
+                       return false;
+                     },
+                     std::move(failed), true};
+  answered_uncommitted_ += 1;  // before the caller's answer can go out
+  if (submit(std::move(write))) return true;
+  answered_uncommitted_ -= 1;
+  return false;
+}
+
 // The marker joins the queue behind every write already answered, so its
 // batch commits after theirs; whatever its outcome, `then` runs (a full queue
 // runs it at once: a reader is better served a moment early than not at all).
@@ -127,13 +145,18 @@ void GroupCommit::after_answered(std::function<void()> then) {
 }
 
 // When the pool refuses (its queue is full), nothing else would ever take the
-// waiting writes: they are answered busy here rather than left hanging.
+// waiting writes: they are answered busy here rather than left hanging. Owed
+// writes were answered already: they stay queued for the next writer, which
+// the next submit (or after_answered's marker) schedules.
 void GroupCommit::schedule_writer() {
   if (stores_.submit([this](Store& store) { write(store); }, lane_)) return;
   std::vector<BatchedWrite> refused;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    refused.swap(waiting_);
+    auto owed_end = std::stable_partition(waiting_.begin(), waiting_.end(),
+                                          [](const BatchedWrite& w) { return w.owed; });
+    refused.assign(std::make_move_iterator(owed_end), std::make_move_iterator(waiting_.end()));
+    waiting_.erase(owed_end, waiting_.end());
     writer_scheduled_ = false;
   }
   for (auto& item : refused) item.done(WriteOutcome{WriteOutcome::Status::kBusy, {}});

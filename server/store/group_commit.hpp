@@ -49,6 +49,9 @@ struct BatchedWrite {
   // it may be answered at once (whatever it wrote is owed, not promised).
   std::function<bool(Store&, IfRolledBack&)> work;
   std::function<void(WriteOutcome)> done;
+  // Answered by its submitter before it ran (GroupCommit::owe): done hears
+  // only a failure of its own, and nothing refuses it once queued.
+  bool owed = false;
 };
 
 // Runs one write in a transaction of its own on the caller's store, with the
@@ -71,6 +74,16 @@ class GroupCommit {
   // From any thread; never blocks on the store. write.done hears it once,
   // unless submit returns false.
   bool submit(BatchedWrite write);
+
+  // From any thread: a write whose submitter answers before it runs (a
+  // refusal repeated from memory, whose attempt row may follow the answer).
+  // Counted as answered from now on, so after_answered() waits for it; queued
+  // until a writer takes it, whatever the pool's queue, so its row is never
+  // dropped while the process lives. `failed` (may be empty) hears a failure
+  // of its own. False when max_waiting writes wait: nothing was taken, and the
+  // caller must decide the slow way.
+  bool owe(std::function<void(Store&, IfRolledBack&)> work,
+           std::function<void(WriteOutcome)> failed = {});
 
   // From any thread. `then` runs once every write answered so far is in the
   // store: committed, or, its batch having failed, its owed rows written again.

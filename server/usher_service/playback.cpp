@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -174,6 +175,16 @@ usher::Reason apply_limit(Store& store, const Ticket& ticket, const SessionPlan&
   return usher::Reason::kSuccess;
 }
 
+// What a refused start read, remembered once its transaction is over. Inside
+// a group commit the batch may still be rolled back, and with it what the
+// read saw of the batch's earlier writes (a binding, a spent use): then the
+// memory is forgotten with the rest.
+void remember_refusal(TicketMemory& refusals, const UsherRequest& req, TicketRead read,
+                      uint64_t generation, IfRolledBack* if_rolled_back) {
+  refusals.remember(req.credentials.key.value_or(""), req.app, std::move(read), generation);
+  if (if_rolled_back) if_rolled_back->undo.push_back([&refusals] { refusals.forget(); });
+}
+
 }  // namespace
 
 const char* const kBumpedReason = "bumped by a newer viewer (when_full end_oldest)";
@@ -207,14 +218,19 @@ SessionPlan connection_session(const UsherRequest& req, int64_t ttl) {
 
 UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
                              const std::string& server, const SessionPlan& opens,
-                             IfRolledBack* if_rolled_back) {
+                             IfRolledBack* if_rolled_back, TicketMemory* refusals) {
   UsherDecision result;
+  const uint64_t generation = refusals ? refusals->generation() : 0;  // before the read
+  std::optional<TicketRead> refused_on;  // what the rules refused on, to remember
   store.transaction([&] {
     std::optional<Ticket> ticket = ticket_of(store, req);
     std::optional<RecheckFacts> facts;
     if (ticket) facts = facts_of(store, req, *ticket);
     const usher::Decision d =
         usher::decide(ticket ? &*ticket : nullptr, play_request(req, facts ? &*facts : nullptr), now);
+    if (refusals && !d.granted()) {
+      refused_on = TicketRead{facts ? std::make_shared<const RecheckFacts>(*facts) : nullptr};
+    }
     usher::Reason reason = d.reason;
     if (d.granted()) reason = apply_limit(store, *ticket, opens, now, result.ended_sessions);
     result.allowed = reason == usher::Reason::kSuccess;
@@ -236,6 +252,24 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
     store.insert_attempt(row);
     if (if_rolled_back && !result.allowed) if_rolled_back->owed_rows.push_back(std::move(row));
   });
+  if (refused_on) remember_refusal(*refusals, req, std::move(*refused_on), generation, if_rolled_back);
+  return result;
+}
+
+std::optional<UsherDecision> refuse_from_memory(const TicketMemory& refusals,
+                                                const UsherRequest& req, int64_t now) {
+  const std::unique_ptr<TicketRead> read = refusals.fresh(req.credentials.key.value_or(""), req.app);
+  if (!read) return std::nullopt;
+  const RecheckFacts* facts = read->facts.get();
+  // Accounts are enabled behind the server's back (the admin subcommand), and
+  // their tickets play again at once (docs/operations.md, Accounts): a
+  // disabled account's refusals are always read afresh.
+  if (facts && !facts->account_active) return std::nullopt;
+  const usher::Decision d = usher::decide(facts ? &facts->ticket : nullptr, play_request(req, facts), now);
+  if (d.granted()) return std::nullopt;
+  UsherDecision result;
+  result.reason = usher::reason_text(d.reason);
+  if (facts) result.cdn_id = facts->ticket.cdn_id;
   return result;
 }
 

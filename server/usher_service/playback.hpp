@@ -11,6 +11,7 @@
 
 #include "store/store.hpp"
 #include "store/group_commit.hpp"
+#include "usher_service/ticket_memory.hpp"
 #include "usher_service/usher_request.hpp"
 #include "usher_service/viewing_sessions.hpp"
 
@@ -39,10 +40,20 @@ extern const char* const kBumpedReason;
 // (granted or not). Committed before this returns, so N concurrent starts on k
 // uses grant exactly min(N, k), and on a limit m open at most m sessions.
 // `server` is logged as the attempt's server. Inside a group commit, a
-// refusal's row is also handed to `if_rolled_back`.
+// refusal's row is also handed to `if_rolled_back`. When the ticket's rules
+// refuse, what was read is remembered in `refusals` (when given), so that the
+// same refusal can be repeated from memory (refuse_from_memory).
 UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
                              const std::string& server, const SessionPlan& opens,
-                             IfRolledBack* if_rolled_back = nullptr);
+                             IfRolledBack* if_rolled_back = nullptr,
+                             TicketMemory* refusals = nullptr);
+
+// A start that what `refusals` remembers of its ticket already refuses: the
+// refusal start_playback would give (the ticket's rules; a viewer limit needs
+// the store), without a store read. nullopt when nothing fresh is remembered
+// or the rules would grant: a grant is always the store's to give.
+std::optional<UsherDecision> refuse_from_memory(const TicketMemory& refusals,
+                                                const UsherRequest& req, int64_t now);
 
 // A re-check: the same checks minus uses and binding; spends nothing and logs
 // no attempt row.

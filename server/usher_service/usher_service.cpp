@@ -2,8 +2,10 @@
 
 #include <exception>
 #include <memory>
+#include <optional>
 #include <utility>
 
+#include "usher_service/attempt_log.hpp"
 #include "usher_service/playback.hpp"
 
 namespace sevu {
@@ -45,6 +47,9 @@ void UsherService::decide(UsherRequest req, DecisionDone done) {
     if (auto d = usher_service::view_from_memory(sessions_, *shared, clock_.now()))
       return done(std::move(*d));
   }
+  // A start its ticket's remembered facts refuse: answered here too, its
+  // attempt row owed to the next group commit.
+  if (shared->action == UsherAction::kStart && refused_from_memory(*shared, done)) return;
   if (writes(*shared)) return decide_write(std::move(shared), std::move(done));
   decide_read(std::move(shared), std::move(done));
 }
@@ -66,6 +71,21 @@ bool UsherService::writes(const UsherRequest& req) const {
   return !usher_service::in_live_session(sessions_, req, clock_.now());
 }
 
+bool UsherService::refused_from_memory(const UsherRequest& req, const DecisionDone& done) {
+  const int64_t now = clock_.now();
+  std::optional<UsherDecision> d = usher_service::refuse_from_memory(refusals_, req, now);
+  if (!d) return false;
+  auto row = std::make_shared<Attempt>(
+      usher_service::attempt_row(req, d->cdn_id, false, d->reason, now, config_.server_name));
+  const bool owed = writes_.owe([row](Store& store, IfRolledBack& if_rolled_back) {
+    store.insert_attempt(*row);
+    if_rolled_back.owed_rows.push_back(*row);
+  });
+  if (!owed) return false;  // the writer's queue is full: the store path decides, or sheds
+  done(std::move(*d));
+  return true;
+}
+
 void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done) {
   // A refusal promises nothing the commit must keep: answered before it.
   auto decided = std::make_shared<UsherDecision>();
@@ -77,7 +97,7 @@ void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone 
                    : usher_service::start_playback(store, *req, now, config_.server_name,
                                                    usher_service::connection_session(
                                                        *req, config_.session_ttl),
-                                                   &if_rolled_back);
+                                                   &if_rolled_back, &refusals_);
     return decided->allowed;
   };
   auto answer = [this, decided, done](WriteOutcome outcome) {
@@ -104,6 +124,7 @@ void UsherService::decide_read(std::shared_ptr<UsherRequest> req, DecisionDone d
 
 void UsherService::tickets_changed() {
   sessions_.forget_facts();
+  refusals_.forget();
 }
 
 void UsherService::sessions_ended(const std::vector<ViewingSession>& ended) {
@@ -114,6 +135,7 @@ void UsherService::sessions_ended(const std::vector<ViewingSession>& ended) {
 void UsherService::forget_sessions() {
   sessions_.clear();
   sessions_.forget_facts();
+  refusals_.forget();
 }
 
 void UsherService::refuse_busy(const DecisionDone& done) {

@@ -19,6 +19,7 @@
 #include "store/store_pool.hpp"
 #include "store/group_commit.hpp"
 #include "usher_service/publish_flow.hpp"
+#include "usher_service/ticket_memory.hpp"
 #include "usher_service/usher_request.hpp"
 #include "usher_service/viewing_sessions.hpp"
 
@@ -58,7 +59,7 @@ class UsherService {
 
   // Tickets or accounts were changed through this process (an API write): what
   // the service remembers of them goes stale at once. Changes made elsewhere
-  // reach it within a second (viewing_sessions.hpp).
+  // reach it within a second (viewing_sessions.hpp, ticket_memory.hpp).
   void tickets_changed();
 
   // From any thread: `then` runs once every decision answered so far has its
@@ -81,6 +82,7 @@ class UsherService {
  private:
   bool writes(const UsherRequest& req) const;
   DecisionDone observed(std::shared_ptr<UsherRequest> req, DecisionDone done) const;
+  bool refused_from_memory(const UsherRequest& req, const DecisionDone& done);
   void decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done);
   void decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done);
   void read_on(Store& store, const UsherRequest& req, const DecisionDone& done);
@@ -92,6 +94,7 @@ class UsherService {
   const UsherObserver observer_;
   StorePool& stores_;
   usher_service::ViewingSessions sessions_;
+  usher_service::TicketMemory refusals_;  // what refused starts read (ticket_memory.hpp)
   usher_service::PublishFlow publishes_;
   GroupCommit writes_;
   std::atomic<uint64_t> shed_{0};

@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 from harness import check as expect  # noqa: E402
-from hooks_util import attempts, check, count_attempts, nginx_rtmp, status_of  # noqa: E402
+from hooks_util import attempts, check, count_attempts, nginx_rtmp, revoke, status_of  # noqa: E402
 
 APP = "demo-origin"
 VIDEO = "mystream"
@@ -93,6 +93,24 @@ def test_concurrent_starts_bind_each_auto_slot_once():
         reasons = [a["reason"] for a in attempts(srv, key)]
         expect(reasons.count("Success") == 2 and
                reasons.count("Invalid IP Address") == VIEWERS - 2, reasons)
+
+
+def test_refusals_repeated_from_memory_end_with_the_change_that_lifts_them():
+    """Refusals of one ticket come from what the first one read (docs/performance.md,
+    "Refusals from memory"); each is still logged, and a change through the API lifts them
+    at once, with no window to wait out."""
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv, uses=VIEWERS)["key"]
+        revoke(srv, key)
+        results = run_concurrent_starts(srv, key)
+        expect(results.count(403) == VIEWERS, [r for r in results if r != 403][:5])
+        expect(count_attempts(srv, key, success=0) == VIEWERS)
+        status, _, body = harness.request(
+            "POST", srv.api_url + "/v2/sevu_token/" + key, body=b'{"active": true}',
+            headers={"Content-Type": "application/json"}, auth=(harness.DEMO["cdn"], harness.DEMO["secret"]))
+        expect(status == 200, (status, body))
+        expect(start(srv, 1, key) == 200, "a start right after the reactivation was refused")
+        expect(int(status_of(srv, key)["uses"]) == VIEWERS - 1)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -758,4 +759,85 @@ TEST_CASE("end_oldest bumps the first of sessions opened in the same second") {
   auto live = db.store->live_viewing_sessions(kDemo, kKey, kNow);
   REQUIRE(live.size() == 2);
   CHECK((live[0].id == b.session_id && live[1].id == c.session_id));
+}
+
+namespace {
+
+UsherDecision decided(UsherService& usher, UsherRequest req) {
+  auto answer = std::make_shared<std::promise<UsherDecision>>();
+  usher.decide(std::move(req), [answer](UsherDecision d) { answer->set_value(std::move(d)); });
+  return answer->get_future().get();
+}
+
+// Attempts in the store once every answered decision's row is in (the
+// read-your-writes path the APIs take).
+std::size_t logged(TempDb& db, UsherService& usher) {
+  auto in = std::make_shared<std::promise<void>>();
+  usher.after_logged([in] { in->set_value(); });
+  in->get_future().get();
+  return db.attempts().size();
+}
+
+}  // namespace
+
+TEST_CASE("a refusal is repeated from memory, each one logged; a grant always reads the store") {
+  TempDb db;
+  db.add_ticket(1);
+  Clock clock;
+  clock.set(kNow);
+  Hooks hooks(db.path, clock);
+  UsherService& usher = hooks.usher;
+
+  CHECK(decided(usher, viewer()).allowed);  // the one use
+  CHECK(decided(usher, viewer()).reason == "Exceeded max views");  // read from the store
+  // Behind the server's back (as the admin subcommand or another instance
+  // would): refusals keep coming from what the refusal read, for the window...
+  REQUIRE(db.store->delete_ticket(kDemo, kKey));
+  for (int i = 0; i < 20; ++i) {
+    UsherDecision d = decided(usher, viewer("pw", "10.0.1." + std::to_string(i)));
+    CHECK(d.reason == "Exceeded max views");
+    CHECK(d.cdn_id == kDemo);
+  }
+  CHECK(decided(usher, viewer("wrong")).reason == "Invalid Auth Token");  // the rules still run
+  CHECK(logged(db, usher) == 23);  // every refusal has its row
+  // ...and a change made through this process's APIs is seen at once.
+  usher.tickets_changed();
+  UsherDecision gone = decided(usher, viewer());
+  CHECK(gone.reason == "Invalid Auth Token");
+  CHECK(gone.cdn_id == 0);  // read afresh: no ticket has the key now
+
+  // A remembered unknown key never grants a ticket created since: the rules
+  // refuse without a ticket, and a change through the API forgets the memory.
+  db.add_ticket(1);
+  usher.tickets_changed();
+  CHECK(decided(usher, viewer()).allowed);
+  CHECK(db.ticket().uses == 0);
+}
+
+TEST_CASE("remembered refusals expire with the window: changes made elsewhere show within it") {
+  TempDb db;
+  db.add_ticket(5);
+  Clock clock;
+  clock.set(kNow);
+  Hooks hooks(db.path, clock);
+  Ticket t = db.ticket();
+  t.active = false;
+  REQUIRE(db.store->update_ticket(t));
+  CHECK(decided(hooks.usher, viewer()).reason == "Token Revoked");
+  t.active = true;
+  REQUIRE(db.store->update_ticket(t));  // elsewhere: no tickets_changed()
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the one-second window
+  CHECK(decided(hooks.usher, viewer()).allowed);
+}
+
+TEST_CASE("a disabled account's refusal is never repeated from memory: enable shows at once") {
+  TempDb db;
+  db.add_ticket(5);
+  Clock clock;
+  clock.set(kNow);
+  Hooks hooks(db.path, clock);
+  REQUIRE(db.store->set_account_active(kDemo, false));
+  CHECK(decided(hooks.usher, viewer()).reason == "Account Disabled");
+  REQUIRE(db.store->set_account_active(kDemo, true));  // the admin subcommand, behind its back
+  CHECK(decided(hooks.usher, viewer()).allowed);
 }

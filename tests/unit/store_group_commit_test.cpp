@@ -13,6 +13,7 @@
 #include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store_pool.hpp"
@@ -263,4 +264,65 @@ TEST_CASE("after_answered: at once when nothing is owed, else once the answered 
   }
   gate.release();
   for (int i = 0; i < kRefusals; ++i) CHECK(seen[i].get_future().get() >= i + 1);
+}
+
+TEST_CASE("owe: answered by its submitter, counted at once, its row written by the next batch") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
+      store.insert_attempt(row("owed", false));
+      if_rolled_back.owed_rows.push_back(row("owed", false));
+    }));
+  }
+  // The worker is held: nothing is written yet, yet a reader must wait for the rows.
+  std::promise<int64_t> seen;
+  commit.after_answered([&] { seen.set_value(db.committed_attempts()); });
+  gate.release();
+  CHECK(seen.get_future().get() == 5);
+}
+
+TEST_CASE("owe: a full pool queue leaves an owed row queued, not dropped") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 1, 0);  // one job may wait
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+  // Once the worker holds the gate, a job fills the queue's one place.
+  std::promise<void> filler_ran;
+  while (!pool.submit([&](Store&) { filler_ran.set_value(); }, StorePool::Lane::hooks))
+    std::this_thread::yield();
+  REQUIRE(commit.owe([](Store& store, IfRolledBack&) { store.insert_attempt(row("owed", false)); }));
+  gate.release();
+  filler_ran.get_future().get();
+  std::promise<int64_t> seen;  // its marker schedules the writer the full queue refused
+  commit.after_answered([&] { seen.set_value(db.committed_attempts()); });
+  CHECK(seen.get_future().get() == 1);
+}
+
+TEST_CASE("owe: a failed batch writes the owed row again on its own") {
+  TempDb db;
+  db.exec(
+      "CREATE TABLE canary (cdn_id INTEGER REFERENCES accounts(cdn_id) "
+      "DEFERRABLE INITIALLY DEFERRED);"
+      "CREATE TRIGGER poison AFTER INSERT ON attempts WHEN NEW.app = 'poison' "
+      "BEGIN INSERT INTO canary VALUES (999999); END;");
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+  REQUIRE(commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
+    store.insert_attempt(row("owed", false));
+    if_rolled_back.owed_rows.push_back(row("owed", false));
+  }));
+  std::promise<WriteOutcome> poisoned;
+  REQUIRE(commit.submit(BatchedWrite{log_one("poison", true), into(poisoned)}));
+  gate.release();
+  CHECK(poisoned.get_future().get().status == Status::kFailed);
+  std::promise<int64_t> seen;
+  commit.after_answered([&] { seen.set_value(db.committed_attempts()); });
+  CHECK(seen.get_future().get() == 1);
 }
