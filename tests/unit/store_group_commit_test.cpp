@@ -100,6 +100,16 @@ struct Gate {
   }
 };
 
+// A deferred foreign key is checked at COMMIT only: after this, an attempt on
+// app "poison" makes the whole batch's commit fail, as a full disk would.
+void poison_commits(TempDb& db) {
+  db.exec(
+      "CREATE TABLE canary (cdn_id INTEGER REFERENCES accounts(cdn_id) "
+      "DEFERRABLE INITIALLY DEFERRED);"
+      "CREATE TRIGGER poison AFTER INSERT ON attempts WHEN NEW.app = 'poison' "
+      "BEGIN INSERT INTO canary VALUES (999999); END;");
+}
+
 std::function<void(WriteOutcome)> into(std::promise<WriteOutcome>& p) {
   return [&p](WriteOutcome o) { p.set_value(std::move(o)); };
 }
@@ -158,13 +168,7 @@ TEST_CASE("a write that throws fails alone: its changes go, the batch's stay") {
 
 TEST_CASE("a failed commit answers every waiting write kFailed and runs the undo steps") {
   TempDb db;
-  // A deferred foreign key is checked at COMMIT only: an attempt on app
-  // "poison" makes the whole batch's commit fail, as a full disk would.
-  db.exec(
-      "CREATE TABLE canary (cdn_id INTEGER REFERENCES accounts(cdn_id) "
-      "DEFERRABLE INITIALLY DEFERRED);"
-      "CREATE TRIGGER poison AFTER INSERT ON attempts WHEN NEW.app = 'poison' "
-      "BEGIN INSERT INTO canary VALUES (999999); END;");
+  poison_commits(db);
   StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
   GroupCommit commit(pool, StorePool::Lane::hooks);
   Gate gate;
@@ -305,11 +309,7 @@ TEST_CASE("owe: a full pool queue leaves an owed row queued, not dropped") {
 
 TEST_CASE("owe: a failed batch writes the owed row again on its own") {
   TempDb db;
-  db.exec(
-      "CREATE TABLE canary (cdn_id INTEGER REFERENCES accounts(cdn_id) "
-      "DEFERRABLE INITIALLY DEFERRED);"
-      "CREATE TRIGGER poison AFTER INSERT ON attempts WHEN NEW.app = 'poison' "
-      "BEGIN INSERT INTO canary VALUES (999999); END;");
+  poison_commits(db);
   StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
   GroupCommit commit(pool, StorePool::Lane::hooks);
   Gate gate;
