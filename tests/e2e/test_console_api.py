@@ -116,6 +116,9 @@ def test_login_me_logout_cookie_and_stored_hash():
         st, reply = c.login(admin_token="anything")  # no operator token configured
         check(st == 401 and reply["error"] == "UNAUTHORIZED", reply)
         check(c.call("GET", "me")[0] == 401)
+        # Without a login, not even which routes exist is answered.
+        expect_error(c.call("GET", "no/such/route"), 401, "UNAUTHORIZED")
+        expect_error(c.call("GET", "login"), 405, "METHOD_NOT_ALLOWED")
 
         st, me = c.login(cdn_id=DEMO["cdn"], secret=DEMO["secret"])
         check(st == 200 and me["operator"] is False and me["cdn_id"] == DEMO["cdn"]
@@ -125,6 +128,8 @@ def test_login_me_logout_cookie_and_stored_hash():
               and "Path=/console" in flags and "Max-Age=28800" in flags and "Secure" not in flags, flags)
         st, again, hdrs = c.call("GET", "me")
         check(st == 200 and again == me and hdrs["cache-control"] == "no-store", (st, again))
+        expect_error(c.call("GET", "no/such/route"), 404, "NOT_FOUND")
+        expect_error(c.call("DELETE", "me"), 405, "METHOD_NOT_ALLOWED")
 
         # Only the hash of the token is stored.
         token = c.cookie.split("=", 1)[1]
