@@ -332,6 +332,19 @@ def test_operator_sees_every_account_and_must_name_one():
         check(mine.call("GET", "accounts")[1] == [{"cdn_id": other["cdn"], "username": "other", "active": True}])
 
 
+def test_operator_token_from_a_file():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "token")
+        with open(path, "w") as f:
+            f.write(ADMIN + "\n")  # one trailing newline is dropped
+        with harness.Server(["--console-admin-token-file", path]) as srv:
+            check(Console(srv).login(admin_token=ADMIN + "\n")[0] == 401)
+            op = Console(srv)
+            check(op.login(admin_token=ADMIN)[0] == 200 and op.me["operator"] is True, op.me)
+            check(all(ADMIN not in line for line in srv.output), "the token reached the log")
+
+
 def test_one_account_never_reaches_another():
     with harness.Server() as srv:
         b_account = srv.create_account("bee")
