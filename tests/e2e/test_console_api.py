@@ -86,6 +86,7 @@ def expect_error(reply, status, error, field=None):
 
 def test_pages_carry_the_security_headers():
     with harness.Server() as srv:
+        check(any("web console at %s/console/" % srv.api_url in line for line in srv.output), srv.output)
         st, hdrs, _ = request("GET", srv.api_url + "/console")
         check(st == 308 and hdrs["location"] == "/console/", (st, hdrs))
         st, hdrs, body = request("GET", srv.api_url + "/console/")
