@@ -187,8 +187,8 @@ def test_timeline_shows_known_traffic_live():
     shot("timeline", docs=True)
     # The filters narrow the rows (exact ip) and the chart with them.
     submit("timeline-filters", ip="198.51.100.2")
-    wait_for("the filtered rows", lambda: "198.51.100.1\n" not in table_text("attempt-rows")
-             and "198.51.100.2" in table_text("attempt-rows") and "198.51.100.77" not in table_text("attempt-rows"))
+    wait_for("the filtered rows", lambda: "198.51.100.2 " in table_text("attempt-rows")
+             and "198.51.100.1 " not in table_text("attempt-rows") and "198.51.100.77" not in table_text("attempt-rows"))
 
 
 def test_create_and_revoke_ticket():

@@ -8,6 +8,7 @@
 const POLL_MS = 2000;          // live attempts: how often to ask for rows newer than ours
 const SESSION_POLL_MS = 5000;  // a ticket's live sessions
 const PAGE_SIZE = 50;
+const MAX_ROWS = 1000;         // live rows kept on the timeline page
 const SVG_NS = "http://www.w3.org/2000/svg";
 const RANGES = [[900, "Last 15 minutes"], [3600, "Last hour"], [6 * 3600, "Last 6 hours"],
   [86400, "Last 24 hours"], [7 * 86400, "Last 7 days"], [31 * 86400, "Last 31 days"], [0, "Custom range"]];
@@ -15,7 +16,7 @@ const RANGES = [[900, "Last 15 minutes"], [3600, "Last hour"], [6 * 3600, "Last 
 // from one chart to the next; other reasons get one of the spare colours by their name.
 const REASON_COLOURS = {
   "": "#1a7f37", "Success": "#1a7f37", "Invalid Auth Token": "#c62828", "Account Disabled": "#4e342e",
-  "Token Revoked": "#6a1b9a", "Expiration date surpassed": "#ef6c00", "Wrong Application": "#1565c0",
+  "Token Revoked": "#6a1b9a", "Expiration date surpassed": "#d35400", "Wrong Application": "#1565c0",
   "Exceeded max views": "#ad1457", "Invalid IP Address": "#00838f", "Not authorized for that video": "#827717",
   "Too many viewers": "#5d4037",
 };
@@ -445,7 +446,8 @@ async function pollAttempts(view, chart, rows) {
   const fresh = await api("GET", "attempts" + query({...params, after_id: view.maxId, limit: 500}));
   if (page !== state.page || fresh.rows.length === 0) return;
   view.maxId = fresh.rows.reduce((m, r) => Math.max(m, r.id), view.maxId);
-  view.rows = fresh.rows.slice().reverse().concat(view.rows);
+  // The newest rows stay; a page left open all day must not grow without bound.
+  view.rows = fresh.rows.slice().reverse().concat(view.rows).slice(0, MAX_ROWS);
   rows.replaceChildren(attemptsTable("attempt-rows", view.rows, new Set(fresh.rows.map((r) => r.id))));
   drawChart(chart, await api("GET", "timeline" + query(params)));
 }
