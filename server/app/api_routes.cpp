@@ -20,6 +20,9 @@ App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
       v2_(clock, errors_, [this](const std::vector<ViewingSession>& ended) {
         usher_.sessions_ended(ended);
       }),
+      // Like v2's, sessions ended in the console reach the usher.
+      console_(clock, errors_, config_.console,
+               [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
       usher_(clock,
              UsherConfig{config_.server_name, config_.session_idle, config_.session_ttl,
                          config_.hash_workers, config_.publish_fail_delay_ms},
@@ -46,15 +49,21 @@ Handler App::api_handler() {
 
 void App::route_api(HttpRequest&& req, Responder respond) {
   auto path = req.path();
+  // The console's pages come from memory: no hop to the store.
+  if (ConsoleApi::is_page(path)) return respond(console_.page(req));
   bool legacy = path == "/stable/" || path == "/stable";
   bool v2 = path == "/v2" || path.substr(0, 4) == "/v2/";
-  if (!legacy && !v2) return respond(json_error(404, "NOT_FOUND", "no such route"));
+  bool console = ConsoleApi::is_api(path);
+  if (!legacy && !v2 && !console) return respond(json_error(404, "NOT_FOUND", "no such route"));
 
   auto shared = std::make_shared<HttpRequest>(std::move(req));
-  // Any legacy command and any v2 method but GET may change tickets or accounts:
-  // what the usher remembers of them must not outlive the change.
-  const bool may_write = legacy || (shared->method != "GET" && shared->method != "HEAD");
-  auto job = [this, shared, respond, legacy, may_write](Store& store) {
+  // Any legacy command, any v2 method but GET and any console action on
+  // tickets or stream users may change them: what the usher remembers of them
+  // must not outlive the change.
+  const bool may_write = legacy || (console ? ConsoleApi::may_change_tickets(*shared)
+                                            : shared->method != "GET" && shared->method != "HEAD");
+  const char* api = legacy ? "legacy " : console ? "console " : "v2 ";
+  auto job = [this, shared, respond, legacy, console, may_write, api](Store& store) {
     try {
       if (legacy) {
         // Answered now or, for a write, once its batch commits.
@@ -63,19 +72,16 @@ void App::route_api(HttpRequest&& req, Responder respond) {
           respond(std::move(answer));
         });
       }
-      HttpResponse answer = v2_.handle(*shared, store);
+      HttpResponse answer = console ? console_.handle(*shared, store) : v2_.handle(*shared, store);
       if (may_write) usher_.tickets_changed();
       respond(std::move(answer));
     } catch (const StoreUnavailable& e) {
       if (may_write) usher_.tickets_changed();
-      errors_.report((legacy ? "legacy " : "v2 ") + shared->method + " " +
-                         std::string(shared->path()),
-                     e.what());
+      errors_.report(api + shared->method + " " + std::string(shared->path()), e.what());
       respond(legacy ? legacy_.busy() : json_error(503, "UNAVAILABLE", "store unavailable, try again"));
     } catch (...) {
       if (may_write) usher_.tickets_changed();
-      errors_.report_current((legacy ? "legacy " : "v2 ") + shared->method + " " +
-                             std::string(shared->path()));
+      errors_.report_current(api + shared->method + " " + std::string(shared->path()));
       respond(json_error(500, "INTERNAL", "internal error"));
     }
   };

@@ -13,6 +13,7 @@
 #include "hooks/hook_api.hpp"
 #include "app/metrics.hpp"
 #include "app/session_kicker.hpp"
+#include "console/console_api.hpp"
 #include "core/http_client.hpp"
 #include "core/log_file.hpp"
 #include "legacy/legacy_api.hpp"
@@ -35,6 +36,7 @@ struct AppConfig {
   std::string access_log;                // JSON lines per request; empty: none, "-": stdout
   std::string decision_log;              // JSON lines per usher decision; empty: none
   KickerConfig kicks;                    // media servers' APIs that drop an ended session's client
+  ConsoleConfig console;                 // the web console (docs/console.md)
 };
 
 class App {
@@ -42,7 +44,7 @@ class App {
   // outbound: sends the kicks of config.kicks (may be null when none is configured).
   App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound = nullptr);
 
-  Handler api_handler();   // public listener: /stable/, /v2/
+  Handler api_handler();   // public listener: /stable/, /v2/, /console/
   Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/*
   void reopen_logs();      // SIGHUP: the log files start anew under their names
 
@@ -71,6 +73,7 @@ class App {
   GroupCommit api_writes_;  // the legacy API's signed writes, batched; before legacy_
   LegacyApi legacy_;
   V2Api v2_;
+  ConsoleApi console_;
   UsherService usher_;
   HookApi hooks_;
 };

@@ -83,6 +83,17 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
       ->description(
           "(Env:SEVU_OME_SECRET_FILE) read the OvenMediaEngine secret from this file (one "
           "trailing newline is dropped)");
+  cmd.add_option("--console-admin-token")
+      ->description(
+          "(Env:SEVU_CONSOLE_ADMIN_TOKEN) the operator's login to the web console (/console/; "
+          "sees every account; docs/console.md); prefer --console-admin-token-file or the "
+          "environment [default: none, no operator login]");
+  cmd.add_option("--console-admin-token-file")
+      ->description(
+          "(Env:SEVU_CONSOLE_ADMIN_TOKEN_FILE) read the console's operator token from this file "
+          "(one trailing newline is dropped)");
+  number(cmd, "console-session-ttl", o.console_session_ttl, 60u, 31u * 86400u,
+         "seconds a web console login lasts");
   flag(cmd, "test-controls", o.test_controls,
        "serve POST /test/clock, /test/reset, /test/fixtures on the hook listener "
        "(docs/staging.md; tests only, never in production)");
@@ -164,6 +175,7 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
   if (!o.config_file.empty()) from_file = apply_config_file(cmd, o.config_file);
   o.hook_token = secret_option(cmd, "hook-token", from_file).value_or("");
   o.ome_secret = secret_option(cmd, "ome-secret", from_file).value_or("");
+  o.console_admin_token = secret_option(cmd, "console-admin-token", from_file).value_or("");
   o.api = endpoint("--listen", o.listen);
   // Hooks default to loopback on the port after the API's (8080 -> 8081), so
   // several servers started with only --listen do not fight over one port.
@@ -206,6 +218,10 @@ AppConfig app_config(const ServeOptions& o) {
   config.access_log = o.access_log;
   config.decision_log = o.decision_log;
   config.kicks = o.kicks;
+  config.console.admin_token = o.console_admin_token;
+  config.console.session_ttl = o.console_session_ttl;
+  config.console.secure_cookie = !o.tls_cert.empty();
+  config.console.legacy = config.legacy;
   return config;
 }
 

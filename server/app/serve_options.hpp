@@ -51,6 +51,7 @@ struct ServeOptions {
   unsigned session_ttl = 300;
   unsigned hash_workers = 1;
   unsigned publish_fail_delay = 4000;
+  unsigned console_session_ttl = 28800;  // 8 hours
   std::string tls_cert, tls_key;  // both: HTTPS on the public listener
   std::string access_log;    // empty: none; "-": stdout
   std::string decision_log;  // empty: none; "-": stdout
@@ -60,6 +61,7 @@ struct ServeOptions {
   Endpoint api, hooks;
   std::string hook_token;  // empty: none
   std::string ome_secret;  // empty: none (/hooks/ome refuses every call)
+  std::string console_admin_token;  // empty: no operator login to the console
   KickerConfig kicks;      // from srs_api, mediamtx_api
 };
 

@@ -57,6 +57,27 @@ struct AttemptFilter {
   int64_t offset = 0;
 };
 
+// The console's attempt query (docs/console.md): a time range, equality
+// filters and id paging, over one account (cdn_id), the attempts whose key
+// matched no ticket (cdn_id 0) or, with no cdn_id, every account and those.
+struct AttemptQuery {
+  std::optional<int64_t> cdn_id;
+  int64_t from = 0, to = 0;  // datetime in [from, to]
+  std::optional<std::string> key, app, video, ip, reason;
+  std::optional<bool> success;
+  std::optional<int64_t> before_id;  // newest first, ids below it
+  std::optional<int64_t> after_id;   // oldest first, ids above it (wins over before_id)
+  int64_t limit = 100;
+};
+
+// Attempts of one time bucket with one outcome and reason (Store::attempt_timeline).
+struct AttemptBucket {
+  int64_t start = 0;  // the bucket's first second
+  bool success = false;
+  std::string reason;
+  int64_t count = 0;
+};
+
 // Equality filters on plain ticket fields (v2 list).
 struct TicketFilter {
   std::optional<std::string> key, pass, ip, video, app;
@@ -84,6 +105,14 @@ struct ViewingSession {
   // Wall-clock nanoseconds at opening: orders the sessions of one second
   // (started is whole seconds), so the oldest is known exactly.
   int64_t opened = 0;
+};
+
+// A console login (docs/console.md): only the SHA-256 of its cookie token is
+// kept. cdn_id 0 is the operator.
+struct ConsoleSession {
+  std::string token_hash;  // lowercase hex SHA-256 of the cookie token
+  int64_t cdn_id = 0;
+  int64_t created = 0, expires = 0;  // ticket time (Clock::now)
 };
 
 struct StreamUser {

@@ -26,6 +26,22 @@ const std::string kAttemptFilters =
     " AND ($6::text IS NULL OR ip = $6) AND ($7::text IS NULL OR pass = $7)"
     " AND ($8::integer IS NULL OR success = $8)";
 
+// As sqlite_store.cpp's kConsoleAttempts: the scope and filters as $1..$9,
+// each cdn_id of the scope a range of attempts_by_time.
+const std::string kConsoleAttempts =
+    " FROM attempts WHERE cdn_id IN (SELECT $1::bigint WHERE $1::bigint IS NOT NULL"
+    " UNION ALL SELECT cdn_id FROM accounts WHERE $1::bigint IS NULL"
+    " UNION ALL SELECT 0 WHERE $1::bigint IS NULL)"
+    " AND datetime >= $2 AND datetime <= $3 AND ($4::text IS NULL OR key = $4)"
+    " AND ($5::text IS NULL OR app = $5) AND ($6::text IS NULL OR video = $6)"
+    " AND ($7::text IS NULL OR ip = $7) AND ($8::text IS NULL OR reason = $8)"
+    " AND ($9::integer IS NULL OR success = $9)";
+
+// As sqlite_store.cpp's kTicketSearch: the term as $2.
+const std::string kTicketSearch =
+    " FROM tickets WHERE cdn_id = $1 AND ($2 = '' OR left(key, length($2)) = $2"
+    " OR app = $2 OR video = $2)";
+
 // The advisory lock class of signed writes: 'sevu' as an int4 (the two-key form
 // never meets the one-key lock the migrations take).
 constexpr const char* kWriteReplyLockClass = "1936029301";
@@ -171,6 +187,11 @@ int64_t not_negative(int64_t n) {
 bool storable(const TicketFilter& f) {
   return pg::storable(f.key) && pg::storable(f.pass) && pg::storable(f.ip) &&
          pg::storable(f.video) && pg::storable(f.app);
+}
+
+bool storable(const AttemptQuery& q) {
+  return pg::storable(q.key) && pg::storable(q.app) && pg::storable(q.video) &&
+         pg::storable(q.ip) && pg::storable(q.reason);
 }
 
 bool storable(const AttemptFilter& f) {
@@ -346,6 +367,61 @@ class PgStore final : public Store {
     Params p;
     p.add(after_id).add(cdn_id).add(key).add(not_negative(limit));
     return collect<Attempt>(run(attempts_after_, p), read_attempt);
+  }
+
+  std::vector<Attempt> find_attempts(const AttemptQuery& q) override {
+    if (!storable(q)) return {};
+    Params p = attempt_query(q);
+    p.add(q.after_id ? *q.after_id : q.before_id.value_or(std::numeric_limits<int64_t>::max()))
+        .add(not_negative(q.limit));
+    return collect<Attempt>(run(q.after_id ? console_attempts_after_ : console_attempts_before_, p),
+                            read_attempt);
+  }
+
+  std::vector<AttemptBucket> attempt_timeline(const AttemptQuery& q, int64_t start,
+                                              int64_t step) override {
+    if (!storable(q)) return {};
+    Params p = attempt_query(q);
+    p.add(start).add(std::max<int64_t>(step, 1));
+    return collect<AttemptBucket>(run(attempt_timeline_, p), [](const Result& r, int i) {
+      return AttemptBucket{r.int64(i, 0), r.boolean(i, 1), r.text(i, 2), r.int64(i, 3)};
+    });
+  }
+
+  std::vector<Ticket> search_tickets(int64_t cdn_id, const std::string& q, int64_t offset,
+                                     int64_t limit) override {
+    if (!pg::storable(q)) return {};
+    Params p;
+    p.add(cdn_id).add(q).add(not_negative(limit)).add(not_negative(offset));
+    return collect<Ticket>(run(search_tickets_, p), read_ticket);
+  }
+
+  int64_t count_tickets_matching(int64_t cdn_id, const std::string& q) override {
+    if (!pg::storable(q)) return 0;
+    return run(count_tickets_matching_, Params().add(cdn_id).add(q)).int64(0, 0);
+  }
+
+  void insert_console_session(const ConsoleSession& c) override {
+    Params p;
+    p.add(c.token_hash).add(c.cdn_id).add(c.created).add(c.expires);
+    run(insert_console_session_, p);
+  }
+
+  std::optional<ConsoleSession> console_session(const std::string& token_hash) override {
+    if (!pg::storable(token_hash)) return std::nullopt;
+    const auto r = run(console_session_, Params().add(token_hash));
+    if (r.rows() == 0) return std::nullopt;
+    return ConsoleSession{r.text(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3)};
+  }
+
+  bool delete_console_session(const std::string& token_hash) override {
+    if (!pg::storable(token_hash)) return false;
+    return run(delete_console_session_, Params().add(token_hash)).affected() > 0;
+  }
+
+  int64_t delete_expired_console_sessions(int64_t now, int64_t limit) override {
+    return run(delete_expired_console_sessions_, Params().add(now).add(not_negative(limit)))
+        .affected();
   }
 
   bool insert_stream_user(StreamUser& u) override {
@@ -608,6 +684,13 @@ class PgStore final : public Store {
     return p;
   }
 
+  static Params attempt_query(const AttemptQuery& q) {
+    Params p;
+    p.add(q.cdn_id).add(q.from).add(q.to).add(q.key).add(q.app).add(q.video).add(q.ip);
+    p.add(q.reason).add(q.success);
+    return p;
+  }
+
   // As sqlite_store.cpp: whole hours from attempt_counts, the cut hour from rows.
   int64_t count_from_totals(int64_t cdn_id, const AttemptFilter& f) {
     constexpr int64_t kHour = 3600;
@@ -705,6 +788,28 @@ class PgStore final : public Store {
       statement("SELECT " + columns::kAttempt +
                 " FROM attempts WHERE id > $1 AND ($2::bigint IS NULL OR cdn_id = $2)"
                 " AND ($3::text IS NULL OR key = $3) ORDER BY id LIMIT $4");
+  const pg::Statement console_attempts_before_ =
+      statement("SELECT " + columns::kAttempt + kConsoleAttempts +
+                " AND id < $10 ORDER BY id DESC LIMIT $11");
+  const pg::Statement console_attempts_after_ = statement(
+      "SELECT " + columns::kAttempt + kConsoleAttempts + " AND id > $10 ORDER BY id LIMIT $11");
+  const pg::Statement attempt_timeline_ =
+      statement("SELECT $10::bigint + ((datetime - $10::bigint) / $11::bigint) * $11::bigint"
+                " AS bucket, success, reason, COUNT(*)" +
+                kConsoleAttempts +
+                " GROUP BY bucket, success, reason ORDER BY bucket, success DESC, reason");
+  const pg::Statement search_tickets_ = statement("SELECT " + columns::kTicket + kTicketSearch +
+                                                  " ORDER BY id DESC LIMIT $3 OFFSET $4");
+  const pg::Statement count_tickets_matching_ = statement("SELECT COUNT(*)" + kTicketSearch);
+  const pg::Statement insert_console_session_ = statement(
+      "INSERT INTO console_sessions (token_hash, cdn_id, created, expires) VALUES ($1, $2, $3, $4)");
+  const pg::Statement console_session_ = statement(
+      "SELECT token_hash, cdn_id, created, expires FROM console_sessions WHERE token_hash = $1");
+  const pg::Statement delete_console_session_ =
+      statement("DELETE FROM console_sessions WHERE token_hash = $1");
+  const pg::Statement delete_expired_console_sessions_ = statement(
+      "DELETE FROM console_sessions WHERE token_hash IN (SELECT token_hash FROM console_sessions"
+      " WHERE expires < $1 ORDER BY expires LIMIT $2)");
   const pg::Statement mark_seeded_ = statement(
       "INSERT INTO seeded (name, created) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING");
 

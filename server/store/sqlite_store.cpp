@@ -30,6 +30,24 @@ const std::string kAttemptFilters =
     " AND (?6 IS NULL OR ip = ?6) AND (?7 IS NULL OR pass = ?7)"
     " AND (?8 IS NULL OR success = ?8)";
 
+// The console's attempt scope and filters as ?1..?9 (store.hpp, find_attempts):
+// the scope is a set of cdn_ids, each a range of attempts_by_time (cdn_id,
+// datetime), so no index is needed beyond it: one account (?1), or with ?1
+// NULL every account and 0 (keys that matched no ticket).
+const std::string kConsoleAttempts =
+    " FROM attempts INDEXED BY attempts_by_time"
+    " WHERE cdn_id IN (SELECT ?1 WHERE ?1 IS NOT NULL"
+    " UNION ALL SELECT cdn_id FROM accounts WHERE ?1 IS NULL"
+    " UNION ALL SELECT 0 WHERE ?1 IS NULL)"
+    " AND datetime >= ?2 AND datetime <= ?3 AND (?4 IS NULL OR key = ?4)"
+    " AND (?5 IS NULL OR app = ?5) AND (?6 IS NULL OR video = ?6) AND (?7 IS NULL OR ip = ?7)"
+    " AND (?8 IS NULL OR reason = ?8) AND (?9 IS NULL OR success = ?9)";
+
+// A ticket search term (store.hpp, search_tickets) as ?2.
+const std::string kTicketSearch =
+    " FROM tickets WHERE cdn_id = ?1 AND (?2 = '' OR substr(key, 1, length(?2)) = ?2"
+    " OR app = ?2 OR video = ?2)";
+
 Account read_account(const Statement::Run& row) {
   Account a;
   a.cdn_id = row.int64(0);
@@ -384,6 +402,64 @@ class SqliteStore final : public Store {
     return collect<Attempt>(run, read_attempt);
   }
 
+  std::vector<Attempt> find_attempts(const AttemptQuery& q) override {
+    auto run = (q.after_id ? console_attempts_after_ : console_attempts_before_).run();
+    bind_attempt_query(run, q);
+    run.bind(10, q.after_id ? *q.after_id : q.before_id.value_or(
+                                                 std::numeric_limits<int64_t>::max()))
+        .bind(11, not_negative(q.limit));
+    return collect<Attempt>(run, read_attempt);
+  }
+
+  std::vector<AttemptBucket> attempt_timeline(const AttemptQuery& q, int64_t start,
+                                              int64_t step) override {
+    auto run = attempt_timeline_.run();
+    bind_attempt_query(run, q);
+    run.bind(10, start).bind(11, std::max<int64_t>(step, 1));
+    return collect<AttemptBucket>(run, [](const Statement::Run& row) {
+      return AttemptBucket{row.int64(0), row.boolean(1), row.text(2), row.int64(3)};
+    });
+  }
+
+  std::vector<Ticket> search_tickets(int64_t cdn_id, const std::string& q, int64_t offset,
+                                     int64_t limit) override {
+    auto run = search_tickets_.run();
+    run.bind(1, cdn_id).bind(2, q).bind(3, not_negative(limit)).bind(4, not_negative(offset));
+    return collect<Ticket>(run, read_ticket);
+  }
+
+  int64_t count_tickets_matching(int64_t cdn_id, const std::string& q) override {
+    auto run = count_tickets_matching_.run();
+    run.bind(1, cdn_id).bind(2, q);
+    return run.next() ? run.int64(0) : 0;
+  }
+
+  void insert_console_session(const ConsoleSession& c) override {
+    insert_console_session_.run()
+        .bind(1, c.token_hash)
+        .bind(2, c.cdn_id)
+        .bind(3, c.created)
+        .bind(4, c.expires)
+        .finish();
+  }
+
+  std::optional<ConsoleSession> console_session(const std::string& token_hash) override {
+    auto run = console_session_.run();
+    run.bind(1, token_hash);
+    if (!run.next()) return std::nullopt;
+    return ConsoleSession{run.text(0), run.int64(1), run.int64(2), run.int64(3)};
+  }
+
+  bool delete_console_session(const std::string& token_hash) override {
+    delete_console_session_.run().bind(1, token_hash).finish();
+    return changes() > 0;
+  }
+
+  int64_t delete_expired_console_sessions(int64_t now, int64_t limit) override {
+    delete_expired_console_sessions_.run().bind(1, now).bind(2, not_negative(limit)).finish();
+    return changes();
+  }
+
   bool mark_seeded(const std::string& name, int64_t now) override {
     auto run = mark_seeded_.run();
     run.bind(1, name).bind(2, now).finish();
@@ -651,6 +727,18 @@ class SqliteStore final : public Store {
         .bind(8, f.success);
   }
 
+  static void bind_attempt_query(Statement::Run& run, const AttemptQuery& q) {
+    run.bind(1, q.cdn_id)
+        .bind(2, q.from)
+        .bind(3, q.to)
+        .bind(4, q.key)
+        .bind(5, q.app)
+        .bind(6, q.video)
+        .bind(7, q.ip)
+        .bind(8, q.reason)
+        .bind(9, q.success);
+  }
+
   sqlite3* db() const { return conn_.get(); }
 
   sqlite::Connection conn_;  // declared first: outlives every statement below
@@ -734,6 +822,27 @@ class SqliteStore final : public Store {
                                       " FROM attempts WHERE id > ?1"
                                       " AND (?2 IS NULL OR cdn_id = ?2)"
                                       " AND (?3 IS NULL OR key = ?3) ORDER BY id LIMIT ?4"};
+  Statement console_attempts_before_{
+      db(), "SELECT " + columns::kAttempt + kConsoleAttempts + " AND id < ?10 ORDER BY id DESC LIMIT ?11"};
+  Statement console_attempts_after_{
+      db(), "SELECT " + columns::kAttempt + kConsoleAttempts + " AND id > ?10 ORDER BY id LIMIT ?11"};
+  Statement attempt_timeline_{
+      db(), "SELECT ?10 + ((datetime - ?10) / ?11) * ?11 AS bucket, success, reason, COUNT(*)" +
+                kConsoleAttempts + " GROUP BY bucket, success, reason ORDER BY bucket, success DESC, reason"};
+  Statement search_tickets_{db(), "SELECT " + columns::kTicket + kTicketSearch +
+                                      " ORDER BY id DESC LIMIT ?3 OFFSET ?4"};
+  Statement count_tickets_matching_{db(), "SELECT COUNT(*)" + kTicketSearch};
+  Statement insert_console_session_{
+      db(), "INSERT INTO console_sessions (token_hash, cdn_id, created, expires)"
+            " VALUES (?1, ?2, ?3, ?4)"};
+  Statement console_session_{
+      db(), "SELECT token_hash, cdn_id, created, expires FROM console_sessions"
+            " WHERE token_hash = ?1"};
+  Statement delete_console_session_{db(), "DELETE FROM console_sessions WHERE token_hash = ?1"};
+  Statement delete_expired_console_sessions_{
+      db(),
+      "DELETE FROM console_sessions WHERE token_hash IN (SELECT token_hash FROM console_sessions"
+      " WHERE expires < ?1 ORDER BY expires LIMIT ?2)"};
   Statement mark_seeded_{db(), "INSERT OR IGNORE INTO seeded (name, created) VALUES (?1, ?2)"};
 
   Statement insert_stream_user_{

@@ -77,6 +77,11 @@ class Store {
   // expires, used. Matches on cdn_id + key. Returns false if no such ticket.
   virtual bool update_ticket(const Ticket& t) = 0;
   virtual bool delete_ticket(int64_t cdn_id, const std::string& key) = 0;
+  // The console's ticket search, newest first: every ticket of the account when
+  // q is empty, else those whose key begins with q or whose app or video is q.
+  virtual std::vector<Ticket> search_tickets(int64_t cdn_id, const std::string& q, int64_t offset,
+                                             int64_t limit) = 0;
+  virtual int64_t count_tickets_matching(int64_t cdn_id, const std::string& q) = 0;
 
   // Attempts; listings are oldest first.
   virtual int64_t insert_attempt(const Attempt& a) = 0;
@@ -88,6 +93,15 @@ class Store {
                                               const std::optional<int64_t>& cdn_id,
                                               const std::optional<std::string>& key,
                                               int64_t limit) = 0;
+
+  // The console (docs/console.md). find_attempts: with q.after_id oldest first
+  // (the live poll), else newest first (by id). attempt_timeline: counts per
+  // bucket of `step` seconds from `start` (a bucket begins at start + k*step),
+  // outcome and reason, grouped by the database; both read the range
+  // [q.from, q.to] through attempts_by_time, one account at a time.
+  virtual std::vector<Attempt> find_attempts(const AttemptQuery& q) = 0;
+  virtual std::vector<AttemptBucket> attempt_timeline(const AttemptQuery& q, int64_t start,
+                                                      int64_t step) = 0;
 
   // Stream users (publish credentials + record/DVR settings)
   virtual bool insert_stream_user(StreamUser& u) = 0;  // sets u.id
@@ -138,6 +152,13 @@ class Store {
   // (last_seen + lapse < before), ended or not, oldest first (bounded work per
   // call); returns how many went.
   virtual int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) = 0;
+
+  // Console logins (docs/console.md), by the hash of their token.
+  virtual void insert_console_session(const ConsoleSession& s) = 0;
+  virtual std::optional<ConsoleSession> console_session(const std::string& token_hash) = 0;
+  virtual bool delete_console_session(const std::string& token_hash) = 0;  // false: none
+  // Deletes at most `limit` sessions whose expires is before now; returns how many went.
+  virtual int64_t delete_expired_console_sessions(int64_t now, int64_t limit) = 0;
 
   // Staging (POST /test/reset): every ticket, attempt, stream user, viewing
   // session and remembered write reply gone, in one transaction; accounts stay.

@@ -135,6 +135,32 @@ class WatchedStore : public Store {
                                       int64_t limit) override {
     return inner_->attempts_after(after_id, cdn_id, key, limit);
   }
+  std::vector<Attempt> find_attempts(const AttemptQuery& q) override {
+    return inner_->find_attempts(q);
+  }
+  std::vector<AttemptBucket> attempt_timeline(const AttemptQuery& q, int64_t start,
+                                              int64_t step) override {
+    return inner_->attempt_timeline(q, start, step);
+  }
+  std::vector<Ticket> search_tickets(int64_t cdn_id, const std::string& q, int64_t offset,
+                                     int64_t limit) override {
+    return inner_->search_tickets(cdn_id, q, offset, limit);
+  }
+  int64_t count_tickets_matching(int64_t cdn_id, const std::string& q) override {
+    return inner_->count_tickets_matching(cdn_id, q);
+  }
+  void insert_console_session(const ConsoleSession& c) override {
+    inner_->insert_console_session(c);
+  }
+  std::optional<ConsoleSession> console_session(const std::string& token_hash) override {
+    return inner_->console_session(token_hash);
+  }
+  bool delete_console_session(const std::string& token_hash) override {
+    return inner_->delete_console_session(token_hash);
+  }
+  int64_t delete_expired_console_sessions(int64_t now, int64_t limit) override {
+    return inner_->delete_expired_console_sessions(now, limit);
+  }
   bool mark_seeded(const std::string& name, int64_t now) override {
     return inner_->mark_seeded(name, now);
   }

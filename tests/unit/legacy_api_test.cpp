@@ -168,6 +168,20 @@ class MemoryStore : public Store {
     return {};
   }
   bool mark_seeded(const std::string&, int64_t) override { return false; }
+  std::vector<Attempt> find_attempts(const AttemptQuery&) override { return {}; }
+  std::vector<AttemptBucket> attempt_timeline(const AttemptQuery&, int64_t, int64_t) override {
+    return {};
+  }
+  std::vector<Ticket> search_tickets(int64_t, const std::string&, int64_t, int64_t) override {
+    return {};
+  }
+  int64_t count_tickets_matching(int64_t, const std::string&) override { return 0; }
+  void insert_console_session(const ConsoleSession&) override {}
+  std::optional<ConsoleSession> console_session(const std::string&) override {
+    return std::nullopt;
+  }
+  bool delete_console_session(const std::string&) override { return false; }
+  int64_t delete_expired_console_sessions(int64_t, int64_t) override { return 0; }
   void backup_to(const std::string&) override {}
   std::vector<WriteReply> write_replies() override {
     std::vector<WriteReply> all;

@@ -894,3 +894,162 @@ TEST_CASE(CONTRACT "updating a stream user into a duplicate inside a transaction
   CHECK(store->ticket(158, "after"));
   CHECK(store->stream_user(158, b.id)->stream == "cam2");
 }
+
+TEST_CASE(CONTRACT "console attempts: scoped, filtered, newest first, paged both ways") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "demo")));
+  REQUIRE(store->insert_account(make_account(2000, "other")));
+  std::vector<int64_t> id;
+  // {cdn_id, key, datetime, success, reason}
+  struct Row {
+    int64_t cdn;
+    std::string key;
+    int64_t when;
+    bool ok;
+    std::string reason;
+  };
+  for (const Row& r : std::vector<Row>{{158, "a", 1000, true, "Success"},
+                                       {0, "typo", 1010, false, "No such ticket"},
+                                       {2000, "b", 1020, true, "Success"},
+                                       {158, "a", 1030, false, "Ticket expired"},
+                                       {158, "c", 5000, true, "Success"},
+                                       {999, "gone", 1040, true, "Success"}}) {
+    Attempt a = make_attempt(r.cdn, r.key, r.when);
+    a.success = r.ok;
+    a.reason = r.reason;
+    id.push_back(store->insert_attempt(a));
+  }
+  AttemptQuery q;
+  q.from = 0;
+  q.to = 2000;
+  q.cdn_id = 158;
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[3], id[0]});
+  q.cdn_id = 0;
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[1]});
+  q.cdn_id.reset();  // every account (not 999: no such account) and the unmatched
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[3], id[2], id[1], id[0]});
+  q.limit = 2;
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[3], id[2]});
+  q.before_id = id[2];
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[1], id[0]});
+  q.before_id.reset();
+  q.after_id = id[0];
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[1], id[2]});
+  q.after_id.reset();
+  q.limit = 100;
+  q.success = false;
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[3], id[1]});
+  q.success.reset();
+  q.reason = "Ticket expired";
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[3]});
+  q.reason.reset();
+  q.key = "b";
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[2]});
+  q.key.reset();
+  q.cdn_id = 158;
+  q.to = 10000;
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[4], id[3], id[0]});
+  q.from = 1030;
+  q.to = 1030;  // both ends count
+  CHECK(ids(store->find_attempts(q)) == std::vector<int64_t>{id[3]});
+}
+
+TEST_CASE(CONTRACT "attempt timeline counts per bucket, outcome and reason") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "demo")));
+  REQUIRE(store->insert_account(make_account(2000, "other")));
+  auto add = [&](int64_t cdn, int64_t when, bool ok, const std::string& reason) {
+    Attempt a = make_attempt(cdn, "k", when);
+    a.success = ok;
+    a.reason = reason;
+    store->insert_attempt(a);
+  };
+  add(158, 600, true, "");
+  add(158, 659, true, "");
+  add(158, 660, false, "Ticket expired");
+  add(158, 700, false, "Ticket expired");
+  add(158, 710, false, "Bad pass");
+  add(2000, 600, true, "");
+  add(0, 601, false, "No such ticket");
+  add(158, 5000, true, "");  // out of range
+
+  AttemptQuery q;
+  q.from = 600;
+  q.to = 719;
+  q.cdn_id = 158;
+  auto buckets = store->attempt_timeline(q, 600, 60);
+  REQUIRE(buckets.size() == 3);
+  CHECK(buckets[0].start == 600);
+  CHECK(buckets[0].success);
+  CHECK(buckets[0].count == 2);
+  CHECK(buckets[1].start == 660);
+  CHECK(!buckets[1].success);
+  CHECK(buckets[1].reason == "Bad pass");
+  CHECK(buckets[1].count == 1);
+  CHECK(buckets[2].reason == "Ticket expired");
+  CHECK(buckets[2].count == 2);
+
+  q.cdn_id.reset();
+  int64_t total = 0;
+  for (const AttemptBucket& b : store->attempt_timeline(q, 600, 60)) total += b.count;
+  CHECK(total == 7);
+  q.cdn_id = 0;
+  buckets = store->attempt_timeline(q, 600, 120);
+  REQUIRE(buckets.size() == 1);
+  CHECK(buckets[0].start == 600);
+  CHECK(buckets[0].reason == "No such ticket");
+}
+
+TEST_CASE(CONTRACT "ticket search: key prefix, app or video, newest first, counted") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "demo")));
+  REQUIRE(store->insert_account(make_account(2000, "other")));
+  Ticket a = make_ticket(158, "alpha.1");
+  Ticket b = make_ticket(158, "beta.2");
+  b.app = "demo-live";
+  Ticket c = make_ticket(158, "alps.3");
+  c.video = "news";
+  Ticket d = make_ticket(2000, "alpha.4");
+  for (Ticket* t : {&a, &b, &c, &d}) REQUIRE(store->insert_ticket(*t));
+  auto keys = [](const std::vector<Ticket>& ts) {
+    std::vector<std::string> out;
+    for (const Ticket& t : ts) out.push_back(t.key);
+    return out;
+  };
+  CHECK(keys(store->search_tickets(158, "", 0, 50)) ==
+        std::vector<std::string>{"alps.3", "beta.2", "alpha.1"});
+  CHECK(store->count_tickets_matching(158, "") == 3);
+  CHECK(keys(store->search_tickets(158, "alp", 0, 50)) ==
+        std::vector<std::string>{"alps.3", "alpha.1"});
+  CHECK(store->count_tickets_matching(158, "alp") == 2);
+  CHECK(keys(store->search_tickets(158, "alp", 1, 1)) == std::vector<std::string>{"alpha.1"});
+  CHECK(keys(store->search_tickets(158, "demo-live", 0, 50)) ==
+        std::vector<std::string>{"beta.2"});
+  CHECK(keys(store->search_tickets(158, "news", 0, 50)) == std::vector<std::string>{"alps.3"});
+  CHECK(store->search_tickets(158, "alpha.4", 0, 50).empty());
+  CHECK(store->count_tickets_matching(2000, "alp") == 1);
+  CHECK(store->search_tickets(158, "%", 0, 50).empty());
+}
+
+TEST_CASE(CONTRACT "console sessions: stored by hash, found, deleted, expired ones go") {
+  ContractBackend backend;
+  auto store = backend.open();
+  store->insert_console_session(ConsoleSession{"h1", 158, 100, 200});
+  store->insert_console_session(ConsoleSession{"h2", 0, 100, 300});
+  store->insert_console_session(ConsoleSession{"h3", 158, 100, 400});
+  auto s = backend.open()->console_session("h2");
+  REQUIRE(s);
+  CHECK(s->cdn_id == 0);
+  CHECK(s->created == 100);
+  CHECK(s->expires == 300);
+  CHECK(!store->console_session("nope"));
+  CHECK(store->delete_console_session("h1"));
+  CHECK(!store->delete_console_session("h1"));
+  CHECK(!store->console_session("h1"));
+  CHECK(store->delete_expired_console_sessions(1000, 1) == 1);
+  CHECK(store->delete_expired_console_sessions(1000, 10) == 1);
+  CHECK(!store->console_session("h3"));
+}

@@ -166,7 +166,8 @@ TEST_CASE("four instances opening a fresh database at once migrate it once") {
                 " FROM schema_migrations") == "1:0001_init.sql,2:0002_write_replies.sql,"
                                               "3:0003_seeded.sql,4:0004_attempt_counts.sql,"
                                               "5:0005_viewing_sessions.sql,"
-                                              "6:0006_viewer_limits_and_sessions.sql");
+                                              "6:0006_viewer_limits_and_sessions.sql,"
+                                              "7:0007_console_sessions.sql");
   raw.one("UPDATE schema_migrations SET applied = 1");
   open_postgres_store(db.uri());  // reopening applies nothing again
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied <> 1") == "0");
