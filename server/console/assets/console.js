@@ -396,8 +396,8 @@ function timelineForm(view, chart, rows, live) {
   range.addEventListener("change", () => { custom.hidden = range.value !== "0"; });
   const fields = [field("Range", range), custom,
     field("Key", input("key", {autocomplete: "off"})), field("App", input("app")), field("Video", input("video")),
-    field("IP", input("ip")), field("Reason", input("reason"), "Exact, e.g. Token Revoked"),
-    field("Result", select("result", [["", "Granted and denied"], ["granted", "Granted"], ["denied", "Denied"]], ""))];
+    field("IP", input("ip")), field("Reason", input("reason", {placeholder: "Token Revoked"})),
+    field("Result", select("result", [["", "Both"], ["granted", "Granted"], ["denied", "Denied"]], ""))];
   return form("timeline-filters", fields, "Show", (v) => {
     view.range = Number(v.range);
     view.custom = view.range === 0 ? customRange(v) : null;
@@ -519,7 +519,8 @@ function orderSeries(series) {
 }
 
 function niceMax(n) {
-  const steps = [1, 2, 5, 10, 20, 25, 50, 100];
+  // Even steps, so the middle grid line has a whole-number label too.
+  const steps = [2, 4, 6, 8, 10, 20, 40, 60, 80, 100];
   const scale = Math.pow(10, Math.max(0, Math.floor(Math.log10(n)) - 1));
   return steps.map((s) => s * scale).find((s) => s >= n) || n;
 }
@@ -561,7 +562,9 @@ function drawAxes(chart, tl, area, max) {
   const slot = (area.right - area.left) / Math.max(1, n);
   for (let t = 0; t < ticks; t++) {
     const i = Math.round((t * (n - 1)) / Math.max(1, ticks - 1));
-    chart.append(svg("text", {x: area.left + slot * (i + 0.5), y: area.bottom + 16, "text-anchor": "middle"},
+    // The outer labels lean inwards, so the first and last stay inside the chart.
+    const anchor = t === 0 ? "start" : t === ticks - 1 ? "end" : "middle";
+    chart.append(svg("text", {x: area.left + slot * (i + 0.5), y: area.bottom + 16, "text-anchor": anchor},
       tl.step >= 86400 ? utc(tl.minutes[i]).slice(5, 10) : hhmm(tl.minutes[i])));
   }
 }
