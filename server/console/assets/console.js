@@ -21,6 +21,7 @@ const REASON_COLOURS = {
   "Too many viewers": "#5d4037",
 };
 const SPARE_COLOURS = ["#37474f", "#880e4f", "#283593", "#bf360c", "#33691e", "#4a148c"];
+const WHEN_FULL = [["deny", "Deny new viewer"], ["end_oldest", "End oldest viewer"]];
 
 const state = {
   me: null,       // the `me` object of the session; null when logged out
@@ -643,7 +644,7 @@ function createTicketForm() {
     field("Expires", input("expire", {value: "+1 day", required: true}), "Any date the legacy API takes: +1 day, 2027-01-31 12:00"),
     field("IP", input("ip"), "Optional: pipe list of addresses, ranges, auto"),
     field("Max viewers", input("max_viewers", {type: "number", min: 0, value: 0}), "0 = no limit"),
-    field("When full", select("when_full", [["deny", "Deny the new viewer"], ["end_oldest", "End the oldest viewer"]], "deny")),
+    field("When full", select("when_full", WHEN_FULL, "deny")),
   ], "Create ticket", async (v) => {
     const body = {...v, uses: Number(v.uses), max_viewers: Number(v.max_viewers || 0)};
     const ticket = await api("POST", "tickets" + query(), body);
@@ -704,7 +705,7 @@ function limitsForm(ticket) {
   const limits = ticket.limits || {max_viewers: 0, when_full: "deny"};
   return form("ticket-limits", [
     field("Max viewers", input("max_viewers", {type: "number", min: 0, value: limits.max_viewers}), "0 = no limit"),
-    field("When full", select("when_full", [["deny", "Deny the new viewer"], ["end_oldest", "End the oldest viewer"]], limits.when_full)),
+    field("When full", select("when_full", WHEN_FULL, limits.when_full)),
   ], "Save limit", async (v) => {
     await api("PUT", ticketPath(ticket.key, "/limits") + query(), {max_viewers: Number(v.max_viewers || 0), when_full: v.when_full});
     notify("Viewer limit saved.");
