@@ -72,9 +72,10 @@ int serve(const sevu::ServeOptions& o) {
 
   auto api = listen_on(server, o.api, app.api_handler(), api_options);
   auto hooks = listen_on(server, o.hooks, app.hook_handler(), hook_options);
-  const std::string api_url = (o.tls_cert.empty() ? "http://" : "https://") + o.api.host + ":" + std::to_string(api);
+  const std::string api_url =
+      (o.tls_cert.empty() ? "http://" : "https://") + o.api.host + ":" + std::to_string(api);
   std::cout << "sevu-server: api listening on " << api_url << "\n"
-            << "sevu-server: console " << api_url << "/console/\n"
+            << "sevu-server: web console at " << api_url << "/console/\n"
             << "sevu-server: hooks listening on http://" << o.hooks.host << ":" << hooks << "\n"
             << "sevu-server: database " << db_display_name(o.db) << std::endl;
   server.on_hangup([&app, &server] {

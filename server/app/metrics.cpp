@@ -182,6 +182,7 @@ std::string Metrics::render() const {
 std::string_view route_class(std::string_view path) {
   if (path == "/stable/" || path == "/stable") return "legacy";
   if (path == "/v2" || path.substr(0, 4) == "/v2/") return "v2";
+  if (path == "/console" || path.substr(0, 9) == "/console/") return "console";
   for (std::string_view hook : {"nginx-rtmp", "auth-request", "srs", "mediamtx", "check"}) {
     if (path.size() == 7 + hook.size() && path.substr(0, 7) == "/hooks/" && path.substr(7) == hook)
       return hook;

@@ -184,13 +184,14 @@ HttpResponse ConsoleApi::handle(const HttpRequest& req, Store& store) {
 }
 
 HttpResponse ConsoleApi::route(const HttpRequest& req, Store& store) {
-  auto s = segments(req.path());
-  if (!s) throw v2::not_found("no such route");
-  if (s->size() == 1 && (*s)[0] == "login") {
+  if (req.path() == std::string(kApiPrefix) + "login") {
     if (req.method != "POST") throw v2::method_not_allowed("POST");
     return login(req, store);
   }
+  // The login first: without one, not even which routes exist is answered.
   const Viewer viewer = logged_in(req, store);
+  auto s = segments(req.path());
+  if (!s) throw v2::not_found("no such route");
   if (!is_read(req.method)) {
     const auto sent = req.header(console::kCsrfHeader);
     if (!sent || !constant_time_equal(*sent, console::csrf_token(viewer.token)))

@@ -2,9 +2,19 @@
 
 #include <rapidjson/document.h>
 
+#include "core/utf8.hpp"
 #include "v2/ticket_json.hpp"
 
 namespace sevu::console {
+
+namespace {
+
+// What a viewer sent (a key, an app) may be any bytes: the JSON stays UTF-8.
+void put_text(JsonWriter& w, const char* key, const std::string& value) {
+  put(w, key, to_valid_utf8(value));
+}
+
+}  // namespace
 
 void write_attempt(JsonWriter& w, const Attempt& a) {
   w.StartObject();
@@ -14,13 +24,13 @@ void write_attempt(JsonWriter& w, const Attempt& a) {
   w.Int64(a.cdn_id);
   w.Key("datetime");
   w.Int64(a.datetime);
-  put(w, "key", a.key);
-  put(w, "app", a.app);
-  put(w, "video", a.video);
-  put(w, "ip", a.ip);
+  put_text(w, "key", a.key);
+  put_text(w, "app", a.app);
+  put_text(w, "video", a.video);
+  put_text(w, "ip", a.ip);
   put(w, "result", a.success ? "granted" : "denied");
-  put(w, "reason", a.reason);
-  put(w, "server", a.server);
+  put_text(w, "reason", a.reason);
+  put_text(w, "server", a.server);
   w.EndObject();
 }
 

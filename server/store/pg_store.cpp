@@ -26,12 +26,16 @@ const std::string kAttemptFilters =
     " AND ($6::text IS NULL OR ip = $6) AND ($7::text IS NULL OR pass = $7)"
     " AND ($8::integer IS NULL OR success = $8)";
 
-// As sqlite_store.cpp's kConsoleAttempts: the scope and filters as $1..$9,
-// each cdn_id of the scope a range of attempts_by_time.
-const std::string kConsoleAttempts =
-    " FROM attempts WHERE cdn_id IN (SELECT $1::bigint WHERE $1::bigint IS NOT NULL"
+// The console's attempt scope as sqlite_store.cpp's kConsoleAttempts, $1..$9:
+// the cdn_ids (s), each joined LATERAL to its own attempts, so every one is a
+// range of attempts_by_time; a plain IN lets the planner pick a scan of the
+// whole table (or of its id order) for the all-accounts view.
+const std::string kConsoleScope =
+    " FROM (SELECT $1::bigint AS cdn_id WHERE $1::bigint IS NOT NULL"
     " UNION ALL SELECT cdn_id FROM accounts WHERE $1::bigint IS NULL"
-    " UNION ALL SELECT 0 WHERE $1::bigint IS NULL)"
+    " UNION ALL SELECT 0 WHERE $1::bigint IS NULL) s CROSS JOIN LATERAL (SELECT ";
+const std::string kConsoleFilters =
+    " FROM attempts WHERE attempts.cdn_id = s.cdn_id"
     " AND datetime >= $2 AND datetime <= $3 AND ($4::text IS NULL OR key = $4)"
     " AND ($5::text IS NULL OR app = $5) AND ($6::text IS NULL OR video = $6)"
     " AND ($7::text IS NULL OR ip = $7) AND ($8::text IS NULL OR reason = $8)"
@@ -788,16 +792,19 @@ class PgStore final : public Store {
       statement("SELECT " + columns::kAttempt +
                 " FROM attempts WHERE id > $1 AND ($2::bigint IS NULL OR cdn_id = $2)"
                 " AND ($3::text IS NULL OR key = $3) ORDER BY id LIMIT $4");
-  const pg::Statement console_attempts_before_ =
-      statement("SELECT " + columns::kAttempt + kConsoleAttempts +
-                " AND id < $10 ORDER BY id DESC LIMIT $11");
+  const pg::Statement console_attempts_before_ = statement(
+      "SELECT a.*" + kConsoleScope + columns::kAttempt + kConsoleFilters +
+      " AND id < $10 ORDER BY id DESC LIMIT $11) a ORDER BY a.id DESC LIMIT $11");
   const pg::Statement console_attempts_after_ = statement(
-      "SELECT " + columns::kAttempt + kConsoleAttempts + " AND id > $10 ORDER BY id LIMIT $11");
-  const pg::Statement attempt_timeline_ =
-      statement("SELECT $10::bigint + ((datetime - $10::bigint) / $11::bigint) * $11::bigint"
-                " AS bucket, success, reason, COUNT(*)" +
-                kConsoleAttempts +
-                " GROUP BY bucket, success, reason ORDER BY bucket, success DESC, reason");
+      "SELECT a.*" + kConsoleScope + columns::kAttempt + kConsoleFilters +
+      " AND id > $10 ORDER BY id LIMIT $11) a ORDER BY a.id LIMIT $11");
+  const pg::Statement attempt_timeline_ = statement(
+      "SELECT $10::bigint + ((a.datetime - $10::bigint) / $11::bigint) * $11::bigint AS bucket,"
+      " a.success, a.reason, COUNT(*)" +
+      kConsoleScope + "datetime, success, reason" + kConsoleFilters +
+      // OFFSET 0 keeps the subquery apart: flattened, it is a join the planner
+      // may answer with a scan of every attempt.
+      " OFFSET 0) a GROUP BY bucket, a.success, a.reason ORDER BY bucket, a.success DESC, a.reason");
   const pg::Statement search_tickets_ = statement("SELECT " + columns::kTicket + kTicketSearch +
                                                   " ORDER BY id DESC LIMIT $3 OFFSET $4");
   const pg::Statement count_tickets_matching_ = statement("SELECT COUNT(*)" + kTicketSearch);

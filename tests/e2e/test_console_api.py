@@ -86,6 +86,7 @@ def expect_error(reply, status, error, field=None):
 
 def test_pages_carry_the_security_headers():
     with harness.Server() as srv:
+        check(any("web console at %s/console/" % srv.api_url in line for line in srv.output), srv.output)
         st, hdrs, _ = request("GET", srv.api_url + "/console")
         check(st == 308 and hdrs["location"] == "/console/", (st, hdrs))
         st, hdrs, body = request("GET", srv.api_url + "/console/")
@@ -116,6 +117,9 @@ def test_login_me_logout_cookie_and_stored_hash():
         st, reply = c.login(admin_token="anything")  # no operator token configured
         check(st == 401 and reply["error"] == "UNAUTHORIZED", reply)
         check(c.call("GET", "me")[0] == 401)
+        # Without a login, not even which routes exist is answered.
+        expect_error(c.call("GET", "no/such/route"), 401, "UNAUTHORIZED")
+        expect_error(c.call("GET", "login"), 405, "METHOD_NOT_ALLOWED")
 
         st, me = c.login(cdn_id=DEMO["cdn"], secret=DEMO["secret"])
         check(st == 200 and me["operator"] is False and me["cdn_id"] == DEMO["cdn"]
@@ -125,6 +129,8 @@ def test_login_me_logout_cookie_and_stored_hash():
               and "Path=/console" in flags and "Max-Age=28800" in flags and "Secure" not in flags, flags)
         st, again, hdrs = c.call("GET", "me")
         check(st == 200 and again == me and hdrs["cache-control"] == "no-store", (st, again))
+        expect_error(c.call("GET", "no/such/route"), 404, "NOT_FOUND")
+        expect_error(c.call("DELETE", "me"), 405, "METHOD_NOT_ALLOWED")
 
         # Only the hash of the token is stored.
         token = c.cookie.split("=", 1)[1]
@@ -325,6 +331,19 @@ def test_operator_sees_every_account_and_must_name_one():
         check(mine.login(cdn_id=other["cdn"], secret=other["secret"])[0] == 200)
         check([r["key"] for r in mine.call("GET", "tickets")[1]["rows"]] == [t["key"]])
         check(mine.call("GET", "accounts")[1] == [{"cdn_id": other["cdn"], "username": "other", "active": True}])
+
+
+def test_operator_token_from_a_file():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "token")
+        with open(path, "w") as f:
+            f.write(ADMIN + "\n")  # one trailing newline is dropped
+        with harness.Server(["--console-admin-token-file", path]) as srv:
+            check(Console(srv).login(admin_token=ADMIN + "\n")[0] == 401)
+            op = Console(srv)
+            check(op.login(admin_token=ADMIN)[0] == 200 and op.me["operator"] is True, op.me)
+            check(all(ADMIN not in line for line in srv.output), "the token reached the log")
 
 
 def test_one_account_never_reaches_another():
