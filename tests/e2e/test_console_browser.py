@@ -6,8 +6,9 @@ It logs in, sees the attempts of traffic sent through the hook listener (rows an
 drawn chart, and a new attempt arriving without a reload), creates and revokes a ticket
 (a start is then refused by the usher), ends a live session (its next re-check is
 refused), manages a stream user, checks that one account never sees another's rows, uses
-the operator's account picker, and renders every page at a phone's width without
-sideways scrolling. A screenshot of each page is saved under SEVU_CONSOLE_SCREENSHOTS
+the operator's account picker, logs in by keyboard alone, and renders every page at a
+phone's width without sideways scrolling. The tests run in order on one server and one
+browser, each building on the traffic and tickets of those before it. A screenshot of each page is saved under SEVU_CONSOLE_SCREENSHOTS
 (default <build>/console-screenshots); with SEVU_CONSOLE_DOCS=<dir> the ones
 docs/console.md shows are copied there too.
 
@@ -34,7 +35,9 @@ PACKAGES = "chromium chromium-driver python3-selenium"
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError as e:
     sys.exit(f"FAIL: selenium is missing ({e}); install {PACKAGES} (scripts/install-deps --test)"
@@ -318,6 +321,20 @@ def test_operator_sees_every_account_and_unmatched_keys():
     picker.select_by_value(str(DEMO["cdn"]))
     open_page("#/tickets", "Tickets")
     wait_for("the demo account's tickets", lambda: "console-made" in table_text("ticket-rows"))
+    logout()
+
+
+def test_keyboard_alone_logs_in_with_a_visible_focus():
+    browser.get(srv.api_url + "/console/#/login")
+    wait_for("the login form", lambda: browser.find_elements(By.ID, "login-account"))
+    # Each page moves the focus to its heading, so the next Tab is the page's first field.
+    wait_for("the focused heading", lambda: browser.switch_to.active_element.tag_name == "h1")
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    focused = browser.switch_to.active_element
+    check(focused.get_attribute("name") == "cdn_id", focused.get_attribute("outerHTML"))
+    check(browser.execute_script("return getComputedStyle(document.activeElement).outlineStyle") != "none")
+    ActionChains(browser).send_keys(str(DEMO["cdn"]), Keys.TAB, DEMO["secret"], Keys.ENTER).perform()
+    wait_for("the timeline", lambda: "Attempts" in browser.find_element(By.TAG_NAME, "h1").text)
     logout()
 
 

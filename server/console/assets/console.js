@@ -273,6 +273,8 @@ async function logout() {
     await api("POST", "logout");
   } finally {
     state.me = null;
+    state.account = "";
+    sessionStorage.removeItem("sevu-console-account");
     showSessionBar();
     location.hash = "#/login";
   }
@@ -846,6 +848,11 @@ addEventListener("unhandledrejection", (event) => {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("logout").addEventListener("click", logout);
+  // The address's fragment names the page, so "Skip to content" moves focus itself.
+  document.querySelector(".skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("main").focus();
+  });
   document.getElementById("account-picker").addEventListener("change", pickAccount);
   addEventListener("hashchange", route);
   // A session cookie from before (a reload, a second tab) logs the page straight in.
