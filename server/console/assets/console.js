@@ -250,8 +250,10 @@ function showSessionBar() {
   document.getElementById("session").hidden = !me;
   document.getElementById("picker").hidden = !(me && me.operator);
   if (!me) return;
-  document.getElementById("who").textContent = me.operator
-    ? "Operator" : "Account " + me.cdn_id + " (" + me.username + ")";
+  // The login ends at `expires` whatever happens on the page; say when.
+  const until = me.expires ? ", until " + utc(me.expires).slice(0, 16) + " UTC" : "";
+  document.getElementById("who").textContent = (me.operator
+    ? "Operator" : "Account " + me.cdn_id + " (" + me.username + ")") + until;
   if (me.operator) fillPicker();
 }
 
