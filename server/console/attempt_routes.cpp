@@ -6,6 +6,7 @@
 #include "console/json.hpp"
 #include "console/routes.hpp"
 #include "console/timeline.hpp"
+#include "core/datetime.hpp"
 #include "core/text.hpp"
 #include "v2/errors.hpp"
 
@@ -32,12 +33,22 @@ int64_t number(v2::QueryArgs& args, const char* name, int64_t fallback) {
   return optional_number(args, name).value_or(fallback);
 }
 
+// A time of the range: unix seconds within the years every date of the server
+// lies in (core/datetime.hpp), like every other date it accepts.
+int64_t time_arg(v2::QueryArgs& args, const char* name, int64_t fallback) {
+  const int64_t t = number(args, name, fallback);
+  if (t > kMaxDatetime)
+    throw v2::bad_request(v2::code::kInvalidValue,
+                          std::string(name) + " is past the year 9999", name);
+  return t;
+}
+
 // from, to and the equality filters (docs/console.md, "Attempts and timeline").
 AttemptQuery take_query(const Context& c, v2::QueryArgs& args) {
   AttemptQuery q;
   q.cdn_id = attempt_scope(c, args);
-  q.to = number(args, "to", c.now);
-  q.from = number(args, "from", q.to > kDefaultRange ? q.to - kDefaultRange : 0);
+  q.to = time_arg(args, "to", c.now);
+  q.from = time_arg(args, "from", q.to > kDefaultRange ? q.to - kDefaultRange : 0);
   if (q.from > q.to) throw v2::bad_request(v2::code::kInvalidValue, "from is after to", "from");
   if (q.to - q.from > kMaxRange)
     throw v2::bad_request(v2::code::kInvalidValue, "the range is at most 31 days", "from");

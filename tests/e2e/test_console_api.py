@@ -278,6 +278,13 @@ def test_attempts_and_timeline_count_known_traffic():
         check(sum(sum(s["counts"]) for s in tl["series"]) == 5, tl)
         expect_error(c.call("GET", "timeline", query={"from": T0 - 32 * 86400, "to": T0}), 400,
                      "INVALID_VALUE", "from")
+        # Times outside the years 1970..9999 are refused, like every date the server takes.
+        for field, query in (("to", {"from": -2 ** 63, "to": 2 ** 63 - 1}),
+                             ("from", {"from": -1, "to": T0}),
+                             ("to", {"from": T0, "to": 253402300800}),
+                             ("to", {"to": 2 ** 63 - 1})):
+            for route in ("timeline", "attempts"):
+                expect_error(c.call("GET", route, query=query), 400, "INVALID_VALUE", field)
 
         rows = c.call("GET", "attempts")[1]["rows"]
         check([r["result"] for r in rows] == ["denied", "denied", "granted", "granted", "granted"], rows)
