@@ -209,14 +209,20 @@ console::Viewer ConsoleApi::logged_in(const HttpRequest& req, Store& store) cons
   if (!cookies) throw unauthorized();
   auto token = console::cookie_value(*cookies, console::kCookieName);
   if (!token) throw unauthorized();
-  auto session = store.console_session(console::token_hash(*token));
-  if (!session || session->expires <= clock_.now()) throw unauthorized();
   Viewer v;
+  v.stored = console::token_hash(*token);
+  auto session = store.console_session(v.stored);
+  if (!session && !config_.admin_token.empty()) {
+    // An operator login ends with the admin token it was made with.
+    v.stored = console::operator_token_hash(*token, config_.admin_token);
+    session = store.console_session(v.stored);
+    if (session && session->cdn_id != 0) session.reset();
+  }
+  if (!session || session->expires <= clock_.now()) throw unauthorized();
   v.token = std::move(*token);
   v.expires = session->expires;
   if (session->cdn_id == 0) {
-    // An operator login ends with the token it was made with.
-    if (config_.admin_token.empty()) throw unauthorized();
+    if (v.stored == console::token_hash(v.token)) throw unauthorized();  // not made with a token
     return v;
   }
   v.account = store.account(session->cdn_id);
@@ -244,11 +250,12 @@ HttpResponse ConsoleApi::login(const HttpRequest& req, Store& store) {
     if (!v.account) throw unauthorized();
   }
   v.token = console::new_login_token();
+  v.stored = v.account ? console::token_hash(v.token)
+                       : console::operator_token_hash(v.token, config_.admin_token);
   v.expires = c.now + config_.session_ttl;
   store.delete_expired_console_sessions(c.now, kExpiredSweep);
-  store.insert_console_session(ConsoleSession{console::token_hash(v.token),
-                                              v.account ? v.account->cdn_id : 0, c.now,
-                                              v.expires});
+  store.insert_console_session(
+      ConsoleSession{v.stored, v.account ? v.account->cdn_id : 0, c.now, v.expires});
   const Context logged{req, store, config_, v, c.now, none};
   HttpResponse r = console::me(logged);
   r.headers.emplace_back("Set-Cookie", console::login_cookie(v.token, config_.session_ttl,

@@ -20,7 +20,8 @@ namespace sevu::console {
 // Who is logged in: one account, or the operator (account empty).
 struct Viewer {
   std::optional<Account> account;
-  std::string token;  // the login's cookie token
+  std::string token;   // the login's cookie token
+  std::string stored;  // the name the store keeps the login under (login_token.hpp)
   int64_t expires = 0;
   bool is_operator() const { return !account; }
 };

@@ -30,7 +30,7 @@ HttpResponse me(const Context& c) {
 }
 
 HttpResponse logout(const Context& c) {
-  c.store.delete_console_session(token_hash(c.viewer.token));
+  c.store.delete_console_session(c.viewer.stored);
   HttpResponse r = no_content();
   r.headers.emplace_back("Set-Cookie", cleared_cookie(c.config.secure_cookie));
   return r;

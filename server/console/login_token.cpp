@@ -26,6 +26,10 @@ std::string token_hash(std::string_view token) {
   return hex_encode(sha256(token));
 }
 
+std::string operator_token_hash(std::string_view token, std::string_view admin_token) {
+  return hex_encode(hmac_sha256(admin_token, token));
+}
+
 std::string csrf_token(std::string_view token) {
   return hex_encode(hmac_sha256(token, "sevu console csrf"));
 }

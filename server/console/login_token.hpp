@@ -18,6 +18,11 @@ std::string new_login_token();
 // What the store keeps of a token: its SHA-256, lowercase hex.
 std::string token_hash(std::string_view token);
 
+// What the store keeps of an operator login's token instead: keyed by the
+// admin token it was made with, so a changed or removed --console-admin-token
+// ends every operator login made with the old one (docs/console.md).
+std::string operator_token_hash(std::string_view token, std::string_view admin_token);
+
 // The CSRF token of a login: derived from its token (so nothing more is
 // stored), and unlike token_hash, so the stored hash does not reveal it.
 std::string csrf_token(std::string_view token);

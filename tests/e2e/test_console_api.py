@@ -353,6 +353,24 @@ def test_operator_token_from_a_file():
             check(all(ADMIN not in line for line in srv.output), "the token reached the log")
 
 
+def test_an_operator_login_ends_with_its_admin_token():
+    """Logins live in the store, so another process on it (a restart, another instance) takes
+    them; an operator's only while the server has the admin token it was made with."""
+    with harness.Server(["--console-admin-token", ADMIN]) as first:
+        op, account = Console(first), login_demo(first)
+        check(op.login(admin_token=ADMIN)[0] == 200)
+
+        def me_on(console, args):
+            with harness.Server(args, db=first.db) as other:
+                console.srv = other
+                return console.call("GET", "me")[0]
+
+        check(me_on(op, ["--console-admin-token", ADMIN]) == 200)
+        check(me_on(op, ["--console-admin-token", "a-rotated-token"]) == 401)
+        check(me_on(op, []) == 401)
+        check(me_on(account, ["--console-admin-token", "a-rotated-token"]) == 200)
+
+
 def test_one_account_never_reaches_another():
     with harness.Server() as srv:
         b_account = srv.create_account("bee")
