@@ -32,20 +32,6 @@ v2::V2Error unauthorized() {
   return v2::V2Error(401, v2::code::kUnauthorized, "log in first");
 }
 
-// Path segments after /console/api/, percent-decoded; an empty one matches nothing.
-std::optional<std::vector<std::string>> segments(std::string_view path) {
-  path.remove_prefix(kApiPrefix.size());
-  std::vector<std::string> out;
-  while (true) {
-    const std::size_t slash = path.find('/');
-    auto segment = percent_decode(path.substr(0, slash), false);
-    if (!segment || segment->empty()) return std::nullopt;
-    out.push_back(std::move(*segment));
-    if (slash == std::string_view::npos) return out;
-    path.remove_prefix(slash + 1);
-  }
-}
-
 bool is_read(const std::string& method) {
   return method == "GET" || method == "HEAD";
 }
@@ -190,7 +176,7 @@ HttpResponse ConsoleApi::route(const HttpRequest& req, Store& store) {
   }
   // The login first: without one, not even which routes exist is answered.
   const Viewer viewer = logged_in(req, store);
-  auto s = segments(req.path());
+  auto s = path_segments(req.path(), kApiPrefix);
   if (!s) throw v2::not_found("no such route");
   if (!is_read(req.method)) {
     const auto sent = req.header(console::kCsrfHeader);

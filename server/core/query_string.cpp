@@ -43,4 +43,19 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
   return out;
 }
 
+std::optional<std::vector<std::string>> path_segments(std::string_view path,
+                                                      std::string_view prefix) {
+  if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
+  path.remove_prefix(prefix.size());
+  std::vector<std::string> out;
+  while (true) {
+    const std::size_t slash = path.find('/');
+    auto segment = percent_decode(path.substr(0, slash), false);
+    if (!segment || segment->empty()) return std::nullopt;
+    out.push_back(std::move(*segment));
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
+  }
+}
+
 }  // namespace sevu

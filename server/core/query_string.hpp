@@ -14,6 +14,12 @@ namespace sevu {
 // this, paths do not). nullopt when a '%' is not followed by two hex digits.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
 
+// The segments of a path after `prefix`, each percent-decoded (a '+' stays a
+// '+'); nullopt when the path does not start with prefix, a segment is badly
+// encoded, or one is empty (a trailing or doubled '/'), which no route matches.
+std::optional<std::vector<std::string>> path_segments(std::string_view path,
+                                                      std::string_view prefix);
+
 // Splits on '&', then at the first '=' of each piece, and decodes both sides.
 // "a" gives ("a", ""); empty pieces ("a=1&&b=2") are skipped. Order and
 // repeats are kept as received. nullopt when any piece is badly encoded.

@@ -32,25 +32,8 @@ struct Match {
   std::string session;  // kTicketSession's id
 };
 
-// Path segments after "/v2/", each percent-decoded; empty segments (a trailing
-// or doubled '/') never match a route.
-std::optional<std::vector<std::string>> segments_after_v2(std::string_view path) {
-  constexpr std::string_view kPrefix = "/v2/";
-  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  path.remove_prefix(kPrefix.size());
-  std::vector<std::string> out;
-  while (true) {
-    const std::size_t slash = path.find('/');
-    auto segment = percent_decode(path.substr(0, slash), false);
-    if (!segment || segment->empty()) return std::nullopt;
-    out.push_back(std::move(*segment));
-    if (slash == std::string_view::npos) return out;
-    path.remove_prefix(slash + 1);
-  }
-}
-
 std::optional<Match> match_route(std::string_view path) {
-  auto seg = segments_after_v2(path);
+  auto seg = path_segments(path, "/v2/");
   if (!seg) return std::nullopt;
   const auto& s = *seg;
   if (s[0] == "sevu_token") {

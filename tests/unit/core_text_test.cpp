@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/json_util.hpp"
 #include "core/query_string.hpp"
@@ -134,4 +135,16 @@ TEST_CASE("decode_utf8: lengths, code points, and what is refused") {
     CHECK_MESSAGE(decode_utf8(bad, 0, cp) == 0, bad);
   }
   CHECK(to_valid_utf8("a\xC0z") == "a\xEF\xBF\xBDz");
+}
+
+TEST_CASE("path_segments: after the prefix, each decoded; an empty one matches nothing") {
+  using V = std::vector<std::string>;
+  CHECK(sevu::path_segments("/v2/sevu_token/a%2Fb", "/v2/") == V{"sevu_token", "a/b"});
+  CHECK(sevu::path_segments("/console/api/me", "/console/api/") == V{"me"});
+  CHECK(sevu::path_segments("/v2/a+b", "/v2/") == V{"a+b"});  // a path's '+' is a '+'
+  CHECK_FALSE(sevu::path_segments("/v3/x", "/v2/"));
+  CHECK_FALSE(sevu::path_segments("/v2/", "/v2/"));
+  CHECK_FALSE(sevu::path_segments("/v2/a//b", "/v2/"));
+  CHECK_FALSE(sevu::path_segments("/v2/a/", "/v2/"));
+  CHECK_FALSE(sevu::path_segments("/v2/a%zz", "/v2/"));
 }
