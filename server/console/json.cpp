@@ -2,19 +2,9 @@
 
 #include <rapidjson/document.h>
 
-#include "core/utf8.hpp"
 #include "v2/ticket_json.hpp"
 
 namespace sevu::console {
-
-namespace {
-
-// What a viewer sent (a key, an app) may be any bytes: the JSON stays UTF-8.
-void put_text(JsonWriter& w, const char* key, const std::string& value) {
-  put(w, key, to_valid_utf8(value));
-}
-
-}  // namespace
 
 void write_attempt(JsonWriter& w, const Attempt& a) {
   w.StartObject();

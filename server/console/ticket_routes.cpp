@@ -94,16 +94,7 @@ Ticket parse_create(const rapidjson::Value& body, const Account& account, int64_
     throw v2::bad_request(v2::code::kInvalidValue, "expire must be in the future", "expire");
   const v2::LimitsUpdate limits = v2::parse_limits_update(limits_body);
 
-  Ticket t;
-  t.cdn_id = account.cdn_id;
-  t.pass = in.pass;
-  t.ip = in.ip;
-  t.video = in.video;
-  t.app = in.app;
-  t.uses = in.uses;
-  t.active = true;
-  t.created = now;
-  t.expires = in.expires;
+  Ticket t = v2::new_ticket(in, account.cdn_id, now);  // active: the body has no "active"
   t.max_viewers = limits.max_viewers.value_or(0);
   t.when_full = limits.when_full.value_or("deny");
   return t;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/http_message.hpp"
+#include "core/utf8.hpp"
 
 namespace sevu {
 
@@ -41,6 +42,12 @@ HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf);
 inline void put(JsonWriter& w, const char* key, const std::string& value) {
   w.Key(key);
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// Text a client once sent (a key, an app, a video) may be any bytes: written
+// as valid UTF-8, so every listing stays valid JSON.
+inline void put_text(JsonWriter& w, const char* key, const std::string& value) {
+  put(w, key, to_valid_utf8(value));
 }
 
 // Member as string if it is a string; integers/bools are NOT converted.

@@ -194,4 +194,18 @@ LimitsUpdate parse_limits_update(const rapidjson::Value& body) {
   return u;
 }
 
+Ticket new_ticket(const TicketCreate& in, int64_t cdn_id, int64_t now) {
+  Ticket t;
+  t.cdn_id = cdn_id;
+  t.pass = in.pass;
+  t.ip = in.ip;
+  t.video = in.video;
+  t.app = in.app;
+  t.uses = in.uses;
+  t.active = in.active;
+  t.created = now;
+  t.expires = in.expires;
+  return t;
+}
+
 }  // namespace sevu::v2

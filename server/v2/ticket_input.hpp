@@ -39,6 +39,10 @@ struct LimitsUpdate {
 // Defaults: ip "", active true, expire_date now + 1 week.
 TicketCreate parse_ticket_create(const rapidjson::Value& body, const Account& account, int64_t now);
 
+// The ticket a checked create body makes for account cdn_id at now (no key
+// yet: the caller draws one as it inserts).
+Ticket new_ticket(const TicketCreate& in, int64_t cdn_id, int64_t now);
+
 // Same shape of checks for an update: only Normal fields (active, expire_date)
 // and option:children may appear; any other known field is 403 ACCESS_VIOLATION.
 TicketUpdate parse_ticket_update(const rapidjson::Value& body, int64_t now);

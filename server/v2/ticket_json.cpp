@@ -1,18 +1,8 @@
 #include "v2/ticket_json.hpp"
 
 #include "core/datetime.hpp"
-#include "core/utf8.hpp"
 
 namespace sevu::v2 {
-
-namespace {
-
-// Stored text is written as valid UTF-8 whatever a client once sent.
-void put_text(JsonWriter& w, const char* key, const std::string& value) {
-  put(w, key, to_valid_utf8(value));
-}
-
-}  // namespace
 
 void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts) {
   w.StartObject();

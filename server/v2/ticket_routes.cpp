@@ -162,17 +162,7 @@ HttpResponse create_ticket(const V2Context& c) {
   read_json_object(c.req, body, false);
   const TicketCreate in = parse_ticket_create(body, c.account, c.now);
 
-  Ticket t;
-  t.cdn_id = c.account.cdn_id;
-  t.pass = in.pass;
-  t.ip = in.ip;
-  t.video = in.video;
-  t.app = in.app;
-  t.uses = in.uses;
-  t.active = in.active;
-  t.created = c.now;
-  t.expires = in.expires;
-  t.used = 0;
+  Ticket t = new_ticket(in, c.account.cdn_id, c.now);
   if (!insert_with_fresh_key(c.store, t, [&] { return make_ticket_key(t.video); }))
     throw V2Error(500, code::kInternal, "could not allocate a unique key");
 
