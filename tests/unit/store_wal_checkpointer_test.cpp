@@ -1,0 +1,124 @@
+// WalCheckpointer against a real database file: commits past SQLite's
+// checkpoint threshold are checkpointed by the background thread, the log
+// stays bounded and starts over, and nothing committed is lost.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "store/connection.hpp"
+#include "store/wal_checkpointer.hpp"
+
+namespace {
+
+using namespace sevu;
+using sqlite::WalCheckpointer;
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sevu-wal-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "?";
+    sqlite3_free(error);
+    throw std::runtime_error(sql + ": " + message);
+  }
+}
+
+long long count_rows(sqlite3* db) {
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM rows", -1, &statement, nullptr);
+  sqlite3_step(statement);
+  const long long n = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  return n;
+}
+
+// One page of its own per commit: a row bigger than half a 4 KiB page.
+void commit_pages(sqlite3* db, int commits) {
+  for (int i = 0; i < commits; ++i) exec(db, "INSERT INTO rows(body) VALUES (zeroblob(3000))");
+}
+
+std::uintmax_t wal_pages(const std::string& db_path) {
+  std::error_code ignored;
+  const auto bytes = std::filesystem::file_size(db_path + "-wal", ignored);
+  return bytes == static_cast<std::uintmax_t>(-1) ? 0 : bytes / (4096 + 24);
+}
+
+}  // namespace
+
+// The writer is paced like a server's group commits: it never stops long
+// enough for a background run to copy the whole log, so the log starts over
+// only because the writer copies the last pages itself.
+TEST_CASE("commits past the threshold are checkpointed in the background, and the log starts over") {
+  TempDir dir;
+  const std::string path = dir.file("wal.db");
+  sqlite::Connection writer(path, OpenMode::kCreate);
+  exec(writer.get(), "CREATE TABLE rows(id INTEGER PRIMARY KEY, body BLOB)");
+  const auto checkpointer = WalCheckpointer::of(path);
+  CHECK(checkpointer->background_runs() == 0);
+
+  const int commits = 2 * WalCheckpointer::kInlinePages;  // two logs' worth
+  std::uintmax_t largest_log = 0;
+  for (int done = 0; done < commits; ++done) {
+    commit_pages(writer.get(), 1);
+    if (done % 100 == 0) largest_log = std::max(largest_log, wal_pages(path));
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  CHECK(checkpointer->background_runs() > 0);
+  // SQLite never shrinks the file; it writes it over from the top once the
+  // log starts over, so its size is the largest the log ever was. Had the log
+  // not started over until the writer's own limit, it would be kInlinePages.
+  CHECK(largest_log < static_cast<std::uintmax_t>(WalCheckpointer::kInlinePages / 2));
+  CHECK(count_rows(writer.get()) == commits);
+
+  // A second connection, as a pool has, shares the one checkpointer.
+  sqlite::Connection reader(path, OpenMode::kMustExist);
+  CHECK(WalCheckpointer::of(path) == checkpointer);
+  CHECK(count_rows(reader.get()) == commits);
+}
+
+// However far the background trails, the writer copies a log at its limit
+// itself, waiting out a background run in progress: the file never grows past
+// the limit.
+TEST_CASE("a writer that outruns the background checkpoints the log itself") {
+  TempDir dir;
+  const std::string path = dir.file("fast.db");
+  sqlite::Connection writer(path, OpenMode::kCreate);
+  exec(writer.get(), "CREATE TABLE rows(id INTEGER PRIMARY KEY, body BLOB)");
+  const int commits = 4 * WalCheckpointer::kInlinePages;
+  commit_pages(writer.get(), commits);
+  CHECK(count_rows(writer.get()) == commits);
+  CHECK(wal_pages(path) <= static_cast<std::uintmax_t>(WalCheckpointer::kInlinePages + 10));
+}
+
+TEST_CASE("the database reopened after its connections closed holds every commit") {
+  TempDir dir;
+  const std::string path = dir.file("reopen.db");
+  {
+    sqlite::Connection writer(path, OpenMode::kCreate);
+    exec(writer.get(), "CREATE TABLE rows(id INTEGER PRIMARY KEY, body BLOB)");
+    commit_pages(writer.get(), 3 * WalCheckpointer::kBackgroundPages);
+  }
+  sqlite::Connection again(path, OpenMode::kMustExist);
+  CHECK(count_rows(again.get()) == 3 * WalCheckpointer::kBackgroundPages);
+}
