@@ -1,11 +1,15 @@
 #include "core/delay_queue.hpp"
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 #include <exception>
 
 namespace sevu {
 
-DelayQueue::DelayQueue(std::size_t max_jobs) : max_jobs_(max_jobs), thread_([this] { run(); }) {}
+DelayQueue::DelayQueue(std::size_t max_jobs) : max_jobs_(max_jobs), thread_([this] {
+        name_this_thread("sevu-delay");
+        run();
+      }) {}
 
 DelayQueue::~DelayQueue() {
   stop();

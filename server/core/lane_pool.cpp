@@ -1,5 +1,6 @@
 #include "core/lane_pool.hpp"
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 #include <exception>
 #include <utility>
@@ -10,7 +11,10 @@ LanePool::LanePool(std::size_t threads, std::size_t max_jobs, std::size_t max_pe
     : max_jobs_(max_jobs), max_per_lane_(max_per_lane) {
   if (threads == 0) threads = 1;
   try {
-    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] {
+      name_this_thread("sevu-hash");
+      run();
+    });
   } catch (...) {  // thread creation failed: wind down the ones already running
     stop();
     throw;

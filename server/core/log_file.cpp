@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "core/thread_name.hpp"
+
 #include "core/log.hpp"
 
 namespace sevu {
@@ -12,7 +14,10 @@ namespace sevu {
 LogFile::LogFile(std::string path, std::size_t max_pending)
     : path_(std::move(path)), max_pending_(max_pending) {
   open_file();
-  writer_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] {
+    name_this_thread("sevu-log");
+    run();
+  });
 }
 
 LogFile::~LogFile() {

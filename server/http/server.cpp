@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 #include "http/http_client.hpp"
 #include "http/listener.hpp"
 
@@ -136,10 +137,14 @@ void HttpServer::run() {
   // Each io_context is run by exactly one thread (IoThreads); the calling
   // thread runs the first shared one.
   std::vector<std::thread> pool;
-  for (auto& group : impl->groups) {
-    for (auto& ioc : group->contexts()) {
+  for (std::size_t g = 0; g < impl->groups.size(); ++g) {
+    const char* name = g == 0 ? "sevu-io" : "sevu-hook-io";  // groups after the first: hooks
+    for (auto& ioc : impl->groups[g]->contexts()) {
       if (ioc.get() == &main) continue;
-      pool.emplace_back([c = ioc.get()] { c->run(); });
+      pool.emplace_back([c = ioc.get(), name] {
+        name_this_thread(name);
+        c->run();
+      });
     }
   }
   main.run();

@@ -93,6 +93,7 @@ class GroupCommit {
   void after_answered(std::function<void()> then);
 
  private:
+  static constexpr int kBatchesPerJob = 8;
   void write(Store& store);  // the writer job, on a store worker
   std::vector<BatchedWrite> take_batch();
   void schedule_writer();

@@ -1,5 +1,6 @@
 #include "store/store_pool.hpp"
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 #include <exception>
 #include <utility>
@@ -33,16 +34,25 @@ StorePool::~StorePool() {
   stop();
 }
 
+// One wake-up per job: an idle worker of the hook lane takes a hook job alone;
+// a shared worker is woken only when none is idle, or jobs are already
+// waiting for it. (Waking both, as before, cost a futex call and a context
+// switch of a worker that found nothing to do.)
 bool StorePool::submit(Job job, Lane lane) {
   if (!job) return false;
+  bool hook_worker_takes_it = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& queue = queue_of(lane);
     if (stopping_ || queue.size() >= max_queue_) return false;
     queue.push_back(std::move(job));
+    hook_worker_takes_it = lane == Lane::hooks && idle_hook_workers_ > 0 && queue.size() == 1;
   }
-  if (lane == Lane::hooks) hook_wake_.notify_one();
-  wake_.notify_one();
+  if (hook_worker_takes_it) {
+    hook_wake_.notify_one();
+  } else {
+    wake_.notify_one();
+  }
   return true;
 }
 
@@ -67,12 +77,15 @@ std::size_t StorePool::queued() const {
 }
 
 void StorePool::run(Store& store, bool hooks_only) {
+  name_this_thread(hooks_only ? "sevu-store-hook" : "sevu-store");
   for (;;) {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (hooks_only) {
+        ++idle_hook_workers_;
         hook_wake_.wait(lock, [this] { return stopping_ || !hook_jobs_.empty(); });
+        --idle_hook_workers_;
       } else {
         wake_.wait(lock, [this] { return stopping_ || !jobs_.empty() || !hook_jobs_.empty(); });
       }

@@ -50,6 +50,7 @@ class StorePool {
   std::deque<Job> jobs_;       // the API's
   std::deque<Job> hook_jobs_;  // taken first
   std::size_t max_queue_;
+  std::size_t idle_hook_workers_ = 0;  // hook-lane workers waiting for a job
   bool stopping_ = false;
 };
 

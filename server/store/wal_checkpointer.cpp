@@ -1,6 +1,8 @@
 #include "store/wal_checkpointer.hpp"
 
 #include <map>
+
+#include "core/thread_name.hpp"
 #include <utility>
 
 namespace sevu::sqlite {
@@ -70,7 +72,12 @@ void WalCheckpointer::request() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (requested_ || stopping_) return;
     requested_ = true;
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (!thread_.joinable()) {
+      thread_ = std::thread([this] {
+        name_this_thread("sevu-checkpoint");
+        run();
+      });
+    }
   }
   wake_.notify_one();
 }
