@@ -278,3 +278,27 @@ TEST_CASE("the hook lane's own worker serves hooks while every shared worker is 
   release.set_value();
   pool.stop();
 }
+
+// Each hook job wakes one worker: the hook lane's own when it is idle. While it
+// is busy, a hook job must wake a shared worker instead of waiting behind it.
+TEST_CASE("a hook job queued while the hook lane's worker is busy is taken by a shared worker") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  StorePool pool([&] { return open_sqlite_store(path); }, 2, 16);  // 2 shared + 1 for hooks
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> holding{0};
+  // Hook jobs that hold their worker: the first takes the idle hook worker.
+  REQUIRE(pool.submit(
+      [&](Store&) {
+        holding++;
+        released.wait();
+      },
+      StorePool::Lane::hooks));
+  while (holding < 1) std::this_thread::yield();
+  std::promise<void> second;
+  REQUIRE(pool.submit([&](Store&) { second.set_value(); }, StorePool::Lane::hooks));
+  CHECK(second.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  release.set_value();
+  pool.stop();
+}
