@@ -227,6 +227,22 @@ class SqliteStore final : public Store {
         [&] { rollback_quietly(); });
   }
 
+  // Deferred: the read transaction begins with the first statement and holds
+  // no write lock. Not counted in depth_, so a transaction() inside fails loudly
+  // (SQLite refuses a BEGIN within a transaction) instead of writing on a
+  // snapshot that may be stale.
+  void read_together(const std::function<void()>& body) override {
+    if (depth_.open()) return depth_.join(body);
+    begin_read_.run().finish();
+    try {
+      body();
+    } catch (...) {
+      rollback_quietly();
+      throw;
+    }
+    commit_.run().finish();
+  }
+
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
     depth_.part(
@@ -745,6 +761,7 @@ class SqliteStore final : public Store {
   TransactionDepth depth_;
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
+  Statement begin_read_{db(), "BEGIN"};
   Statement commit_{db(), "COMMIT"};
   Statement rollback_{db(), "ROLLBACK"};
   Statement savepoint_{db(), "SAVEPOINT part"};

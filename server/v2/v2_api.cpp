@@ -84,17 +84,26 @@ HttpResponse dispatch(const Match& m, const v2::V2Context& c) {
 
 }  // namespace
 
+HttpResponse V2Api::answer(const HttpRequest& req, Store& store) {
+  // Credentials first: without them nothing, not even which routes exist, is answered.
+  const Account account = v2::authenticate(req, store);
+  auto match = match_route(req.path());
+  if (!match) throw v2::not_found("no such route");
+  std::vector<ViewingSession> ended;
+  const v2::V2Context context{req, store, account, clock_.now(), ended};
+  HttpResponse response = dispatch(*match, context);
+  if (!ended.empty() && sessions_ended_) sessions_ended_(ended);
+  return response;
+}
+
 HttpResponse V2Api::handle(const HttpRequest& req, Store& store) {
   try {
-    // Credentials first: without them nothing, not even which routes exist, is answered.
-    const Account account = v2::authenticate(req, store);
-    auto match = match_route(req.path());
-    if (!match) throw v2::not_found("no such route");
-    std::vector<ViewingSession> ended;
-    const v2::V2Context context{req, store, account, clock_.now(), ended};
-    HttpResponse answer = dispatch(*match, context);
-    if (!ended.empty() && sessions_ended_) sessions_ended_(ended);
-    return answer;
+    // A GET only reads: its account and what it asks for are read together
+    // (one read transaction on SQLite, docs/performance.md).
+    if (req.method != "GET") return answer(req, store);
+    HttpResponse response;
+    store.read_together([&] { response = answer(req, store); });
+    return response;
   } catch (const v2::V2Error& e) {
     if (e.status >= 500)
       errors_.report("v2 " + req.method + " " + std::string(req.path()), e.what());

@@ -29,6 +29,8 @@ class V2Api {
   HttpResponse handle(const HttpRequest& req, Store& store);
 
  private:
+  HttpResponse answer(const HttpRequest& req, Store& store);  // handle() less its error answers
+
   const Clock& clock_;
   ErrorSink& errors_;
   SessionsEnded sessions_ended_;

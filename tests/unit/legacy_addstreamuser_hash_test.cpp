@@ -36,6 +36,7 @@ class WatchedStore : public Store {
   int depth = 0;
 
   void savepoint(const std::function<void()>& body) override { inner_->savepoint(body); }
+  void read_together(const std::function<void()>& body) override { inner_->read_together(body); }
   void reset_data() override { inner_->reset_data(); }
   std::optional<ViewingSession> viewing_session(const std::string& id) override {
     return inner_->viewing_session(id);

@@ -601,6 +601,34 @@ TEST_CASE(CONTRACT "transactions commit, roll back on throw, and nest by joining
   CHECK(store->account(159));
 }
 
+TEST_CASE(CONTRACT "read_together: reads answered as read, a failure passes through, the store stays usable") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  auto t = make_ticket(158, "k");
+  REQUIRE(store->insert_ticket(t));
+  std::optional<Account> account;
+  std::optional<Ticket> ticket;
+  store->read_together([&] {
+    account = store->account(158);
+    ticket = store->ticket(158, "k");
+  });
+  CHECK(account->username == "acme");
+  CHECK(ticket->key == "k");
+  struct Boom {};
+  CHECK_THROWS_AS(store->read_together([&] {
+    store->account(158);
+    throw Boom{};
+  }),
+                  Boom);
+  // Afterwards (and inside a transaction, which it joins) the store reads and writes as before.
+  store->transaction([&] {
+    store->read_together([&] { CHECK(store->account(158)); });
+    CHECK(store->insert_account(make_account(159, "beta")));
+  });
+  CHECK(store->account(159));
+}
+
 TEST_CASE(CONTRACT "writes stay unseen by other connections until their transaction commits") {
   ContractBackend backend;
   auto store = backend.open();

@@ -303,3 +303,33 @@ TEST_CASE("deleting expired write replies walks the expiry index") {
                 "ORDER BY expires LIMIT 1")
             .find("write_replies_by_expiry") != std::string::npos);
 }
+
+// What read_together is for on SQLite: one read transaction, so a change
+// committed by another connection between its statements is not seen by the
+// second one, and a write inside is refused rather than made on that snapshot.
+TEST_CASE("read_together reads one snapshot and refuses a write inside") {
+  TempDir dir;
+  const auto path = dir.file("snapshot.db");
+  auto store = open_sqlite_store(path);
+  Account a;
+  a.cdn_id = 158;
+  a.username = "acme";
+  a.api_key = "K";
+  a.secret = "old";
+  REQUIRE(store->insert_account(a));
+  auto admin = open_sqlite_store(path);
+  std::string first, second;
+  store->read_together([&] {
+    first = store->account(158)->secret;
+    REQUIRE(admin->set_account_secret(158, "new"));  // committed by another connection
+    second = store->account(158)->secret;
+  });
+  CHECK(first == "old");
+  CHECK(second == "old");
+  CHECK(store->account(158)->secret == "new");  // the next read sees it
+  CHECK_THROWS_AS(store->read_together([&] {
+    store->transaction([&] { store->set_account_secret(158, "inside"); });
+  }),
+                  StoreError);
+  CHECK(store->account(158)->secret == "new");
+}
