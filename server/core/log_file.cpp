@@ -5,9 +5,8 @@
 
 #include <stdexcept>
 
-#include "core/thread_name.hpp"
-
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 namespace sevu {
 

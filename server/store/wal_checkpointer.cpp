@@ -1,9 +1,9 @@
 #include "store/wal_checkpointer.hpp"
 
 #include <map>
+#include <utility>
 
 #include "core/thread_name.hpp"
-#include <utility>
 
 namespace sevu::sqlite {
 
