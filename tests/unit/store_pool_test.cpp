@@ -15,24 +15,11 @@
 #include <vector>
 
 #include "store/store_pool.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
 using namespace sevu;
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sevu-pool-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // A database with account 158 and one ticket "k" holding `uses`.
 std::string seeded_db(const TempDir& dir, int64_t uses) {

@@ -15,24 +15,11 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
 using namespace sevu;
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sevu-store-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // A plain connection for looking under the store's interface.
 struct RawDb {

@@ -15,25 +15,12 @@
 
 #include "store/connection.hpp"
 #include "store/wal_checkpointer.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
 using namespace sevu;
 using sqlite::WalCheckpointer;
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sevu-wal-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void exec(sqlite3* db, const std::string& sql) {
   char* error = nullptr;
