@@ -39,6 +39,13 @@ Account acting_account(const Context& c, v2::QueryArgs& args) {
   return *account;
 }
 
+Account acting_account_only(const Context& c) {
+  v2::QueryArgs args(c.req.query());
+  Account account = acting_account(c, args);
+  args.reject_rest();
+  return account;
+}
+
 void read_body(const Context& c, rapidjson::Document& doc) {
   const auto type = c.req.header("Content-Type");
   if (!type || media_type(*type) != "application/json")

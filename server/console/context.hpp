@@ -44,6 +44,8 @@ std::optional<int64_t> attempt_scope(const Context& c, v2::QueryArgs& args);
 // cdn_id naming another is 404); the operator must name one (400 without,
 // 404 for an unknown one).
 Account acting_account(const Context& c, v2::QueryArgs& args);
+// The same for a route that takes no other query argument (any other is a 400).
+Account acting_account_only(const Context& c);
 
 // A JSON body of a POST or PUT: application/json only (a cross-site form
 // cannot send it), one object (v2's reading of it).

@@ -1,7 +1,5 @@
 #include "console/json.hpp"
 
-#include <rapidjson/document.h>
-
 #include "v2/ticket_json.hpp"
 
 namespace sevu::console {
@@ -25,20 +23,12 @@ void write_attempt(JsonWriter& w, const Attempt& a) {
 }
 
 void write_ticket(JsonWriter& w, const Ticket& t) {
-  // v2 writes the whole object; it is read back so one member can join it,
-  // rather than a second writer of the same twelve fields.
-  rapidjson::StringBuffer buf;
-  JsonWriter inner(buf);
-  v2::write_ticket(inner, t);
-  rapidjson::Document doc;
-  doc.Parse(buf.GetString(), buf.GetSize());
-  rapidjson::StringBuffer limits_buf;
-  JsonWriter limits_writer(limits_buf);
-  v2::write_limits(limits_writer, t);
-  rapidjson::Document limits(&doc.GetAllocator());
-  limits.Parse(limits_buf.GetString(), limits_buf.GetSize());
-  doc.AddMember("limits", rapidjson::Value(limits, doc.GetAllocator()), doc.GetAllocator());
-  doc.Accept(w);
+  // v2's twelve fields, then the viewer limit beside them in the same object.
+  w.StartObject();
+  v2::write_ticket_members(w, t);
+  w.Key("limits");
+  v2::write_limits(w, t);
+  w.EndObject();
 }
 
 }  // namespace sevu::console

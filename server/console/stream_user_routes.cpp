@@ -61,9 +61,7 @@ std::string checked_pass_hash(const StreamUser& u, const rapidjson::Value& pass)
 }  // namespace
 
 HttpResponse list_stream_users(const Context& c) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   std::vector<StreamUser> users = c.store.stream_users(account.cdn_id, std::nullopt, std::nullopt);
   std::sort(users.begin(), users.end(),
             [](const StreamUser& a, const StreamUser& b) { return a.id < b.id; });
@@ -76,9 +74,7 @@ HttpResponse list_stream_users(const Context& c) {
 }
 
 HttpResponse add_stream_user(const Context& c) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   rapidjson::Document body;
   read_body(c, body);
   const std::string missing = legacy::missing_identity_fields(body);
@@ -113,9 +109,7 @@ HttpResponse add_stream_user(const Context& c) {
 }
 
 HttpResponse update_stream_user(const Context& c, const std::string& id_text) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   const int64_t id = id_of(id_text);
   rapidjson::Document body;
   read_body(c, body);
@@ -144,9 +138,7 @@ HttpResponse update_stream_user(const Context& c, const std::string& id_text) {
 }
 
 HttpResponse remove_stream_user(const Context& c, const std::string& id_text) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   if (!c.store.delete_stream_user(account.cdn_id, id_of(id_text)))
     throw v2::not_found("no such stream user");
   return no_content();

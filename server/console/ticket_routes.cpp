@@ -146,9 +146,7 @@ HttpResponse list_tickets(const Context& c) {
 }
 
 HttpResponse create_ticket(const Context& c) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   rapidjson::Document body;
   read_body(c, body);
   Ticket t = parse_create(body, account, c.now);
@@ -159,16 +157,12 @@ HttpResponse create_ticket(const Context& c) {
 }
 
 HttpResponse get_ticket(const Context& c, const std::string& key) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   return ticket_reply(200, ticket_or_404(c, account, key));
 }
 
 HttpResponse revoke_ticket(const Context& c, const std::string& key) {
-  v2::QueryArgs args(c.req.query());
-  const Account account = acting_account(c, args);
-  args.reject_rest();
+  const Account account = acting_account_only(c);
   // Read and write in one transaction, as sevu.revoke does: a start spending a
   // use at the same moment is not undone.
   Ticket t;
@@ -182,23 +176,17 @@ HttpResponse revoke_ticket(const Context& c, const std::string& key) {
 }
 
 HttpResponse list_sessions(const Context& c, const std::string& key) {
-  v2::QueryArgs args(c.req.query());
-  V2Call call(c, acting_account(c, args));
-  args.reject_rest();
+  V2Call call(c, acting_account_only(c));
   return through_v2([&] { return v2::list_sessions(call.context(c), key); });
 }
 
 HttpResponse end_session(const Context& c, const std::string& key, const std::string& id) {
-  v2::QueryArgs args(c.req.query());
-  V2Call call(c, acting_account(c, args));
-  args.reject_rest();
+  V2Call call(c, acting_account_only(c));
   return through_v2([&] { return v2::end_session(call.context(c), key, id); });
 }
 
 HttpResponse put_limits(const Context& c, const std::string& key) {
-  v2::QueryArgs args(c.req.query());
-  V2Call call(c, acting_account(c, args));
-  args.reject_rest();
+  V2Call call(c, acting_account_only(c));
   rapidjson::Document body;
   read_body(c, body);  // application/json, as every console body
   return through_v2([&] { return v2::put_limits(call.context(c), key); });

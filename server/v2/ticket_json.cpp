@@ -6,6 +6,17 @@ namespace sevu::v2 {
 
 void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts) {
   w.StartObject();
+  write_ticket_members(w, t);
+  if (attempts != nullptr) {
+    w.Key("sevu_attempt");
+    w.StartArray();
+    for (const Attempt& a : *attempts) write_attempt(w, a);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+void write_ticket_members(JsonWriter& w, const Ticket& t) {
   w.Key("id");
   w.Int64(t.id);
   put(w, "cdn_id", std::to_string(t.cdn_id));  // a string in the spec's examples
@@ -21,13 +32,6 @@ void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* at
   put(w, "created_date", format_datetime(t.created));
   put(w, "expire_date", format_datetime(t.expires));
   put(w, "used_date", format_datetime(t.used));  // "0000-00-00 00:00:00" until used
-  if (attempts != nullptr) {
-    w.Key("sevu_attempt");
-    w.StartArray();
-    for (const Attempt& a : *attempts) write_attempt(w, a);
-    w.EndArray();
-  }
-  w.EndObject();
 }
 
 void write_attempt(JsonWriter& w, const Attempt& a) {

@@ -15,6 +15,9 @@ namespace sevu::v2 {
 // The twelve fields in the spec's order; with attempts, a thirteenth member
 // "sevu_attempt" holds them as an array.
 void write_ticket(JsonWriter& w, const Ticket& t, const std::vector<Attempt>* attempts = nullptr);
+// The twelve fields alone, inside an object the caller opened (the console adds
+// members of its own to the same object).
+void write_ticket_members(JsonWriter& w, const Ticket& t);
 
 // id number, datetime string, key..refurl strings, success boolean, reason
 // string, server_ip string (the name of the server that handled the attempt).
