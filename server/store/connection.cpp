@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "store/statement.hpp"
+#include "store/wal_write_buffer.hpp"
 #include "store/store.hpp"
 
 namespace sevu::sqlite {
@@ -87,13 +88,14 @@ Connection::Connection(const std::string& path, OpenMode mode) {
   const bool immutable = mode == OpenMode::kInspect && ::access((path + "-wal").c_str(), F_OK) != 0;
   // Never SQLITE_OPEN_CREATE: the file exists by now, or must not be created.
   // NOMUTEX: a connection is used by one thread at a time (store.hpp), so its
-  // own mutex, taken on every call, guards nothing.
+  // own mutex, taken on every call, guards nothing. A connection that may
+  // write hands each commit to the WAL in one write (wal_write_buffer.hpp).
   const int rc = sqlite3_open_v2(
       immutable ? immutable_uri(path).c_str() : path.c_str(), &db_,
       (read_only ? SQLITE_OPEN_READONLY | (immutable ? SQLITE_OPEN_URI : 0)
                  : SQLITE_OPEN_READWRITE) |
           SQLITE_OPEN_NOMUTEX,
-      nullptr);
+      read_only ? nullptr : wal_write_buffer_vfs());
   if (rc != SQLITE_OK) {
     const bool missing = db_ && sqlite3_system_errno(db_) == ENOENT;
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
