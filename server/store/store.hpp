@@ -133,7 +133,10 @@ class Store {
   virtual std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) = 0;
   virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
   // Deletes at most `limit` replies whose expires is before now (bounded work
-  // per call); returns how many went.
+  // per call); returns how many went. Housekeeping, like
+  // delete_idle_viewing_sessions: a backend may skip a call for the same now
+  // as a call of its own that found nothing, since replies are held until a
+  // time that has not yet passed.
   virtual int64_t delete_expired_write_replies(int64_t now, int64_t limit) = 0;
 
   // Viewing sessions (docs/sessions.md), kept in the store: limits are counted
@@ -157,7 +160,9 @@ class Store {
                                                             int64_t now) = 0;
   // Deletes at most `limit` sessions whose lapse ran out before `before`
   // (last_seen + lapse < before), ended or not, oldest first (bounded work per
-  // call); returns how many went.
+  // call); returns how many went. Housekeeping: a backend may skip a call for
+  // the same `before` as a call of its own that found nothing, since sessions
+  // are stored and touched at the present, never in the past.
   virtual int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) = 0;
 
   // Console logins (docs/console.md), by the hash of their token.
