@@ -47,15 +47,19 @@ struct Pending {
 };
 
 struct File {
-  sqlite3_file base;             // what SQLite holds; pMethods is kMethods
-  sqlite3_file* real;            // the default VFS's file, in the bytes after this struct
-  Pending* pending;              // WAL files only
-  File* database;                // a WAL file: its database's file
-  File* wal;                     // a database file: its WAL file while that is open
+  sqlite3_file base;   // what SQLite holds; pMethods is kMethods
+  sqlite3_file* real;  // the default VFS's file, in the bytes after this struct
+  Pending* pending;    // WAL files only
+  File* database;      // a WAL file: its database's file
+  File* wal;           // a database file: its WAL file while that is open
 };
 
-File* of(sqlite3_file* file) { return reinterpret_cast<File*>(file); }
-const sqlite3_io_methods& real(const File* f) { return *f->real->pMethods; }
+File* of(sqlite3_file* file) {
+  return reinterpret_cast<File*>(file);
+}
+const sqlite3_io_methods& real(const File* f) {
+  return *f->real->pMethods;
+}
 
 int write_out(File* f) {
   Pending* p = f->pending;
@@ -93,12 +97,14 @@ int wal_write(File* f, const void* data, int amount, sqlite3_int64 offset) {
   return p.bytes.size() >= kMaxBuffered ? write_out(f) : SQLITE_OK;
 }
 
-// A database file's shared-memory calls publish the WAL index: by then its
-// WAL must hold every frame the index may name. The commit frame's write has
-// written them out already; finding bytes still held here means SQLite wrote
-// a commit differently from the layout above, and a failure to write them now
-// could not be reported to anyone, so the process stops before the index
-// names frames that are not in the file.
+// SQLite publishes a new WAL index header behind a shared-memory barrier on
+// the database file (walIndexWriteHdr in wal.c): by then the WAL must hold
+// every frame the header may name. The commit frame's write has written them
+// out already, so bytes still held here are frames a rolled-back transaction
+// left behind (harmless either way), or a sign that SQLite wrote a commit
+// differently from the layout above. A failure to write them now could not
+// be reported to anyone, so the process stops before the header names frames
+// that are not in the file.
 void before_publishing(File* database) {
   if (!database->wal || !database->wal->pending || database->wal->pending->bytes.empty()) return;
   if (write_out(database->wal) != SQLITE_OK) {
@@ -148,7 +154,9 @@ int x_file_size(sqlite3_file* file, sqlite3_int64* size) {
   return real(f).xFileSize(f->real, size);
 }
 
-int x_lock(sqlite3_file* file, int level) { return real(of(file)).xLock(of(file)->real, level); }
+int x_lock(sqlite3_file* file, int level) {
+  return real(of(file)).xLock(of(file)->real, level);
+}
 int x_unlock(sqlite3_file* file, int level) {
   return real(of(file)).xUnlock(of(file)->real, level);
 }
@@ -162,7 +170,9 @@ int x_file_control(sqlite3_file* file, int op, void* arg) {
   return real(f).xFileControl(f->real, op, arg);
 }
 
-int x_sector_size(sqlite3_file* file) { return real(of(file)).xSectorSize(of(file)->real); }
+int x_sector_size(sqlite3_file* file) {
+  return real(of(file)).xSectorSize(of(file)->real);
+}
 int x_device_characteristics(sqlite3_file* file) {
   return real(of(file)).xDeviceCharacteristics(of(file)->real);
 }
@@ -172,7 +182,6 @@ int x_shm_map(sqlite3_file* file, int page, int page_size, int extend, void vola
 }
 
 int x_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
-  before_publishing(of(file));
   return real(of(file)).xShmLock(of(file)->real, offset, n, flags);
 }
 
@@ -194,11 +203,25 @@ int x_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,           x_close,           x_read,        x_write,
-    x_truncate,  x_sync,            x_file_size,   x_lock,
-    x_unlock,    x_check_reserved_lock, x_file_control, x_sector_size,
-    x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier,
-    x_shm_unmap, x_fetch,           x_unfetch,
+    3,
+    x_close,
+    x_read,
+    x_write,
+    x_truncate,
+    x_sync,
+    x_file_size,
+    x_lock,
+    x_unlock,
+    x_check_reserved_lock,
+    x_file_control,
+    x_sector_size,
+    x_device_characteristics,
+    x_shm_map,
+    x_shm_lock,
+    x_shm_barrier,
+    x_shm_unmap,
+    x_fetch,
+    x_unfetch,
 };
 
 // The files the default VFS opens with fewer methods than ours (none, on
@@ -247,17 +270,27 @@ int x_access(sqlite3_vfs*, const char* name, int flags, int* out) {
 int x_full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
   return g_default->xFullPathname(g_default, name, size, out);
 }
-void* x_dl_open(sqlite3_vfs*, const char* name) { return g_default->xDlOpen(g_default, name); }
-void x_dl_error(sqlite3_vfs*, int size, char* out) { g_default->xDlError(g_default, size, out); }
+void* x_dl_open(sqlite3_vfs*, const char* name) {
+  return g_default->xDlOpen(g_default, name);
+}
+void x_dl_error(sqlite3_vfs*, int size, char* out) {
+  g_default->xDlError(g_default, size, out);
+}
 void (*x_dl_sym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
   return g_default->xDlSym(g_default, handle, symbol);
 }
-void x_dl_close(sqlite3_vfs*, void* handle) { g_default->xDlClose(g_default, handle); }
+void x_dl_close(sqlite3_vfs*, void* handle) {
+  g_default->xDlClose(g_default, handle);
+}
 int x_randomness(sqlite3_vfs*, int size, char* out) {
   return g_default->xRandomness(g_default, size, out);
 }
-int x_sleep(sqlite3_vfs*, int microseconds) { return g_default->xSleep(g_default, microseconds); }
-int x_current_time(sqlite3_vfs*, double* out) { return g_default->xCurrentTime(g_default, out); }
+int x_sleep(sqlite3_vfs*, int microseconds) {
+  return g_default->xSleep(g_default, microseconds);
+}
+int x_current_time(sqlite3_vfs*, double* out) {
+  return g_default->xCurrentTime(g_default, out);
+}
 int x_get_last_error(sqlite3_vfs*, int size, char* out) {
   return g_default->xGetLastError(g_default, size, out);
 }
