@@ -2,14 +2,18 @@
 // strict (OpenSSL's EVP decoder tolerates whitespace and line breaks).
 #include "auth/crypto.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace sevu {
@@ -38,26 +42,63 @@ int base64_value(char c) {
 
 namespace {
 
-std::string hmac(const EVP_MD* md, const char* name, std::string_view key,
+// OpenSSL 3's one-shot HMAC() looks the MAC and the digest up by name in its
+// provider tables on every call: 3-5 us a call here, against about 1 us for a
+// context that is made once per thread and given each call's key (measured,
+// docs/performance.md). A context is used by one thread at a time.
+class HmacContext {
+ public:
+  explicit HmacContext(const char* digest) {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    ctx_ = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+    EVP_MAC_free(mac);  // the context holds its own reference
+    char name[16] = {};
+    std::strncpy(name, digest, sizeof name - 1);
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (ctx_ && EVP_MAC_CTX_set_params(ctx_, params) != 1) {
+      EVP_MAC_CTX_free(ctx_);
+      ctx_ = nullptr;
+    }
+  }
+  ~HmacContext() { EVP_MAC_CTX_free(ctx_); }
+  HmacContext(const HmacContext&) = delete;
+  HmacContext& operator=(const HmacContext&) = delete;
+
+  // Empty when OpenSSL fails; the caller throws.
+  std::string mac(std::string_view key, std::string_view message) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    std::size_t out_len = 0;
+    if (!ctx_ || EVP_MAC_init(ctx_, bytes_of(key), key.size(), nullptr) != 1 ||
+        EVP_MAC_update(ctx_, bytes_of(message), message.size()) != 1 ||
+        EVP_MAC_final(ctx_, out, &out_len, sizeof out) != 1) {
+      return {};
+    }
+    return std::string(reinterpret_cast<const char*>(out), out_len);
+  }
+
+ private:
+  EVP_MAC_CTX* ctx_ = nullptr;
+};
+
+std::string hmac(HmacContext& context, const char* name, std::string_view key,
                  std::string_view message) {
   if (key.size() > INT_MAX) throw std::invalid_argument(std::string(name) + ": key too long");
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_len = 0;
-  if (HMAC(md, bytes_of(key), static_cast<int>(key.size()), bytes_of(message), message.size(), out,
-           &out_len) == nullptr) {
-    throw std::runtime_error(std::string(name) + ": OpenSSL HMAC failed");
-  }
-  return std::string(reinterpret_cast<const char*>(out), out_len);
+  std::string out = context.mac(key, message);
+  if (out.empty()) throw std::runtime_error(std::string(name) + ": OpenSSL HMAC failed");
+  return out;
 }
 
 }  // namespace
 
 std::string hmac_sha256(std::string_view key, std::string_view message) {
-  return hmac(EVP_sha256(), "hmac_sha256", key, message);
+  thread_local HmacContext context("SHA256");
+  return hmac(context, "hmac_sha256", key, message);
 }
 
 std::string hmac_sha1(std::string_view key, std::string_view message) {
-  return hmac(EVP_sha1(), "hmac_sha1", key, message);
+  thread_local HmacContext context("SHA1");
+  return hmac(context, "hmac_sha1", key, message);
 }
 
 std::string sha256(std::string_view bytes) {
@@ -142,15 +183,67 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return same_length & (diff == 0);
 }
 
-std::string random_bytes(std::size_t n) {
-  std::string out(n, '\0');
+namespace {
+
+void draw_random(unsigned char* out, std::size_t n) {
   std::size_t done = 0;
   while (done < n) {
     const std::size_t chunk = std::min<std::size_t>(n - done, INT_MAX);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&out[done]), static_cast<int>(chunk)) != 1) {
+    if (RAND_bytes(out + done, static_cast<int>(chunk)) != 1) {
       throw std::runtime_error("random_bytes: OpenSSL RAND_bytes failed");
     }
     done += chunk;
+  }
+}
+
+// OpenSSL 3's RAND_bytes costs 4-7 us a call here whatever its size (8 bytes
+// or 4 KiB; measured, docs/performance.md), and the server draws a few bytes
+// per grant (the session id) and per new ticket (its key). So small draws
+// come from a per-thread reserve of the generator's output, filled 4 KiB at a
+// time; every byte handed out is wiped from the reserve. A forked child
+// starts with a copy of its parent's reserve, so a fork empties it: the two
+// processes never hand out the same bytes.
+constexpr std::size_t kReserveBytes = 4096;
+constexpr std::size_t kLargestFromReserve = 256;
+
+std::atomic<unsigned> g_forks{0};
+const int kCountsForks = pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1); });
+
+struct RandomReserve {
+  unsigned char bytes[kReserveBytes];
+  std::size_t left = 0;  // the unused bytes are the last `left` of `bytes`
+  unsigned forks = 0;
+  ~RandomReserve() { OPENSSL_cleanse(bytes, sizeof bytes); }
+};
+
+void draw_from_reserve(unsigned char* out, std::size_t n) {
+  thread_local RandomReserve reserve;
+  const unsigned forks = g_forks.load(std::memory_order_relaxed);
+  if (reserve.forks != forks) {
+    OPENSSL_cleanse(reserve.bytes, sizeof reserve.bytes);
+    reserve.left = 0;
+    reserve.forks = forks;
+  }
+  if (reserve.left < n) {
+    draw_random(reserve.bytes, sizeof reserve.bytes);
+    reserve.left = sizeof reserve.bytes;
+  }
+  unsigned char* from = reserve.bytes + (sizeof reserve.bytes - reserve.left);
+  std::memcpy(out, from, n);
+  OPENSSL_cleanse(from, n);
+  reserve.left -= n;
+}
+
+}  // namespace
+
+std::string random_bytes(std::size_t n) {
+  (void)kCountsForks;
+  std::string out(n, '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+  if (n <= kLargestFromReserve) {
+    draw_from_reserve(bytes, n);
+  } else {
+    draw_random(bytes, n);
   }
   return out;
 }

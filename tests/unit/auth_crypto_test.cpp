@@ -1,10 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <openssl/evp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "auth/crypto.hpp"
 
@@ -65,6 +68,20 @@ TEST_CASE("hmac_sha256: empty key and message, argument order") {
   CHECK(hex_encode(hmac_sha256("", "")) ==
         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
   CHECK(hmac_sha256("key", "message") != hmac_sha256("message", "key"));
+}
+
+// One context per thread serves every key: a call must not inherit the key of
+// the call before it (an empty key included), nor a sha1 call the sha256
+// digest, and each thread gets the same answers.
+TEST_CASE("hmac: one context per thread, each call with its own key") {
+  const std::string empty = hex_encode(hmac_sha256("", ""));
+  CHECK(hex_encode(hmac_sha256("a longer key than the last", "")) != empty);
+  CHECK(hex_encode(hmac_sha256("", "")) == empty);
+  CHECK(hex_encode(hmac_sha1("", "")) == "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
+  CHECK(hex_encode(hmac_sha256("", "")) == empty);
+  std::string from_thread;
+  std::thread([&] { from_thread = hex_encode(hmac_sha256("", "")); }).join();
+  CHECK(from_thread == empty);
 }
 
 TEST_CASE("hmac_sha1: RFC 2202 test vectors") {
@@ -170,4 +187,31 @@ TEST_CASE("random_bytes") {
   std::set<unsigned char> values;
   for (const char c : random_bytes(20000)) values.insert(static_cast<unsigned char>(c));
   CHECK(values.size() == 256);
+  // Small draws share a reserve and large ones do not: neither repeats the other.
+  std::set<std::string> mixed;
+  for (int i = 0; i < 600; ++i) mixed.insert(random_bytes(i % 2 ? 8 : 300).substr(0, 8));
+  CHECK(mixed.size() == 600);
+}
+
+// Small draws come from a per-thread reserve (crypto.cpp); a forked child
+// starts with a copy of it, and must not hand out the bytes its parent will.
+TEST_CASE("random_bytes: a forked child and its parent draw different bytes") {
+  random_bytes(8);  // the reserve is full
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const std::string drawn = random_bytes(16);
+    const bool sent = write(pipe_fds[1], drawn.data(), drawn.size()) == 16;
+    _exit(sent ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  std::string from_child(16, '\0');
+  const ssize_t got = read(pipe_fds[0], from_child.data(), from_child.size());
+  close(pipe_fds[0]);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(got == 16);
+  CHECK(random_bytes(16) != from_child);
 }
