@@ -57,16 +57,21 @@ Statement::Run& Statement::Run::bind(int index, int64_t value) {
   return *this;
 }
 
+// SQLITE_STATIC, not a copy: the copy was a malloc, a memcpy and a free per
+// text parameter, an eighth of an attempt row's insert (perf,
+// docs/performance.md). The header says why the text outlives the binding.
 Statement::Run& Statement::Run::bind(int index, const std::string& value) {
   // text64 takes any length; SQLite answers SQLITE_TOOBIG rather than truncating.
   check_bind(sqlite3_bind_text64(statement_.stmt_, index, value.data(), value.size(),
-                                 SQLITE_TRANSIENT, SQLITE_UTF8),
+                                 SQLITE_STATIC, SQLITE_UTF8),
              index);
   return *this;
 }
 
 Statement::Run& Statement::Run::bind(int index, const char* value) {
-  return bind(index, std::string(value ? value : ""));
+  check_bind(sqlite3_bind_text(statement_.stmt_, index, value ? value : "", -1, SQLITE_STATIC),
+             index);
+  return *this;
 }
 
 Statement::Run& Statement::Run::bind(int index, const std::optional<std::string>& value) {

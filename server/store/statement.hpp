@@ -34,7 +34,12 @@ class Statement {
     Run& operator=(const Run&) = delete;
 
     Run& bind(int index, int64_t value);
+    // Text is bound without a copy (SQLITE_STATIC): it must outlive the Run,
+    // which clears the bindings as it ends. A temporary would not, so binding
+    // one does not compile.
     Run& bind(int index, const std::string& value);
+    Run& bind(int index, std::string&& value) = delete;
+    Run& bind(int index, std::optional<std::string>&& value) = delete;
     Run& bind(int index, const char* value);
     // nullopt binds NULL, which "(?N IS NULL OR col = ?N)" filters read as "any".
     Run& bind(int index, const std::optional<std::string>& value);
