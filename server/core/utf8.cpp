@@ -28,21 +28,30 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp) {
   return len;
 }
 
+// Valid runs are copied whole, and ASCII bytes skip the decoder: every field
+// of every attempt row and request log passes through here (perf put the
+// byte-by-byte form at 3% of the hook io thread's time).
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
   if (max_bytes < text.size()) text = text.substr(0, max_bytes);
   std::string out;
   out.reserve(text.size());
+  std::size_t valid_from = 0;  // the start of the valid bytes not yet copied
   for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     uint32_t cp = 0;
     const std::size_t n = decode_utf8(text, i, cp);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
+    if (n != 0) {
       i += n;
+      continue;
     }
+    out.append(text.substr(valid_from, i - valid_from));
+    out += "\xEF\xBF\xBD";  // U+FFFD
+    valid_from = ++i;
   }
+  out.append(text.substr(valid_from));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,38 @@ TEST_CASE("decode_utf8: lengths, code points, and what is refused") {
     CHECK_MESSAGE(decode_utf8(bad, 0, cp) == 0, bad);
   }
   CHECK(to_valid_utf8("a\xC0z") == "a\xEF\xBF\xBDz");
+}
+
+// to_valid_utf8 copies valid runs whole; it must answer exactly what replacing
+// each undecodable byte, one character at a time, answers.
+std::string to_valid_utf8_by_character(std::string_view text, std::size_t max_bytes) {
+  if (max_bytes < text.size()) text = text.substr(0, max_bytes);
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    const std::size_t n = decode_utf8(text, i, cp);
+    out += n == 0 ? std::string("\xEF\xBF\xBD") : std::string(text.substr(i, n));
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
+TEST_CASE("to_valid_utf8: valid runs kept, each bad byte replaced, cut at max_bytes") {
+  CHECK(to_valid_utf8("") == "");
+  CHECK(to_valid_utf8("plain") == "plain");
+  CHECK(to_valid_utf8("\xC3\xA4\xE2\x82\xAC!") == "\xC3\xA4\xE2\x82\xAC!");
+  CHECK(to_valid_utf8("\x80") == "\xEF\xBF\xBD");
+  CHECK(to_valid_utf8("\x80\x80" "a") == "\xEF\xBF\xBD\xEF\xBF\xBD" "a");
+  CHECK(to_valid_utf8("ab\xE2\x82\xAC", 4) == "ab\xEF\xBF\xBD\xEF\xBF\xBD");  // a cut euro sign
+  std::mt19937 random(20261202);
+  const std::string alphabet = std::string("aZ09.|") + "\x80\xBF\xC0\xC3\xA4\xE2\x82\xAC\xED\xF0\x9F\xF4\xFF";
+  for (int round = 0; round < 5000; ++round) {
+    std::string text(random() % 24, '\0');
+    for (char& c : text) c = alphabet[random() % alphabet.size()];
+    const std::size_t max_bytes = random() % 3 ? std::string::npos : random() % 24;
+    REQUIRE_MESSAGE(to_valid_utf8(text, max_bytes) == to_valid_utf8_by_character(text, max_bytes),
+                    text);
+  }
 }
 
 TEST_CASE("path_segments: after the prefix, each decoded; an empty one matches nothing") {
