@@ -181,7 +181,27 @@ int x_shm_map(sqlite3_file* file, int page, int page_size, int extend, void vola
   return real(of(file)).xShmMap(of(file)->real, page, page_size, extend, out);
 }
 
+// The write lock's slot among the WAL's shared-memory locks (WAL_WRITE_LOCK
+// in wal.c; the file format fixes it, since other processes take it too).
+constexpr int kWalWriteLock = 0;
+
+// As a database file's connection gives up the WAL's write lock, whatever its
+// WAL still holds belongs to no commit (a commit is written out by its last
+// frame, or at the barrier): frames of a rolled-back transaction, at offsets
+// where the next writer, perhaps another connection, puts its own. Written
+// later they would overwrite that writer's frames, so they are dropped here.
+// (SQLite reads such frames back while it rolls back, which writes them out
+// first; this does not depend on it.)
+void drop_uncommitted(File* database, int offset, int n, int flags) {
+  const bool releases_write_lock =
+      (flags & SQLITE_SHM_UNLOCK) && offset <= kWalWriteLock && kWalWriteLock < offset + n;
+  if (!releases_write_lock || !database->wal || !database->wal->pending) return;
+  database->wal->pending->bytes.clear();
+  database->wal->pending->commit_page_next = false;
+}
+
 int x_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
+  drop_uncommitted(of(file), offset, n, flags);
   return real(of(file)).xShmLock(of(file)->real, offset, n, flags);
 }
 

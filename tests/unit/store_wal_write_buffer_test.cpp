@@ -110,6 +110,30 @@ TEST_CASE("a transaction larger than the buffer, and one rolled back, behave as 
                "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
 }
 
+// Frames a rolled-back transaction spilled belong to no commit, and once its
+// write lock is gone another connection writes its own frames at the same
+// offsets: the held bytes must never reach the file after that.
+TEST_CASE("a rolled-back transaction's frames never overwrite another connection's commit") {
+  TempDir dir;
+  const std::string path = dir.file("db.sqlite");
+  sqlite::Connection first(path, OpenMode::kCreate);
+  sqlite::Connection second(path, OpenMode::kMustExist);
+  exec(first.get(), "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB)");
+  exec(first.get(), "PRAGMA cache_size = 10");
+  PlainReader reader(path);
+  for (int round = 1; round <= 3; ++round) {
+    exec(first.get(), "BEGIN IMMEDIATE");  // spills some 90 pages, under the buffer's 1 MiB
+    for (int i = 0; i < 100; ++i)
+      exec(first.get(), "INSERT INTO rows(body) VALUES (zeroblob(3000))");
+    exec(first.get(), "ROLLBACK");
+    ten_page_commit(second.get());
+    ten_page_commit(first.get());
+    CHECK(reader.rows() == round * 20);
+    CHECK(scalar(reader.db,
+                 "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+  }
+}
+
 // The buffer must be in the file when COMMIT returns, not at some later call:
 // a process killed right after its commit loses nothing.
 TEST_CASE("a commit survives the process being killed right after it") {
