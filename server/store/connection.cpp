@@ -10,8 +10,8 @@
 #include <mutex>
 
 #include "store/statement.hpp"
-#include "store/wal_write_buffer.hpp"
 #include "store/store.hpp"
+#include "store/wal_write_buffer.hpp"
 
 namespace sevu::sqlite {
 namespace {
