@@ -15,6 +15,7 @@
 
 #include "store/connection.hpp"
 #include "store/wal_checkpointer.hpp"
+#include "sqlite_raw.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -22,22 +23,8 @@ namespace {
 using namespace sevu;
 using sqlite::WalCheckpointer;
 
-void exec(sqlite3* db, const std::string& sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string message = error ? error : "?";
-    sqlite3_free(error);
-    throw std::runtime_error(sql + ": " + message);
-  }
-}
-
 long long count_rows(sqlite3* db) {
-  sqlite3_stmt* statement = nullptr;
-  sqlite3_prepare_v2(db, "SELECT count(*) FROM rows", -1, &statement, nullptr);
-  sqlite3_step(statement);
-  const long long n = sqlite3_column_int64(statement, 0);
-  sqlite3_finalize(statement);
-  return n;
+  return scalar(db, "SELECT count(*) FROM rows");
 }
 
 // One page of its own per commit: a row bigger than half a 4 KiB page.

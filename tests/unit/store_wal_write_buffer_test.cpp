@@ -14,31 +14,12 @@
 #include "store/connection.hpp"
 #include "store/store.hpp"
 #include "store/wal_write_buffer.hpp"
+#include "sqlite_raw.hpp"
 #include "temp_dir.hpp"
 
 namespace {
 
 using namespace sevu;
-
-void exec(sqlite3* db, const std::string& sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string message = error ? error : "?";
-    sqlite3_free(error);
-    throw std::runtime_error(sql + ": " + message);
-  }
-}
-
-long long scalar(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
-    throw std::runtime_error(sql + ": " + sqlite3_errmsg(db));
-  const int rc = sqlite3_step(statement);
-  const long long n = rc == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
-  sqlite3_finalize(statement);
-  if (rc != SQLITE_ROW) throw std::runtime_error(sql + ": no row");
-  return n;
-}
 
 // A reader the way another process would open the file: SQLite's default VFS.
 struct PlainReader {
