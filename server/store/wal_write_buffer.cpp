@@ -100,11 +100,11 @@ int wal_write(File* f, const void* data, int amount, sqlite3_int64 offset) {
 // SQLite publishes a new WAL index header behind a shared-memory barrier on
 // the database file (walIndexWriteHdr in wal.c): by then the WAL must hold
 // every frame the header may name. The commit frame's write has written them
-// out already, so bytes still held here are frames a rolled-back transaction
-// left behind (harmless either way), or a sign that SQLite wrote a commit
-// differently from the layout above. A failure to write them now could not
-// be reported to anyone, so the process stops before the header names frames
-// that are not in the file.
+// out already (and a rolled-back transaction's were dropped with the write
+// lock), so bytes still held here mean SQLite wrote a commit differently from
+// the layout above: they are written out now. A failure to write them could
+// not be reported to anyone, so the process stops before the header names
+// frames that are not in the file.
 void before_publishing(File* database) {
   if (!database->wal || !database->wal->pending || database->wal->pending->bytes.empty()) return;
   if (write_out(database->wal) != SQLITE_OK) {
