@@ -52,10 +52,10 @@ class HmacContext {
     EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     ctx_ = mac ? EVP_MAC_CTX_new(mac) : nullptr;
     EVP_MAC_free(mac);  // the context holds its own reference
-    char name[16] = {};
-    std::strncpy(name, digest, sizeof name - 1);
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0),
-                                 OSSL_PARAM_construct_end()};
+    // OpenSSL's parameter type wants a mutable string; it only reads it.
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
+        OSSL_PARAM_construct_end()};
     if (ctx_ && EVP_MAC_CTX_set_params(ctx_, params) != 1) {
       EVP_MAC_CTX_free(ctx_);
       ctx_ = nullptr;
@@ -207,7 +207,6 @@ constexpr std::size_t kReserveBytes = 4096;
 constexpr std::size_t kLargestFromReserve = 256;
 
 std::atomic<unsigned> g_forks{0};
-const int kCountsForks = pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1); });
 
 struct RandomReserve {
   unsigned char bytes[kReserveBytes];
@@ -217,6 +216,8 @@ struct RandomReserve {
 };
 
 void draw_from_reserve(unsigned char* out, std::size_t n) {
+  static const int counting_forks = pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1); });
+  (void)counting_forks;
   thread_local RandomReserve reserve;
   const unsigned forks = g_forks.load(std::memory_order_relaxed);
   if (reserve.forks != forks) {
@@ -237,7 +238,6 @@ void draw_from_reserve(unsigned char* out, std::size_t n) {
 }  // namespace
 
 std::string random_bytes(std::size_t n) {
-  (void)kCountsForks;
   std::string out(n, '\0');
   auto* bytes = reinterpret_cast<unsigned char*>(out.data());
   if (n <= kLargestFromReserve) {

@@ -97,6 +97,11 @@ int wal_write(File* f, const void* data, int amount, sqlite3_int64 offset) {
   return p.bytes.size() >= kMaxBuffered ? write_out(f) : SQLITE_OK;
 }
 
+// What a database file's WAL holds back, if this VFS buffers that WAL.
+Pending* held_for_wal(const File* database) {
+  return database->wal ? database->wal->pending : nullptr;
+}
+
 // SQLite publishes a new WAL index header behind a shared-memory barrier on
 // the database file (walIndexWriteHdr in wal.c): by then the WAL must hold
 // every frame the header may name. The commit frame's write has written them
@@ -106,7 +111,8 @@ int wal_write(File* f, const void* data, int amount, sqlite3_int64 offset) {
 // not be reported to anyone, so the process stops before the header names
 // frames that are not in the file.
 void before_publishing(File* database) {
-  if (!database->wal || !database->wal->pending || database->wal->pending->bytes.empty()) return;
+  const Pending* held = held_for_wal(database);
+  if (!held || held->bytes.empty()) return;
   if (write_out(database->wal) != SQLITE_OK) {
     std::fputs("sevu-server: a WAL write failed as a commit was published; stopping\n", stderr);
     std::abort();
@@ -195,9 +201,10 @@ constexpr int kWalWriteLock = 0;
 void drop_uncommitted(File* database, int offset, int n, int flags) {
   const bool releases_write_lock =
       (flags & SQLITE_SHM_UNLOCK) && offset <= kWalWriteLock && kWalWriteLock < offset + n;
-  if (!releases_write_lock || !database->wal || !database->wal->pending) return;
-  database->wal->pending->bytes.clear();
-  database->wal->pending->commit_page_next = false;
+  Pending* held = held_for_wal(database);
+  if (!releases_write_lock || !held) return;
+  held->bytes.clear();
+  held->commit_page_next = false;
 }
 
 int x_shm_lock(sqlite3_file* file, int offset, int n, int flags) {

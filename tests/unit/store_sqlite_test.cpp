@@ -15,6 +15,7 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "sqlite_raw.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -28,14 +29,7 @@ struct RawDb {
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("open failed");
   }
   ~RawDb() { sqlite3_close(db); }
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error ? error : "?";
-      sqlite3_free(error);
-      throw std::runtime_error(message);
-    }
-  }
+  void exec(const std::string& sql) { ::exec(db, sql); }
   // Every row of a query, columns as text joined by '|'.
   std::vector<std::string> rows(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
