@@ -83,6 +83,7 @@ int serve(const sevu::ServeOptions& o) {
     server.reload_tls();
   });
   server.run();
+  app.write_waiting();  // refusals' rows still waiting for company join the drain
   pool.stop();  // every acknowledged request has been answered; drain and close the DB
   std::cout << "sevu-server: stopped" << std::endl;
   return 0;

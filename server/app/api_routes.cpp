@@ -40,6 +40,10 @@ App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);
 }
 
+void App::write_waiting() {
+  usher_.write_waiting();
+}
+
 Handler App::api_handler() {
   return [this](HttpRequest&& req, Responder respond) {
     auto answer = measured("api", req, std::move(respond));

@@ -47,6 +47,9 @@ class App {
   Handler api_handler();   // public listener: /stable/, /v2/, /console/
   Handler hook_handler();  // hook listener: /hooks/*, /healthz, /readyz, /metrics, /test/*
   void reopen_logs();      // SIGHUP: the log files start anew under their names
+  // Owed attempt rows waiting for company go to a writer now: call once the
+  // server has stopped, before the store pool stops.
+  void write_waiting();
 
  private:
   void route_api(HttpRequest&& req, Responder respond);

@@ -101,12 +101,26 @@ void run_alone(Store& store, BatchedWrite write) {
 
 GroupCommit::GroupCommit(StorePool& stores, StorePool::Lane lane,
                          std::function<void(std::size_t)> on_batch, std::size_t max_waiting,
-                         std::size_t max_batch)
+                         std::size_t max_batch, OwedBatching owed_batching)
     : stores_(stores),
       lane_(lane),
       on_batch_(std::move(on_batch)),
       max_waiting_(std::max<std::size_t>(max_waiting, 1)),
-      max_batch_(std::max<std::size_t>(max_batch, 1)) {}
+      max_batch_(std::max<std::size_t>(max_batch, 1)),
+      owed_batching_(owed_batching) {
+  // One alarm at a time is armed.
+  if (owed_batching_.rows > 1) alarm_ = std::make_unique<DelayQueue>(1);
+}
+
+// An alarm still armed rings as its queue stops; by then the writer must not
+// be scheduled on this object any more.
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing_ = true;
+  }
+  alarm_.reset();
+}
 
 bool GroupCommit::submit(BatchedWrite write) {
   {
@@ -128,9 +142,40 @@ bool GroupCommit::owe(std::function<void(Store&, IfRolledBack&)> work,
                      },
                      std::move(failed), true};
   answered_uncommitted_ += 1;  // before the caller's answer can go out
-  if (submit(std::move(write))) return true;
-  answered_uncommitted_ -= 1;
-  return false;
+  Wake wake = Wake::kWriter;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (waiting_.size() >= max_waiting_) {
+      answered_uncommitted_ -= 1;
+      return false;
+    }
+    waiting_.push_back(std::move(write));
+    if (writer_scheduled_) return true;  // the running writer takes it with its next batch
+    wake = wake_for_owed();
+    if (wake == Wake::kWriter) writer_scheduled_ = true;
+  }
+  if (wake == Wake::kWriter) schedule_writer();
+  // The alarm refuses only once stopping: then nothing is worth waiting for.
+  if (wake == Wake::kAlarm && !alarm_->after(owed_batching_.wait, [this] { write_waiting(); }))
+    write_waiting();
+  return true;
+}
+
+GroupCommit::Wake GroupCommit::wake_for_owed() {
+  if (!alarm_ || waiting_.size() >= owed_batching_.rows) return Wake::kWriter;
+  if (alarm_armed_) return Wake::kNone;
+  alarm_armed_ = true;
+  return Wake::kAlarm;
+}
+
+void GroupCommit::write_waiting() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    alarm_armed_ = false;
+    if (closing_ || writer_scheduled_ || waiting_.empty()) return;
+    writer_scheduled_ = true;
+  }
+  schedule_writer();
 }
 
 // The marker joins the queue behind every write already answered, so its

@@ -18,12 +18,15 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/delay_queue.hpp"
 #include "core/records.hpp"
 #include "store/store.hpp"
 #include "store/store_pool.hpp"
@@ -54,6 +57,16 @@ struct BatchedWrite {
   bool owed = false;
 };
 
+// How long owed writes (GroupCommit::owe) wait for company before a writer is
+// woken for them: until `rows` of them wait, or the first has waited `wait`.
+// A writer woken per refusal committed ten rows a batch under a stream of
+// refusals; waiting for 128 cut the writer's CPU per row by two fifths
+// (docs/performance.md, "Owed rows wait for company"). rows <= 1: no waiting.
+struct OwedBatching {
+  std::size_t rows = 1;
+  std::chrono::milliseconds wait{0};
+};
+
 // Runs one write in a transaction of its own on the caller's store, with the
 // same outcomes as a batch of one: for callers without a GroupCommit (tools,
 // tests that drive an API on one connection).
@@ -65,9 +78,11 @@ class GroupCommit {
   // wait for it; more are refused (submit false: the caller answers busy). At
   // most max_batch share one transaction. on_batch (may be empty) hears the
   // size of each batch committed.
+  static constexpr std::size_t kMaxWaiting = 4096, kMaxBatch = 512;
   GroupCommit(StorePool& stores, StorePool::Lane lane,
-              std::function<void(std::size_t)> on_batch = {}, std::size_t max_waiting = 4096,
-              std::size_t max_batch = 512);
+              std::function<void(std::size_t)> on_batch = {}, std::size_t max_waiting = kMaxWaiting,
+              std::size_t max_batch = kMaxBatch, OwedBatching owed_batching = {});
+  ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
@@ -81,7 +96,8 @@ class GroupCommit {
   // until a writer takes it, whatever the pool's queue, so its row is never
   // dropped while the process lives. `failed` (may be empty) hears a failure
   // of its own. False when max_waiting writes wait: nothing was taken, and the
-  // caller must decide the slow way.
+  // caller must decide the slow way. With OwedBatching, it waits for company
+  // (any other write takes it along at once).
   bool owe(std::function<void(Store&, IfRolledBack&)> work,
            std::function<void(WriteOutcome)> failed = {});
 
@@ -92,20 +108,32 @@ class GroupCommit {
   // what was answered before it asked (docs/performance.md, "Durability").
   void after_answered(std::function<void()> then);
 
+  // From any thread: owed writes waiting for company go to a writer now. Call
+  // before the pool stops, so that none is left behind.
+  void write_waiting();
+
  private:
   static constexpr int kBatchesPerJob = 8;
   void write(Store& store);  // the writer job, on a store worker
   std::vector<BatchedWrite> take_batch();
   void schedule_writer();
+  // Who takes the owed write just queued, none being scheduled: a writer now,
+  // the alarm already armed, or an alarm the caller arms. Under mutex_.
+  enum class Wake { kWriter, kNone, kAlarm };
+  Wake wake_for_owed();
 
   StorePool& stores_;
   const StorePool::Lane lane_;
   const std::function<void(std::size_t)> on_batch_;
   const std::size_t max_waiting_, max_batch_;
+  const OwedBatching owed_batching_;
   std::mutex mutex_;
   std::vector<BatchedWrite> waiting_;
   bool writer_scheduled_ = false;  // a writer job is queued or running
   std::atomic<std::size_t> answered_uncommitted_{0};  // answered before their batch committed
+  bool alarm_armed_ = false;  // under mutex_: write_waiting() is due on the alarm
+  bool closing_ = false;      // under mutex_: the destructor has begun
+  std::unique_ptr<DelayQueue> alarm_;  // with OwedBatching only
 };
 
 }  // namespace sevu

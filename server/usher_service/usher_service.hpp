@@ -68,6 +68,10 @@ class UsherService {
   // listing asked for after an answer shows that answer's attempt.
   void after_logged(std::function<void()> then) { writes_.after_answered(std::move(then)); }
 
+  // Owed attempt rows waiting for company (GroupCommit::owe) go to a writer
+  // now: before the store pool stops.
+  void write_waiting() { writes_.write_waiting(); }
+
   // Sessions were ended through the API (already marked in the store): every
   // remembered fact goes stale, so their next request reads the end, and
   // observer.sessions_ended hears of them.
