@@ -121,13 +121,43 @@ bool WalCheckpointer::open() {
   return false;
 }
 
-// A failure (the file gone, out of memory) leaves checkpoints to the writers'
-// inline fallback, which keeps the log bounded as SQLite alone would.
+namespace {
+
+// Syncs the file `op` names (SQLITE_FCNTL_FILE_POINTER: the database;
+// SQLITE_FCNTL_JOURNAL_POINTER: its log) through db's own handle, if open.
+void sync_file(sqlite3* db, int op) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", op, &file) != SQLITE_OK || !file || !file->pMethods) return;
+  file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+}
+
+}  // namespace
+
+// A run copies what the log holds, in passes repeated while the writer added
+// more than kInlineRemainderPages meanwhile, so that it finds little left to
+// copy. Then it syncs the database and the log here, off the writer's path:
+// SQLite syncs the database only in a checkpoint that copied the whole log,
+// so the writer's checkpoint, the one that lets the log start over, used to
+// flush every page the background had copied since, and an fdatasync grows
+// with what it flushes (0.3 ms for one page, 2.7 ms for 100, 11.5 ms for
+// 1,000 on the bench machine). A failure (the file gone, out of memory)
+// leaves checkpoints to the writers' inline fallback, which keeps the log
+// bounded as SQLite alone would.
 void WalCheckpointer::checkpoint() {
   if (!db_ && !open()) return;
-  int log = 0, copied = 0;
-  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK)
-    backfilled_.store(copied);
+  int backfilled = -1;
+  for (int pass = 0; pass < kPassesPerRun; ++pass) {
+    int log = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) !=
+        SQLITE_OK)
+      break;
+    backfilled = copied;
+    if (log - copied <= kInlineRemainderPages) break;
+  }
+  if (backfilled < 0) return;
+  sync_file(db_, SQLITE_FCNTL_FILE_POINTER);
+  sync_file(db_, SQLITE_FCNTL_JOURNAL_POINTER);
+  backfilled_.store(backfilled);
 }
 
 }  // namespace sevu::sqlite

@@ -15,8 +15,9 @@
 // always trails it by the batch or two committed meanwhile. So once the
 // background has copied all but kInlineRemainderPages, the committing thread
 // copies the rest itself, as SQLite would have, and its next transaction
-// starts the log over: that checkpoint is a few hundred pages instead of a
-// thousand. A log past kInlinePages (the background failing, or slower than
+// starts the log over: that checkpoint is a few dozen pages instead of a
+// thousand, and the background has synced the rest already, so its syncs are
+// short too. A log past kInlinePages (the background failing, or slower than
 // the writer) is checkpointed the same way, the writer first waiting out a
 // background run in progress, so the log stays bounded: as with SQLite alone,
 // unless a reader holds on to an old snapshot all along.
@@ -42,9 +43,15 @@ class WalCheckpointer {
   // a busy writer for a few hundred milliseconds before the writer helps.
   static constexpr int kInlinePages = 8 * kBackgroundPages;
   // What the committing thread copies itself once the background has copied
-  // the rest: under a steady stream of group commits the background trails
-  // the writer by one or two batches, 50-100 pages (measured on the bench).
-  static constexpr int kInlineRemainderPages = 256;
+  // the rest. A background run repeats its pass (at most kPassesPerRun) until
+  // it trails the writer by no more than this, then syncs what it copied; under a steady stream of
+  // granted starts its last pass leaves 20-64 pages (median 52), one or two
+  // batches' worth, and the writer's checkpoint then takes 1.1-1.6 ms (a few
+  // 2-4 ms) where, at 256 pages and without the background's syncs, it took
+  // 3.5-5 ms (bench machine, docs/performance.md, "Checkpoints in the
+  // background").
+  static constexpr int kInlineRemainderPages = 64;
+  static constexpr int kPassesPerRun = 4;
 
   // The one checkpointer of the database at path in this process, made on
   // first use; it lives while a connection holds it.
