@@ -349,12 +349,23 @@ struct Batches {
       cv.notify_all();
     };
   }
-  // The first batch heard, or 0 when none came within `within`.
-  std::size_t first(std::chrono::milliseconds within) {
+  // The size of the nth batch heard (from 1), or 0 when it did not come within `within`.
+  std::size_t nth(std::size_t n, std::chrono::milliseconds within) {
     std::unique_lock<std::mutex> lock(m);
-    cv.wait_for(lock, within, [this] { return !sizes.empty(); });
-    return sizes.empty() ? 0 : sizes.front();
+    cv.wait_for(lock, within, [&] { return sizes.size() >= n; });
+    return sizes.size() >= n ? sizes[n - 1] : 0;
   }
+};
+
+// A group commit whose owed rows wait for company, on a pool of one worker.
+struct Batching {
+  TempDb db;
+  StorePool pool{[this] { return open_sqlite_store(db.path); }, 1, 64, 0};
+  Batches batches;
+  GroupCommit commit;
+  explicit Batching(OwedBatching owed)
+      : commit(pool, StorePool::Lane::hooks, batches.hear(), GroupCommit::kMaxWaiting,
+               GroupCommit::kMaxBatch, owed) {}
 };
 
 // An alarm that cannot ring while a test runs: only company or another write
@@ -364,59 +375,43 @@ constexpr OwedBatching kNoAlarm{4, std::chrono::milliseconds(3600 * 1000)};
 }  // namespace
 
 TEST_CASE("owed rows wait for company: none is written until `rows` wait, then one batch") {
-  TempDb db;
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
-  Batches batches;
-  GroupCommit commit(pool, StorePool::Lane::hooks, batches.hear(), GroupCommit::kMaxWaiting,
-                     GroupCommit::kMaxBatch, kNoAlarm);
-  for (int i = 0; i < 3; ++i) REQUIRE(owe_one(commit));
-  CHECK(batches.first(std::chrono::milliseconds(300)) == 0);  // no writer was woken
-  CHECK(db.committed_attempts() == 0);
-  REQUIRE(owe_one(commit));
-  CHECK(batches.first(std::chrono::seconds(30)) == 4);
-  CHECK(db.committed_attempts() == 4);
+  Batching b(kNoAlarm);
+  for (int i = 0; i < 3; ++i) REQUIRE(owe_one(b.commit));
+  CHECK(b.batches.nth(1, std::chrono::milliseconds(300)) == 0);  // no writer was woken
+  CHECK(b.db.committed_attempts() == 0);
+  REQUIRE(owe_one(b.commit));
+  CHECK(b.batches.nth(1, std::chrono::seconds(30)) == 4);
+  CHECK(b.db.committed_attempts() == 4);
 }
 
 TEST_CASE("owed rows wait for company: a lone row is written once the alarm rings") {
-  TempDb db;
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
-  Batches batches;
-  GroupCommit commit(pool, StorePool::Lane::hooks, batches.hear(), GroupCommit::kMaxWaiting,
-                     GroupCommit::kMaxBatch, OwedBatching{128, std::chrono::milliseconds(20)});
-  REQUIRE(owe_one(commit));
-  CHECK(batches.first(std::chrono::seconds(30)) == 1);
-  CHECK(db.committed_attempts() == 1);
+  Batching b(OwedBatching{128, std::chrono::milliseconds(20)});
+  REQUIRE(owe_one(b.commit));
+  CHECK(b.batches.nth(1, std::chrono::seconds(30)) == 1);
+  CHECK(b.db.committed_attempts() == 1);
   // The alarm is armed again for the next lone row.
-  REQUIRE(owe_one(commit));
-  std::unique_lock<std::mutex> lock(batches.m);
-  CHECK(batches.cv.wait_for(lock, std::chrono::seconds(30),
-                            [&] { return batches.sizes.size() == 2; }));
+  REQUIRE(owe_one(b.commit));
+  CHECK(b.batches.nth(2, std::chrono::seconds(30)) == 1);
 }
 
 TEST_CASE("owed rows wait for company: any other write, a reader's wait, write_waiting take them") {
-  TempDb db;
-  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
-  Batches batches;
-  GroupCommit commit(pool, StorePool::Lane::hooks, batches.hear(), GroupCommit::kMaxWaiting,
-                     GroupCommit::kMaxBatch, kNoAlarm);
+  Batching b(kNoAlarm);
+  for (int i = 0; i < 2; ++i) REQUIRE(owe_one(b.commit));
   SUBCASE("a grant") {
-    for (int i = 0; i < 2; ++i) REQUIRE(owe_one(commit));
     std::promise<WriteOutcome> granted;
-    REQUIRE(commit.submit(BatchedWrite{log_one("app", true), into(granted)}));
+    REQUIRE(b.commit.submit(BatchedWrite{log_one("app", true), into(granted)}));
     CHECK(granted.get_future().get().status == Status::kDone);
-    CHECK(batches.first(std::chrono::seconds(30)) == 3);
-    CHECK(db.committed_attempts() == 3);
+    CHECK(b.batches.nth(1, std::chrono::seconds(30)) == 3);
+    CHECK(b.db.committed_attempts() == 3);
   }
   SUBCASE("an API read asking for what was answered") {
-    for (int i = 0; i < 2; ++i) REQUIRE(owe_one(commit));
     std::promise<int64_t> seen;
-    commit.after_answered([&] { seen.set_value(db.committed_attempts()); });
+    b.commit.after_answered([&] { seen.set_value(b.db.committed_attempts()); });
     CHECK(seen.get_future().get() == 2);
   }
   SUBCASE("write_waiting, as the server stops") {
-    for (int i = 0; i < 2; ++i) REQUIRE(owe_one(commit));
-    commit.write_waiting();
-    CHECK(batches.first(std::chrono::seconds(30)) == 2);
-    CHECK(db.committed_attempts() == 2);
+    b.commit.write_waiting();
+    CHECK(b.batches.nth(1, std::chrono::seconds(30)) == 2);
+    CHECK(b.db.committed_attempts() == 2);
   }
 }

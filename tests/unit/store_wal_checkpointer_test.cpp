@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -41,17 +42,28 @@ std::uintmax_t wal_pages(const std::string& db_path) {
   return bytes == static_cast<std::uintmax_t>(-1) ? 0 : bytes / (4096 + 24);
 }
 
+// A database with a table of rows, its writer, and the checkpointer they share.
+struct WalDb {
+  TempDir dir;
+  std::string path;
+  sqlite::Connection writer;
+  std::shared_ptr<WalCheckpointer> checkpointer;
+  explicit WalDb(const std::string& name) : path(dir.file(name)), writer(path, OpenMode::kCreate) {
+    exec(writer.get(), "CREATE TABLE rows(id INTEGER PRIMARY KEY, body BLOB)");
+    checkpointer = WalCheckpointer::of(path);
+  }
+};
+
 }  // namespace
 
 // The writer is paced like a server's group commits: it never stops long
 // enough for a background run to copy the whole log, so the log starts over
 // only because the writer copies the last pages itself.
 TEST_CASE("commits past the threshold are checkpointed in the background, and the log starts over") {
-  TempDir dir;
-  const std::string path = dir.file("wal.db");
-  sqlite::Connection writer(path, OpenMode::kCreate);
-  exec(writer.get(), "CREATE TABLE rows(id INTEGER PRIMARY KEY, body BLOB)");
-  const auto checkpointer = WalCheckpointer::of(path);
+  WalDb db("wal.db");
+  const std::string& path = db.path;
+  sqlite::Connection& writer = db.writer;
+  const auto& checkpointer = db.checkpointer;
   CHECK(checkpointer->background_runs() == 0);
 
   const int commits = 2 * WalCheckpointer::kInlinePages;  // two logs' worth
@@ -169,18 +181,14 @@ struct SyncCounter {
 // copied itself, so that the writer's checkpoint, which starts the log over,
 // has little left to flush.
 TEST_CASE("each background run leaves the database synced, though it copies part of the log") {
-  TempDir dir;
-  const std::string path = dir.file("synced.db");
-  sqlite::Connection writer(path, OpenMode::kCreate);
-  exec(writer.get(), "CREATE TABLE rows(id INTEGER PRIMARY KEY, body BLOB)");
-  const auto checkpointer = WalCheckpointer::of(path);
+  WalDb db("synced.db");
   SyncCounter counter;  // the checkpointer opens its connection at its first run
   // Never idle long enough for a run to copy everything: every run trails.
   for (int done = 0; done < 3 * WalCheckpointer::kBackgroundPages; ++done) {
-    commit_pages(writer.get(), 1);
+    commit_pages(db.writer.get(), 1);
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
-  const unsigned long long runs = checkpointer->background_runs();
+  const unsigned long long runs = db.checkpointer->background_runs();
   REQUIRE(runs > 0);
   // (The log needs no such check: SQLite syncs it as each pass begins.)
   CHECK(counter.database_syncs.load() >= static_cast<int>(runs));
