@@ -4,6 +4,7 @@
 #include <exception>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace sevu {
@@ -123,15 +124,24 @@ GroupCommit::~GroupCommit() {
 }
 
 bool GroupCommit::submit(BatchedWrite write) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (waiting_.size() >= max_waiting_) return false;
-    waiting_.push_back(std::move(write));
-    if (writer_scheduled_) return true;  // the running writer takes it with its next batch
-    writer_scheduled_ = true;
-  }
-  schedule_writer();
+  const std::optional<Wake> wake = enqueue(std::move(write));
+  if (!wake) return false;
+  if (*wake == Wake::kWriter) schedule_writer();
+  // The alarm refuses only once stopping: then nothing is worth waiting for.
+  if (*wake == Wake::kAlarm && !alarm_->after(owed_batching_.wait, [this] { write_waiting(); }))
+    write_waiting();
   return true;
+}
+
+std::optional<GroupCommit::Wake> GroupCommit::enqueue(BatchedWrite write) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (waiting_.size() >= max_waiting_) return std::nullopt;
+  const bool owed = write.owed;
+  waiting_.push_back(std::move(write));
+  if (writer_scheduled_) return Wake::kNone;  // the running writer takes it with its next batch
+  const Wake wake = owed ? wake_for_owed() : Wake::kWriter;
+  if (wake == Wake::kWriter) writer_scheduled_ = true;
+  return wake;
 }
 
 bool GroupCommit::owe(std::function<void(Store&, IfRolledBack&)> work,
@@ -142,23 +152,9 @@ bool GroupCommit::owe(std::function<void(Store&, IfRolledBack&)> work,
                      },
                      std::move(failed), true};
   answered_uncommitted_ += 1;  // before the caller's answer can go out
-  Wake wake = Wake::kWriter;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (waiting_.size() >= max_waiting_) {
-      answered_uncommitted_ -= 1;
-      return false;
-    }
-    waiting_.push_back(std::move(write));
-    if (writer_scheduled_) return true;  // the running writer takes it with its next batch
-    wake = wake_for_owed();
-    if (wake == Wake::kWriter) writer_scheduled_ = true;
-  }
-  if (wake == Wake::kWriter) schedule_writer();
-  // The alarm refuses only once stopping: then nothing is worth waiting for.
-  if (wake == Wake::kAlarm && !alarm_->after(owed_batching_.wait, [this] { write_waiting(); }))
-    write_waiting();
-  return true;
+  if (submit(std::move(write))) return true;
+  answered_uncommitted_ -= 1;
+  return false;
 }
 
 GroupCommit::Wake GroupCommit::wake_for_owed() {

@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,10 +118,12 @@ class GroupCommit {
   void write(Store& store);  // the writer job, on a store worker
   std::vector<BatchedWrite> take_batch();
   void schedule_writer();
-  // Who takes the owed write just queued, none being scheduled: a writer now,
-  // the alarm already armed, or an alarm the caller arms. Under mutex_.
+  // Who takes a write just queued: a writer now, one already scheduled or the
+  // alarm already armed (kNone), or an alarm the caller arms (an owed write
+  // waiting for company).
   enum class Wake { kWriter, kNone, kAlarm };
-  Wake wake_for_owed();
+  std::optional<Wake> enqueue(BatchedWrite write);  // nullopt: max_waiting wait
+  Wake wake_for_owed();                             // under mutex_, none scheduled
 
   StorePool& stores_;
   const StorePool::Lane lane_;

@@ -44,12 +44,12 @@ class WalCheckpointer {
   static constexpr int kInlinePages = 8 * kBackgroundPages;
   // What the committing thread copies itself once the background has copied
   // the rest. A background run repeats its pass (at most kPassesPerRun) until
-  // it trails the writer by no more than this, then syncs what it copied; under a steady stream of
-  // granted starts its last pass leaves 20-64 pages (median 52), one or two
-  // batches' worth, and the writer's checkpoint then takes 1.1-1.6 ms (a few
-  // 2-4 ms) where, at 256 pages and without the background's syncs, it took
-  // 3.5-5 ms (bench machine, docs/performance.md, "Checkpoints in the
-  // background").
+  // it trails the writer by no more than this, then syncs what it copied.
+  // Under a steady stream of granted starts its last pass leaves 20-64 pages
+  // (median 52), one or two batches' worth, and the writer's checkpoint then
+  // takes 1.1-1.6 ms (a few 2-4 ms) where, at 256 pages and without the
+  // background's syncs, it took 3.5-5 ms (bench machine, docs/performance.md,
+  // "The writer's checkpoint made short").
   static constexpr int kInlineRemainderPages = 64;
   static constexpr int kPassesPerRun = 4;
 
