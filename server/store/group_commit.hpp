@@ -60,9 +60,8 @@ struct BatchedWrite {
 
 // How long owed writes (GroupCommit::owe) wait for company before a writer is
 // woken for them: until `rows` of them wait, or the first has waited `wait`.
-// A writer woken per refusal committed ten rows a batch under a stream of
-// refusals; waiting for 128 cut the writer's CPU per row by two fifths
-// (docs/performance.md, "Owed rows wait for company"). rows <= 1: no waiting.
+// rows <= 1: no waiting. The usher's values, and the measurements behind them,
+// are with its kOwedRows (docs/performance.md, "Owed rows wait for company").
 struct OwedBatching {
   std::size_t rows = 1;
   std::chrono::milliseconds wait{0};
