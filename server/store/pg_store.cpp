@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "store/columns.hpp"
+#include "store/forget_probe.hpp"
 #include "store/migrations.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_migrations.hpp"
@@ -512,8 +513,10 @@ class PgStore final : public Store {
   }
 
   int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
-    return run(delete_expired_write_replies_, Params().add(now).add(not_negative(limit)))
-        .affected();
+    return expired_probe_(now, limit, [&] {
+      return run(delete_expired_write_replies_, Params().add(now).add(not_negative(limit)))
+          .affected();
+    });
   }
 
   std::optional<ViewingSession> viewing_session(const std::string& id) override {
@@ -552,8 +555,10 @@ class PgStore final : public Store {
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
-    return run(delete_idle_viewing_sessions_, Params().add(before).add(not_negative(limit)))
-        .affected();
+    return idle_probe_(before, limit, [&] {
+      return run(delete_idle_viewing_sessions_, Params().add(before).add(not_negative(limit)))
+          .affected();
+    });
   }
 
   void reset_data() override {
@@ -720,6 +725,9 @@ class PgStore final : public Store {
 
   pg::Connection conn_;
   TransactionDepth depth_;
+  // Housekeeping probes not repeated for a moment that found nothing
+  // (store/forget_probe.hpp).
+  ForgetProbe idle_probe_, expired_probe_;
   int next_statement_ = 0;
 
   const pg::Statement reset_ = statement(

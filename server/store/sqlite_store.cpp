@@ -13,6 +13,7 @@
 
 #include "store/columns.hpp"
 #include "store/connection.hpp"
+#include "store/forget_probe.hpp"
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
@@ -568,7 +569,7 @@ class SqliteStore final : public Store {
   }
 
   int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
-    return forget_before(delete_expired_write_replies_, none_expired_before_, now, limit);
+    return forget_before(delete_expired_write_replies_, expired_probe_, now, limit);
   }
 
   std::optional<ViewingSession> viewing_session(const std::string& id) override {
@@ -619,7 +620,7 @@ class SqliteStore final : public Store {
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
-    return forget_before(delete_idle_viewing_sessions_, none_idle_before_, before, limit);
+    return forget_before(delete_idle_viewing_sessions_, idle_probe_, before, limit);
   }
 
   void reset_data() override {
@@ -694,21 +695,13 @@ class SqliteStore final : public Store {
  private:
   int64_t changes() const { return sqlite3_changes64(conn_.get()); }
 
-  // Housekeeping that every write does a little of: forget up to `limit` rows
-  // whose time ran out before `before`. Rows are written (and sessions
-  // touched) with times at the present or later, never in the past, so a
-  // probe that found nothing before a moment finds nothing again until the
-  // moment moves on: it is not run twice for the same one. In a busy second
-  // these probes were 7% of the writer's time per grant and 3% per
-  // sevu.request (perf, docs/performance.md). A probe that deleted nothing is
-  // remembered even if its transaction rolls back: there was nothing to undo.
-  int64_t forget_before(Statement& statement, int64_t& none_before, int64_t before,
-                        int64_t limit) {
-    if (before == none_before) return 0;
-    statement.run().bind(1, before).bind(2, not_negative(limit)).finish();
-    const int64_t deleted = changes();
-    if (deleted == 0 && limit > 0) none_before = before;
-    return deleted;
+  // Forgets up to `limit` rows whose time ran out before `before`, unless
+  // the probe already found none before that moment (store/forget_probe.hpp).
+  int64_t forget_before(Statement& statement, ForgetProbe& probe, int64_t before, int64_t limit) {
+    return probe(before, limit, [&] {
+      statement.run().bind(1, before).bind(2, not_negative(limit)).finish();
+      return changes();
+    });
   }
 
   void rollback_quietly() noexcept {
@@ -773,9 +766,7 @@ class SqliteStore final : public Store {
 
   sqlite::Connection conn_;  // declared first: outlives every statement below
   TransactionDepth depth_;
-  // The last moments before which forget_before found nothing to forget.
-  int64_t none_idle_before_ = std::numeric_limits<int64_t>::min();
-  int64_t none_expired_before_ = std::numeric_limits<int64_t>::min();
+  ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement begin_read_{db(), "BEGIN"};

@@ -285,38 +285,6 @@ TEST_CASE("deleting expired write replies walks the expiry index") {
             .find("write_replies_by_expiry") != std::string::npos);
 }
 
-// The housekeeping probes are not repeated for a moment at which they found
-// nothing (store.hpp): rows are only ever written for the present or later,
-// so a row written behind such a probe, "in the past", waits for the next
-// moment. A probe that could delete nothing (limit 0) proves nothing.
-TEST_CASE("a housekeeping probe that found nothing is not run again for the same moment") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("sevu.db"));
-  store->insert_write_reply(make_write_reply(158, "fresh", 5000));
-  CHECK(store->delete_expired_write_replies(1100, 0) == 0);
-  store->insert_write_reply(make_write_reply(158, "old", 1000));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 1);  // limit 0 remembered nothing
-  CHECK(store->delete_expired_write_replies(1100, 100) == 0);
-  store->insert_write_reply(make_write_reply(158, "behind", 1000));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 0);  // skipped
-  CHECK(store->write_reply(158, "behind"));
-  CHECK(store->delete_expired_write_replies(1101, 100) == 1);  // the next moment
-  CHECK_FALSE(store->write_reply(158, "behind"));
-  CHECK(store->write_reply(158, "fresh"));
-
-  ViewingSession s;
-  s.id = "idle";
-  s.cdn_id = 158;
-  s.last_seen = 500;
-  s.lapse = 60;
-  CHECK(store->delete_idle_viewing_sessions(600, 8) == 0);
-  store->save_viewing_session(s);
-  CHECK(store->delete_idle_viewing_sessions(600, 8) == 0);  // skipped
-  CHECK(store->viewing_session("idle"));
-  CHECK(store->delete_idle_viewing_sessions(601, 8) == 1);
-  CHECK_FALSE(store->viewing_session("idle"));
-}
-
 // What read_together is for on SQLite: one read transaction, so a change
 // committed by another connection between its statements is not seen by the
 // second one, and a write inside is refused rather than made on that snapshot.
