@@ -3,7 +3,9 @@
 // the commit; a second's writes cost a second's worth of commits. Here writes
 // queue, and one store worker at a time takes every queued one into a single
 // transaction:
-//   - each runs in its own savepoint, so one that fails fails alone;
+//   - one that throws fails alone: the batch runs without a savepoint per
+//     write, and if one throws, it is rolled back and the writes not yet
+//     answered run again, each in its own savepoint (group_commit.cpp);
 //   - a write that promises nothing (a refused start: its attempt row may
 //     follow the answer) is answered as soon as it has run, before the commit;
 //     at most the rows of the batch in flight can be lost to a SIGKILL;
@@ -48,9 +50,11 @@ struct WriteOutcome {
 };
 
 struct BatchedWrite {
-  // Runs inside the batch's transaction, in its own savepoint; throws to fail
-  // alone. Returns true when its answer must wait for the commit, false when
-  // it may be answered at once (whatever it wrote is owed, not promised).
+  // Runs inside the batch's transaction; throws to fail alone. Returns true
+  // when its answer must wait for the commit, false when it may be answered
+  // at once (whatever it wrote is owed, not promised). May run twice: when
+  // another write of its batch threw before its answer, what it did is taken
+  // back (the store's rollback, its IfRolledBack::undo) and it runs again.
   std::function<bool(Store&, IfRolledBack&)> work;
   std::function<void(WriteOutcome)> done;
   // Answered by its submitter before it ran (GroupCommit::owe): done hears

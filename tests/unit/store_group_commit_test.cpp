@@ -166,6 +166,63 @@ TEST_CASE("a write that throws fails alone: its changes go, the batch's stay") {
   CHECK(db.committed_attempts() == 2);  // "broken" rolled back to its savepoint
 }
 
+// A batch runs without a savepoint per write; one that throws takes the batch's
+// transaction with it, and the rest run again, each in its own savepoint
+// (group_commit.cpp, commit_batch). What was answered before the throw is not
+// run again: its row is written again instead, once.
+TEST_CASE(
+    "after a write throws, the batch runs again: nothing answered runs twice, no row is lost") {
+  TempDb db;
+  StorePool pool([&] { return open_sqlite_store(db.path); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  Gate gate;
+  gate.hold(pool);
+  std::promise<WriteOutcome> grant, refusal, broken, after;
+  std::atomic<int> grant_runs{0}, refusal_runs{0}, owed_runs{0}, undone{0};
+  REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& effects) {
+                                       ++grant_runs;
+                                       effects.undo.push_back([&] { undone++; });
+                                       return log_one("grant", true)(store, effects);
+                                     },
+                                     into(grant)}));
+  REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& effects) {
+                                       ++refusal_runs;  // answered before the commit
+                                       effects.owed_rows.push_back(row("refusal", false));
+                                       return log_one("refusal", false)(store, effects);
+                                     },
+                                     into(refusal)}));
+  REQUIRE(commit.owe([&](Store& store, IfRolledBack& effects) {
+    ++owed_runs;
+    store.insert_attempt(row("owed before", false));
+    effects.owed_rows.push_back(row("owed before", false));
+  }));
+  REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack&) -> bool {
+                                       store.insert_attempt(row("broken", true));
+                                       throw StoreError("disk on fire");
+                                     },
+                                     into(broken)}));
+  REQUIRE(commit.owe([&](Store& store, IfRolledBack& effects) {
+    ++owed_runs;
+    store.insert_attempt(row("owed after", false));
+    effects.owed_rows.push_back(row("owed after", false));
+  }));
+  REQUIRE(commit.submit(BatchedWrite{log_one("after", true), into(after)}));
+  gate.release();
+  CHECK(grant.get_future().get().status == Status::kDone);
+  CHECK(refusal.get_future().get().status == Status::kDone);
+  CHECK(broken.get_future().get().status == Status::kFailed);
+  CHECK(after.get_future().get().status == Status::kDone);
+  CHECK(grant_runs == 2);    // run again: it was waiting on the commit
+  CHECK(undone == 1);        // its first run's effects taken back, the second's kept
+  CHECK(refusal_runs == 1);  // answered: its row written again, not the write
+  CHECK(owed_runs == 2);     // each once: the one after the throw only in the run again
+  std::promise<void> settled;
+  commit.after_answered([&] { settled.set_value(); });
+  settled.get_future().get();
+  // grant, refusal, owed before, owed after, after: each exactly once.
+  CHECK(db.committed_attempts() == 5);
+}
+
 TEST_CASE("a failed commit answers every waiting write kFailed and runs the undo steps") {
   TempDb db;
   poison_commits(db);
