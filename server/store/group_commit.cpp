@@ -42,16 +42,17 @@ enum class BatchEnd { kCommitted, kFailed, kRunAgain };
 // Runs batch in one transaction. Writes answered before the commit are counted
 // in answered_uncommitted (before their answer goes out) until the commit, or
 // the rewrite of their rows, has happened.
-//   - With savepoints, each write runs in its own, and one that throws fails
-//     alone (kCommitted, or kFailed when the commit itself failed).
-//   - Without, a write that throws takes the transaction with it: everything
-//     is rolled back and taken back in memory, the rows of the writes answered
-//     so far are written again on their own, and every other write (the one
-//     that threw included) is moved to run_again, to run in a batch with
-//     savepoints (kRunAgain).
-BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch, bool savepoints,
+//   - Without run_again, each write runs in its own savepoint, and one that
+//     throws fails alone (kCommitted, or kFailed when the commit itself failed).
+//   - With it, no write has a savepoint, and one that throws takes the
+//     transaction with it: everything is rolled back and taken back in memory,
+//     the rows of the writes answered so far are written again on their own,
+//     and every other write (the one that threw included) is moved to
+//     *run_again, to run in a batch with savepoints (kRunAgain).
+BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch,
                    std::atomic<std::size_t>& answered_uncommitted,
-                   std::vector<BatchedWrite>& run_again) {
+                   std::vector<BatchedWrite>* run_again) {
+  const bool savepoints = run_again == nullptr;
   std::vector<bool> answered(batch.size(), false);
   std::size_t answered_early = 0;  // owed writes were counted when they were queued
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -101,7 +102,7 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch, bool savepoin
         if (i < *threw_at && answered[i]) {
           ++rewritten;  // its rows are in batch_effects.owed_rows
         } else {
-          run_again.push_back(std::move(batch[i]));
+          run_again->push_back(std::move(batch[i]));
         }
       }
       rewrite_owed_rows(store, batch_effects.owed_rows);
@@ -132,7 +133,7 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch, bool savepoin
 bool commit_batch(Store& store, std::vector<BatchedWrite>& batch,
                   std::atomic<std::size_t>& answered_uncommitted) {
   std::vector<BatchedWrite> run_again;
-  switch (run_batch(store, batch, false, answered_uncommitted, run_again)) {
+  switch (run_batch(store, batch, answered_uncommitted, &run_again)) {
     case BatchEnd::kCommitted:
       return true;
     case BatchEnd::kFailed:
@@ -140,8 +141,7 @@ bool commit_batch(Store& store, std::vector<BatchedWrite>& batch,
     case BatchEnd::kRunAgain:
       break;
   }
-  std::vector<BatchedWrite> unused;
-  return run_batch(store, run_again, true, answered_uncommitted, unused) == BatchEnd::kCommitted;
+  return run_batch(store, run_again, answered_uncommitted, nullptr) == BatchEnd::kCommitted;
 }
 
 }  // namespace
