@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include "store/attempt_tally.hpp"
 #include "store/columns.hpp"
 #include "store/connection.hpp"
 #include "store/forget_probe.hpp"
@@ -224,8 +225,15 @@ class SqliteStore final : public Store {
     // (the admin subcommands) still meet the busy timeout.
     std::lock_guard<std::mutex> one_writer(process_writer_lock());
     depth_.outermost(
-        body, [&] { begin_.run().finish(); }, [&] { commit_.run().finish(); },
-        [&] { rollback_quietly(); });
+        body, [&] { begin_.run().finish(); },
+        [&] {
+          write_tally();
+          commit_.run().finish();
+        },
+        [&] {
+          tally_.clear();
+          rollback_quietly();
+        });
   }
 
   // Deferred: the read transaction begins with the first statement and holds
@@ -246,9 +254,13 @@ class SqliteStore final : public Store {
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
+    const std::size_t counted_before = tally_.mark();
     depth_.part(
         body, [&] { savepoint_.run().finish(); }, [&] { release_.run().finish(); },
-        [&] { rollback_savepoint_quietly(); });
+        [&] {
+          tally_.undo_to(counted_before);
+          rollback_savepoint_quietly();
+        });
   }
 
   std::optional<Account> account(int64_t cdn_id) override {
@@ -386,6 +398,11 @@ class SqliteStore final : public Store {
   }
 
   int64_t insert_attempt(const Attempt& a) override {
+    if (!depth_.open()) {  // the row and its hour's total commit together
+      int64_t id = 0;
+      transaction([&] { id = insert_attempt(a); });
+      return id;
+    }
     auto run = insert_attempt_.run();
     run.bind(1, a.cdn_id)
         .bind(2, a.datetime)
@@ -401,6 +418,7 @@ class SqliteStore final : public Store {
         .bind(12, a.reason)
         .bind(13, a.server)
         .finish();
+    tally_.add(a.cdn_id, a.datetime, a.success);
     return sqlite3_last_insert_rowid(conn_.get());
   }
 
@@ -628,6 +646,7 @@ class SqliteStore final : public Store {
       for (Statement* s : {&reset_attempts_, &reset_attempt_counts_, &reset_tickets_,
                            &reset_stream_users_, &reset_write_replies_, &reset_viewing_sessions_})
         s->run().finish();
+      tally_.clear();  // the rows it counted are gone
     });
   }
 
@@ -667,6 +686,7 @@ class SqliteStore final : public Store {
   }
 
   void copy_in(const Attempt& a) override {
+    if (!depth_.open()) return transaction([&] { copy_in(a); });
     auto run = copy_attempt_.run();
     run.bind(1, a.cdn_id)
         .bind(2, a.datetime)
@@ -683,6 +703,7 @@ class SqliteStore final : public Store {
         .bind(13, a.server)
         .bind(14, a.id)
         .finish();
+    tally_.add(a.cdn_id, a.datetime, a.success);
   }
 
   void copy_in(const StreamUser& u) override {
@@ -702,6 +723,19 @@ class SqliteStore final : public Store {
       statement.run().bind(1, before).bind(2, not_negative(limit)).finish();
       return changes();
     });
+  }
+
+  // The hours' totals this transaction owes (store/attempt_tally.hpp), written
+  // once per hour just before its COMMIT.
+  void write_tally() {
+    for (const auto& [hour, n] : tally_.take()) {
+      add_attempt_counts_.run()
+          .bind(1, hour.cdn_id)
+          .bind(2, hour.hour)
+          .bind(3, hour.success)
+          .bind(4, n)
+          .finish();
+    }
   }
 
   void rollback_quietly() noexcept {
@@ -727,12 +761,13 @@ class SqliteStore final : public Store {
   // hourly totals (schema/0004_attempt_counts.sql): whole hours from the totals,
   // the hour a `since` cuts into from the rows.
   int64_t count_from_totals(int64_t cdn_id, const AttemptFilter& f) {
-    constexpr int64_t kHour = 3600;
+    constexpr int64_t kHour = AttemptTally::kHour;
     const int64_t since = std::max<int64_t>(f.since.value_or(0), 0);
     const int64_t first_whole_hour = (since + kHour - 1) / kHour;
     auto whole = sum_attempt_counts_.run();
     whole.bind(1, cdn_id).bind(2, first_whole_hour).bind(3, f.success);
     int64_t n = whole.next() ? whole.int64(0) : 0;
+    n += tally_.pending(cdn_id, first_whole_hour, f.success);  // this transaction's own rows
     if (since % kHour == 0) return n;
     auto part = count_attempts_between_.run();
     part.bind(1, cdn_id).bind(2, since).bind(3, first_whole_hour * kHour).bind(4, f.success);
@@ -767,6 +802,7 @@ class SqliteStore final : public Store {
   sqlite::Connection conn_;  // declared first: outlives every statement below
   TransactionDepth depth_;
   ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
+  AttemptTally tally_;                      // the open transaction's attempt rows, by hour
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement begin_read_{db(), "BEGIN"};
@@ -833,6 +869,10 @@ class SqliteStore final : public Store {
                 kAttemptFilters + " ORDER BY datetime, id LIMIT ?9 OFFSET ?10"};
   Statement count_attempts_by_key_{
       db(), "SELECT COUNT(*) FROM attempts WHERE cdn_id = ?1 AND key = ?2" + kAttemptFilters};
+  Statement add_attempt_counts_{
+      db(),
+      "INSERT INTO attempt_counts (cdn_id, hour, success, n) VALUES (?1, ?2, ?3, ?4)"
+      " ON CONFLICT (cdn_id, hour, success) DO UPDATE SET n = n + excluded.n"};
   Statement sum_attempt_counts_{
       db(), "SELECT COALESCE(SUM(n), 0) FROM attempt_counts WHERE cdn_id = ?1 AND hour >= ?2"
             " AND (?3 IS NULL OR success = ?3)"};

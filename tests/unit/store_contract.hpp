@@ -907,6 +907,60 @@ TEST_CASE(CONTRACT "a savepoint undoes only its own part") {
   CHECK(store->count_attempts(158, {}) == 1);
 }
 
+// count_attempts with no filter but since/success reads the hourly totals
+// (schema/0004_attempt_counts.sql), which SQLite adds to once per hour at
+// COMMIT (store/attempt_tally.hpp) and PostgreSQL row by row: either way they
+// must follow the rows through transactions, savepoints and rollbacks.
+TEST_CASE(CONTRACT "the hourly attempt totals follow the rows through a transaction") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "other")));
+  const int64_t hour = 3600 * 400000;  // whole hours, so since = hour reads totals alone
+  auto attempt = [&](int64_t cdn_id, int64_t at, bool success) {
+    Attempt a = make_attempt(cdn_id, "k", at);
+    a.success = success;
+    store->insert_attempt(a);
+  };
+  AttemptFilter all, failed, from_next_hour;
+  failed.success = false;
+  from_next_hour.since = hour + 3600;
+  store->transaction([&] {
+    attempt(158, hour + 5, true);
+    attempt(158, hour + 3600 + 5, false);  // the next hour
+    attempt(159, hour + 6, true);
+    // Read inside the transaction, before anything was committed.
+    CHECK(store->count_attempts(158, all) == 2);
+    CHECK(store->count_attempts(158, failed) == 1);
+    CHECK(store->count_attempts(158, from_next_hour) == 1);
+    CHECK_THROWS_AS(store->savepoint([&] {
+      attempt(158, hour + 7, false);
+      CHECK(store->count_attempts(158, failed) == 2);
+      throw std::runtime_error("undo this part");
+    }),
+                    std::runtime_error);
+    store->savepoint([&] { attempt(158, hour + 8, true); });
+    CHECK(store->count_attempts(158, all) == 3);
+  });
+  CHECK(store->count_attempts(158, all) == 3);
+  CHECK(store->count_attempts(158, failed) == 1);
+  CHECK(store->count_attempts(158, from_next_hour) == 1);
+  CHECK(store->count_attempts(159, all) == 1);
+
+  CHECK_THROWS_AS(store->transaction([&] {
+    attempt(158, hour + 9, false);
+    throw std::runtime_error("roll it all back");
+  }),
+                  std::runtime_error);
+  CHECK(store->count_attempts(158, all) == 3);
+  attempt(158, hour + 10, false);  // outside a transaction: row and total together
+  CHECK(store->count_attempts(158, failed) == 2);
+  // The totals agree with the rows they stand for.
+  AttemptFilter by_rows;
+  by_rows.key = "k";
+  CHECK(store->count_attempts(158, by_rows) == store->count_attempts(158, all));
+}
+
 TEST_CASE(CONTRACT "a failed statement swallowed in a transaction never half-commits it") {
   ContractBackend backend;
   auto store = backend.open();

@@ -163,11 +163,12 @@ TEST_CASE("four instances opening a fresh database at once migrate it once") {
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations") ==
         std::to_string(known_postgres_migrations().size()));
   CHECK(raw.one("SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
-                " FROM schema_migrations") == "1:0001_init.sql,2:0002_write_replies.sql,"
-                                              "3:0003_seeded.sql,4:0004_attempt_counts.sql,"
-                                              "5:0005_viewing_sessions.sql,"
-                                              "6:0006_viewer_limits_and_sessions.sql,"
-                                              "7:0007_console_sessions.sql");
+                " FROM schema_migrations") ==
+        "1:0001_init.sql,2:0002_write_replies.sql,"
+        "3:0003_seeded.sql,4:0004_attempt_counts.sql,"
+        "5:0005_viewing_sessions.sql,"
+        "6:0006_viewer_limits_and_sessions.sql,"
+        "7:0007_console_sessions.sql,8:0008_attempt_counts_by_store.sql");
   raw.one("UPDATE schema_migrations SET applied = 1");
   open_postgres_store(db.uri());  // reopening applies nothing again
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied <> 1") == "0");
