@@ -243,7 +243,7 @@ void GroupCommit::after_answered(std::function<void()> then) {
 // writes were answered already: they stay queued for the next writer, which
 // the next submit (or after_answered's marker) schedules.
 void GroupCommit::schedule_writer() {
-  if (stores_.submit([this](Store& store) { write(store); }, lane_)) return;
+  if (stores_.submit_write([this](Store& store) { write(store); }, lane_)) return;
   std::vector<BatchedWrite> refused;
   {
     std::lock_guard<std::mutex> lock(mutex_);

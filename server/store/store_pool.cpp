@@ -14,11 +14,13 @@ StorePool::StorePool(const Factory& factory, std::size_t workers, std::size_t ma
   workers += hook_workers;  // the last hook_workers serve the hook lane alone
   // Every connection is open before any thread starts, so a bad path or a
   // too-new schema throws from here and nothing needs stopping.
-  for (std::size_t i = 0; i < workers; ++i) {
+  auto open = [&factory] {
     auto store = factory();
     if (!store) throw StoreError("store factory returned no store");
-    stores_.push_back(std::move(store));
-  }
+    return store;
+  };
+  for (std::size_t i = 0; i < workers; ++i) stores_.push_back(open());
+  for (auto& writer : writers_) writer = open();
   try {
     for (std::size_t i = 0; i < stores_.size(); ++i) {
       const bool hooks_only = i + hook_workers >= stores_.size();
@@ -56,6 +58,17 @@ bool StorePool::submit(Job job, Lane lane) {
   return true;
 }
 
+bool StorePool::submit_write(Job job, Lane lane) {
+  if (!job) return false;
+  const std::size_t i = index_of(lane);
+  return submit(
+      [this, i, job = std::move(job)](Store&) {
+        std::lock_guard<std::mutex> one_at_a_time(writer_mutex_[i]);
+        job(*writers_[i]);
+      },
+      lane);
+}
+
 void StorePool::stop() {
   std::vector<std::thread> threads;
   {
@@ -68,7 +81,9 @@ void StorePool::stop() {
   wake_.notify_all();
   hook_wake_.notify_all();
   for (auto& thread : threads) thread.join();  // workers drain the queue first
-  if (!threads.empty()) stores_.clear();
+  if (threads.empty()) return;
+  stores_.clear();
+  for (auto& writer : writers_) writer.reset();
 }
 
 std::size_t StorePool::queued() const {

@@ -34,6 +34,15 @@ class StorePool {
   // Queues job. Returns false without queuing when max_queue jobs are waiting
   // in its lane (the caller answers "server busy") or after stop().
   bool submit(Job job, Lane lane = Lane::api);
+  // As submit, but the job runs on the lane's writer connection, whichever
+  // worker takes it: a group commit's writer (store/group_commit.hpp). SQLite
+  // in WAL mode empties a connection's page cache whenever another one has
+  // committed since its last transaction, so a writer that hopped between the
+  // shared workers' connections read most of the pages it changed back from
+  // the file: pread was 12 % of the store threads' time under legacy
+  // sevu.request (docs/performance.md, "One connection for each writer").
+  // Writer jobs of a lane run one at a time.
+  bool submit_write(Job job, Lane lane = Lane::api);
   // Runs every queued job, then joins the workers and closes the connections.
   void stop();
   std::size_t queued() const;  // both lanes
@@ -42,7 +51,11 @@ class StorePool {
   void run(Store& store, bool hooks_only);
   std::deque<Job>& queue_of(Lane l) { return l == Lane::hooks ? hook_jobs_ : jobs_; }
 
+  static std::size_t index_of(Lane l) { return l == Lane::hooks ? 1 : 0; }
+
   std::vector<std::unique_ptr<Store>> stores_;
+  std::unique_ptr<Store> writers_[2];  // submit_write's connections, by index_of(lane)
+  std::mutex writer_mutex_[2];
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;       // shared workers
