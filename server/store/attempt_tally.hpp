@@ -1,8 +1,8 @@
 // The hourly attempt totals (schema/0004_attempt_counts.sql) that an open
 // SQLite write transaction owes. Until 2026-12 a trigger added 1 to the hour's
-// total for every attempt row: a B-tree seek and an update per row, 2.5-3.4 us
-// of the group-commit writer's 8 us per refused start (docs/performance.md,
-// "Hourly totals once per batch"). A batch of refusals falls in one or two
+// total for every attempt row: a B-tree seek and an update per row, 1.3-2 us
+// of the group-commit writer's 6 us per refused start (side by side,
+// docs/performance.md, "Hourly totals once per batch"). A batch of refusals falls in one or two
 // hours, so the store now counts them here and writes each hour's total once,
 // just before COMMIT.
 //

@@ -728,6 +728,9 @@ class SqliteStore final : public Store {
   // The hours' totals this transaction owes (store/attempt_tally.hpp), written
   // once per hour just before its COMMIT.
   void write_tally() {
+    // A failure that ended the transaction (SQLITE_FULL, say) leaves COMMIT to
+    // fail and report it; the totals must not commit on their own meanwhile.
+    if (sqlite3_get_autocommit(conn_.get())) return tally_.clear();
     for (const auto& [hour, n] : tally_.take()) {
       add_attempt_counts_.run()
           .bind(1, hour.cdn_id)
