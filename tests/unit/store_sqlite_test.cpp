@@ -314,3 +314,62 @@ TEST_CASE("read_together reads one snapshot and refuses a write inside") {
                   StoreError);
   CHECK(store->account(158)->secret == "new");
 }
+
+namespace {
+
+// The connections SQLite opens while a test holds this, so that the test can
+// set a limit on the store's own connection (a limit no option exposes).
+std::vector<sqlite3*> g_opened;
+
+int remember_connection(sqlite3* db, const char**, const struct sqlite3_api_routines*) {
+  g_opened.push_back(db);
+  return SQLITE_OK;
+}
+
+struct OpenedConnections {
+  OpenedConnections() {
+    g_opened.clear();
+    sqlite3_auto_extension(reinterpret_cast<void (*)()>(&remember_connection));
+  }
+  ~OpenedConnections() {
+    sqlite3_cancel_auto_extension(reinterpret_cast<void (*)()>(&remember_connection));
+  }
+};
+
+}  // namespace
+
+// SQLITE_FULL on a plain INSERT rolls back the whole transaction, not only the
+// statement. A body that catches that failure and goes on must not leave the
+// hourly totals it counted (store/attempt_tally.hpp) to be written on their
+// own, outside any transaction, for rows that are gone: COMMIT reports the
+// failure, and the totals still agree with the rows.
+TEST_CASE("a full database ends the transaction and its hourly totals with it") {
+  TempDir dir;
+  const auto path = dir.file("full.db");
+  OpenedConnections opened;
+  auto store = open_sqlite_store(path);
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(!g_opened.empty());
+  sqlite3* const db = g_opened.back();  // the store's connection, idle between calls
+  const int64_t hour = 3600 * 400000;
+  bool full = false;
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->insert_attempt(make_attempt(158, "k", hour + 1));
+    exec(db, "PRAGMA max_page_count = " + std::to_string(scalar(db, "PRAGMA page_count")));
+    Attempt big = make_attempt(158, "k", hour + 2);
+    big.pageurl.assign(64 * 1024, 'x');  // needs pages the file may not grow by
+    try {
+      store->insert_attempt(big);
+    } catch (const StoreError&) {
+      full = true;
+    }
+    exec(db, "PRAGMA max_page_count = 1073741823");  // the totals could be written now
+  }),
+                  StoreError);
+  REQUIRE(full);
+  RawDb raw(path);
+  CHECK(raw.one("SELECT count(*) FROM attempts") == "0");
+  CHECK(raw.one("SELECT count(*) FROM attempt_counts") == "0");
+  AttemptFilter all;
+  CHECK(store->count_attempts(158, all) == 0);
+}
