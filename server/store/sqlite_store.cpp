@@ -725,12 +725,17 @@ class SqliteStore final : public Store {
     });
   }
 
+  // SQLite rolls a whole transaction back on some failures of one statement
+  // (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM), leaving the connection in
+  // autocommit mode while the store still thinks a transaction is open.
+  bool transaction_ended() const { return sqlite3_get_autocommit(conn_.get()) != 0; }
+
   // The hours' totals this transaction owes (store/attempt_tally.hpp), written
   // once per hour just before its COMMIT.
   void write_tally() {
-    // A failure that ended the transaction (SQLITE_FULL, say) leaves COMMIT to
-    // fail and report it; the totals must not commit on their own meanwhile.
-    if (sqlite3_get_autocommit(conn_.get())) return tally_.clear();
+    // After such a failure COMMIT fails and reports it; the totals must not
+    // commit on their own meanwhile, for rows that are gone.
+    if (transaction_ended()) return tally_.clear();
     for (const auto& [hour, n] : tally_.take()) {
       add_attempt_counts_.run()
           .bind(1, hour.cdn_id)
@@ -742,9 +747,7 @@ class SqliteStore final : public Store {
   }
 
   void rollback_quietly() noexcept {
-    // A failed statement may already have ended the transaction (e.g. on
-    // SQLITE_FULL); only roll back one that is still open.
-    if (sqlite3_get_autocommit(conn_.get())) return;
+    if (transaction_ended()) return;  // only roll back one that is still open
     try {
       rollback_.run().finish();
     } catch (...) {  // the original exception is the one worth reporting
@@ -752,7 +755,7 @@ class SqliteStore final : public Store {
   }
 
   void rollback_savepoint_quietly() noexcept {
-    if (sqlite3_get_autocommit(conn_.get())) return;  // the failure ended the whole transaction
+    if (transaction_ended()) return;  // the failure ended the whole transaction
     try {
       rollback_to_.run().finish();
       release_.run().finish();
