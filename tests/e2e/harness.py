@@ -334,21 +334,35 @@ def encode_body(json_text, encoding):
     raise ValueError(encoding)
 
 
-_used_requests = set()
+_used_timestamps = set()
+
+
+def fresh_timestamp(*request):
+    """The current second, unless this request (whatever identifies it) already went out
+    with it: then the latest earlier second it has not had. Identical requests within one
+    second carry identical signatures, and a repeated write answers its first reply instead
+    of running (docs/legacy-api.md); stepping back stays well inside the 300 s window.
+    Every test that signs takes its timestamps here: a scheme of its own (now minus a call
+    counter) gave the same second to two calls that straddled a second's turn."""
+    ts = int(time.time())
+    while (request, ts) in _used_timestamps:
+        ts -= 1
+    _used_timestamps.add((request, ts))
+    return ts
 
 
 def legacy_request(command, fields, account=DEMO, timestamp=None):
     """The request dict in the upstream examples' key order. Without an explicit
-    timestamp, the current second is used unless this very request (same account,
-    command and fields) already went out with it: then an earlier second, so that
-    a request meant to run again is not taken for a repeat (docs/legacy-api.md)."""
-    explicit = timestamp is not None
-    ts = timestamp if explicit else int(time.time())
+    timestamp, a fresh one for this very request (same account, command and fields), so
+    that a request meant to run again is not taken for a repeat. An explicit timestamp is
+    remembered too, so that a later call without one does not repeat it by chance."""
     ident = (account["cdn"], account["api_key"], command, json.dumps(fields, sort_keys=True))
-    while not explicit and (ident, ts) in _used_requests:
-        ts -= 1
-    _used_requests.add((ident, ts))
-    req = {"command": command, "api_key": account["api_key"], "timestamp": ts, "cdn": account["cdn"]}
+    if timestamp is None:
+        timestamp = fresh_timestamp(*ident)
+    else:
+        _used_timestamps.add((ident, timestamp))
+    req = {"command": command, "api_key": account["api_key"], "timestamp": timestamp,
+           "cdn": account["cdn"]}
     req.update(fields)
     return req
 

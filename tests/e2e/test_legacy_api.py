@@ -32,19 +32,9 @@ M_SIG = "Failed HMAC-SHA256 Signature. Check your Private Key"
 M_MISSING = "One or more required fields are missing: "
 M_UNAUTHORIZED = "Unauthorized Access to API"
 
-# Identical requests within one second would carry identical signatures, and a
-# repeated write would answer its first reply instead of running: a request sent
-# again gets a timestamp it has not had yet, going back a second at a time inside
-# the window (test_legacy_repeats.py repeats requests on purpose).
-_used_timestamps = set()
-
-
-def fresh_timestamp(*request):
-    ts = int(time.time())
-    while (request, ts) in _used_timestamps:
-        ts -= 1
-    _used_timestamps.add((request, ts))
-    return ts
+# A request sent again gets a timestamp it has not had yet (harness.fresh_timestamp);
+# test_legacy_repeats.py repeats requests on purpose.
+fresh_timestamp = harness.fresh_timestamp
 
 
 def call(srv, command, fields=None, account=DEMO, encoding="multipart", **kw):

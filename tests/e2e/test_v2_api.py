@@ -8,18 +8,16 @@ docs/openapi.yaml lists exactly the routes and methods the server serves.
 
 import base64
 import http.client
-import itertools
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import time
 import urllib.parse
 
 import harness
-from harness import DEMO, check
+from harness import DEMO, check, legacy
 
 DEMO_AUTH = (DEMO["cdn"], DEMO["secret"])
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]+\.[0-9a-f]{14}\.[0-9]{8}$")
@@ -93,15 +91,6 @@ def check_attempt(obj):
         if f not in ("id", "success"):
             check(isinstance(obj[f], str), (f, obj))
     check(DATE_RE.match(obj["datetime"]), obj)
-
-
-_legacy_calls = itertools.count()
-
-
-def legacy(srv, command, fields):
-    """A signed legacy command. Each call gets its own timestamp, so that repeating the
-    same command within one second runs it again rather than repeating its first reply."""
-    return harness.legacy(srv, command, fields, timestamp=int(time.time()) - next(_legacy_calls))
 
 
 def send_declared_body(url, path, length, auth):

@@ -22,7 +22,7 @@
 #include "auth/password_hash.hpp"
 #include "core/clock.hpp"
 #include "legacy/legacy_api.hpp"
-#include "legacy/wire/signature.hpp"
+#include "signed_request.hpp"
 #include "store/store.hpp"
 
 using namespace sevu;
@@ -204,7 +204,6 @@ struct Fixture {
   Clock clock;
   ErrorSink errors;
   LegacyApi api{clock, LegacyConfig{}, errors};
-  int calls = 0;
 
   explicit Fixture(int64_t max_stream_users = 50) {
     char tmpl[] = "/tmp/sevu-addhash-XXXXXX";
@@ -222,13 +221,10 @@ struct Fixture {
     std::system(("rm -rf '" + dir + "'").c_str());
   }
 
-  // A signed request, each timestamped a second before the last (a new request).
+  // A signed sevu.addstreamuser; sent again, it is a new request (signed_request.hpp).
+  SignedRequests sign{clock};
   std::string signed_body(const std::string& fields) {
-    std::string text = "{\"command\":\"sevu.addstreamuser\",\"api_key\":\"" + kDemo.api_key +
-                       "\",\"timestamp\":" + std::to_string(clock.wall() - calls++) +
-                       ",\"cdn\":158," + fields + "}";
-    return text.substr(0, text.size() - 1) + ",\"signature\":\"" +
-           legacy::sign_message(text, kDemo.secret) + "\"}";
+    return sign("sevu.addstreamuser", fields, kDemo);
   }
 
   // The reply up to its handle_time, which alone may differ between repeats.

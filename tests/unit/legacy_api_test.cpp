@@ -20,6 +20,7 @@
 #include "legacy/wire/php_json.hpp"
 #include "legacy/wire/signature.hpp"
 #include "legacy/wire/write_once.hpp"
+#include "signed_request.hpp"
 
 using namespace sevu;
 
@@ -220,20 +221,11 @@ struct Fixture {
     store.insert_account(kOther);
   }
 
-  // {"command":..,"api_key":..,"timestamp":..,"cdn":..,<fields>} signed like the
-  // PHP example (form (b) == the compact text) with the signature appended.
-  // Default timestamps step back a second per call, so that repeating a command
-  // is not a replay.
-  int calls = 0;
+  // A signed request; repeating a command is not a replay (signed_request.hpp).
+  SignedRequests sign{clock};
   std::string signed_json(const std::string& command, const std::string& fields,
                           const Account& who = kDemo, std::optional<int64_t> timestamp = {}) {
-    int64_t ts = timestamp ? *timestamp : clock.wall() - (calls++ % 200);
-    std::string text = "{\"command\":\"" + command + "\",\"api_key\":\"" + who.api_key +
-                       "\",\"timestamp\":" + std::to_string(ts) +
-                       ",\"cdn\":" + std::to_string(who.cdn_id) +
-                       (fields.empty() ? "" : "," + fields) + "}";
-    return text.substr(0, text.size() - 1) + ",\"signature\":\"" +
-           legacy::sign_message(text, who.secret) + "\"}";
+    return sign(command, fields, who, timestamp);
   }
 
   HttpResponse post(const std::string& body, const std::string& content_type = "application/json") {

@@ -15,7 +15,7 @@
 #include "core/clock.hpp"
 #include "core/datetime.hpp"
 #include "legacy/legacy_api.hpp"
-#include "legacy/wire/signature.hpp"
+#include "signed_request.hpp"
 #include "store/store.hpp"
 
 using namespace sevu;
@@ -44,23 +44,17 @@ struct Fixture {
   Clock clock;
   ErrorSink errors;
   LegacyApi api{clock, LegacyConfig{}, errors};
-  int calls = 0;
 
   Fixture() {
     REQUIRE(store->insert_account(kDemo));
     REQUIRE(store->insert_account(kOther));
   }
 
-  // A signed request body; each one timestamped a second earlier than the last,
-  // so that no two are the same request.
+  // A signed request body; sent again, it is a new request (signed_request.hpp).
+  SignedRequests sign{clock};
   std::string signed_body(const std::string& name, const std::string& fields,
                           const Account& who = kDemo) {
-    std::string text = "{\"command\":\"" + name + "\",\"api_key\":\"" + who.api_key +
-                       "\",\"timestamp\":" + std::to_string(clock.wall() - calls++) +
-                       ",\"cdn\":" + std::to_string(who.cdn_id) +
-                       (fields.empty() ? "" : "," + fields) + "}";
-    return text.substr(0, text.size() - 1) + ",\"signature\":\"" +
-           legacy::sign_message(text, who.secret) + "\"}";
+    return sign(name, fields, who);
   }
 
   // The reply without its handle_time, through the given connection.
