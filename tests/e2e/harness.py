@@ -428,7 +428,8 @@ class Signed:
     write sent again is a repeat (docs/legacy-api.md, repeated requests)."""
 
     def __init__(self, command, fields, account=DEMO):
-        req = legacy_request(command, fields, account=account, timestamp=int(time.time()))
+        # A fresh timestamp, so that it repeats only itself, never an earlier call.
+        req = legacy_request(command, fields, account=account)
         self.text = php_json_encode(sign(req, account["secret"]))
         self.body, self.ctype = encode_body(self.text, "multipart")
 
