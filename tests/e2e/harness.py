@@ -213,6 +213,20 @@ class Server:
         for line in self.proc.stdout:
             self.output.append(line)
 
+    def wait_for_output(self, pattern, timeout=10):
+        """The first line of the server's output matching `pattern`, waiting for it: a line
+        the server logs after an event reaches self.output through the drain thread, some
+        time after the event itself shows (a busy machine may not run that thread for a
+        while). None when none came within `timeout` seconds."""
+        deadline = time.time() + timeout
+        while True:
+            for line in list(self.output):
+                if re.search(pattern, line):
+                    return line
+            if time.time() >= deadline:
+                return None
+            time.sleep(0.05)
+
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)

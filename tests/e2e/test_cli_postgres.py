@@ -7,6 +7,7 @@ Needs the test cluster ctest starts (SEVU_TEST_PG_URI_FILE, the pg.cluster_start
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import urllib.parse
@@ -45,8 +46,8 @@ def test_serve_with_demo_answers_health_and_the_demo_ticket():
         check(st == 200, (st, body))
         t = json.loads(body)
         check(t["key"] == DEMO_TICKET["key"] and t["uses"] == 999, t)
+        check(srv.wait_for_output(re.escape("database postgresql://sevu:***@")), srv.output)
         output = "".join(srv.output)
-        check("database postgresql://sevu:***@" in output, output)
         check(db.password not in output, output)
         check(psql(db.uri, "SELECT COUNT(*) FROM tickets") == "1")
 

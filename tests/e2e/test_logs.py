@@ -91,8 +91,8 @@ def test_access_and_decision_logs_hold_no_secret_and_reopen_on_sighup():
         check(len(lines_of(decisions, 1)) == 1, open(decisions).read())
         check(any(l["route"] == "/hooks/check" for l in lines_of(access, 1)), open(access).read())
         check(srv.proc.poll() is None, "SIGHUP ended the process")
-        stderr = "".join(srv.output)
-        check(re.search(r"\d{4}-\d\d-\d\dT[\d:.]+Z info sevu-server: SIGHUP", stderr), stderr)
+        check(srv.wait_for_output(r"\d{4}-\d\d-\d\dT[\d:.]+Z info sevu-server: SIGHUP"),
+              "".join(srv.output))
 
 
 if __name__ == "__main__":

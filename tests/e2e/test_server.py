@@ -199,7 +199,7 @@ def test_graceful_stop_answers_in_flight_requests():
         reply = harness.read_until_closed(s)[0]
         check(reply.startswith(b"HTTP/1.1 200") and b'"code":2010' in reply, reply)
         check(srv.proc.wait(15) == 0)
-        check("stopped" in "".join(srv.output))
+        check(srv.wait_for_output("stopped"), "".join(srv.output))
         # The database was closed cleanly: the WAL was checkpointed away (SQLite's own file).
         check(harness.is_postgres(srv.db) or not os.path.exists(srv.db + "-wal"), "WAL left behind")
 
