@@ -140,8 +140,9 @@ struct StreamUser {
 // a repeat of the same signed request is answered with it rather than run again.
 struct WriteReply {
   int64_t cdn_id = 0;
-  std::string signature;  // as the request carried it; with cdn_id, the key
-  int64_t expires = 0;    // the request's timestamp + the window (wall clock)
+  std::string signature;  // as the request carried it
+  int64_t signed_at = 0;  // the request's own timestamp; with cdn_id and signature, the key
+  int64_t expires = 0;    // signed_at + the window (wall clock)
   bool held = true;       // false: only the signature is remembered, not the reply
   int64_t code = 0;
   std::string message;

@@ -178,7 +178,8 @@ std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& sto
     return envelope_response(run_command(*command, context), start);
   }
   checked->account = std::move(*account);
-  checked->write = legacy::SignedWrite{checked->account.cdn_id, *signature, *timestamp + window, wall};
+  checked->write = legacy::SignedWrite{checked->account.cdn_id, *signature, *timestamp,
+                                       *timestamp + window, wall};
   // Slow work (a password hash) happens here, before the write lock, so no
   // other write waits on it; a repeat is answered without it. A disabled
   // account is refused (code 5) before its command runs: nothing to prepare.

@@ -22,6 +22,7 @@ inline const std::string kStreamUser =
 inline const std::string kViewingSession =
     "id, cdn_id, key, ip, app, video, media_server, protocol, client_ref, started, last_seen, "
     "lapse, ended, end_reason, opened";
-inline const std::string kWriteReply = "cdn_id, signature, expires, held, code, message, payload";
+inline const std::string kWriteReply =
+    "cdn_id, signature, expires, held, code, message, payload, signed_at";
 
 }  // namespace sevu::columns

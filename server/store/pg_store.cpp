@@ -151,6 +151,7 @@ WriteReply read_write_reply(const Result& r, int i) {
   w.code = r.int64(i, 4);
   w.message = r.text(i, 5);
   w.payload = r.text(i, 6);
+  w.signed_at = r.int64(i, 7);
   return w;
 }
 
@@ -498,17 +499,25 @@ class PgStore final : public Store {
   // identical signed writes on two instances run the command once: the second
   // reads the first's reply. Two statements: the SELECT's snapshot must be
   // taken after the lock is granted.
-  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
+  std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
+                                        const std::string& signature) override {
     if (!pg::storable(signature)) return std::nullopt;
     const auto p = Params().add(cdn_id).add(signature);
     if (depth_.open()) run(lock_write_reply_, p);
-    return first<WriteReply>(run(write_reply_, p), read_write_reply);
+    return first<WriteReply>(run(write_reply_, Params().add(cdn_id).add(signature).add(signed_at)),
+                             read_write_reply);
   }
 
   void insert_write_reply(const WriteReply& r) override {
     Params p;
-    p.add(r.cdn_id).add(r.signature).add(r.expires).add(r.held).add(r.code).add(r.message).add(
-        r.payload);
+    p.add(r.cdn_id)
+        .add(r.signature)
+        .add(r.expires)
+        .add(r.held)
+        .add(r.code)
+        .add(r.message)
+        .add(r.payload)
+        .add(r.signed_at);
     run(insert_write_reply_, p);
   }
 
@@ -879,15 +888,18 @@ class PgStore final : public Store {
   const pg::Statement lock_write_reply_ =
       statement(std::string("SELECT pg_advisory_xact_lock(") + kWriteReplyLockClass +
                 ", hashtext($1::bigint || '/' || $2::text))");
-  const pg::Statement write_reply_ = statement(
-      "SELECT " + columns::kWriteReply + " FROM write_replies WHERE cdn_id = $1 AND signature = $2");
-  const pg::Statement insert_write_reply_ = statement(
-      "INSERT INTO write_replies (" + columns::kWriteReply + ") VALUES ($1, $2, $3, $4, $5, $6, $7)");
+  const pg::Statement write_reply_ =
+      statement("SELECT " + columns::kWriteReply +
+                " FROM write_replies WHERE signed_at = $3 AND cdn_id = $1 AND signature = $2");
+  const pg::Statement insert_write_reply_ =
+      statement("INSERT INTO write_replies (" + columns::kWriteReply +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
   // Oldest first through the expiry index; rows another instance is deleting
   // right now are skipped rather than waited for.
   const pg::Statement delete_expired_write_replies_ = statement(
-      "DELETE FROM write_replies WHERE (cdn_id, signature) IN (SELECT cdn_id, signature"
-      " FROM write_replies WHERE expires < $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)");
+      "DELETE FROM write_replies WHERE (signed_at, cdn_id, signature) IN (SELECT signed_at, cdn_id,"
+      " signature FROM write_replies WHERE expires < $1 ORDER BY expires LIMIT $2"
+      " FOR UPDATE SKIP LOCKED)");
 
   const pg::Statement viewing_session_ = statement(
       "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = $1");

@@ -150,6 +150,7 @@ WriteReply read_write_reply(const Statement::Run& row) {
   r.code = row.int64(4);
   r.message = row.text(5);
   r.payload = row.text(6);
+  r.signed_at = row.int64(7);
   return r;
 }
 
@@ -567,9 +568,10 @@ class SqliteStore final : public Store {
     return run.next() ? run.int64(0) : 0;
   }
 
-  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
+  std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
+                                        const std::string& signature) override {
     auto run = write_reply_.run();
-    run.bind(1, cdn_id).bind(2, signature);
+    run.bind(1, cdn_id).bind(2, signature).bind(3, signed_at);
     if (!run.next()) return std::nullopt;
     return read_write_reply(run);
   }
@@ -583,6 +585,7 @@ class SqliteStore final : public Store {
         .bind(5, r.code)
         .bind(6, r.message)
         .bind(7, r.payload)
+        .bind(8, r.signed_at)
         .finish();
   }
 
@@ -941,11 +944,11 @@ class SqliteStore final : public Store {
   Statement delete_stream_user_{db(), "DELETE FROM stream_users WHERE id = ?1 AND cdn_id = ?2"};
   Statement count_stream_users_{db(), "SELECT COUNT(*) FROM stream_users WHERE cdn_id = ?1"};
 
-  Statement write_reply_{db(), "SELECT " + columns::kWriteReply +
-                                   " FROM write_replies WHERE cdn_id = ?1 AND signature = ?2"};
-  Statement insert_write_reply_{
-      db(), "INSERT INTO write_replies (" + columns::kWriteReply +
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+  Statement write_reply_{
+      db(), "SELECT " + columns::kWriteReply +
+                " FROM write_replies WHERE signed_at = ?3 AND cdn_id = ?1 AND signature = ?2"};
+  Statement insert_write_reply_{db(), "INSERT INTO write_replies (" + columns::kWriteReply +
+                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
   Statement all_write_replies_{
       db(), "SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature"};
   Statement all_seed_marks_{db(), "SELECT name, created FROM seeded ORDER BY name"};

@@ -129,8 +129,12 @@ class Store {
   // requests). Look one up, run the command and insert its reply inside one
   // transaction, so that two identical requests at once run the command once
   // (inside transaction(), write_reply first waits for any other transaction
-  // on the same cdn_id and signature, on any instance, to end).
-  virtual std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) = 0;
+  // on the same cdn_id and signature, on any instance, to end). A reply is
+  // found by the request's own timestamp too (signed_at), which a repeat
+  // carries unchanged: the store keeps replies in that order, so that new ones
+  // share pages (docs/performance.md, "Kept replies in time order").
+  virtual std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
+                                                const std::string& signature) = 0;
   virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
   // Deletes at most `limit` replies whose expires is before now (bounded work
   // per call); returns how many went. Housekeeping, like

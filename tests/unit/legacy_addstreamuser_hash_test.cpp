@@ -123,8 +123,9 @@ class WatchedStore : public Store {
   }
   int64_t count_stream_users(int64_t cdn_id) override { return inner_->count_stream_users(cdn_id); }
 
-  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
-    return inner_->write_reply(cdn_id, signature);
+  std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
+                                        const std::string& signature) override {
+    return inner_->write_reply(cdn_id, signed_at, signature);
   }
   void insert_write_reply(const WriteReply& r) override { inner_->insert_write_reply(r); }
   int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -142,13 +143,14 @@ class MemoryStore : public Store {
   bool delete_stream_user(int64_t, int64_t) override { return false; }
   int64_t count_stream_users(int64_t) override { return 0; }
 
-  std::optional<WriteReply> write_reply(int64_t cdn_id, const std::string& signature) override {
-    auto it = replies.find({cdn_id, signature});
+  std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
+                                        const std::string& signature) override {
+    auto it = replies.find({signed_at, cdn_id, signature});
     if (it == replies.end()) return std::nullopt;
     return it->second;
   }
   void insert_write_reply(const WriteReply& r) override {
-    if (!replies.emplace(std::make_pair(r.cdn_id, r.signature), r).second) {
+    if (!replies.emplace(std::make_tuple(r.signed_at, r.cdn_id, r.signature), r).second) {
       throw StoreError("write reply already kept");
     }
   }
@@ -197,7 +199,7 @@ class MemoryStore : public Store {
 
   std::vector<Ticket> tickets_;
   int insert_calls = 0;
-  std::map<std::pair<int64_t, std::string>, WriteReply> replies;
+  std::map<std::tuple<int64_t, int64_t, std::string>, WriteReply> replies;
 
  private:
   std::map<int64_t, Account> accounts_;
@@ -554,6 +556,7 @@ TEST_CASE("a repeated write is not run again: it gets its first reply") {
   CHECK(kept.code == 2002);
   rapidjson::Document sent;
   sent.Parse(request.c_str());
+  CHECK(kept.signed_at == sent["timestamp"].GetInt64());
   CHECK(kept.expires == sent["timestamp"].GetInt64() + 300);
   CHECK(kept.signature == str(sent, "signature"));
 
@@ -617,7 +620,8 @@ TEST_CASE("code 3 replay: a repeated write whose reply is not held") {
   WriteReply remembered;
   remembered.cdn_id = 158;
   remembered.signature = str(parsed, "signature");
-  remembered.expires = f.clock.wall() + 300;
+  remembered.signed_at = parsed["timestamp"].GetInt64();
+  remembered.expires = remembered.signed_at + 300;
   remembered.held = false;
   f.store.insert_write_reply(remembered);
   auto d = f.call(request);

@@ -18,6 +18,7 @@ SignedWrite a_write() {
   SignedWrite w;
   w.cdn_id = 158;
   w.signature = "c2lnbmF0dXJl";
+  w.signed_at = 1700;
   w.expires = 2000;
   w.now = 1700;
   return w;
@@ -51,6 +52,7 @@ TEST_CASE("a held reply renders exactly like the first one") {
   CHECK(kept.held);
   CHECK(kept.cdn_id == 158);
   CHECK(kept.signature == "c2lnbmF0dXJl");
+  CHECK(kept.signed_at == 1700);
   CHECK(kept.expires == 2000);
   CHECK(kept.code == 2002);
   CHECK(render_envelope(repeated_reply(kept), 0.5) == render_envelope(first, 0.5));

@@ -78,11 +78,15 @@ inline StreamUser make_stream_user(int64_t cdn_id, const std::string& app,
   return u;
 }
 
+// The timestamp the requests of make_write_reply carried.
+constexpr int64_t kSignedAt = 900;
+
 inline WriteReply make_write_reply(int64_t cdn_id, const std::string& signature,
                                    int64_t expires) {
   WriteReply r;
   r.cdn_id = cdn_id;
   r.signature = signature;
+  r.signed_at = kSignedAt;
   r.expires = expires;
   r.code = 2002;
   r.message = "ScaleEngine Virtual Usher Ticket granted";
@@ -231,7 +235,7 @@ TEST_CASE(CONTRACT "unusual text survives the round trip") {
     AttemptFilter af;
     af.key = odd_bytes;
     CHECK(store->count_attempts(158, af) == 0);
-    CHECK_FALSE(store->write_reply(158, odd_bytes));
+    CHECK_FALSE(store->write_reply(158, kSignedAt, odd_bytes));
     CHECK_FALSE(store->update_ticket(refused));
     CHECK_FALSE(store->delete_ticket(158, odd_bytes));
     // ... and a transaction around such a lookup goes on.
@@ -656,20 +660,31 @@ TEST_CASE(CONTRACT "write replies: kept per account, read back whole, survive re
     CHECK_THROWS_AS(store->insert_write_reply(make_write_reply(158, "c2ln/+=", 3000)), StoreError);
   }
   auto store = backend.open();
-  auto r = store->write_reply(158, "c2ln/+=");
+  auto r = store->write_reply(158, kSignedAt, "c2ln/+=");
   REQUIRE(r);
   CHECK(r->cdn_id == 158);
   CHECK(r->signature == "c2ln/+=");
+  CHECK(r->signed_at == kSignedAt);
   CHECK(r->expires == 2000);
   CHECK(r->held);
   CHECK(r->code == 2002);
   CHECK(r->message == "ScaleEngine Virtual Usher Ticket granted");
   CHECK(r->payload == "{\"ticket\":{\"key\":\"k\"}}");
-  auto other = store->write_reply(159, "c2ln/+=");
+  auto other = store->write_reply(159, kSignedAt, "c2ln/+=");
   REQUIRE(other);
   CHECK_FALSE(other->held);
-  CHECK_FALSE(store->write_reply(160, "c2ln/+="));
-  CHECK_FALSE(store->write_reply(158, "C2LN/+="));  // signatures are compared exactly
+  CHECK_FALSE(store->write_reply(160, kSignedAt, "c2ln/+="));
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "C2LN/+="));  // signatures are compared exactly
+  // A reply is found by the request's own timestamp too: a repeat carries it
+  // unchanged, and another timestamp is another request.
+  CHECK_FALSE(store->write_reply(158, kSignedAt + 1, "c2ln/+="));
+  WriteReply later = make_write_reply(158, "c2ln/+=", 2001);
+  later.signed_at = kSignedAt + 1;
+  later.code = 2003;
+  store->insert_write_reply(later);
+  REQUIRE(store->write_reply(158, kSignedAt + 1, "c2ln/+="));
+  CHECK(store->write_reply(158, kSignedAt + 1, "c2ln/+=")->code == 2003);
+  CHECK(store->write_reply(158, kSignedAt, "c2ln/+=")->code == 2002);
 
   // Inside a transaction that rolls back, nothing is kept.
   CHECK_THROWS_AS(store->transaction([&] {
@@ -677,7 +692,7 @@ TEST_CASE(CONTRACT "write replies: kept per account, read back whole, survive re
     throw std::runtime_error("the command failed");
   }),
                   std::runtime_error);
-  CHECK_FALSE(store->write_reply(158, "rolled back"));
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "rolled back"));
 }
 
 TEST_CASE(CONTRACT "expired write replies are deleted, at most a given number per call") {
@@ -690,18 +705,18 @@ TEST_CASE(CONTRACT "expired write replies are deleted, at most a given number pe
   store->insert_write_reply(make_write_reply(159, "fresh", 5000));
 
   CHECK(store->delete_expired_write_replies(1100, 4) == 4);
-  CHECK_FALSE(store->write_reply(158, "old0"));  // oldest first
-  CHECK_FALSE(store->write_reply(158, "old3"));
-  CHECK(store->write_reply(158, "old4"));
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "old0"));  // oldest first
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "old3"));
+  CHECK(store->write_reply(158, kSignedAt, "old4"));
   CHECK(store->delete_expired_write_replies(1100, 100) == 6);
   // Still fresh at its own second, and a later one untouched.
-  CHECK(store->write_reply(158, "edge"));
-  CHECK(store->write_reply(159, "fresh"));
+  CHECK(store->write_reply(158, kSignedAt, "edge"));
+  CHECK(store->write_reply(159, kSignedAt, "fresh"));
   CHECK(store->delete_expired_write_replies(1100, 100) == 0);
   CHECK(store->delete_expired_write_replies(1101, -1) == 0);  // a negative limit deletes nothing
   CHECK(store->delete_expired_write_replies(1101, 100) == 1);
-  CHECK_FALSE(store->write_reply(158, "edge"));
-  CHECK(store->write_reply(159, "fresh"));
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "edge"));
+  CHECK(store->write_reply(159, kSignedAt, "fresh"));
 }
 
 // The housekeeping probes are not repeated for a moment at which they found
@@ -718,10 +733,10 @@ TEST_CASE(CONTRACT "a housekeeping probe that found nothing is not run again for
   CHECK(store->delete_expired_write_replies(1100, 100) == 0);
   store->insert_write_reply(make_write_reply(158, "behind", 1000));
   CHECK(store->delete_expired_write_replies(1100, 100) == 0);  // skipped
-  CHECK(store->write_reply(158, "behind"));
+  CHECK(store->write_reply(158, kSignedAt, "behind"));
   CHECK(store->delete_expired_write_replies(1101, 100) == 1);  // the next moment
-  CHECK_FALSE(store->write_reply(158, "behind"));
-  CHECK(store->write_reply(158, "fresh"));
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "behind"));
+  CHECK(store->write_reply(158, kSignedAt, "fresh"));
 
   ViewingSession s;
   s.id = "idle";

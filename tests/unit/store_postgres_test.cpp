@@ -168,7 +168,8 @@ TEST_CASE("four instances opening a fresh database at once migrate it once") {
         "3:0003_seeded.sql,4:0004_attempt_counts.sql,"
         "5:0005_viewing_sessions.sql,"
         "6:0006_viewer_limits_and_sessions.sql,"
-        "7:0007_console_sessions.sql,8:0008_attempt_counts_by_store.sql");
+        "7:0007_console_sessions.sql,8:0008_attempt_counts_by_store.sql,"
+        "9:0009_write_replies_in_time_order.sql");
   raw.one("UPDATE schema_migrations SET applied = 1");
   open_postgres_store(db.uri());  // reopening applies nothing again
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied <> 1") == "0");
@@ -242,7 +243,7 @@ TEST_CASE("two identical signed writes on two connections run the command once")
   auto write_once = [&](Store& store, const std::function<void()>& between) {
     std::optional<WriteReply> reply;
     store.transaction([&] {
-      reply = store.write_reply(158, "same-signature");
+      reply = store.write_reply(158, kSignedAt, "same-signature");
       between();
       if (reply) return;
       ++commands_run;

@@ -285,6 +285,39 @@ TEST_CASE("deleting expired write replies walks the expiry index") {
             .find("write_replies_by_expiry") != std::string::npos);
 }
 
+// 0009 makes the table again with the request's timestamp leading its key: a
+// reply held at the upgrade stays, with signed_at = expires - 300 (the default
+// window), and a lookup is one seek on that key, not a scan.
+TEST_CASE("0009 keeps the held replies and finds a reply by its timestamp first") {
+  TempDir dir;
+  const auto path = dir.file("sevu.db");
+  {
+    RawDb raw(path);
+    const auto& all = known_migrations();
+    std::vector<Migration> before;
+    for (const auto& m : all)
+      if (m.version < 9) before.push_back(m);
+    apply_migrations(raw.db, before);
+    raw.exec(
+        "INSERT INTO write_replies (cdn_id, signature, expires, held, code, message, payload)"
+        " VALUES (158, 'c2ln', 1300, 1, 2002, 'granted', '{\"ticket\":{}}')");
+  }
+  auto store = open_sqlite_store(path);
+  auto kept = store->write_reply(158, 1000, "c2ln");
+  REQUIRE(kept);
+  CHECK(kept->signed_at == 1000);
+  CHECK(kept->expires == 1300);
+  CHECK(kept->code == 2002);
+  CHECK(kept->payload == "{\"ticket\":{}}");
+  CHECK_FALSE(store->write_reply(158, 1001, "c2ln"));
+  RawDb raw(path);
+  const std::string plan = raw.one(
+      "EXPLAIN QUERY PLAN SELECT * FROM write_replies WHERE signed_at = 1 AND cdn_id = 2"
+      " AND signature = 'x'");
+  CHECK(plan.find("sqlite_autoindex_write_replies_1 (signed_at=? AND cdn_id=? AND signature=?)") !=
+        std::string::npos);
+}
+
 // What read_together is for on SQLite: one read transaction, so a change
 // committed by another connection between its statements is not seen by the
 // second one, and a write inside is refused rather than made on that snapshot.

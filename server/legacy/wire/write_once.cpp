@@ -26,7 +26,7 @@ std::string payload_text(const Reply& r) {
 }  // namespace
 
 std::optional<Reply> held_answer(Store& store, const SignedWrite& write) {
-  auto held = store.write_reply(write.cdn_id, write.signature);
+  auto held = store.write_reply(write.cdn_id, write.signed_at, write.signature);
   if (!held) return std::nullopt;
   return repeated_reply(*held);
 }
@@ -35,6 +35,7 @@ WriteReply held_reply(const Reply& r, const SignedWrite& write) {
   WriteReply row;
   row.cdn_id = write.cdn_id;
   row.signature = write.signature;
+  row.signed_at = write.signed_at;
   row.expires = write.expires;
   row.code = static_cast<int64_t>(r.code);
   row.payload = payload_text(r);

@@ -21,7 +21,8 @@ namespace sevu::legacy {
 struct SignedWrite {
   int64_t cdn_id = 0;
   std::string signature;
-  int64_t expires = 0;  // its own timestamp + the window: the last second it is fresh
+  int64_t signed_at = 0;  // its own timestamp, which a repeat carries unchanged
+  int64_t expires = 0;    // signed_at + the window: the last second it is fresh
   int64_t now = 0;      // wall clock, for forgetting expired replies
 };
 
