@@ -23,7 +23,7 @@ struct SignedWrite {
   std::string signature;
   int64_t signed_at = 0;  // its own timestamp, which a repeat carries unchanged
   int64_t expires = 0;    // signed_at + the window: the last second it is fresh
-  int64_t now = 0;      // wall clock, for forgetting expired replies
+  int64_t now = 0;        // wall clock, for forgetting expired replies
 };
 
 // A reply longer than this (message and payload) is not held: only its
