@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "store/migrations.hpp"
+#include "store/pg_connection.hpp"
+#include "store/pg_migrations.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -173,6 +175,35 @@ TEST_CASE("four instances opening a fresh database at once migrate it once") {
   raw.one("UPDATE schema_migrations SET applied = 1");
   open_postgres_store(db.uri());  // reopening applies nothing again
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied <> 1") == "0");
+}
+
+// The PostgreSQL side of store_sqlite_test's 0009 case: a reply held at the
+// upgrade stays, dated with the default window, and the key leads with it.
+TEST_CASE("0009 keeps the held replies and finds a reply by its timestamp first") {
+  TestDatabase db;
+  {
+    pg::Connection conn(db.uri(), /*read_only=*/false);
+    std::vector<Migration> before;
+    for (const auto& m : known_postgres_migrations())
+      if (m.version < 9) before.push_back(m);
+    apply_postgres_migrations(conn, before);
+  }
+  RawPg raw(db.uri());
+  raw.one(
+      "INSERT INTO write_replies (cdn_id, signature, expires, held, code, message, payload)"
+      " VALUES (158, 'c2ln', 1300, 1, 2002, 'granted', '{\"ticket\":{}}')");
+  auto store = open_postgres_store(db.uri());
+  auto kept = store->write_reply(158, 1000, "c2ln");
+  REQUIRE(kept);
+  CHECK(kept->signed_at == 1000);
+  CHECK(kept->expires == 1300);
+  CHECK(kept->payload == "{\"ticket\":{}}");
+  CHECK_FALSE(store->write_reply(158, 1001, "c2ln"));
+  CHECK(raw.one("SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_index i,"
+                " unnest(i.indkey) WITH ORDINALITY k(attnum, n), pg_attribute a"
+                " WHERE i.indrelid = 'write_replies'::regclass AND i.indisprimary"
+                " AND a.attrelid = i.indrelid AND a.attnum = k.attnum") ==
+        "signed_at,cdn_id,signature");
 }
 
 TEST_CASE("a schema newer than this binary's is refused; read-only opens check and write nothing") {
