@@ -502,10 +502,11 @@ class PgStore final : public Store {
   std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                         const std::string& signature) override {
     if (!pg::storable(signature)) return std::nullopt;
-    const auto p = Params().add(cdn_id).add(signature);
+    Params p;
+    p.add(cdn_id).add(signature);
     if (depth_.open()) run(lock_write_reply_, p);
-    return first<WriteReply>(run(write_reply_, Params().add(cdn_id).add(signature).add(signed_at)),
-                             read_write_reply);
+    p.add(signed_at);  // the lookup's $3
+    return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
   void insert_write_reply(const WriteReply& r) override {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 
 namespace store_contract {
@@ -76,6 +77,16 @@ inline StreamUser make_stream_user(int64_t cdn_id, const std::string& app,
   if (user) u.pass_hash = "$pbkdf2-sha256$1000$c2FsdA$aGFzaA";
   u.created = 1700000000;
   return u;
+}
+
+// The migrations of `all` older than `version`: a database as an earlier
+// sevu-server left it, for the tests of a migration.
+inline std::vector<Migration> migrations_before(const std::vector<Migration>& all,
+                                                int64_t version) {
+  std::vector<Migration> before;
+  for (const auto& m : all)
+    if (m.version < version) before.push_back(m);
+  return before;
 }
 
 // The timestamp the requests of make_write_reply carried.

@@ -183,10 +183,7 @@ TEST_CASE("0009 keeps the held replies and finds a reply by its timestamp first"
   TestDatabase db;
   {
     pg::Connection conn(db.uri(), /*read_only=*/false);
-    std::vector<Migration> before;
-    for (const auto& m : known_postgres_migrations())
-      if (m.version < 9) before.push_back(m);
-    apply_postgres_migrations(conn, before);
+    apply_postgres_migrations(conn, migrations_before(known_postgres_migrations(), 9));
   }
   RawPg raw(db.uri());
   raw.one(

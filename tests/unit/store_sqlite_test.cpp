@@ -293,11 +293,7 @@ TEST_CASE("0009 keeps the held replies and finds a reply by its timestamp first"
   const auto path = dir.file("sevu.db");
   {
     RawDb raw(path);
-    const auto& all = known_migrations();
-    std::vector<Migration> before;
-    for (const auto& m : all)
-      if (m.version < 9) before.push_back(m);
-    apply_migrations(raw.db, before);
+    apply_migrations(raw.db, migrations_before(known_migrations(), 9));
     raw.exec(
         "INSERT INTO write_replies (cdn_id, signature, expires, held, code, message, payload)"
         " VALUES (158, 'c2ln', 1300, 1, 2002, 'granted', '{\"ticket\":{}}')");
