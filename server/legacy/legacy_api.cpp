@@ -42,18 +42,20 @@ HttpResponse envelope_response(const Reply& r, std::chrono::steady_clock::time_p
 }
 
 // Code 1 for every way the credentials can fail, so that none of them tells an
-// unknown cdn from a wrong key. A disabled account passes here: whether it may
-// use the API is decided (code 5) only once the signature has proven the caller
-// holds its secret, so the answer confirms nothing to anyone else.
-std::optional<Account> authenticate(const rapidjson::Value& request, Store& store) {
-  auto cdn = int_member(request, "cdn");
+// unknown cdn (account null) from a wrong key. A disabled account passes here:
+// whether it may use the API is decided (code 5) only once the signature has
+// proven the caller holds its secret, so the answer confirms nothing to anyone
+// else.
+bool key_matches(const rapidjson::Value& request, const Account* account) {
   auto api_key = string_member(request, "api_key");
-  std::optional<Account> account;
-  if (cdn) account = store.account(*cdn);
   bool key_ok = constant_time_equal(api_key.value_or(std::string()),
                                     account ? account->api_key : kNoSuchApiKey);
-  if (!account || !api_key || !key_ok) return std::nullopt;
-  return account;
+  return account && api_key && key_ok;
+}
+
+// Whether two copies of an account hold the same credentials.
+bool same_credentials(const Account& a, const Account& b) {
+  return constant_time_equal(a.api_key, b.api_key) && constant_time_equal(a.secret, b.secret);
 }
 
 // Unix seconds as an integer or a string of digits, or a JSON number with a
@@ -86,8 +88,11 @@ std::string failed_where(std::string_view command_name) {
 // A request past the global checks, kept alive until it is answered: a write
 // runs later, on whichever store worker commits its batch.
 struct LegacyApi::Checked {
+  std::string text;  // the request JSON as received: what form (a) signatures cover
   legacy::ParsedRequest parsed;
+  const rapidjson::Value& request() const { return parsed.doc; }
   Account account;
+  bool account_copied = false;  // checked against AccountCopies, not a read of the store
   const legacy::CommandSpec* command = nullptr;
   legacy::Prepared prepared;
   legacy::SignedWrite write;
@@ -128,11 +133,11 @@ void LegacyApi::handle(const HttpRequest& req, Store& store, Respond respond) {
   if (now) respond(std::move(*now));
 }
 
-// The answer, or nullopt when a write went to the group commit, which answers it.
-std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& store,
-                                              const std::shared_ptr<Checked>& checked,
-                                              const Respond& respond) {
-  const auto start = checked->start;
+// What comes before the account: the method, the body's JSON, the command. An
+// answer when one of them fails; else checked holds the request and command.
+std::optional<HttpResponse> LegacyApi::read_request(const HttpRequest& req,
+                                                    Checked& checked) const {
+  const auto start = checked.start;
   if (req.method != "POST") {
     HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", "the legacy API takes POST only");
     r.headers.emplace_back("Allow", "POST");
@@ -143,32 +148,53 @@ std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& sto
   if (!text.ok || text.value.empty()) {
     return envelope_response(reply(Code::kMissingFields, "json"), start);
   }
-  checked->parsed = legacy::parse_request_json(text.value);
-  if (!checked->parsed.ok) return envelope_response(reply(Code::kMissingFields, "json"), start);
-  const rapidjson::Value& request = checked->parsed.doc;
+  checked.text = std::move(text.value);
+  checked.parsed = legacy::parse_request_json(checked.text);
+  if (!checked.parsed.ok) return envelope_response(reply(Code::kMissingFields, "json"), start);
 
-  auto name = string_member(request, "command");
-  const legacy::CommandSpec* command = name ? legacy::find_command(*name) : nullptr;
-  if (command == nullptr) return envelope_response(reply(Code::kUnknownCommand), start);
-  checked->command = command;
+  auto name = string_member(checked.request(), "command");
+  checked.command = name ? legacy::find_command(*name) : nullptr;
+  if (checked.command == nullptr) return envelope_response(reply(Code::kUnknownCommand), start);
+  return std::nullopt;
+}
 
-  auto account = authenticate(request, store);
-  if (!account) return envelope_response(reply(Code::kAuthFailed), start);
-
+// The checks against the account, in their documented order: the cdn and
+// api_key (account null: no such cdn), the timestamp, the signature. The first
+// failing one's code, or nullopt.
+std::optional<Code> LegacyApi::refusal(const Checked& checked, const Account* account) const {
+  const rapidjson::Value& request = checked.request();
+  if (!key_matches(request, account)) return Code::kAuthFailed;
   // Freshness is judged on the wall clock, never the test clock (docs/legacy-api.md).
   const int64_t wall = clock_.wall();
   const int64_t window = config_.timestamp_window;
   auto timestamp = request_timestamp(request);
   if (!timestamp || *timestamp < wall - window || *timestamp > wall + window) {
-    return envelope_response(reply(Code::kBadTimestamp), start);
+    return Code::kBadTimestamp;
   }
-
   auto signature = string_member(request, "signature");
-  if (!signature ||
-      !legacy::signature_matches(text.value, checked->parsed.php_form, *signature,
-                                 account->secret)) {
-    return envelope_response(reply(Code::kBadSignature), start);
+  if (!signature || !legacy::signature_matches(checked.text, checked.parsed.php_form, *signature,
+                                               account->secret)) {
+    return Code::kBadSignature;
   }
+  return std::nullopt;
+}
+
+// The answer, or nullopt when a write went to the group commit, which answers it.
+std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& store,
+                                              const std::shared_ptr<Checked>& checked,
+                                              const Respond& respond) {
+  const auto start = checked->start;
+  if (auto early = read_request(req, *checked)) return early;
+  const rapidjson::Value& request = checked->request();
+  const legacy::CommandSpec* command = checked->command;
+
+  auto cdn = int_member(request, "cdn");
+  std::optional<Account> account;
+  if (cdn) account = store.account(*cdn);
+  if (auto code = refusal(*checked, account ? &*account : nullptr)) {
+    return envelope_response(reply(*code), start);
+  }
+  accounts_.keep(*account);
 
   // Replay: a read is answered afresh however often it comes; a write runs
   // once and its repeats get the first reply, kept as long as the request
@@ -177,9 +203,7 @@ std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& sto
     legacy::CommandContext context{request, *account, store, clock_, config_, {}};
     return envelope_response(run_command(*command, context), start);
   }
-  checked->account = std::move(*account);
-  checked->write = legacy::SignedWrite{checked->account.cdn_id, *signature, *timestamp,
-                                       *timestamp + window, wall};
+  set_write(*checked, std::move(*account));
   // Slow work (a password hash) happens here, before the write lock, so no
   // other write waits on it; a repeat is answered without it. A disabled
   // account is refused (code 5) before its command runs: nothing to prepare.
@@ -188,14 +212,72 @@ std::optional<HttpResponse> LegacyApi::answer(const HttpRequest& req, Store& sto
       return envelope_response(*repeat, start);
     checked->prepared = command->prepare(request);
   }
-  run_write(store, checked, respond);
+  run_write(&store, checked, respond);
   return std::nullopt;
 }
 
-void LegacyApi::run_write(Store& store, const std::shared_ptr<Checked>& checked,
+// A request that passed refusal() against `account` becomes a signed write.
+void LegacyApi::set_write(Checked& checked, Account account) const {
+  const rapidjson::Value& request = checked.request();
+  const int64_t timestamp = *request_timestamp(request);
+  checked.account = std::move(account);
+  checked.write =
+      legacy::SignedWrite{checked.account.cdn_id, *string_member(request, "signature"), timestamp,
+                          timestamp + config_.timestamp_window, clock_.wall()};
+}
+
+bool LegacyApi::write_without_store_hop(const HttpRequest& req, const Respond& respond) {
+  if (writes_ == nullptr) return false;
+  auto checked = std::make_shared<Checked>();
+  checked->start = std::chrono::steady_clock::now();
+  try {
+    if (read_request(req, *checked)) return false;
+    const legacy::CommandSpec* command = checked->command;
+    // A slow preparation (a password hash) must not run on the io thread.
+    if (command->effect != legacy::Effect::kWrites || command->prepare) return false;
+    auto cdn = int_member(checked->request(), "cdn");
+    std::optional<Account> account = cdn ? accounts_.find(*cdn) : std::nullopt;
+    if (!account || !account->active || refusal(*checked, &*account)) return false;
+    set_write(*checked, std::move(*account));
+    checked->account_copied = true;
+  } catch (...) {
+    return false;  // handle() runs it again, and reports what went wrong
+  }
+  run_write(nullptr, checked, respond);  // with a GroupCommit, no store is needed
+  return true;
+}
+
+// In the write's transaction, for a write checked against AccountCopies: the
+// account as it is now. The request is checked again when the key or secret
+// has changed since the copy was taken, and its command sees the account's
+// current state, so a secret rotated or an account disabled by another process
+// (`sevu-server account`, another instance) holds at the very next write, as
+// it does for a request read on a store worker. The failing code, or nullopt.
+std::optional<Code> LegacyApi::check_again(Store& writer, Checked& checked) {
+  std::optional<Account> now = writer.account(checked.account.cdn_id);
+  if (!now) {
+    accounts_.forget(checked.account.cdn_id);
+    return Code::kAuthFailed;
+  }
+  accounts_.keep(*now);
+  if (!same_credentials(*now, checked.account)) {
+    if (auto code = refusal(checked, &*now)) return code;
+  }
+  checked.account = std::move(*now);
+  return std::nullopt;
+}
+
+// store: where the write runs without a GroupCommit (tests); unused with one.
+void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
                           const Respond& respond) {
   BatchedWrite write;
   write.work = [this, checked](Store& writer, IfRolledBack&) {
+    std::optional<Code> refused;
+    if (checked->account_copied) refused = check_again(writer, *checked);
+    if (refused) {
+      checked->reply = reply(*refused);
+      return true;  // nothing written; answered with the commit all the same
+    }
     checked->reply = legacy::answer_once(writer, checked->write, [&](Store& in) {
       legacy::CommandContext c{checked->parsed.doc, checked->account, in, clock_, config_,
                                checked->prepared};
@@ -217,8 +299,35 @@ void LegacyApi::run_write(Store& store, const std::shared_ptr<Checked>& checked,
         return respond(busy());
     }
   };
-  if (writes_ == nullptr) return run_alone(store, std::move(write));
+  if (writes_ == nullptr) return run_alone(*store, std::move(write));
   if (!writes_->submit(std::move(write))) respond(busy());
+}
+
+}  // namespace sevu
+
+namespace sevu {
+
+std::optional<Account> LegacyApi::AccountCopies::find(int64_t cdn_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = accounts_.find(cdn_id);
+  if (it == accounts_.end()) return std::nullopt;
+  return it->second;
+}
+
+// Called for every checked request: copies only what changed.
+void LegacyApi::AccountCopies::keep(const Account& account) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = accounts_.find(account.cdn_id);
+  if (it != accounts_.end() && it->second.active == account.active &&
+      same_credentials(it->second, account)) {
+    return;
+  }
+  accounts_.insert_or_assign(account.cdn_id, account);
+}
+
+void LegacyApi::AccountCopies::forget(int64_t cdn_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  accounts_.erase(cdn_id);
 }
 
 }  // namespace sevu

@@ -317,6 +317,36 @@ def test_credentials_code_1():
         expect(call(srv, "sevu.status", {"key": "k"}, account=other), 2011, "failure")
 
 
+def test_signed_writes_see_an_account_changed_by_another_process():
+    """A signed write whose account the server has read before is checked on the io thread
+    against that copy (docs/performance.md, "Signed writes checked where they arrive"). The
+    writer reads the account again in the write's transaction, so a secret rotated or an
+    account disabled by `sevu-server account` (another process) holds at the very next write,
+    and a refused write creates nothing."""
+    with harness.Server() as srv:
+        acme = srv.create_account("acme")
+        for _ in range(3):  # the first reads the account on a store worker; the rest use the copy
+            grant(srv, account=acme)
+        rotated = json.loads(srv.cli("account", "rotate-secret", "--cdn-id", str(acme["cdn"])).stdout)
+        new = dict(acme, secret=rotated["secret"])
+        for _ in range(2):  # the copy still holds the old secret the first time
+            expect(call(srv, "sevu.request", ticket_fields(), account=acme), 3, "failure", M_SIG)
+        grant(srv, account=new)
+        expect(call(srv, "sevu.request", ticket_fields(), account=acme), 3, "failure", M_SIG)
+
+        srv.cli("account", "disable", "--cdn-id", str(acme["cdn"]))
+        for _ in range(2):  # the copy still says enabled the first time
+            expect(call(srv, "sevu.request", ticket_fields(), account=new), 5, "failure",
+                   M_UNAUTHORIZED)
+        srv.cli("account", "enable", "--cdn-id", str(acme["cdn"]))
+        grant(srv, account=new)
+        grant(srv, account=new)
+        # Six tickets granted, none from the refused writes.
+        status, _, body = harness.request("GET", srv.api_url + "/v2/sevu_token",
+                                          auth=(acme["cdn"], new["secret"]))
+        check(status == 200 and len(json.loads(body)) == 6, (status, body))
+
+
 def test_stale_future_and_missing_timestamps_code_2():
     with harness.Server() as srv:
         now = int(time.time())
