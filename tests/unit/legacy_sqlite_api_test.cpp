@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,7 +18,9 @@
 #include "core/datetime.hpp"
 #include "legacy/legacy_api.hpp"
 #include "signed_request.hpp"
+#include "store/group_commit.hpp"
 #include "store/store.hpp"
+#include "store/store_pool.hpp"
 
 using namespace sevu;
 
@@ -225,4 +229,70 @@ TEST_CASE("identical writes arriving at once run once") {
   CHECK(f.store->tickets(158, {}).size() == 1);
   CHECK(code(Fixture::parse(replies[0])) == 2002);
   for (const auto& r : replies) CHECK(r == replies[0]);
+}
+
+// The io thread's path (docs/performance.md, "Signed writes checked where they
+// arrive"): a signed write goes straight to the group commit only once the
+// account has been read, and the writer reads it again, so a secret changed
+// behind the copy's back still decides.
+TEST_CASE("a signed write checked against a copy of its account is checked again by the writer") {
+  TempDb db;
+  { open_sqlite_store(db.path())->insert_account(kDemo); }
+  StorePool pool([&] { return open_sqlite_store(db.path()); }, 1, 64, 0);
+  GroupCommit writes(pool, StorePool::Lane::api);
+  Clock clock;
+  ErrorSink errors;
+  LegacyApi api{clock, LegacyConfig{}, errors, &writes};
+  SignedRequests sign{clock};
+  auto store = open_sqlite_store(db.path());
+  const std::string ticket =
+      "\"app\":\"demo-origin\",\"video\":\"v\",\"pass\":\"pw\",\"uses\":2,\"expire\":\"+1 day\"";
+  auto request = [](const std::string& body) {
+    HttpRequest req;
+    req.method = "POST";
+    req.target = "/stable/";
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = body;
+    return req;
+  };
+  auto code_of = [](const std::string& reply) {
+    return code(Fixture::parse(reply.substr(0, reply.find("\"handle_time\""))));
+  };
+  // The code of the answer, once it comes; -1 when the io thread's path declined.
+  auto on_io = [&](const std::string& body) {
+    auto answer = std::make_shared<std::promise<std::string>>();
+    if (!api.write_without_store_hop(
+            request(body), [answer](HttpResponse r) { answer->set_value(std::move(r.body)); })) {
+      return -1;
+    }
+    return code_of(answer->get_future().get());
+  };
+  auto on_worker = [&](const std::string& body) {
+    auto answer = std::make_shared<std::promise<std::string>>();
+    api.handle(request(body), *store, [answer](HttpResponse r) { answer->set_value(r.body); });
+    return code_of(answer->get_future().get());
+  };
+
+  // No copy yet: declined, then decided on a worker, which keeps one.
+  CHECK(on_io(sign("sevu.request", ticket, kDemo)) == -1);
+  CHECK(on_worker(sign("sevu.request", ticket, kDemo)) == 2002);
+  CHECK(on_io(sign("sevu.request", ticket, kDemo)) == 2002);
+  // Reads, and writes with a slow preparation, never take this path.
+  CHECK(on_io(sign("sevu.status", "\"key\":\"k\"", kDemo)) == -1);
+  CHECK(on_io(sign("sevu.addstreamuser",
+                   "\"app\":\"demo-origin\",\"stream\":\"s\",\"user\":\"u\",\"pass\":\"p\"",
+                   kDemo)) == -1);
+
+  // The secret changes behind the copy's back (another process).
+  Account rotated = kDemo;
+  rotated.secret = std::string(64, 'a');
+  REQUIRE(store->set_account_secret(kDemo.cdn_id, rotated.secret));
+  CHECK(on_io(sign("sevu.request", ticket, kDemo)) == 3);  // passed the copy, refused by the writer
+  CHECK(on_io(sign("sevu.request", ticket, rotated)) == 2002);  // the writer refreshed the copy
+  CHECK(on_io(sign("sevu.request", ticket, kDemo)) == -1);
+  REQUIRE(store->set_account_active(kDemo.cdn_id, false));
+  CHECK(on_io(sign("sevu.request", ticket, rotated)) == 5);
+  CHECK(on_io(sign("sevu.request", ticket, rotated)) == -1);  // the copy is disabled now
+  CHECK(store->tickets(158, {}).size() == 3);
+  writes.write_waiting();
 }
