@@ -68,10 +68,13 @@ void App::route_api(HttpRequest&& req, Responder respond) {
                                             : shared->method != "GET" && shared->method != "HEAD");
   const char* api = legacy ? "legacy " : console ? "console " : "v2 ";
   // A legacy answer, written or refused, may follow a change to tickets.
-  Responder legacy_answer = [this, respond](HttpResponse answer) {
-    usher_.tickets_changed();
-    respond(std::move(answer));
-  };
+  Responder legacy_answer;
+  if (legacy) {
+    legacy_answer = [this, respond](HttpResponse answer) {
+      usher_.tickets_changed();
+      respond(std::move(answer));
+    };
+  }
   auto job = [this, shared, respond, legacy_answer, legacy, console, may_write, api](Store& store) {
     try {
       // Answered now or, for a write, once its batch commits.
