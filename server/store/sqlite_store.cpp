@@ -18,6 +18,7 @@
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
+#include "store/account_memo.hpp"
 #include "store/transaction_depth.hpp"
 
 namespace sevu {
@@ -225,6 +226,7 @@ class SqliteStore final : public Store {
     // of milliseconds (legacy sevu.request ran at 0.03x nginx). Other processes
     // (the admin subcommands) still meet the busy timeout.
     std::lock_guard<std::mutex> one_writer(process_writer_lock());
+    accounts_read_.forget();  // what another transaction read may have changed since
     depth_.outermost(
         body, [&] { begin_.run().finish(); },
         [&] {
@@ -265,17 +267,23 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Account> account(int64_t cdn_id) override {
+    if (const auto* kept = depth_.open() ? accounts_read_.find(cdn_id) : nullptr) return *kept;
     auto run = account_by_id_.run();
     run.bind(1, cdn_id);
-    if (!run.next()) return std::nullopt;
-    return read_account(run);
+    std::optional<Account> read;
+    if (run.next()) read = read_account(run);
+    if (depth_.open()) accounts_read_.keep(cdn_id, read);
+    return read;
   }
 
   std::optional<Account> account_by_username(const std::string& username) override {
+    if (const auto* kept = depth_.open() ? accounts_read_.find(username) : nullptr) return *kept;
     auto run = account_by_username_.run();
     run.bind(1, username);
-    if (!run.next()) return std::nullopt;
-    return read_account(run);
+    std::optional<Account> read;
+    if (run.next()) read = read_account(run);
+    if (depth_.open()) accounts_read_.keep(username, read);
+    return read;
   }
 
   std::vector<Account> accounts() override {
@@ -284,6 +292,7 @@ class SqliteStore final : public Store {
   }
 
   bool insert_account(const Account& a) override {
+    accounts_read_.forget();
     auto run = insert_account_.run();
     run.bind(1, a.cdn_id)
         .bind(2, a.username)
@@ -299,12 +308,14 @@ class SqliteStore final : public Store {
   }
 
   bool set_account_secret(int64_t cdn_id, const std::string& secret) override {
+    accounts_read_.forget();
     auto run = set_account_secret_.run();
     run.bind(1, cdn_id).bind(2, secret).finish();
     return changes() > 0;
   }
 
   bool set_account_active(int64_t cdn_id, bool active) override {
+    accounts_read_.forget();
     auto run = set_account_active_.run();
     run.bind(1, cdn_id).bind(2, active).finish();
     return changes() > 0;
@@ -758,6 +769,7 @@ class SqliteStore final : public Store {
   }
 
   void rollback_savepoint_quietly() noexcept {
+    accounts_read_.forget();  // it may have read the part's own account writes
     if (transaction_ended()) return;  // the failure ended the whole transaction
     try {
       rollback_to_.run().finish();
@@ -812,6 +824,7 @@ class SqliteStore final : public Store {
   TransactionDepth depth_;
   ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
   AttemptTally tally_;                      // the open transaction's attempt rows, by hour
+  AccountMemo accounts_read_;               // the open write transaction's account reads
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement begin_read_{db(), "BEGIN"};

@@ -933,6 +933,49 @@ TEST_CASE(CONTRACT "a savepoint undoes only its own part") {
   CHECK(store->count_attempts(158, {}) == 1);
 }
 
+// SQLite keeps what a write transaction read of accounts until it ends
+// (store/account_memo.hpp): a read inside one must still see the
+// transaction's own account writes, not see those a rolled-back savepoint
+// undid, and the next transaction must see what others committed meanwhile.
+TEST_CASE(CONTRACT "account reads inside a transaction follow its own writes and savepoints") {
+  ContractBackend backend;
+  auto store = backend.open();
+  auto other = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  store->transaction([&] {
+    REQUIRE(store->account(158));
+    CHECK(store->account(158)->active);
+    CHECK(store->account_by_username("acme")->cdn_id == 158);
+    CHECK_FALSE(store->account(159));
+    CHECK_FALSE(store->account_by_username("beta"));
+    REQUIRE(store->insert_account(make_account(159, "beta")));
+    CHECK(store->account(159));
+    CHECK(store->account_by_username("beta"));
+    REQUIRE(store->set_account_active(158, false));
+    CHECK_FALSE(store->account(158)->active);
+    CHECK_FALSE(store->account_by_username("acme")->active);
+    CHECK_THROWS_AS(store->savepoint([&] {
+      REQUIRE(store->set_account_active(158, true));
+      REQUIRE(store->set_account_secret(158, std::string(64, 'c')));
+      CHECK(store->account(158)->active);
+      CHECK(store->account_by_username("acme")->secret == std::string(64, 'c'));
+      throw std::runtime_error("undo");
+    }),
+                    std::runtime_error);
+    CHECK_FALSE(store->account(158)->active);
+    CHECK(store->account_by_username("acme")->secret == std::string(64, 'a'));
+  });
+  // Another connection's commit between two transactions shows in the second.
+  CHECK_FALSE(store->account(158)->active);
+  REQUIRE(other->set_account_active(158, true));
+  store->transaction([&] {
+    CHECK(store->account(158)->active);
+    CHECK(store->account_by_username("acme")->active);
+  });
+  REQUIRE(other->set_account_secret(158, std::string(64, 'd')));
+  store->transaction([&] { CHECK(store->account(158)->secret == std::string(64, 'd')); });
+}
+
 // count_attempts with no filter but since/success reads the hourly totals
 // (schema/0004_attempt_counts.sql), which SQLite adds to once per hour at
 // COMMIT (store/attempt_tally.hpp) and PostgreSQL row by row: either way they
