@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include "store/account_memo.hpp"
 #include "store/attempt_tally.hpp"
 #include "store/columns.hpp"
 #include "store/connection.hpp"
@@ -18,7 +19,6 @@
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
-#include "store/account_memo.hpp"
 #include "store/transaction_depth.hpp"
 
 namespace sevu {
