@@ -78,6 +78,14 @@ def test_routes_and_methods():
         check(status == 404)
         status, _, _ = request("POST", srv.hook_url + "/stable/", b"json={}")
         check(status == 404)
+        # The operator's routes only read: other methods are refused, not served.
+        for method, path in (("POST", "/healthz"), ("PUT", "/readyz"), ("DELETE", "/metrics")):
+            status, headers, body = request(method, srv.hook_url + path, b"")
+            check(status == 405 and json.loads(body)["error"] == "METHOD_NOT_ALLOWED",
+                  (method, path, status, body))
+            check(headers.get("allow") == "GET, HEAD", headers)
+        status, _, body = request("HEAD", srv.hook_url + "/healthz")
+        check(status == 200 and body == b"", (status, body))
 
 
 def test_test_clock_is_off_by_default():
