@@ -49,6 +49,10 @@ void ViewingSessions::touch(const SessionKey& s, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = sessions_.find(id);
   if (it != sessions_.end()) {
+    // A session that had gone idle is opened again by a start, which has just
+    // spent a use: what its previous life remembered (uses left, above all)
+    // must not answer its next requests.
+    if (now - it->second.last_seen > idle_) it->second.facts.reset();
     it->second.last_seen = std::max(it->second.last_seen, now);
     return;
   }
