@@ -423,6 +423,10 @@ struct Batching {
   explicit Batching(OwedBatching owed)
       : commit(pool, StorePool::Lane::hooks, batches.hear(), GroupCommit::kMaxWaiting,
                GroupCommit::kMaxBatch, owed) {}
+  // The pool outlives the members declared after it: a writer still running
+  // when the test ends would tell a destroyed `batches` of its batch. Stopping
+  // the pool first waits for that writer.
+  ~Batching() { pool.stop(); }
 };
 
 // An alarm that cannot ring while a test runs: only company or another write
