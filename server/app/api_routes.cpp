@@ -65,7 +65,7 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   // tickets or stream users may change them: what the usher remembers of them
   // must not outlive the change.
   const bool may_write = legacy || (console ? ConsoleApi::may_change_tickets(*shared)
-                                            : shared->method != "GET" && shared->method != "HEAD");
+                                            : !is_read_method(shared->method));
   const char* api = legacy ? "legacy " : console ? "console " : "v2 ";
   // A legacy answer, written or refused, may follow a change to tickets.
   Responder legacy_answer;

@@ -30,13 +30,8 @@ void App::route_hook(HttpRequest&& req, Responder respond) {
   auto path = req.path();
   if (path.substr(0, 7) == "/hooks/") return hooks_.handle(req, std::move(respond));
   const bool ops = path == "/healthz" || path == "/readyz" || path == "/metrics";
-  if (ops && req.method != "GET" && req.method != "HEAD") {
-    // Probes and scrapers only read; any other method is refused like on
-    // every other route (docs/operations.md, "Health and metrics").
-    HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", "use GET");
-    r.headers.emplace_back("Allow", "GET, HEAD");
-    return respond(std::move(r));
-  }
+  // Probes and scrapers only read (docs/operations.md, "Health and metrics").
+  if (ops && !is_read_method(req.method)) return respond(method_not_allowed("GET, HEAD", "use GET"));
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") return ready(respond);
   if (path == "/metrics") return respond(text(200, metrics_.render(), "text/plain; version=0.0.4"));

@@ -37,11 +37,7 @@ void App::test_route(const HttpRequest& req, const Responder& respond) {
   const bool known = path == "/test/clock" || path == "/test/reset" || path == "/test/fixtures";
   if (!known || !config_.test_controls)
     return respond(json_error(404, "NOT_FOUND", "no such route"));
-  if (req.method != "POST") {
-    HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", "use POST");
-    r.headers.emplace_back("Allow", "POST");
-    return respond(std::move(r));
-  }
+  if (req.method != "POST") return respond(method_not_allowed("POST", "use POST"));
   if (path == "/test/clock") return test_clock(req, respond);
   if (path == "/test/reset") return test_reset(respond);
   test_fixtures(req, respond);

@@ -32,10 +32,6 @@ v2::V2Error unauthorized() {
   return v2::V2Error(401, v2::code::kUnauthorized, "log in first");
 }
 
-bool is_read(const std::string& method) {
-  return method == "GET" || method == "HEAD";
-}
-
 HttpResponse route_tickets(const Context& c, const std::vector<std::string>& s,
                            const std::string& m) {
   if (s.size() == 1) {
@@ -149,7 +145,7 @@ bool ConsoleApi::is_api(std::string_view path) {
 }
 
 bool ConsoleApi::may_change_tickets(const HttpRequest& req) {
-  if (is_read(req.method)) return false;
+  if (is_read_method(req.method)) return false;
   const std::string_view path = req.path();
   return path.substr(0, 20) == "/console/api/tickets" ||
          path.substr(0, 25) == "/console/api/stream-users";
@@ -178,7 +174,7 @@ HttpResponse ConsoleApi::route(const HttpRequest& req, Store& store) {
   const Viewer viewer = logged_in(req, store);
   auto s = path_segments(req.path(), kApiPrefix);
   if (!s) throw v2::not_found("no such route");
-  if (!is_read(req.method)) {
+  if (!is_read_method(req.method)) {
     const auto sent = req.header(console::kCsrfHeader);
     if (!sent || !constant_time_equal(*sent, console::csrf_token(viewer.token)))
       throw v2::V2Error(403, "CSRF", "missing or wrong " + std::string(console::kCsrfHeader));

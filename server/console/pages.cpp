@@ -48,9 +48,8 @@ bool ConsoleApi::is_page(std::string_view path) {
 HttpResponse ConsoleApi::page(const HttpRequest& req) const {
   HttpResponse r;
   const std::string_view path = req.path();
-  if (req.method != "GET" && req.method != "HEAD") {
-    r = json_error(405, "METHOD_NOT_ALLOWED", "method not allowed here; allowed: GET, HEAD");
-    r.headers.emplace_back("Allow", "GET, HEAD");
+  if (!is_read_method(req.method)) {
+    r = method_not_allowed("GET, HEAD", "method not allowed here; allowed: GET, HEAD");
   } else if (path == "/console") {
     r.status = 308;
     r.content_type.clear();

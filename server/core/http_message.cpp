@@ -42,4 +42,12 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
   return json_reply(status, buf);
 }
 
+bool is_read_method(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+HttpResponse method_not_allowed(std::string_view allow, std::string_view message) {
+  HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", message);
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
 }  // namespace sevu

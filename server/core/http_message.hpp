@@ -42,4 +42,10 @@ using Handler = std::function<void(HttpRequest&&, Responder)>;
 HttpResponse json_error(int status, std::string_view code, std::string_view message,
                         std::string_view field = {});
 
+// GET or HEAD: a method that only reads (HEAD is GET without the body).
+bool is_read_method(std::string_view method);
+
+// 405 METHOD_NOT_ALLOWED in that body, with the Allow header listing `allow`.
+HttpResponse method_not_allowed(std::string_view allow, std::string_view message);
+
 }  // namespace sevu

@@ -57,10 +57,7 @@ bool method_fits(const Route& r, std::string_view method) {
 }
 
 HttpResponse wrong_method(const Route& r) {
-  HttpResponse reply =
-      json_error(405, "METHOD_NOT_ALLOWED", "this hook takes " + std::string(r.method));
-  reply.headers.emplace_back("Allow", std::string(r.method));
-  return reply;
+  return method_not_allowed(r.method, "this hook takes " + std::string(r.method));
 }
 
 }  // namespace

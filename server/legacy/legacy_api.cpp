@@ -138,11 +138,7 @@ void LegacyApi::handle(const HttpRequest& req, Store& store, Respond respond) {
 std::optional<HttpResponse> LegacyApi::read_request(const HttpRequest& req,
                                                     Checked& checked) const {
   const auto start = checked.start;
-  if (req.method != "POST") {
-    HttpResponse r = json_error(405, "METHOD_NOT_ALLOWED", "the legacy API takes POST only");
-    r.headers.emplace_back("Allow", "POST");
-    return r;
-  }
+  if (req.method != "POST") return method_not_allowed("POST", "the legacy API takes POST only");
   // JSON parse: a body that does not yield one JSON object names `json`.
   auto text = legacy::extract_request_json(req.header("Content-Type").value_or(""), req.body);
   if (!text.ok || text.value.empty()) {
