@@ -157,9 +157,12 @@ std::string ome_signature(std::string_view secret, std::string_view body) {
 }
 
 std::optional<HttpResponse> ome_signature_refusal(const HttpRequest& req, std::string_view secret) {
+  // Without a secret no signature can be right: refused as a bad one, with a
+  // body that says which side lacks it (docs/hooks.md, Signature).
   if (secret.empty())
-    return json_error(503, "NOT_CONFIGURED",
-                      "/hooks/ome needs the AdmissionWebhooks SecretKey as --ome-secret");
+    return json_error(401, "UNAUTHORIZED",
+                      "X-OME-Signature cannot be checked: /hooks/ome needs the "
+                      "AdmissionWebhooks SecretKey as --ome-secret");
   auto given = req.header("X-OME-Signature");
   if (!given) return json_error(401, "UNAUTHORIZED", "X-OME-Signature missing");
   std::string_view sent = trim(*given);

@@ -228,8 +228,10 @@ def test_without_a_secret_every_call_is_refused():
         key = harness.new_ticket(srv, uses=5)["key"]
         body = doc_body(play_url(key))
         st, r = ome(srv, body)
-        expect(st == 503 and r["error"] == "NOT_CONFIGURED" and "--ome-secret" in r["message"],
+        expect(st == 401 and r["error"] == "UNAUTHORIZED" and "--ome-secret" in r["message"],
                (st, r))
+        st, r = ome(srv, body, signature=False)  # and a call without one
+        expect(st == 401 and r["error"] == "UNAUTHORIZED", (st, r))
         expect(count_attempts(srv, key) == 0)
     # The secret may come from the environment, like every secret option.
     with harness.Server(env={"SEVU_OME_SECRET": SECRET}) as srv:
