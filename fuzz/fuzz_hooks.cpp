@@ -109,8 +109,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 8:
       json_decoded(sevu::hooks::decode_ome(body, problem).has_value(), body);
       break;
-    default:
-      sevu::parse_query(body);
+    default: {
+      // Keeping bad escapes literally reads every text, and changes nothing of
+      // a text that strict decoding reads.
+      const auto strict = sevu::parse_query(body);
+      const auto lenient = sevu::parse_query(body, sevu::BadEscape::kKeepLiteral);
+      if (!lenient || (strict && *strict != *lenient)) std::abort();
+    }
   }
   return 0;
 }

@@ -4,16 +4,20 @@
 
 namespace sevu {
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space,
+                                          BadEscape bad) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '%') {
-      if (text.size() - i < 3) return std::nullopt;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
+      const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+      const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        if (bad == BadEscape::kRefuse) return std::nullopt;
+        out.push_back(c);  // "%zz" stays "%zz"; what follows is read afresh
+        continue;
+      }
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else if (c == '+' && plus_as_space) {
@@ -26,7 +30,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
-    std::string_view query) {
+    std::string_view query, BadEscape bad) {
   std::vector<std::pair<std::string, std::string>> out;
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
@@ -34,9 +38,9 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (piece.empty()) continue;
     const std::size_t eq = piece.find('=');
-    auto name = percent_decode(piece.substr(0, eq), true);
+    auto name = percent_decode(piece.substr(0, eq), true, bad);
     auto value = percent_decode(
-        eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), true);
+        eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), true, bad);
     if (!name || !value) return std::nullopt;
     out.emplace_back(std::move(*name), std::move(*value));
   }

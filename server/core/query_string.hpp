@@ -10,9 +10,17 @@
 
 namespace sevu {
 
+// What a '%' not followed by two hex digits does: refuse the whole text (an
+// API client's mistake, answered as one), or stay as it is, as PHP's
+// urldecode() and nginx leave it (a viewer's query that a media server passes
+// on raw: docs/hooks.md, "What is read").
+enum class BadEscape { kRefuse, kKeepLiteral };
+
 // Decodes %XX escapes; with plus_as_space, '+' becomes ' ' (query strings do
-// this, paths do not). nullopt when a '%' is not followed by two hex digits.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
+// this, paths do not). nullopt when a '%' is not followed by two hex digits
+// and bad is kRefuse.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space,
+                                          BadEscape bad = BadEscape::kRefuse);
 
 // The segments of a path after `prefix`, each percent-decoded (a '+' stays a
 // '+'); nullopt when the path does not start with prefix, a segment is badly
@@ -22,7 +30,9 @@ std::optional<std::vector<std::string>> path_segments(std::string_view path,
 
 // Splits on '&', then at the first '=' of each piece, and decodes both sides.
 // "a" gives ("a", ""); empty pieces ("a=1&&b=2") are skipped. Order and
-// repeats are kept as received. nullopt when any piece is badly encoded.
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query);
+// repeats are kept as received. nullopt when any piece is badly encoded and
+// bad is kRefuse.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
+    std::string_view query, BadEscape bad = BadEscape::kRefuse);
 
 }  // namespace sevu

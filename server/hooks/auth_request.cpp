@@ -107,15 +107,11 @@ std::optional<UsherRequest> decode_auth_request(const HttpRequest& req, std::str
   auto where = derive_app_video(path, non_empty_header(req, "X-Sevu-App"),
                                 non_empty_header(req, "X-Sevu-Video"), problem);
   if (!where) return std::nullopt;
-  auto args = parse_query_text(query);
-  if (!args) {
-    problem = "X-Original-URI: malformed query";
-    return std::nullopt;
-  }
+  const FormPairs args = parse_query_text(query);
 
   UsherRequest r;
   r.action = UsherAction::kView;
-  r.credentials = credentials_from(*args);
+  r.credentials = credentials_from(args);
   r.client_ip = std::string(*ip);
   r.app = std::move(where->app);
   r.video = std::move(where->video);

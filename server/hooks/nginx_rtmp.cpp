@@ -66,25 +66,21 @@ bool known_call(const std::string& call) {
 }  // namespace
 
 std::optional<NginxRtmpCall> decode_nginx_rtmp(std::string_view body, std::string& problem) {
-  auto pairs = parse_query_text(body);
-  if (!pairs) {
-    problem = "body is not application/x-www-form-urlencoded";
-    return std::nullopt;
-  }
+  const FormPairs pairs = parse_query_text(body);
   NginxRtmpCall c;
-  c.call = field(*pairs, "call");
+  c.call = field(pairs, "call");
   if (c.call.empty()) {
     problem = "no call field";
     return std::nullopt;
   }
-  c.addr = field(*pairs, "addr");
-  c.clientid = field(*pairs, "clientid");
-  c.app = field(*pairs, "app");
-  c.name = field(*pairs, "name");
-  c.pageurl = field(*pairs, "pageurl");
-  c.swfurl = field(*pairs, "swfurl");
-  c.tcurl = field(*pairs, "tcurl");
-  c.credentials = credentials_from(*pairs, c.tcurl);
+  c.addr = field(pairs, "addr");
+  c.clientid = field(pairs, "clientid");
+  c.app = field(pairs, "app");
+  c.name = field(pairs, "name");
+  c.pageurl = field(pairs, "pageurl");
+  c.swfurl = field(pairs, "swfurl");
+  c.tcurl = field(pairs, "tcurl");
+  c.credentials = credentials_from(pairs, c.tcurl);
   if ((c.call == "play" || c.call == "publish") && c.addr.empty()) {
     problem = "no addr field";
     return std::nullopt;

@@ -77,13 +77,9 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
     problem = "action: required";
     return std::nullopt;
   }
-  auto args = parse_query_text(c.param);
-  if (!args) {
-    problem = "param: malformed query";
-    return std::nullopt;
-  }
+  const FormPairs args = parse_query_text(c.param);
   // SRS before v4 sent no param; the credentials then ride in tcUrl's query.
-  c.credentials = credentials_from(*args, c.tc_url);
+  c.credentials = credentials_from(args, c.tc_url);
   if ((c.action == "on_play" || c.action == "on_publish") && c.ip.empty()) {
     problem = "ip: required";
     return std::nullopt;

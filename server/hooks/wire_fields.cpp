@@ -14,20 +14,19 @@ std::optional<std::string> first_value(const FormPairs& pairs, std::string_view 
   return std::nullopt;
 }
 
-std::optional<FormPairs> parse_query_text(std::string_view text) {
+FormPairs parse_query_text(std::string_view text) {
   if (!text.empty() && text.front() == '?') text.remove_prefix(1);
-  return parse_query(text);
+  return parse_query(text, BadEscape::kKeepLiteral).value_or(FormPairs{});
 }
 
 Credentials credentials_from(const FormPairs& args, std::string_view connect_url) {
   Credentials c{first_value(args, "key"), first_value(args, "user"), first_value(args, "pass")};
   auto q = connect_url.find('?');
   if (q == std::string_view::npos) return c;
-  auto from_url = parse_query_text(connect_url.substr(q + 1));
-  if (!from_url) return c;
-  if (!c.key) c.key = first_value(*from_url, "key");
-  if (!c.user) c.user = first_value(*from_url, "user");
-  if (!c.pass) c.pass = first_value(*from_url, "pass");
+  const FormPairs from_url = parse_query_text(connect_url.substr(q + 1));
+  if (!c.key) c.key = first_value(from_url, "key");
+  if (!c.user) c.user = first_value(from_url, "user");
+  if (!c.pass) c.pass = first_value(from_url, "pass");
   return c;
 }
 

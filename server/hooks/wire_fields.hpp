@@ -22,8 +22,11 @@ using FormPairs = std::vector<std::pair<std::string, std::string>>;
 std::optional<std::string> first_value(const FormPairs& pairs, std::string_view name);
 
 // Decodes a query string that may start with '?' ("?key=a&pass=b" or "key=a").
-// nullopt when an escape is malformed.
-std::optional<FormPairs> parse_query_text(std::string_view text);
+// A malformed escape ("pass=%zz") stays as it is, as PHP and nginx leave it:
+// the viewer's query reaches us raw, and a viewer's typo is a refusal logged
+// with its reason like any other, not a call that cannot be read
+// (docs/hooks.md, "What is read").
+FormPairs parse_query_text(std::string_view text);
 
 // key, user and pass as `args` carry them; each one missing there is taken from
 // the query of `connect_url` (RTMP's tcUrl, "rtmp://host/app?key=..&pass=.."),

@@ -134,8 +134,14 @@ def test_nginx_rtmp_calls():
         expect(st == 200)
         st, _ = nginx_rtmp(srv, [("name", VIDEO)])
         expect(st == 400)
-        st, _ = nginx_rtmp(srv, nginx_play_fields(), "key=%zz")
-        expect(st == 400)
+        # The viewer's args arrive raw: a bad escape stays as it is, as PHP and nginx
+        # leave it, so a typo is a refusal like any other (403), logged with its reason.
+        other = harness.new_ticket(srv, uses=2)["key"]
+        st, _ = nginx_rtmp(srv, nginx_play_fields(), "key=%s&pass=%%zz" % other)
+        expect(st == 403)
+        rows = attempts(srv, other)
+        expect([a["reason"] for a in rows] == ["Invalid Auth Token"], rows)
+        expect(uses_left(srv, other) == 2)
 
 
 def test_nginx_rtmp_play_refusals_logged_with_reason():
@@ -321,18 +327,21 @@ def test_auth_request_session_and_revocation():
         # Bad ticket.
         st, _ = auth_request(srv, "/%s/%s.m3u8?key=%s&pass=nope" % (APP, VIDEO, key))
         expect(st == 403)
-        # A URI that cannot be read is the viewer's doing: denied with 403 (auth_request
+        # A path that cannot be read is the viewer's doing: denied with 403 (auth_request
         # turns any other status into a 500 for the viewer), and no use is spent.
-        for bad in ("/%s/../other/x.m3u8%s" % (APP, q), "/%s/%s.m3u8?key=%%zz" % (APP, VIDEO)):
-            st, body = auth_request(srv, bad)
-            expect(st == 403 and json.loads(body)["allowed"] is False, (bad, st, body))
+        st, body = auth_request(srv, "/%s/../other/x.m3u8%s" % (APP, q))
+        expect(st == 403 and json.loads(body)["allowed"] is False, (st, body))
+        # A bad escape in the query stays as it is (as PHP reads it): a wrong pass, logged.
+        st, body = auth_request(srv, "/%s/%s.m3u8?key=%s&pass=%%zz" % (APP, VIDEO, key))
+        expect(st == 403 and json.loads(body)["reason"] == "Invalid Auth Token", (st, body))
         expect(uses_left(srv, key) == 3)
         # Revocation ends the running session at once.
         revoke(srv, key)
         st, _ = auth_request(srv, "/%s/%s-7.ts%s" % (APP, VIDEO, q))
         expect(st == 403)
         rows = attempts(srv, key)
-        expect([a["reason"] for a in rows] == ["Success", "Success", "Invalid Auth Token"], rows)
+        expect([a["reason"] for a in rows] ==
+               ["Success", "Success", "Invalid Auth Token", "Invalid Auth Token"], rows)
 
 
 def test_auth_request_headers_override_app_and_video():

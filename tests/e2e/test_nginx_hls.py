@@ -164,7 +164,8 @@ def test_bad_tickets_are_refused():
         expect(status == 403)
         status, _ = get("%s/%s/%s-0.ts?key=%s" % (base_url(ngx), APP, VIDEO, key))
         expect(status == 403)
-        # An unreadable query is denied too: 403 reaches the viewer, never nginx's 500.
+        # A bad escape in the query stays as it is, as PHP reads it: refused with 403,
+        # never nginx's 500.
         status, _ = get("%s/%s/%s.m3u8?key=%%zz&pass=%s" % (base_url(ngx), APP, VIDEO, PASS))
         expect(status == 403, status)
         other_video = harness.new_ticket(srv, video="otherstream")["key"]

@@ -262,7 +262,7 @@ def test_malformed_calls_are_refused():
                                    "opening | closing",
                                    "scheme://host[:port]/app/stream/file?query=value&query2=value2")
         for body in (template, "{not json", "[]", '{"client":{},"request":{}}',
-                     doc_body(play_url("k%zz"))):
+                     doc_body(play_url("k", app="a%zz"))):
             st, r = ome(srv, body)
             expect(st == 400 and r["error"] == "BAD_REQUEST", (body[:40], st, r))
         # JSON nested past the one limit (docs/hooks.md): 400 once signed, 401 unsigned.

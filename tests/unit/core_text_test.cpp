@@ -121,6 +121,18 @@ TEST_CASE("percent_decode: %XX of either case; + only where asked") {
   CHECK_FALSE(percent_decode("%zz", true));
 }
 
+TEST_CASE("percent_decode: a bad escape kept literally, as PHP's urldecode() keeps it") {
+  using sevu::BadEscape;
+  CHECK(percent_decode("%zz", true, BadEscape::kKeepLiteral) == "%zz");
+  CHECK(percent_decode("a%", true, BadEscape::kKeepLiteral) == "a%");
+  CHECK(percent_decode("%4", true, BadEscape::kKeepLiteral) == "%4");
+  CHECK(percent_decode("%%41+", true, BadEscape::kKeepLiteral) == "%A ");  // urldecode("%%41+")
+  CHECK(percent_decode("%41%g1", false, BadEscape::kKeepLiteral) == "A%g1");
+  CHECK(sevu::parse_query("k=%zz&p=%", BadEscape::kKeepLiteral) ==
+        std::vector<std::pair<std::string, std::string>>{{"k", "%zz"}, {"p", "%"}});
+  CHECK_FALSE(sevu::parse_query("k=%zz"));  // the default refuses
+}
+
 TEST_CASE("decode_utf8: lengths, code points, and what is refused") {
   uint32_t cp = 0;
   CHECK(decode_utf8("A", 0, cp) == 1);

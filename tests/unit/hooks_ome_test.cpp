@@ -110,8 +110,13 @@ TEST_CASE("OME: what is refused as malformed") {
   CHECK(problem_of(ome_body("outgoing", "webrtc", "opening | closing", "ws://h/a/s")) ==
         "request.status: must be opening or closing");
   CHECK(problem_of(ome_body("outgoing", "webrtc", "opening", "")) == "request.url: required");
-  CHECK(problem_of(ome_body("outgoing", "webrtc", "opening", "ws://h/a/s?key=%zz")) ==
+  CHECK(problem_of(ome_body("outgoing", "webrtc", "opening", "ws://h/a%zz/s?key=k")) ==
         "request.url: malformed %-escape");
+  // A bad escape in the viewer's query is no malformed call: it stays as it is.
+  std::string problem;
+  auto typo = decode_ome(ome_body("outgoing", "webrtc", "opening", "ws://h/a/s?key=%zz"), problem);
+  REQUIRE(typo);
+  CHECK(*typo->credentials.key == "%zz");
   CHECK(problem_of("[]") == "body must be a JSON object");
   CHECK(problem_of(R"({"request":{}})") == "client: required, an object");
   CHECK(problem_of(R"({"client":{"address":"1.2.3.4"},"request":"x"})") ==
