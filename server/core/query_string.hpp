@@ -13,7 +13,7 @@ namespace sevu {
 // What a '%' not followed by two hex digits does: refuse the whole text (an
 // API client's mistake, answered as one), or stay as it is, as PHP's
 // urldecode() and nginx leave it (a viewer's query that a media server passes
-// on raw: docs/hooks.md, "What is read").
+// on raw: docs/hooks.md, "What is decided, what is logged").
 enum class BadEscape { kRefuse, kKeepLiteral };
 
 // Decodes %XX escapes; with plus_as_space, '+' becomes ' ' (query strings do

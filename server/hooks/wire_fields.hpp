@@ -25,7 +25,7 @@ std::optional<std::string> first_value(const FormPairs& pairs, std::string_view 
 // A malformed escape ("pass=%zz") stays as it is, as PHP and nginx leave it:
 // the viewer's query reaches us raw, and a viewer's typo is a refusal logged
 // with its reason like any other, not a call that cannot be read
-// (docs/hooks.md, "What is read").
+// (docs/hooks.md, "What is decided, what is logged").
 FormPairs parse_query_text(std::string_view text);
 
 // key, user and pass as `args` carry them; each one missing there is taken from
