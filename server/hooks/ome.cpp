@@ -158,7 +158,7 @@ std::string ome_signature(std::string_view secret, std::string_view body) {
 
 std::optional<HttpResponse> ome_signature_refusal(const HttpRequest& req, std::string_view secret) {
   // Without a secret no signature can be right: refused as a bad one, with a
-  // body that says which side lacks it (docs/hooks.md, Signature).
+  // body that says which side lacks it (docs/hooks.md, OvenMediaEngine).
   if (secret.empty())
     return json_error(401, "UNAUTHORIZED",
                       "X-OME-Signature cannot be checked: /hooks/ome needs the "
