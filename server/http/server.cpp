@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/io_burst.hpp"
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
 #include "http/http_client.hpp"
@@ -123,6 +124,21 @@ HttpClient& HttpServer::client() {
   return *impl_->client;
 }
 
+namespace {
+
+// Each io_context has one thread (concurrency hint 1), so a post from that
+// thread joins the queue behind the handlers already ready and the reactor's
+// next turn; what that turn finds ready queues behind it. Work deferred to the
+// end of the burst (core/io_burst.hpp) so waits for a bounded set of
+// handlers, never for an endless stream of them.
+void run_io_thread(http::net::io_context& io) {
+  IoBurst::serve_on_this_thread([&io](IoBurst::Work work) { http::net::post(io, std::move(work)); });
+  io.run();
+  IoBurst::serve_on_this_thread(nullptr);  // what runs on this thread after it, runs at once
+}
+
+}  // namespace
+
 void HttpServer::run() {
   auto impl = impl_;
   fit_descriptor_limit(impl->budgets);
@@ -143,11 +159,11 @@ void HttpServer::run() {
       if (ioc.get() == &main) continue;
       pool.emplace_back([c = ioc.get(), name] {
         name_this_thread(name);
-        c->run();
+        run_io_thread(*c);
       });
     }
   }
-  main.run();
+  run_io_thread(main);
   for (auto& t : pool) t.join();
 }
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/io_burst.hpp"
+
 namespace sevu {
 
 namespace {
@@ -179,11 +181,26 @@ GroupCommit::~GroupCommit() {
 bool GroupCommit::submit(BatchedWrite write) {
   const std::optional<Wake> wake = enqueue(std::move(write));
   if (!wake) return false;
-  if (*wake == Wake::kWriter) schedule_writer();
+  // On an io thread under load, the writer is woken once the writes that
+  // arrived with this one have been read too (core/io_burst.hpp).
+  if (*wake == Wake::kWriter &&
+      !(company_expected() && IoBurst::defer([this] { schedule_writer(); })))
+    schedule_writer();
   // The alarm refuses only once stopping: then nothing is worth waiting for.
   if (*wake == Wake::kAlarm && !alarm_->after(owed_batching_.wait, [this] { write_waiting(); }))
     write_waiting();
   return true;
+}
+
+bool GroupCommit::company_expected() const {
+  return recent_batch_x16_.load(std::memory_order_relaxed) >= kCompanyFrom * 16;
+}
+
+void GroupCommit::count_batch(std::size_t size) {
+  const auto mean = static_cast<long>(recent_batch_x16_.load(std::memory_order_relaxed));
+  const long now = static_cast<long>(std::min<std::size_t>(size, 4096)) * 16;
+  recent_batch_x16_.store(static_cast<unsigned>(mean + (now - mean) / 8),
+                          std::memory_order_relaxed);
 }
 
 std::optional<GroupCommit::Wake> GroupCommit::enqueue(BatchedWrite write) {
@@ -280,6 +297,7 @@ void GroupCommit::write(Store& store) {
   for (int round = 0; round < kBatchesPerJob; ++round) {
     std::vector<BatchedWrite> batch = take_batch();
     if (batch.empty()) return;  // take_batch let the next submit schedule a writer
+    count_batch(batch.size());
     if (commit_batch(store, batch, answered_uncommitted_) && on_batch_) on_batch_(batch.size());
   }
   {
