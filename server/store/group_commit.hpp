@@ -118,12 +118,13 @@ class GroupCommit {
 
  private:
   static constexpr int kBatchesPerJob = 8;
-  // Batches of about this many writes lately, and more: a write submitted on
-  // an io thread wakes the writer at the end of that thread's burst, with the
-  // writes read with it (core/io_burst.hpp). Under lighter load a burst holds
-  // one write, and waking at once saves the wait for the burst to end (about
-  // 5 % fewer grants at 4 connections, against 3-6 % more at 64;
-  // docs/performance.md, "The writer woken once per burst").
+  // While recent batches average at least this many writes, a write
+  // submitted on an io thread wakes the writer at the end of that thread's
+  // burst, with the writes read beside it (core/io_burst.hpp). Under lighter
+  // load a burst holds one write, and waking at once spares it the wait for
+  // the burst to end (deferring always: 5-7 % fewer grants at 4 connections,
+  // against 3-6 % more at 64; docs/performance.md, "The writer woken once per
+  // burst").
   static constexpr unsigned kCompanyFrom = 8;
   bool company_expected() const;
   void count_batch(std::size_t size);
