@@ -118,7 +118,6 @@ bool read_url(OmeCall& c, std::string& problem) {
   }
   const auto [raw_path, query] = split_url(c.url);
   auto path = percent_decode(raw_path, false);
-  const FormPairs args = parse_query_text(query);
   if (!path) {
     problem = "request.url: malformed %-escape";
     return false;
@@ -126,7 +125,7 @@ bool read_url(OmeCall& c, std::string& problem) {
   auto segments = path_segments(*path);
   if (!segments.empty()) c.app = std::string(segments[0]);
   if (segments.size() > 1) c.stream = std::string(segments[1]);
-  c.credentials = credentials_from(args);
+  c.credentials = credentials_from(parse_query_text(query));
   return true;
 }
 

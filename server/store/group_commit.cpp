@@ -181,15 +181,18 @@ GroupCommit::~GroupCommit() {
 bool GroupCommit::submit(BatchedWrite write) {
   const std::optional<Wake> wake = enqueue(std::move(write));
   if (!wake) return false;
-  // On an io thread under load, the writer is woken once the writes that
-  // arrived with this one have been read too (core/io_burst.hpp).
-  if (*wake == Wake::kWriter &&
-      !(company_expected() && IoBurst::defer([this] { schedule_writer(); })))
-    schedule_writer();
+  if (*wake == Wake::kWriter) wake_writer();
   // The alarm refuses only once stopping: then nothing is worth waiting for.
   if (*wake == Wake::kAlarm && !alarm_->after(owed_batching_.wait, [this] { write_waiting(); }))
     write_waiting();
   return true;
+}
+
+// On an io thread under load, the writer is woken once the writes that arrived
+// with this one have been read too (core/io_burst.hpp); else at once.
+void GroupCommit::wake_writer() {
+  if (company_expected() && IoBurst::defer([this] { schedule_writer(); })) return;
+  schedule_writer();
 }
 
 bool GroupCommit::company_expected() const {

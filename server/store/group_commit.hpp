@@ -126,6 +126,7 @@ class GroupCommit {
   // against 3-6 % more at 64; docs/performance.md, "The writer woken once per
   // burst").
   static constexpr unsigned kCompanyFrom = 8;
+  void wake_writer();
   bool company_expected() const;
   void count_batch(std::size_t size);
   void write(Store& store);  // the writer job, on a store worker
