@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sevu {
 
@@ -46,6 +47,13 @@ struct Attempt {
   bool success = false;
   std::string reason;
   std::string server;  // name of the server that handled the attempt
+  // A granted start whose session nothing will name again (no media-server id
+  // of the connection) keeps that session here rather than in a row of its
+  // own (docs/sessions.md, "Sessions without a name"): session_lapse > 0 says
+  // it opened one, over after that many seconds. Not part of the upstream
+  // attempt object.
+  int64_t session_lapse = 0;
+  std::string media_server, protocol;  // the session's, when it opened one
 };
 
 struct AttemptFilter {
@@ -93,7 +101,9 @@ struct TicketFilter {
 // by re-checks and requests, over when ended or unseen for `lapse` seconds.
 // Times are ticket time, unix seconds.
 struct ViewingSession {
-  std::string id;  // hex digest (usher_service/viewing_sessions.hpp): no credential in it
+  // A hex digest (usher_service/viewing_sessions.hpp): no credential in it; or,
+  // for a session kept in its start's attempt row, attempt_session_id().
+  std::string id;
   int64_t cdn_id = 0;
   std::string key, ip, app, video;
   std::string media_server, protocol;
@@ -106,6 +116,20 @@ struct ViewingSession {
   // (started is whole seconds), so the oldest is known exactly.
   int64_t opened = 0;
 };
+
+// The longest lapse a session may have (--session-ttl, --session-idle): a
+// ticket's sessions kept in attempt rows are looked for among its attempts of
+// that long ago at most.
+inline constexpr int64_t kLongestSessionLapse = 86400;
+
+// The id of the session kept in attempt row `attempt_id`, and back (docs/
+// sessions.md, "Sessions without a name"): 16 zeros, then the row's number in
+// 16 lowercase hex digits. Hex like every session id; no digest (64 digits)
+// and no clock-led id of schema 0005-0009 (nanoseconds since 1970 first)
+// begins with 16 zeros.
+inline constexpr std::string_view kAttemptSessionPrefix = "0000000000000000";
+std::string attempt_session_id(int64_t attempt_id);
+std::optional<int64_t> attempt_of_session(const std::string& session_id);
 
 // A console login (docs/console.md): only the SHA-256 of its cookie token is
 // kept. cdn_id 0 is the operator.

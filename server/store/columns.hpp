@@ -15,7 +15,7 @@ inline const std::string kTicket =
     "when_full";
 inline const std::string kAttempt =
     "id, cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, refurl, success, reason, "
-    "server";
+    "server, session_lapse, media_server, protocol";
 inline const std::string kStreamUser =
     "id, cdn_id, app, stream, \"user\", pass_hash, record, record_type, segment_type, "
     "segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";

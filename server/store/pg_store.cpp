@@ -9,6 +9,7 @@
 
 #include "store/columns.hpp"
 #include "store/forget_probe.hpp"
+#include "store/kept_sessions.hpp"
 #include "store/migrations.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_migrations.hpp"
@@ -118,6 +119,9 @@ Attempt read_attempt(const Result& r, int i) {
   a.success = r.boolean(i, 11);
   a.reason = r.text(i, 12);
   a.server = r.text(i, 13);
+  a.session_lapse = r.int64(i, 14);
+  a.media_server = r.text(i, 15);
+  a.protocol = r.text(i, 16);
   return a;
 }
 
@@ -205,7 +209,7 @@ bool storable(const AttemptFilter& f) {
          pg::storable(f.ip) && pg::storable(f.pass);
 }
 
-class PgStore final : public Store {
+class PgStore final : public KeptSessionsStore {
  public:
   PgStore(const std::string& uri, bool read_only) : conn_(uri, read_only) {}
 
@@ -352,7 +356,10 @@ class PgStore final : public Store {
         .add(a.refurl)
         .add(a.success)
         .add(a.reason)
-        .add(a.server);
+        .add(a.server)
+        .add(a.session_lapse)
+        .add(a.media_server)
+        .add(a.protocol);
     return run(insert_attempt_, p).int64(0, 0);
   }
 
@@ -529,17 +536,25 @@ class PgStore final : public Store {
     });
   }
 
-  std::optional<ViewingSession> viewing_session(const std::string& id) override {
+  std::optional<ViewingSession> session_row(const std::string& id) override {
     if (!pg::storable(id)) return std::nullopt;
     return first<ViewingSession>(run(viewing_session_, Params().add(id)), read_viewing_session);
   }
 
   void save_viewing_session(const ViewingSession& s) override {
+    run(save_viewing_session_, viewing_session_params(s));
+  }
+
+  bool add_session_row(const ViewingSession& s) override {
+    return run(add_viewing_session_, viewing_session_params(s)).affected() > 0;
+  }
+
+  static Params viewing_session_params(const ViewingSession& s) {
     Params p;
     p.add(s.id).add(s.cdn_id).add(s.key).add(s.ip).add(s.app).add(s.video).add(s.media_server);
     p.add(s.protocol).add(s.client_ref).add(s.started).add(s.last_seen).add(s.lapse).add(s.ended);
     p.add(s.end_reason).add(s.opened);
-    run(save_viewing_session_, p);
+    return p;
   }
 
   void touch_viewing_session(const std::string& id, int64_t last_seen) override {
@@ -547,7 +562,7 @@ class PgStore final : public Store {
     run(touch_viewing_session_, Params().add(id).add(last_seen));
   }
 
-  bool end_viewing_session(const std::string& id, int64_t now, const std::string& reason) override {
+  bool end_session_row(const std::string& id, int64_t now, const std::string& reason) override {
     if (!pg::storable(id)) return false;
     return run(end_viewing_session_, Params().add(id).add(now).add(reason)).affected() > 0;
   }
@@ -557,11 +572,24 @@ class PgStore final : public Store {
     run(delete_viewing_session_, Params().add(id));
   }
 
-  std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
-                                                    int64_t now) override {
+  std::vector<ViewingSession> live_session_rows(int64_t cdn_id, const std::string& key,
+                                                int64_t now) override {
     if (!pg::storable(key)) return {};
     return collect<ViewingSession>(run(live_viewing_sessions_, Params().add(cdn_id).add(key).add(now)),
                                    read_viewing_session);
+  }
+
+  std::optional<Attempt> attempt_keeping_session(int64_t attempt_id) override {
+    return first<Attempt>(run(attempt_keeping_session_, Params().add(attempt_id)), read_attempt);
+  }
+
+  std::vector<Attempt> attempts_keeping_live_sessions(int64_t cdn_id, const std::string& key,
+                                                      int64_t now) override {
+    if (!pg::storable(key)) return {};
+    Params p;
+    p.add(cdn_id).add(key).add(now).add(kLongestSessionLapse);
+    p.add(std::string(kAttemptSessionPrefix));
+    return collect<Attempt>(run(attempts_keeping_live_sessions_, p), read_attempt);
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
@@ -625,7 +653,10 @@ class PgStore final : public Store {
         .add(a.refurl)
         .add(a.success)
         .add(a.reason)
-        .add(a.server);
+        .add(a.server)
+        .add(a.session_lapse)
+        .add(a.media_server)
+        .add(a.protocol);
     run(copy_attempt_, p);
   }
 
@@ -791,8 +822,8 @@ class PgStore final : public Store {
 
   const pg::Statement insert_attempt_ = statement(
       "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
-      "refurl, success, reason, server) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-      "$12, $13) RETURNING id");
+      "refurl, success, reason, server, session_lapse, media_server, protocol) VALUES ($1, $2, $3, "
+      "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id");
   // With and without a key: two statements, each with its own index (as SQLite).
   const pg::Statement list_attempts_by_key_ =
       statement("SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = $1 AND key = $2" +
@@ -882,7 +913,7 @@ class PgStore final : public Store {
       statement("SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature");
   const pg::Statement all_seed_marks_ = statement("SELECT name, created FROM seeded ORDER BY name");
   const pg::Statement copy_ticket_ = statement(copy_into("tickets", columns::kTicket, 14));
-  const pg::Statement copy_attempt_ = statement(copy_into("attempts", columns::kAttempt, 14));
+  const pg::Statement copy_attempt_ = statement(copy_into("attempts", columns::kAttempt, 17));
   const pg::Statement copy_stream_user_ =
       statement(copy_into("stream_users", columns::kStreamUser, 16));
 
@@ -913,6 +944,20 @@ class PgStore final : public Store {
       " client_ref = excluded.client_ref, started = excluded.started,"
       " last_seen = excluded.last_seen, lapse = excluded.lapse, ended = excluded.ended,"
       " end_reason = excluded.end_reason, opened = excluded.opened");
+  const pg::Statement add_viewing_session_ = statement(
+      "INSERT INTO viewing_sessions (" + columns::kViewingSession +
+      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+      " ON CONFLICT (id) DO NOTHING");
+  // Through attempts_by_key, over the attempts of the longest lapse at most.
+  const pg::Statement attempt_keeping_session_ =
+      statement("SELECT " + columns::kAttempt +
+                " FROM attempts WHERE id = $1 AND success = 1 AND session_lapse > 0");
+  const pg::Statement attempts_keeping_live_sessions_ = statement(
+      "SELECT " + columns::kAttempt +
+      " FROM attempts WHERE cdn_id = $1 AND key = $2 AND datetime >= $3::bigint - $4::bigint"
+      " AND success = 1 AND session_lapse > 0 AND datetime + session_lapse >= $3"
+      " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v WHERE v.id = $5::text || lpad(to_hex(attempts.id), 16, '0'))"
+      " ORDER BY datetime, id");
   const pg::Statement touch_viewing_session_ = statement(
       "UPDATE viewing_sessions SET last_seen = GREATEST(last_seen, $2) WHERE id = $1 AND ended = 0");
   const pg::Statement end_viewing_session_ = statement(

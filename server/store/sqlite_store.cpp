@@ -16,6 +16,7 @@
 #include "store/columns.hpp"
 #include "store/connection.hpp"
 #include "store/forget_probe.hpp"
+#include "store/kept_sessions.hpp"
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
 #include "store/store.hpp"
@@ -118,6 +119,9 @@ Attempt read_attempt(const Statement::Run& row) {
   a.success = row.boolean(11);
   a.reason = row.text(12);
   a.server = row.text(13);
+  a.session_lapse = row.int64(14);
+  a.media_server = row.text(15);
+  a.protocol = row.text(16);
   return a;
 }
 
@@ -214,7 +218,7 @@ std::mutex& process_writer_lock() {
   return lock;
 }
 
-class SqliteStore final : public Store {
+class SqliteStore final : public KeptSessionsStore {
  public:
   explicit SqliteStore(sqlite::Connection connection) : conn_(std::move(connection)) {}
 
@@ -429,6 +433,9 @@ class SqliteStore final : public Store {
         .bind(11, a.success)
         .bind(12, a.reason)
         .bind(13, a.server)
+        .bind(14, a.session_lapse)
+        .bind(15, a.media_server)
+        .bind(16, a.protocol)
         .finish();
     tally_.add(a.cdn_id, a.datetime, a.success);
     return sqlite3_last_insert_rowid(conn_.get());
@@ -604,7 +611,7 @@ class SqliteStore final : public Store {
     return forget_before(delete_expired_write_replies_, expired_probe_, now, limit);
   }
 
-  std::optional<ViewingSession> viewing_session(const std::string& id) override {
+  std::optional<ViewingSession> session_row(const std::string& id) override {
     auto run = viewing_session_.run();
     run.bind(1, id);
     if (!run.next()) return std::nullopt;
@@ -612,8 +619,11 @@ class SqliteStore final : public Store {
   }
 
   void save_viewing_session(const ViewingSession& s) override {
-    save_viewing_session_.run()
-        .bind(1, s.id)
+    bind_viewing_session(save_viewing_session_.run(), s).finish();
+  }
+
+  static Statement::Run& bind_viewing_session(Statement::Run&& run, const ViewingSession& s) {
+    return run.bind(1, s.id)
         .bind(2, s.cdn_id)
         .bind(3, s.key)
         .bind(4, s.ip)
@@ -627,15 +637,14 @@ class SqliteStore final : public Store {
         .bind(12, s.lapse)
         .bind(13, s.ended)
         .bind(14, s.end_reason)
-        .bind(15, s.opened)
-        .finish();
+        .bind(15, s.opened);
   }
 
   void touch_viewing_session(const std::string& id, int64_t last_seen) override {
     touch_viewing_session_.run().bind(1, id).bind(2, last_seen).finish();
   }
 
-  bool end_viewing_session(const std::string& id, int64_t now, const std::string& reason) override {
+  bool end_session_row(const std::string& id, int64_t now, const std::string& reason) override {
     end_viewing_session_.run().bind(1, id).bind(2, now).bind(3, reason).finish();
     return changes() > 0;
   }
@@ -644,11 +653,32 @@ class SqliteStore final : public Store {
     delete_viewing_session_.run().bind(1, id).finish();
   }
 
-  std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
-                                                    int64_t now) override {
+  std::vector<ViewingSession> live_session_rows(int64_t cdn_id, const std::string& key,
+                                                int64_t now) override {
     auto run = live_viewing_sessions_.run();
     run.bind(1, cdn_id).bind(2, key).bind(3, now);
     return collect<ViewingSession>(run, read_viewing_session);
+  }
+
+  bool add_session_row(const ViewingSession& s) override {
+    bind_viewing_session(add_viewing_session_.run(), s).finish();
+    return changes() > 0;
+  }
+
+  std::optional<Attempt> attempt_keeping_session(int64_t attempt_id) override {
+    auto run = attempt_keeping_session_.run();
+    run.bind(1, attempt_id);
+    if (!run.next()) return std::nullopt;
+    return read_attempt(run);
+  }
+
+  std::vector<Attempt> attempts_keeping_live_sessions(int64_t cdn_id, const std::string& key,
+                                                      int64_t now) override {
+    auto run = attempts_keeping_live_sessions_.run();
+    run.bind(1, cdn_id).bind(2, key).bind(3, now).bind(4, kLongestSessionLapse);
+    static const std::string prefix(kAttemptSessionPrefix);  // bound, not copied: it must outlive the run
+    run.bind(5, prefix);
+    return collect<Attempt>(run, read_attempt);
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
@@ -716,6 +746,9 @@ class SqliteStore final : public Store {
         .bind(12, a.reason)
         .bind(13, a.server)
         .bind(14, a.id)
+        .bind(15, a.session_lapse)
+        .bind(16, a.media_server)
+        .bind(17, a.protocol)
         .finish();
     tally_.add(a.cdn_id, a.datetime, a.success);
   }
@@ -877,8 +910,8 @@ class SqliteStore final : public Store {
   Statement insert_attempt_{
       db(),
       "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
-      "refurl, success, reason, server) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13)"};
+      "refurl, success, reason, server, session_lapse, media_server, protocol) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"};
   // With and without a key: two fixed statements, so each gets its own index
   // ((cdn_id, key, datetime) or (cdn_id, datetime)); one "?2 IS NULL OR key = ?2"
   // statement would be stuck with a single plan. The keyless one keeps the
@@ -971,8 +1004,8 @@ class SqliteStore final : public Store {
   Statement copy_attempt_{
       db(),
       "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
-      "refurl, success, reason, server, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-      "?11, ?12, ?13, ?14)"};
+      "refurl, success, reason, server, id, session_lapse, media_server, protocol) VALUES (?1, ?2, "
+      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
   Statement copy_stream_user_{
       db(), "INSERT INTO stream_users (" + columns::kStreamUser +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
@@ -989,6 +1022,9 @@ class SqliteStore final : public Store {
   Statement save_viewing_session_{
       db(), "INSERT OR REPLACE INTO viewing_sessions (" + columns::kViewingSession +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"};
+  Statement add_viewing_session_{
+      db(), "INSERT OR IGNORE INTO viewing_sessions (" + columns::kViewingSession +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"};
   Statement touch_viewing_session_{
       db(), "UPDATE viewing_sessions SET last_seen = max(last_seen, ?2) WHERE id = ?1 AND ended = 0"};
   Statement end_viewing_session_{
@@ -998,6 +1034,16 @@ class SqliteStore final : public Store {
       db(), "SELECT " + columns::kViewingSession +
                 " FROM viewing_sessions WHERE cdn_id = ?1 AND key = ?2 AND ended = 0"
                 " AND last_seen + lapse >= ?3 ORDER BY started, opened, id"};
+  // Through attempts_by_key, over the attempts of the longest lapse at most.
+  Statement attempt_keeping_session_{
+      db(), "SELECT " + columns::kAttempt +
+                " FROM attempts WHERE id = ?1 AND success = 1 AND session_lapse > 0"};
+  Statement attempts_keeping_live_sessions_{
+      db(), "SELECT " + columns::kAttempt +
+                " FROM attempts WHERE cdn_id = ?1 AND key = ?2 AND datetime >= ?3 - ?4"
+                " AND success = 1 AND session_lapse > 0 AND datetime + session_lapse >= ?3"
+                " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v"
+                " WHERE v.id = ?5 || printf('%016x', attempts.id)) ORDER BY datetime, id"};
   Statement delete_idle_viewing_sessions_{
       db(),
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"

@@ -156,6 +156,15 @@ ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int
   return s;
 }
 
+// A session nothing will name again, kept in its start's attempt row instead
+// of a row of its own: one row per such start, not two (docs/sessions.md,
+// "Sessions without a name").
+void keep_session(Attempt& row, const UsherRequest& req, const SessionPlan& plan) {
+  row.session_lapse = plan.lapse;
+  row.media_server = req.media_server;
+  row.protocol = req.protocol;
+}
+
 // The viewer limit (docs/sessions.md), inside the start's transaction, which
 // holds the ticket (SQLite's one writer; PostgreSQL's row lock): N starts at
 // once on a ticket with limit m open at most m sessions. Sessions bumped for
@@ -189,30 +198,14 @@ void remember_refusal(TicketMemory& refusals, const UsherRequest& req, TicketRea
 
 const char* const kBumpedReason = "bumped by a newer viewer (when_full end_oldest)";
 
-namespace {
-
-// The id of a session nothing will name again: the wall clock's nanoseconds
-// first, so that such sessions (a generic check without a session, at
-// thousands a second under load) go to the end of the store's index instead
-// of dirtying a random page of it each (docs/performance.md), then 64 random
-// bits against ties.
-std::string unnamed_session_id() {
-  const auto ns = static_cast<uint64_t>(wall_clock_ns());
-  std::string big_endian(8, '\0');
-  for (int i = 0; i < 8; ++i) big_endian[7 - i] = static_cast<char>((ns >> (8 * i)) & 0xff);
-  return hex_encode(big_endian) + hex_encode(random_bytes(8));
-}
-
-}  // namespace
-
 SessionPlan connection_session(const UsherRequest& req, int64_t ttl) {
   SessionPlan plan;
   plan.lapse = ttl;
   // Without the media server's id of the connection, nothing later can name
-  // this session: it is its own, and ends by its TTL or through the API.
-  plan.id = req.session_id.empty()
-                ? unnamed_session_id()
-                : ViewingSessions::digest(session_of(req), req.media_server + "|" + req.session_id);
+  // this session: it ends by its TTL or through the API, and its start's
+  // attempt row keeps it (the id stays empty).
+  if (!req.session_id.empty())
+    plan.id = ViewingSessions::digest(session_of(req), req.media_server + "|" + req.session_id);
   return plan;
 }
 
@@ -243,13 +236,16 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
       if (!store.update_ticket(*ticket)) throw StoreError("ticket vanished during a start");
       result.uses_left = ticket->uses;
       result.expires = ticket->expires;
-      store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now));
+      if (!opens.id.empty()) store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now));
       store.delete_idle_viewing_sessions(now - opens.lapse, kForgetPerOpen);
       result.session_id = opens.id;
     }
     Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
                               server);
-    store.insert_attempt(row);
+    const bool keeps_session = result.allowed && opens.id.empty();
+    if (keeps_session) keep_session(row, req, opens);
+    const int64_t row_id = store.insert_attempt(row);
+    if (keeps_session) result.session_id = attempt_session_id(row_id);
     if (if_rolled_back && !result.allowed) if_rolled_back->owed_rows.push_back(std::move(row));
   });
   if (refused_on) remember_refusal(*refusals, req, std::move(*refused_on), generation, if_rolled_back);

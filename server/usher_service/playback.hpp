@@ -20,6 +20,8 @@ namespace sevu::usher_service {
 // The session a granted start opens (docs/sessions.md): its id in the store,
 // and how long it may go unseen before it is over.
 struct SessionPlan {
+  // Empty: nothing will name the session again, and the start's attempt row
+  // keeps it (docs/sessions.md, "Sessions without a name").
   std::string id;
   int64_t lapse = 0;
 };

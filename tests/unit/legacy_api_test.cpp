@@ -854,7 +854,7 @@ TEST_CASE("another account's ticket answers byte for byte like an unknown key") 
   std::string unknown = theirs;
   unknown.back() = unknown.back() == '0' ? '1' : '0';
   f.store.insert_attempt(Attempt{0, kOther.cdn_id, 1700000000, theirs, "pw", "1.1.1.1", "v", "a",
-                                 "", "", "", true, "Success", "s"});
+                                 "", "", "", true, "Success", "s", 0, "", ""});
   for (const char* command :
        {"sevu.status", "sevu.revoke", "sevu.attempts", "sevu.errorlog", "sevu.errorcount"}) {
     CAPTURE(command);
@@ -871,7 +871,7 @@ TEST_CASE("sevu.attempts / errorlog / errorcount: filters, paging, codes") {
   auto seed = [&](int64_t cdn, const std::string& key, const char* when, const std::string& ip,
                   bool ok, const std::string& reason) {
     f.store.insert_attempt(Attempt{0, cdn, at(when), key, "pw", ip, "myStream", "demo-origin",
-                                   "play", "http://", "http://", ok, reason, "SER1-1"});
+                                   "play", "http://", "http://", ok, reason, "SER1-1", 0, "", ""});
   };
   seed(158, "k1", "2013-11-20 18:10:48", "1.1.1.1", false, "Invalid IP Address");
   seed(158, "k1", "2014-09-16 00:00:00", "2.2.2.2", true, "Success");
@@ -934,7 +934,7 @@ TEST_CASE("sevu.attempts / errorlog / errorcount: filters, paging, codes") {
 
   // A relative starttime counts back from the ticket clock.
   f.store.insert_attempt(Attempt{0, 158, f.clock.now() - 3600, "k3", "pw", "4.4.4.4", "v", "a", "",
-                                 "", "", true, "Success", "s"});
+                                 "", "", true, "Success", "s", 0, "", ""});
   d = f.command("sevu.errorlog", "\"starttime\":\"-1 day\"");
   REQUIRE(d["attempts"].Size() == 1);
   CHECK(str(d["attempts"][0], "key") == "k3");

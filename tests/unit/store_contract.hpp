@@ -826,6 +826,62 @@ TEST_CASE(CONTRACT "viewing sessions: saved, touched, ended, listed live, idle o
   CHECK_FALSE(store->viewing_session("a"));
 }
 
+TEST_CASE(CONTRACT "sessions kept in attempt rows: found, listed with the rows, ended once") {
+  ContractBackend backend;
+  auto store = backend.open();
+  auto other = backend.open();  // another instance
+  auto keeping = [](int64_t cdn_id, const std::string& key, int64_t at, int64_t lapse) {
+    Attempt a = make_attempt(cdn_id, key, at);
+    a.session_lapse = lapse;
+    a.media_server = "check";
+    a.protocol = "play";
+    return a;
+  };
+  const int64_t first = store->insert_attempt(keeping(158, "k1", 1000, 60));
+  store->insert_attempt(make_attempt(158, "k1", 1000));  // opened no session
+  Attempt refused = keeping(158, "k1", 1000, 60);
+  refused.success = false;  // a refusal opens none, whatever it carries
+  store->insert_attempt(refused);
+  const int64_t second = store->insert_attempt(keeping(158, "k1", 1001, 10));  // lapses at 1011
+  store->insert_attempt(keeping(159, "k1", 1000, 60));  // another account's
+  ViewingSession row;  // a session with a row of its own, opened in the same second
+  row.id = "digest";
+  row.cdn_id = 158;
+  row.key = "k1";
+  row.started = row.last_seen = 1000;
+  row.lapse = 60;
+  row.opened = 5;
+  store->save_viewing_session(row);
+
+  const std::string a = attempt_session_id(first), b = attempt_session_id(second);
+  auto s = other->viewing_session(a);
+  REQUIRE(s);
+  CHECK((s->id == a && s->cdn_id == 158 && s->key == "k1" && s->ip == "10.0.0.1" &&
+         s->app == "acme-live" && s->video == "vid1" && s->media_server == "check" &&
+         s->protocol == "play" && s->started == 1000 && s->last_seen == 1000 && s->lapse == 60 &&
+         s->ended == 0));
+  CHECK_FALSE(store->viewing_session(attempt_session_id(first + 1)));  // opened none
+  CHECK_FALSE(store->viewing_session(attempt_session_id(first + 2)));  // refused
+  auto ids = [](const std::vector<ViewingSession>& v) {
+    std::string out;
+    for (const auto& x : v) out += x.id + ",";
+    return out;
+  };
+  CHECK(ids(other->live_viewing_sessions(158, "k1", 1011)) == a + ",digest," + b + ",");
+  CHECK(ids(other->live_viewing_sessions(158, "k1", 1012)) == a + ",digest,");  // b lapsed
+
+  CHECK(other->end_viewing_session(a, 1020, "ended by the API"));
+  CHECK_FALSE(store->end_viewing_session(a, 1021, "again"));  // already ended
+  CHECK_FALSE(store->end_viewing_session(attempt_session_id(first + 1), 1021, "opened none"));
+  CHECK(ids(store->live_viewing_sessions(158, "k1", 1020)) == "digest,");
+  auto ended = store->viewing_session(a);
+  REQUIRE(ended);
+  CHECK((ended->ended == 1020 && ended->end_reason == "ended by the API" && ended->key == "k1"));
+  store->touch_viewing_session(a, 1025);  // nothing keeps an ended session alive
+  CHECK(store->viewing_session(a)->ended == 1020);
+  CHECK(store->end_viewing_session(b, 1030, "lapsed, still ends"));  // as a row's would
+}
+
 TEST_CASE(CONTRACT "a ticket's limits are stored and updated") {
   ContractBackend backend;
   auto store = backend.open();

@@ -1,0 +1,35 @@
+#include "core/records.hpp"
+
+#include <cstdio>
+#include <limits>
+
+namespace sevu {
+
+namespace {
+
+constexpr std::size_t kAttemptDigits = 16;
+
+}  // namespace
+
+std::string attempt_session_id(int64_t attempt_id) {
+  char digits[kAttemptDigits + 1];
+  std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(attempt_id));
+  return std::string(kAttemptSessionPrefix) + digits;
+}
+
+std::optional<int64_t> attempt_of_session(const std::string& session_id) {
+  const std::string_view id(session_id);
+  if (id.size() != kAttemptSessionPrefix.size() + kAttemptDigits ||
+      id.substr(0, kAttemptSessionPrefix.size()) != kAttemptSessionPrefix)
+    return std::nullopt;
+  uint64_t n = 0;
+  for (const char c : id.substr(kAttemptSessionPrefix.size())) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return std::nullopt;  // lowercase only: one spelling per row
+    n = n * 16 + static_cast<uint64_t>(digit);
+  }
+  if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return static_cast<int64_t>(n);
+}
+
+}  // namespace sevu

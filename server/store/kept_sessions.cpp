@@ -1,0 +1,68 @@
+#include "store/kept_sessions.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+namespace sevu {
+
+ViewingSession session_kept_in(const Attempt& a) {
+  ViewingSession s;
+  s.id = attempt_session_id(a.id);
+  s.cdn_id = a.cdn_id;
+  s.key = a.key;
+  s.ip = a.ip;
+  s.app = a.app;
+  s.video = a.video;
+  s.media_server = a.media_server;
+  s.protocol = a.protocol;
+  s.started = s.last_seen = a.datetime;
+  s.lapse = a.session_lapse;
+  // opened stays 0: of two sessions opened in one second, one kept in its
+  // attempt row counts as the older (rows of one kind keep their own order).
+  return s;
+}
+
+std::optional<ViewingSession> KeptSessionsStore::viewing_session(const std::string& id) {
+  if (auto row = session_row(id)) return row;
+  const std::optional<int64_t> attempt = attempt_of_session(id);
+  if (!attempt) return std::nullopt;
+  const std::optional<Attempt> kept = attempt_keeping_session(*attempt);
+  if (!kept) return std::nullopt;
+  return session_kept_in(*kept);
+}
+
+bool KeptSessionsStore::end_viewing_session(const std::string& id, int64_t now,
+                                            const std::string& reason) {
+  if (end_session_row(id, now, reason)) return true;
+  // No row to end: an attempt row's session, unless a row already says it ended.
+  const std::optional<int64_t> attempt = attempt_of_session(id);
+  if (!attempt) return false;
+  const std::optional<Attempt> kept = attempt_keeping_session(*attempt);
+  if (!kept) return false;
+  ViewingSession ended = session_kept_in(*kept);
+  ended.ended = now;
+  ended.end_reason = reason;
+  return add_session_row(ended);
+}
+
+std::vector<ViewingSession> KeptSessionsStore::live_viewing_sessions(int64_t cdn_id,
+                                                                     const std::string& key,
+                                                                     int64_t now) {
+  std::vector<ViewingSession> rows = live_session_rows(cdn_id, key, now);
+  std::vector<ViewingSession> kept;
+  for (const Attempt& a : attempts_keeping_live_sessions(cdn_id, key, now))
+    kept.push_back(session_kept_in(a));
+  if (kept.empty()) return rows;
+  std::vector<ViewingSession> all;
+  all.reserve(rows.size() + kept.size());
+  // Both lists are oldest first; on a tie the attempt rows' come first.
+  std::merge(std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()),
+             std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()),
+             std::back_inserter(all), [](const ViewingSession& a, const ViewingSession& b) {
+               return std::pair(a.started, a.opened) < std::pair(b.started, b.opened);
+             });
+  return all;
+}
+
+}  // namespace sevu
