@@ -117,11 +117,6 @@ struct ViewingSession {
   int64_t opened = 0;
 };
 
-// The longest lapse a session may have (--session-ttl, --session-idle): a
-// ticket's sessions kept in attempt rows are looked for among its attempts of
-// that long ago at most.
-inline constexpr int64_t kLongestSessionLapse = 86400;
-
 // The id of the session kept in attempt row `attempt_id`, and back (docs/
 // sessions.md, "Sessions without a name"): 16 zeros, then the row's number in
 // 16 lowercase hex digits. Hex like every session id; no digest (64 digits)

@@ -587,7 +587,7 @@ class PgStore final : public KeptSessionsStore {
                                                       int64_t now) override {
     if (!pg::storable(key)) return {};
     Params p;
-    p.add(cdn_id).add(key).add(now).add(kLongestSessionLapse);
+    p.add(cdn_id).add(key).add(now);
     p.add(std::string(kAttemptSessionPrefix));
     return collect<Attempt>(run(attempts_keeping_live_sessions_, p), read_attempt);
   }
@@ -948,15 +948,16 @@ class PgStore final : public KeptSessionsStore {
       "INSERT INTO viewing_sessions (" + columns::kViewingSession +
       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
       " ON CONFLICT (id) DO NOTHING");
-  // Through attempts_by_key, over the attempts of the longest lapse at most.
   const pg::Statement attempt_keeping_session_ =
       statement("SELECT " + columns::kAttempt +
                 " FROM attempts WHERE id = $1 AND success = 1 AND session_lapse > 0");
+  // Through attempts_keeping_sessions: a range of the ticket's not yet lapsed.
   const pg::Statement attempts_keeping_live_sessions_ = statement(
       "SELECT " + columns::kAttempt +
-      " FROM attempts WHERE cdn_id = $1 AND key = $2 AND datetime >= $3::bigint - $4::bigint"
-      " AND success = 1 AND session_lapse > 0 AND datetime + session_lapse >= $3"
-      " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v WHERE v.id = $5::text || lpad(to_hex(attempts.id), 16, '0'))"
+      " FROM attempts WHERE cdn_id = $1 AND key = $2 AND session_lapse > 0"
+      " AND datetime + session_lapse >= $3 AND success = 1"
+      " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v"
+      " WHERE v.id = $4::text || lpad(to_hex(attempts.id), 16, '0'))"
       " ORDER BY datetime, id");
   const pg::Statement touch_viewing_session_ = statement(
       "UPDATE viewing_sessions SET last_seen = GREATEST(last_seen, $2) WHERE id = $1 AND ended = 0");

@@ -675,9 +675,9 @@ class SqliteStore final : public KeptSessionsStore {
   std::vector<Attempt> attempts_keeping_live_sessions(int64_t cdn_id, const std::string& key,
                                                       int64_t now) override {
     auto run = attempts_keeping_live_sessions_.run();
-    run.bind(1, cdn_id).bind(2, key).bind(3, now).bind(4, kLongestSessionLapse);
+    run.bind(1, cdn_id).bind(2, key).bind(3, now);
     static const std::string prefix(kAttemptSessionPrefix);  // bound, not copied: it must outlive the run
-    run.bind(5, prefix);
+    run.bind(4, prefix);
     return collect<Attempt>(run, read_attempt);
   }
 
@@ -1034,16 +1034,16 @@ class SqliteStore final : public KeptSessionsStore {
       db(), "SELECT " + columns::kViewingSession +
                 " FROM viewing_sessions WHERE cdn_id = ?1 AND key = ?2 AND ended = 0"
                 " AND last_seen + lapse >= ?3 ORDER BY started, opened, id"};
-  // Through attempts_by_key, over the attempts of the longest lapse at most.
   Statement attempt_keeping_session_{
       db(), "SELECT " + columns::kAttempt +
                 " FROM attempts WHERE id = ?1 AND success = 1 AND session_lapse > 0"};
+  // Through attempts_keeping_sessions: a range of the ticket's not yet lapsed.
   Statement attempts_keeping_live_sessions_{
       db(), "SELECT " + columns::kAttempt +
-                " FROM attempts WHERE cdn_id = ?1 AND key = ?2 AND datetime >= ?3 - ?4"
-                " AND success = 1 AND session_lapse > 0 AND datetime + session_lapse >= ?3"
+                " FROM attempts WHERE cdn_id = ?1 AND key = ?2 AND session_lapse > 0"
+                " AND datetime + session_lapse >= ?3 AND success = 1"
                 " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v"
-                " WHERE v.id = ?5 || printf('%016x', attempts.id)) ORDER BY datetime, id"};
+                " WHERE v.id = ?4 || printf('%016x', attempts.id)) ORDER BY datetime, id"};
   Statement delete_idle_viewing_sessions_{
       db(),
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"
