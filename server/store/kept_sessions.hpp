@@ -4,9 +4,8 @@
 // touched and ended by that id. A session nothing will name again (a start
 // without the media server's id of the connection) is kept in its start's
 // attempt row instead (its id: attempt_session_id()): such a start writes one
-// row, not two,
-// and the writer, the one thread every grant waits on, spends a third less
-// on it (docs/performance.md, "Sessions kept in their attempt rows"). Ending
+// row, not two, and the writer, the one thread every grant waits on, spends
+// less on it (docs/performance.md, "Sessions kept in their attempt rows"). Ending
 // one writes a viewing_sessions row of its id with `ended` set, which from
 // then on wins over the attempt row; it is never touched (nothing names it).
 //
