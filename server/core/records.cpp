@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "core/text.hpp"
+
 namespace sevu {
 
 namespace {
@@ -24,12 +26,14 @@ std::optional<int64_t> attempt_of_session(const std::string& session_id) {
     return std::nullopt;
   uint64_t n = 0;
   for (const char c : id.substr(kAttemptSessionPrefix.size())) {
-    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (digit < 0) return std::nullopt;  // lowercase only: one spelling per row
+    const int digit = hex_value(c);
+    if (digit < 0) return std::nullopt;
     n = n * 16 + static_cast<uint64_t>(digit);
   }
   if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  return static_cast<int64_t>(n);
+  const auto attempt = static_cast<int64_t>(n);
+  if (attempt_session_id(attempt) != session_id) return std::nullopt;  // one spelling per row
+  return attempt;
 }
 
 }  // namespace sevu

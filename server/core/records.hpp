@@ -121,7 +121,8 @@ struct ViewingSession {
 // sessions.md, "Sessions without a name"): 16 zeros, then the row's number in
 // 16 lowercase hex digits. Hex like every session id; no digest (64 digits)
 // and no clock-led id of schema 0005-0009 (nanoseconds since 1970 first)
-// begins with 16 zeros.
+// begins with 16 zeros. The stores' SQL spells it the same way, from this
+// prefix (store/kept_sessions.hpp).
 inline constexpr std::string_view kAttemptSessionPrefix = "0000000000000000";
 std::string attempt_session_id(int64_t attempt_id);
 std::optional<int64_t> attempt_of_session(const std::string& session_id);

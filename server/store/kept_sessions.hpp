@@ -10,7 +10,9 @@
 // then on wins over the attempt row; it is never touched (nothing names it).
 //
 // Both backends keep sessions this way: this class puts the two places
-// together once, over each backend's statements for each place.
+// together once, over each backend's statements for each place. Those that
+// look for an ended one's row spell its id in SQL (kAttemptSessionPrefix bound,
+// then the attempt's id as 16 hex digits), as attempt_session_id() does.
 #pragma once
 
 #include <cstdint>

@@ -236,13 +236,15 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
       if (!store.update_ticket(*ticket)) throw StoreError("ticket vanished during a start");
       result.uses_left = ticket->uses;
       result.expires = ticket->expires;
-      if (!opens.id.empty()) store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now));
+      if (!opens.kept_in_attempt()) {
+        store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now));
+        result.session_id = opens.id;
+      }
       store.delete_idle_viewing_sessions(now - opens.lapse, kForgetPerOpen);
-      result.session_id = opens.id;
     }
     Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
                               server);
-    const bool keeps_session = result.allowed && opens.id.empty();
+    const bool keeps_session = result.allowed && opens.kept_in_attempt();
     if (keeps_session) keep_session(row, req, opens);
     const int64_t row_id = store.insert_attempt(row);
     if (keeps_session) result.session_id = attempt_session_id(row_id);

@@ -24,6 +24,7 @@ struct SessionPlan {
   // keeps it (docs/sessions.md, "Sessions without a name").
   std::string id;
   int64_t lapse = 0;
+  bool kept_in_attempt() const { return id.empty(); }
 };
 
 // A start over a connection-based protocol (RTMP, SRT, WebRTC, RTSP...): named
