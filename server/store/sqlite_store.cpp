@@ -16,6 +16,7 @@
 #include "store/columns.hpp"
 #include "store/connection.hpp"
 #include "store/forget_probe.hpp"
+#include "store/kept_reply_index.hpp"
 #include "store/kept_sessions.hpp"
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
@@ -212,6 +213,12 @@ void check_creatable(const std::string& path) {
   throw StoreError("cannot create database " + path + ": no directory of it exists");
 }
 
+// The file behind a connection, "" for an in-memory database.
+std::string database_file(sqlite3* db) {
+  const char* name = sqlite3_db_filename(db, "main");
+  return name ? name : "";
+}
+
 // Shared by every connection of the process (in practice, to one database).
 std::mutex& process_writer_lock() {
   static std::mutex lock;
@@ -236,9 +243,13 @@ class SqliteStore final : public KeptSessionsStore {
         [&] {
           write_tally();
           commit_.run().finish();
+          publish_kept_replies();
         },
         [&] {
           tally_.clear();
+          replies_added_.clear();
+          replies_reset_ = false;
+          replies_gone_before_ = 0;
           rollback_quietly();
         });
   }
@@ -262,10 +273,16 @@ class SqliteStore final : public KeptSessionsStore {
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
     const std::size_t counted_before = tally_.mark();
+    const std::size_t replies_before = replies_added_.mark();
+    const bool reset_before = replies_reset_;
+    const int64_t gone_before = replies_gone_before_;
     depth_.part(
         body, [&] { savepoint_.run().finish(); }, [&] { release_.run().finish(); },
         [&] {
           tally_.undo_to(counted_before);
+          replies_added_.undo_to(replies_before);
+          replies_reset_ = reset_before;  // its deletes are undone too
+          replies_gone_before_ = gone_before;
           rollback_savepoint_quietly();
         });
   }
@@ -586,15 +603,46 @@ class SqliteStore final : public KeptSessionsStore {
     return run.next() ? run.int64(0) : 0;
   }
 
+  // Found through the kept-reply index (store/kept_reply_index.hpp): this
+  // transaction's own replies first, then the committed ones, each row read
+  // and compared whole; in the table by second only for a second the index
+  // no longer covers.
   std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                         const std::string& signature) override {
+    KeptReplyIndex& index = kept_replies();
+    const uint64_t hash = index.hash(cdn_id, signed_at, signature);
+    for (const auto& rows : {replies_added_.rows_of(hash), index.rows_of(signed_at, hash)}) {
+      for (int64_t rowid : rows) {
+        auto run = write_reply_at_.run();
+        run.bind(1, rowid);
+        if (!run.next()) continue;  // deleted since: expired
+        WriteReply r = read_write_reply(run);
+        if (r.cdn_id == cdn_id && r.signed_at == signed_at && r.signature == signature) return r;
+      }
+    }
+    if (index.covers(signed_at)) return std::nullopt;
     auto run = write_reply_.run();
     run.bind(1, cdn_id).bind(2, signature).bind(3, signed_at);
     if (!run.next()) return std::nullopt;
     return read_write_reply(run);
   }
 
+  // The table holds no unique key over account, timestamp and signature (the
+  // index does its work): one reply per request is checked here.
   void insert_write_reply(const WriteReply& r) override {
+    if (write_reply(r.cdn_id, r.signed_at, r.signature))
+      throw StoreError("a reply to this signed write is already kept");
+    insert_kept_reply(r);
+    const KeptReplyIndex::Entry added{kept_replies().hash(r.cdn_id, r.signed_at, r.signature),
+                                      sqlite3_last_insert_rowid(conn_.get()), r.signed_at,
+                                      r.expires};
+    if (depth_.open())
+      replies_added_.add(added);  // the index hears of it at COMMIT
+    else
+      kept_replies().add(added);  // committed already
+  }
+
+  void insert_kept_reply(const WriteReply& r) {
     auto run = insert_write_reply_.run();
     run.bind(1, r.cdn_id)
         .bind(2, r.signature)
@@ -607,8 +655,20 @@ class SqliteStore final : public KeptSessionsStore {
         .finish();
   }
 
+  // Oldest first: once some went, every reply that expired before the oldest
+  // one left is gone, and the index may forget them (at COMMIT, when inside a
+  // transaction, as a rollback brings them back).
   int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
-    return forget_before(delete_expired_write_replies_, expired_probe_, now, limit);
+    const int64_t deleted = forget_before(delete_expired_write_replies_, expired_probe_, now, limit);
+    if (deleted > 0) {
+      auto run = oldest_kept_reply_.run();
+      const int64_t oldest = run.next() ? run.int64(0) : std::numeric_limits<int64_t>::max();
+      if (depth_.open())
+        replies_gone_before_ = std::max(replies_gone_before_, oldest);
+      else
+        kept_replies().forget_before(oldest);
+    }
+    return deleted;
   }
 
   std::optional<ViewingSession> session_row(const std::string& id) override {
@@ -691,6 +751,8 @@ class SqliteStore final : public KeptSessionsStore {
                            &reset_stream_users_, &reset_write_replies_, &reset_viewing_sessions_})
         s->run().finish();
       tally_.clear();  // the rows it counted are gone
+      replies_added_.clear();
+      replies_reset_ = true;  // the index forgets every reply once this commits
     });
   }
 
@@ -793,6 +855,34 @@ class SqliteStore final : public KeptSessionsStore {
     }
   }
 
+  // The index of this database's kept replies, filled from the table by the
+  // first store that needs it.
+  KeptReplyIndex& kept_replies() {
+    kept_replies_->load_once([&](KeptReplyIndex& index) {
+      auto run = all_kept_reply_keys_.run();
+      while (run.next()) {
+        const int64_t signed_at = run.int64(2);
+        index.add({index.hash(run.int64(1), signed_at, run.text(3)), run.int64(0), signed_at,
+                   run.int64(4)});
+      }
+    });
+    return *kept_replies_;
+  }
+
+  // After COMMIT: what the transaction kept becomes findable by every connection.
+  void publish_kept_replies() noexcept {
+    try {
+      if (replies_reset_) kept_replies().clear();
+      replies_reset_ = false;
+      if (replies_gone_before_ != 0) kept_replies().forget_before(replies_gone_before_);
+      replies_gone_before_ = 0;
+      kept_replies().add(replies_added_.take());
+    } catch (...) {  // out of memory: the table is looked in by second instead
+      kept_replies_->forget_all();
+    }
+    replies_added_.clear();
+  }
+
   void rollback_quietly() noexcept {
     if (transaction_ended()) return;  // only roll back one that is still open
     try {
@@ -858,6 +948,10 @@ class SqliteStore final : public KeptSessionsStore {
   ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
   AttemptTally tally_;                      // the open transaction's attempt rows, by hour
   AccountMemo accounts_read_;               // the open write transaction's account reads
+  std::shared_ptr<KeptReplyIndex> kept_replies_{KeptReplyIndex::of(database_file(conn_.get()))};
+  KeptReplyIndex::Pending replies_added_;  // the open transaction's kept replies
+  bool replies_reset_ = false;              // reset_data() ran in the open transaction
+  int64_t replies_gone_before_ = 0;         // its deletes: no reply expiring before this is left
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement begin_read_{db(), "BEGIN"};
@@ -993,6 +1087,13 @@ class SqliteStore final : public KeptSessionsStore {
   Statement write_reply_{
       db(), "SELECT " + columns::kWriteReply +
                 " FROM write_replies WHERE signed_at = ?3 AND cdn_id = ?1 AND signature = ?2"};
+  Statement write_reply_at_{
+      db(), "SELECT " + columns::kWriteReply + " FROM write_replies WHERE rowid = ?1"};
+  Statement all_kept_reply_keys_{
+      db(), "SELECT rowid, cdn_id, signed_at, signature, expires FROM write_replies"};
+  // With none left, every entry may go.
+  Statement oldest_kept_reply_{
+      db(), "SELECT coalesce(min(expires), 9223372036854775807) FROM write_replies"};
   Statement insert_write_reply_{db(), "INSERT INTO write_replies (" + columns::kWriteReply +
                                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
   Statement all_write_replies_{

@@ -131,8 +131,9 @@ class Store {
   // (inside transaction(), write_reply first waits for any other transaction
   // on the same cdn_id and signature, on any instance, to end). A reply is
   // found by the request's own timestamp too (signed_at), which a repeat
-  // carries unchanged: the store keeps replies in that order, so that new ones
-  // share pages (docs/performance.md, "Kept replies in time order").
+  // carries unchanged: PostgreSQL keeps replies in that order, so that new ones
+  // share pages (docs/performance.md, "Kept replies in time order"); SQLite
+  // finds them through memory ("Kept replies found in memory").
   virtual std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                                 const std::string& signature) = 0;
   virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present

@@ -155,5 +155,34 @@ def test_identical_requests_at_once_create_one_ticket():
         check(len(tickets(srv, "repeat-race")) == 1)
 
 
+
+def test_repeats_after_a_sigkill_get_their_first_replies():
+    """The replies kept to many writes at once, acknowledged and then the process killed: each
+    repeat after the restart gets its first reply and creates nothing (on SQLite the server
+    finds kept replies through an index it fills again from the table at start,
+    docs/performance.md, "Kept replies found in memory")."""
+    with harness.Server() as srv:
+        requests = [Signed("sevu.request", grant_fields(f"kill-repeat-{i}")) for i in range(40)]
+        firsts = [None] * len(requests)
+
+        def send(i):
+            firsts[i] = requests[i].send(srv)
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        for _, reply in firsts:
+            expect(reply, 2002)
+        srv.stop(sig=harness.signal.SIGKILL)
+        srv.start()  # the same --db
+        for i, request in enumerate(requests):
+            again, _ = request.send(srv)
+            check(again == firsts[i][0], (firsts[i][0], again))
+        for i in range(len(requests)):
+            check(len(tickets(srv, f"kill-repeat-{i}")) == 1)
+
+
 if __name__ == "__main__":
     harness.main(globals())
