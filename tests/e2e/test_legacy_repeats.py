@@ -155,7 +155,6 @@ def test_identical_requests_at_once_create_one_ticket():
         check(len(tickets(srv, "repeat-race")) == 1)
 
 
-
 def test_repeats_after_a_sigkill_get_their_first_replies():
     """The replies kept to many writes at once, acknowledged and then the process killed: each
     repeat after the restart gets its first reply and creates nothing (on SQLite the server
