@@ -57,8 +57,8 @@ std::vector<int64_t> KeptReplyIndex::rows_of(int64_t signed_at, uint64_t hash) c
   std::lock_guard<std::mutex> lock(mutex_);
   auto second = seconds_.find(signed_at);
   if (second == seconds_.end()) return rows;
-  auto [first, last] = second->second.entries.equal_range(hash);
-  for (auto it = first; it != last; ++it) rows.push_back(it->second.rowid);
+  auto [first, last] = second->second.rows.equal_range(hash);
+  for (auto it = first; it != last; ++it) rows.push_back(it->second);
   return rows;
 }
 
@@ -67,16 +67,20 @@ bool KeptReplyIndex::covers(int64_t signed_at) const {
   return signed_at > left_out_through_;
 }
 
+void KeptReplyIndex::drop(std::map<int64_t, Second>::iterator second) {
+  size_ -= second->second.rows.size();
+  seconds_.erase(second);
+}
+
 void KeptReplyIndex::leave_out(std::map<int64_t, Second>::iterator second) {
   left_out_through_ = std::max(left_out_through_, second->first);
   left_out_expiry_ = std::max(left_out_expiry_, second->second.last_expiry);
-  size_ -= second->second.entries.size();
-  seconds_.erase(second);
+  drop(second);
 }
 
 void KeptReplyIndex::add_locked(const Entry& e) {
   Second& second = seconds_[e.signed_at];
-  second.entries.emplace(e.hash, e);
+  second.rows.emplace(e.hash, e.rowid);
   second.last_expiry = std::max(second.last_expiry, e.expires);
   ++size_;
   // The oldest second goes: requests are signed at about the present.
@@ -105,10 +109,7 @@ void KeptReplyIndex::forget_before(int64_t bound) {
   // Expiry follows the timestamp (signed_at + the window): the expired
   // seconds lead the map. One written with a longer window, before a restart,
   // holds the ones behind it until it expires too.
-  while (!seconds_.empty() && seconds_.begin()->second.last_expiry < bound) {
-    size_ -= seconds_.begin()->second.entries.size();
-    seconds_.erase(seconds_.begin());
-  }
+  while (!seconds_.empty() && seconds_.begin()->second.last_expiry < bound) drop(seconds_.begin());
   if (left_out_expiry_ < bound) {
     left_out_through_ = std::numeric_limits<int64_t>::min();
     left_out_expiry_ = 0;

@@ -40,7 +40,8 @@ namespace sevu {
 
 class KeptReplyIndex {
  public:
-  // About 50 bytes each: at most ~50 MB of the process.
+  // At most about 50 bytes each (a hash table node of hash and row id, and its
+  // bucket): at most ~50 MB of the process.
   static constexpr std::size_t kDefaultCapacity = 1'000'000;
 
   struct Entry {
@@ -100,10 +101,12 @@ class KeptReplyIndex {
 
  private:
   struct Second {
-    std::unordered_multimap<uint64_t, Entry> entries;
+    std::unordered_multimap<uint64_t, int64_t> rows;  // hash -> rowid
     int64_t last_expiry = 0;
   };
   void add_locked(const Entry& e);
+  void drop(std::map<int64_t, Second>::iterator second);
+  // Drops a second whose replies a lookup must now seek in the table.
   void leave_out(std::map<int64_t, Second>::iterator second);
 
   const std::size_t capacity_;

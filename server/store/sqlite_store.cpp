@@ -603,46 +603,19 @@ class SqliteStore final : public KeptSessionsStore {
     return run.next() ? run.int64(0) : 0;
   }
 
-  // Found through the kept-reply index (store/kept_reply_index.hpp): this
-  // transaction's own replies first, then the committed ones, each row read
-  // and compared whole; in the table by second only for a second the index
-  // no longer covers.
   std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                         const std::string& signature) override {
-    KeptReplyIndex& index = kept_replies();
-    const uint64_t hash = index.hash(cdn_id, signed_at, signature);
-    for (const auto& rows : {replies_added_.rows_of(hash), index.rows_of(signed_at, hash)}) {
-      for (int64_t rowid : rows) {
-        auto run = write_reply_at_.run();
-        run.bind(1, rowid);
-        if (!run.next()) continue;  // deleted since: expired
-        WriteReply r = read_write_reply(run);
-        if (r.cdn_id == cdn_id && r.signed_at == signed_at && r.signature == signature) return r;
-      }
-    }
-    if (index.covers(signed_at)) return std::nullopt;
-    auto run = write_reply_.run();
-    run.bind(1, cdn_id).bind(2, signature).bind(3, signed_at);
-    if (!run.next()) return std::nullopt;
-    return read_write_reply(run);
+    return kept_reply(kept_replies().hash(cdn_id, signed_at, signature), cdn_id, signed_at,
+                      signature);
   }
 
   // The table holds no unique key over account, timestamp and signature (the
   // index does its work): one reply per request is checked here.
   void insert_write_reply(const WriteReply& r) override {
-    if (write_reply(r.cdn_id, r.signed_at, r.signature))
+    KeptReplyIndex& index = kept_replies();
+    const uint64_t hash = index.hash(r.cdn_id, r.signed_at, r.signature);
+    if (kept_reply(hash, r.cdn_id, r.signed_at, r.signature))
       throw StoreError("a reply to this signed write is already kept");
-    insert_kept_reply(r);
-    const KeptReplyIndex::Entry added{kept_replies().hash(r.cdn_id, r.signed_at, r.signature),
-                                      sqlite3_last_insert_rowid(conn_.get()), r.signed_at,
-                                      r.expires};
-    if (depth_.open())
-      replies_added_.add(added);  // the index hears of it at COMMIT
-    else
-      kept_replies().add(added);  // committed already
-  }
-
-  void insert_kept_reply(const WriteReply& r) {
     auto run = insert_write_reply_.run();
     run.bind(1, r.cdn_id)
         .bind(2, r.signature)
@@ -653,6 +626,37 @@ class SqliteStore final : public KeptSessionsStore {
         .bind(7, r.payload)
         .bind(8, r.signed_at)
         .finish();
+    const KeptReplyIndex::Entry added{hash, sqlite3_last_insert_rowid(conn_.get()), r.signed_at,
+                                      r.expires};
+    if (depth_.open())
+      replies_added_.add(added);  // the index hears of it at COMMIT
+    else
+      index.add(added);  // committed already
+  }
+
+  // Found through the kept-reply index (store/kept_reply_index.hpp): this
+  // transaction's own replies first, then the committed ones, each row read
+  // and compared whole; in the table by second only for a second the index
+  // no longer covers.
+  std::optional<WriteReply> kept_reply(uint64_t hash, int64_t cdn_id, int64_t signed_at,
+                                       const std::string& signature) {
+    auto matching = [&](const std::vector<int64_t>& rows) -> std::optional<WriteReply> {
+      for (int64_t rowid : rows) {
+        auto run = write_reply_at_.run();
+        run.bind(1, rowid);
+        if (!run.next()) continue;  // deleted since: expired
+        WriteReply r = read_write_reply(run);
+        if (r.cdn_id == cdn_id && r.signed_at == signed_at && r.signature == signature) return r;
+      }
+      return std::nullopt;
+    };
+    if (auto own = matching(replies_added_.rows_of(hash))) return own;
+    if (auto committed = matching(kept_replies_->rows_of(signed_at, hash))) return committed;
+    if (kept_replies_->covers(signed_at)) return std::nullopt;
+    auto run = write_reply_.run();
+    run.bind(1, cdn_id).bind(2, signature).bind(3, signed_at);
+    if (!run.next()) return std::nullopt;
+    return read_write_reply(run);
   }
 
   // Oldest first: once some went, every reply that expired before the oldest
