@@ -70,8 +70,13 @@ void check_request(const HttpRequest& req, const sevu::HttpLimits& l) {
         if (!ieq(coding, "chunked")) fail("a coding other than chunked");
     if (ieq(name, "content-length")) {
       for (auto n : elements(value)) {
-        if (!length.empty() && length != n) fail("two different lengths");
-        length = std::string(n);
+        // Repeated lengths must be the same number ("0" and "000" are: RFC
+        // 9112 6.3 lets a recipient take identical decimal values as one, and
+        // Beast compares them as numbers).
+        const auto digits = n.find_first_not_of('0');
+        const std::string number(digits == std::string_view::npos ? "0" : n.substr(digits));
+        if (!length.empty() && length != number) fail("two different lengths");
+        length = number;
       }
     }
   }
