@@ -34,8 +34,8 @@ std::vector<std::string> textual_forms(std::string_view raw_json);
 std::string sign_message(std::string_view message, std::string_view secret);
 
 // True when `given` matches a form (a) text of raw_json or php_form, form (b)
-// (ParsedRequest::php_form). Every form is signed and compared in constant time
-// whatever the outcome.
+// (ParsedRequest::php_form). Each comparison is constant-time, and a signature
+// that matches no form is compared against every one.
 bool signature_matches(std::string_view raw_json, std::string_view php_form, std::string_view given,
                        std::string_view secret);
 
