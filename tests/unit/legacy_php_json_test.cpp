@@ -86,11 +86,20 @@ TEST_CASE("php_double: PHP's fixed/exponent switch") {
   CHECK(php_double(1.7976931348623157e308) == "1.7976931348623157e+308");
 }
 
+TEST_CASE("plain runs are copied whole between escapes") {
+  // Each escape ends a run and the next one starts right after it.
+  CHECK(reencode("{\"s\":\"ab/cd\\\"ef\\\\gh\\u0001ij\xC3\xA9kl\xF0\x9F\x98\x80mn\x7fop\"}") ==
+        "{\"s\":\"ab\\/cd\\\"ef\\\\gh\\u0001ij\\u00e9kl\\ud83d\\ude00mn\x7fop\"}");
+  CHECK(reencode("{\"s\":\"/\",\"t\":\"x\",\"u\":\"\"}") ==
+        "{\"s\":\"\\/\",\"t\":\"x\",\"u\":\"\"}");
+}
+
 TEST_CASE("strings PHP cannot encode make the whole encoding fail") {
-  for (const std::string& raw : {std::string("\xFF"), std::string("\xC3"),
-                                 std::string("\xED\xA0\x80"),         // encoded surrogate
-                                 std::string("\xC0\xAF"),             // overlong '/'
-                                 std::string("\xF4\x90\x80\x80")}) {  // above U+10FFFF
+  for (const std::string& raw :
+       {std::string("\xFF"), std::string("\xC3"), std::string("plain run, then \xFF"),
+        std::string("\xED\xA0\x80"),         // encoded surrogate
+        std::string("\xC0\xAF"),             // overlong '/'
+        std::string("\xF4\x90\x80\x80")}) {  // above U+10FFFF
     CAPTURE(raw);
     rapidjson::Document doc;
     doc.SetObject();
