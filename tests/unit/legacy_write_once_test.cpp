@@ -56,6 +56,21 @@ TEST_CASE("a held reply renders exactly like the first one") {
   CHECK(kept.expires == 2000);
   CHECK(kept.code == 2002);
   CHECK(render_envelope(repeated_reply(kept), 0.5) == render_envelope(first, 0.5));
+  // The first answer's envelope copies the members written out for the row.
+  Reply copied = first;
+  copied.payload_text = render_payload(first);
+  copied.payload = nullptr;
+  CHECK(copied.payload_text == kept.payload);
+  CHECK(render_envelope(copied, 0.5) == render_envelope(first, 0.5));
+}
+
+TEST_CASE("an envelope copies written-out members, none when there are none") {
+  Reply none = reply(Code::kTicketRevoked);
+  Reply copied = none;
+  copied.payload_text = render_payload(none);
+  CHECK(copied.payload_text == "{}");
+  CHECK(render_envelope(copied, 0.25) == render_envelope(none, 0.25));
+  CHECK(render_envelope(copied, 0.25).find(",,") == std::string::npos);
 }
 
 TEST_CASE("a reply without payload is held too") {

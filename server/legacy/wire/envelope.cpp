@@ -1,6 +1,8 @@
 #include "legacy/wire/envelope.hpp"
 
 #include <cstdio>
+#include <cstring>
+#include <string_view>
 
 namespace sevu::legacy {
 
@@ -29,6 +31,31 @@ std::string format_handle_time(double seconds) {
   return buf;
 }
 
+std::string render_payload(const Reply& r) {
+  if (!r.payload_text.empty()) return r.payload_text;
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  if (r.payload) r.payload(w);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+namespace {
+
+// Appends the members of object_text ("{...}", as render_payload writes it)
+// after the member the writer wrote last. The writer keeps no text of its
+// own: it writes to buf as it goes, and the comma before its next member
+// follows from the members it counted, which include the message.
+void copy_members(rapidjson::StringBuffer& buf, std::string_view object_text) {
+  if (object_text.size() <= 2) return;  // "{}"
+  const std::string_view members = object_text.substr(1, object_text.size() - 2);
+  buf.Put(',');
+  std::memcpy(buf.Push(members.size()), members.data(), members.size());
+}
+
+}  // namespace
+
 std::string render_envelope(const Reply& r, double handle_seconds) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -37,7 +64,11 @@ std::string render_envelope(const Reply& r, double handle_seconds) {
   w.Key("code");
   w.Int(static_cast<int>(r.code));
   put(w, "message", r.message);
-  if (r.payload) r.payload(w);
+  if (!r.payload_text.empty()) {
+    copy_members(buf, r.payload_text);
+  } else if (r.payload) {
+    r.payload(w);
+  }
   put(w, "handle_time", format_handle_time(handle_seconds));
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());

@@ -18,7 +18,14 @@ struct Reply {
   std::string message;
   // Writes the command's payload members (e.g. "ticket": {...}); may be empty.
   std::function<void(JsonWriter&)> payload;
+  // The same members already written out as one JSON object ("{...}"), when a
+  // signed write kept them for its repeats: the envelope copies them instead of
+  // writing them again. Empty: written by `payload`.
+  std::string payload_text;
 };
+
+// The payload members as one JSON object, "{}" when there are none.
+std::string render_payload(const Reply& r);
 
 // The table message for code.
 Reply reply(Code code);

@@ -11,20 +11,6 @@
 
 namespace sevu::legacy {
 
-namespace {
-
-// The payload members as one JSON object, "{}" when there are none.
-std::string payload_text(const Reply& r) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  if (r.payload) r.payload(w);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
-}
-
-}  // namespace
-
 std::optional<Reply> held_answer(Store& store, const SignedWrite& write) {
   auto held = store.write_reply(write.cdn_id, write.signed_at, write.signature);
   if (!held) return std::nullopt;
@@ -38,7 +24,7 @@ WriteReply held_reply(const Reply& r, const SignedWrite& write) {
   row.signed_at = write.signed_at;
   row.expires = write.expires;
   row.code = static_cast<int64_t>(r.code);
-  row.payload = payload_text(r);
+  row.payload = render_payload(r);
   row.message = r.message;
   if (row.message.size() + row.payload.size() > kMaxHeldReplyBytes) {
     row.held = false;
@@ -76,6 +62,8 @@ Reply answer_once(Store& store, const SignedWrite& write,
                   const std::function<Reply(Store&)>& execute) {
   if (auto repeat = held_answer(store, write)) return std::move(*repeat);
   Reply answer = execute(store);
+  // Written out once, for the row kept and for the envelope of this answer.
+  answer.payload_text = render_payload(answer);
   // Should another instance on a shared store have won a race the lock did
   // not prevent, this insert fails on the key and rolls the command back:
   // a write never runs twice.
