@@ -605,7 +605,8 @@ class SqliteStore final : public KeptSessionsStore {
 
   std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                         const std::string& signature) override {
-    return kept_reply(kept_replies().hash(cdn_id, signed_at, signature), cdn_id, signed_at,
+    KeptReplyIndex& index = kept_replies();
+    return kept_reply(index, index.hash(cdn_id, signed_at, signature), cdn_id, signed_at,
                       signature);
   }
 
@@ -614,7 +615,7 @@ class SqliteStore final : public KeptSessionsStore {
   void insert_write_reply(const WriteReply& r) override {
     KeptReplyIndex& index = kept_replies();
     const uint64_t hash = index.hash(r.cdn_id, r.signed_at, r.signature);
-    if (kept_reply(hash, r.cdn_id, r.signed_at, r.signature))
+    if (kept_reply(index, hash, r.cdn_id, r.signed_at, r.signature))
       throw StoreError("a reply to this signed write is already kept");
     auto run = insert_write_reply_.run();
     run.bind(1, r.cdn_id)
@@ -638,8 +639,8 @@ class SqliteStore final : public KeptSessionsStore {
   // transaction's own replies first, then the committed ones, each row read
   // and compared whole; in the table by second only for a second the index
   // no longer covers.
-  std::optional<WriteReply> kept_reply(uint64_t hash, int64_t cdn_id, int64_t signed_at,
-                                       const std::string& signature) {
+  std::optional<WriteReply> kept_reply(const KeptReplyIndex& index, uint64_t hash, int64_t cdn_id,
+                                       int64_t signed_at, const std::string& signature) {
     auto matching = [&](const std::vector<int64_t>& rows) -> std::optional<WriteReply> {
       for (int64_t rowid : rows) {
         auto run = write_reply_at_.run();
@@ -651,8 +652,8 @@ class SqliteStore final : public KeptSessionsStore {
       return std::nullopt;
     };
     if (auto own = matching(replies_added_.rows_of(hash))) return own;
-    if (auto committed = matching(kept_replies_->rows_of(signed_at, hash))) return committed;
-    if (kept_replies_->covers(signed_at)) return std::nullopt;
+    if (auto committed = matching(index.rows_of(signed_at, hash))) return committed;
+    if (index.covers(signed_at)) return std::nullopt;
     auto run = write_reply_.run();
     run.bind(1, cdn_id).bind(2, signature).bind(3, signed_at);
     if (!run.next()) return std::nullopt;
