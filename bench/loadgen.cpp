@@ -15,8 +15,8 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
