@@ -56,6 +56,13 @@ struct Options {
   std::string legacy;
 };
 
+// n in decimal, appended without a temporary string.
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
 // A signed sevu.request whose signature no earlier request had: the pass
 // carries this process's id and a counter, so the command really runs.
 //
@@ -94,12 +101,6 @@ class LegacySigner {
   }
 
  private:
-  static void append_number(std::string& out, std::uint64_t n) {
-    char digits[20];
-    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-    out.append(digits, end);
-  }
-
   std::string secret_, before_timestamp_, before_counter_, after_counter_;
   std::atomic<std::uint64_t> counter_{0};
 };
@@ -114,7 +115,11 @@ std::string request_head(const Options& o) {
 // `head` and `body` as one request, written over `out`.
 void write_request(const Options& o, const std::string& head, const std::string& body, std::string& out) {
   out.assign(head);
-  if (!body.empty() || o.method == "POST") out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || o.method == "POST") {
+    out += "Content-Length: ";
+    append_number(out, body.size());
+    out += "\r\n";
+  }
   out += "\r\n";
   out += body;
 }
