@@ -77,7 +77,7 @@ std::vector<Step> mediamtx_steps(const std::string& client_ref) {
 // SRS answers 200 with {"code": 0} on success and {"code": 2049}
 // (ERROR_RTMP_CLIENT_NOT_FOUND) when it knows no such client.
 std::optional<int64_t> srs_code(const std::string& body) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   if (!parse_json(body, doc, JsonUtf8::kPassedThrough).empty() || !doc.IsObject())
     return std::nullopt;
   return int_member(doc, "code");
@@ -198,7 +198,7 @@ struct SessionKicker::State : std::enable_shared_from_this<SessionKicker::State>
   // got to play) there is nothing to drop.
   void looked_up(const std::shared_ptr<Kick>& kick, const HttpResponse& answer,
                  const std::string& kick_path) {
-    rapidjson::Document doc;
+    JsonDocument doc;
     std::optional<std::string> session;
     if (parse_json(answer.body, doc, JsonUtf8::kPassedThrough).empty() && doc.IsObject())
       session = string_member(doc, "session");

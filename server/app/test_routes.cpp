@@ -46,7 +46,7 @@ void App::test_route(const HttpRequest& req, const Responder& respond) {
 // {"now": "YYYY-MM-DD HH:MM:SS"} sets ticket time, {"advance": seconds} moves
 // it, {"now": null} goes back to the wall clock.
 void App::test_clock(const HttpRequest& req, const Responder& respond) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   std::string problem = parse_json(req.body, doc);
   if (problem.empty() && !doc.IsObject()) problem = "body must be a JSON object";
   if (!problem.empty()) return respond(json_error(400, "INVALID_JSON", problem));
@@ -78,7 +78,7 @@ void App::test_reset(const Responder& respond) {
 }
 
 void App::test_fixtures(const HttpRequest& req, const Responder& respond) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   std::string problem = parse_json(req.body, doc);
   if (!problem.empty()) return respond(json_error(400, "INVALID_JSON", problem));
   auto fixtures = parse_fixtures(doc, clock_.now(), problem);

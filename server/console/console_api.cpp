@@ -216,7 +216,7 @@ HttpResponse ConsoleApi::login(const HttpRequest& req, Store& store) {
   std::vector<ViewingSession> none;
   const Viewer nobody;
   const Context c{req, store, config_, nobody, clock_.now(), none};
-  rapidjson::Document body;
+  JsonDocument body;
   console::read_body(c, body);
 
   Viewer v;

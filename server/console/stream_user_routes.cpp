@@ -75,7 +75,7 @@ HttpResponse list_stream_users(const Context& c) {
 
 HttpResponse add_stream_user(const Context& c) {
   const Account account = acting_account_only(c);
-  rapidjson::Document body;
+  JsonDocument body;
   read_body(c, body);
   const std::string missing = legacy::missing_identity_fields(body);
   if (!missing.empty())
@@ -111,7 +111,7 @@ HttpResponse add_stream_user(const Context& c) {
 HttpResponse update_stream_user(const Context& c, const std::string& id_text) {
   const Account account = acting_account_only(c);
   const int64_t id = id_of(id_text);
-  rapidjson::Document body;
+  JsonDocument body;
   read_body(c, body);
   for (const char* fixed : {"app", "stream", "user"})
     if (body.HasMember(fixed))

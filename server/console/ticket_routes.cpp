@@ -9,6 +9,7 @@
 #include "auth/keygen.hpp"
 #include "console/json.hpp"
 #include "console/routes.hpp"
+#include "core/json_util.hpp"
 #include "core/text.hpp"
 #include "v2/errors.hpp"
 #include "v2/routes.hpp"
@@ -147,7 +148,7 @@ HttpResponse list_tickets(const Context& c) {
 
 HttpResponse create_ticket(const Context& c) {
   const Account account = acting_account_only(c);
-  rapidjson::Document body;
+  JsonDocument body;
   read_body(c, body);
   Ticket t = parse_create(body, account, c.now);
   if (!insert_with_fresh_key(c.store, t, [&] { return make_ticket_key(t.video); }))
@@ -187,7 +188,7 @@ HttpResponse end_session(const Context& c, const std::string& key, const std::st
 
 HttpResponse put_limits(const Context& c, const std::string& key) {
   V2Call call(c, acting_account_only(c));
-  rapidjson::Document body;
+  JsonDocument body;
   read_body(c, body);  // application/json, as every console body
   return through_v2([&] { return v2::put_limits(call.context(c), key); });
 }

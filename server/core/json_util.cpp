@@ -195,16 +195,20 @@ std::optional<int64_t> datetime_value(const rapidjson::Value& v, int64_t now) {
   return parse_datetime(std::string_view(v.GetString(), v.GetStringLength()), now);
 }
 
-bool has_member(const rapidjson::Value& obj, const char* name) {
+const rapidjson::Value* present_member(const rapidjson::Value& obj, const char* name) {
   const rapidjson::Value* v = find(obj, name);
-  return v != nullptr && !v->IsNull();
+  return v != nullptr && !v->IsNull() ? v : nullptr;
+}
+
+bool has_member(const rapidjson::Value& obj, const char* name) {
+  return present_member(obj, name) != nullptr;
 }
 
 bool read_optional_string(const rapidjson::Value& obj, const char* name, std::string& out) {
-  if (!has_member(obj, name)) return true;
-  auto v = string_member(obj, name);
-  if (!v) return false;
-  out = std::move(*v);
+  const rapidjson::Value* v = present_member(obj, name);
+  if (v == nullptr) return true;
+  if (!v->IsString()) return false;
+  out.assign(v->GetString(), v->GetStringLength());
   return true;
 }
 

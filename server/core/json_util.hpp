@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +25,28 @@ constexpr int kMaxJsonDepth = 32;
 // a viewer's bytes through as they came, and the hooks decide such a call and
 // log its text repaired (usher_service/attempt_log.hpp) rather than refuse it.
 enum class JsonUtf8 { kRequired, kPassedThrough };
+
+// rapidjson's Document takes a 64 KiB chunk from malloc for its first value, a
+// size jemalloc serves on its slow path for large allocations, where a hook
+// call or a signed request needs a few hundred bytes: a tenth of a refused
+// start's instructions on the hook io thread went to that chunk
+// (docs/performance.md, "JSON documents in small chunks"). Documents of JSON
+// from outside take chunks of this size instead; a larger document takes more.
+constexpr std::size_t kJsonChunkBytes = 4096;
+
+// Holds a JsonDocument's chunks; a base class so that it exists before the
+// document that points at it and outlives it.
+struct JsonChunks {
+  std::unique_ptr<rapidjson::MemoryPoolAllocator<>> pool =
+      std::make_unique<rapidjson::MemoryPoolAllocator<>>(kJsonChunkBytes);
+};
+
+// A rapidjson::Document whose values live in kJsonChunkBytes chunks. Movable:
+// the pool stays where it is on the heap and moves with the document.
+class JsonDocument : private JsonChunks, public rapidjson::Document {
+ public:
+  JsonDocument() : rapidjson::Document(pool.get()) {}
+};
 
 // The one way JSON from outside is parsed: hook calls, v2 and legacy bodies,
 // test controls. Refuses, before rapidjson runs, text with a NUL byte (rapidjson
@@ -61,6 +85,9 @@ std::optional<int64_t> int_member(const rapidjson::Value& obj, const char* name)
 // false, the integers 1 or 0, or a string parse_bool reads ("true", "1", "false",
 // "0"); nullopt for anything else. v2 bodies are typed and refuse strings first.
 std::optional<bool> bool_value(const rapidjson::Value& v);
+// The member's value if it exists and is not null, else nullptr: one lookup
+// where has_member followed by a typed read would walk the members twice.
+const rapidjson::Value* present_member(const rapidjson::Value& obj, const char* name);
 // True if the member exists and is not null.
 bool has_member(const rapidjson::Value& obj, const char* name);
 // A client's date as a JSON value: an integer is unix seconds, a string any

@@ -11,30 +11,33 @@ namespace {
 
 enum class Need { kOptional, kRequired };
 
-bool read_string(const rapidjson::Value& doc, const char* name, std::string& out, Need need,
+// A present member's value as a string into out; any other type is a problem.
+bool string_into(const rapidjson::Value& v, const char* name, std::string& out,
                  std::string& problem) {
-  if (!has_member(doc, name)) {
-    if (need == Need::kRequired) problem = std::string(name) + ": required";
-    return need == Need::kOptional;
-  }
-  auto v = string_member(doc, name);
-  if (!v) {
+  if (!v.IsString()) {
     problem = std::string(name) + ": must be a string";
     return false;
   }
-  out = std::move(*v);
+  out.assign(v.GetString(), v.GetStringLength());
   return true;
+}
+
+bool read_string(const rapidjson::Value& doc, const char* name, std::string& out, Need need,
+                 std::string& problem) {
+  const rapidjson::Value* v = present_member(doc, name);
+  if (v == nullptr) {
+    if (need == Need::kRequired) problem = std::string(name) + ": required";
+    return need == Need::kOptional;
+  }
+  return string_into(*v, name, out, problem);
 }
 
 // Present members only: a missing pass is not an empty one (a publish row with
 // a null password lets a publisher in who sends none).
 bool read_credential(const rapidjson::Value& doc, const char* name,
                      std::optional<std::string>& out, std::string& problem) {
-  if (!has_member(doc, name)) return true;
-  std::string value;
-  if (!read_string(doc, name, value, Need::kOptional, problem)) return false;
-  out = std::move(value);
-  return true;
+  const rapidjson::Value* v = present_member(doc, name);
+  return v == nullptr || string_into(*v, name, out.emplace(), problem);
 }
 
 HttpResponse encode(const UsherDecision& d) {
@@ -51,7 +54,7 @@ UsherAction action_of(const std::string& action) {
 }  // namespace
 
 std::optional<GenericCheck> decode_generic_check(std::string_view body, std::string& problem) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   problem = parse_json(body, doc, JsonUtf8::kPassedThrough);
   if (!problem.empty()) return std::nullopt;
   if (!doc.IsObject()) {

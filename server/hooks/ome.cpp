@@ -138,7 +138,7 @@ std::string OmeCall::session_id() const {
 }
 
 std::optional<OmeCall> decode_ome(std::string_view body, std::string& problem) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   if (!parse_json_object(body, doc, problem)) return std::nullopt;
   const rapidjson::Value* client = object_member(doc, "client", problem);
   if (client == nullptr) return std::nullopt;

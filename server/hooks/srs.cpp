@@ -33,7 +33,7 @@ UsherRequest usher_request(const SrsCall& c, UsherAction action) {
 
 // client_id as SRS 4+ sends it (a string) or SRS 3 did (an integer).
 bool read_client_id(std::string_view body, std::string& out) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   if (!parse_json(body, doc, JsonUtf8::kPassedThrough).empty() || !doc.IsObject()) return false;
   auto it = doc.FindMember("client_id");
   if (it == doc.MemberEnd() || it->value.IsNull()) return true;

@@ -83,7 +83,7 @@ bool read_member_strings(const rapidjson::Value& obj, std::string_view where,
 bool read_json_strings(std::string_view body,
                        std::initializer_list<std::pair<const char*, std::string*>> fields,
                        std::string& problem) {
-  rapidjson::Document doc;
+  JsonDocument doc;
   return parse_json_object(body, doc, problem) && read_member_strings(doc, "", fields, problem);
 }
 

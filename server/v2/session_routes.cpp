@@ -62,7 +62,7 @@ HttpResponse get_limits(const V2Context& c, const std::string& key) {
 
 HttpResponse put_limits(const V2Context& c, const std::string& key) {
   no_query(c);
-  rapidjson::Document body;
+  JsonDocument body;
   read_json_object(c.req, body, false);
   const LimitsUpdate in = parse_limits_update(body);
 

@@ -41,7 +41,7 @@ HttpResponse ticket_reply(const V2Context& c, int status, const Ticket& t, bool 
 
 // A GET may also name option:children in a JSON body; nothing else belongs there.
 bool children_in_get_body(const V2Context& c) {
-  rapidjson::Document body;
+  JsonDocument body;
   if (!read_json_object(c.req, body, true)) return false;
   bool children = false;
   for (auto m = body.MemberBegin(); m != body.MemberEnd(); ++m) {
@@ -158,7 +158,7 @@ HttpResponse create_ticket(const V2Context& c) {
   QueryArgs args(c.req.query());
   const bool query_children = take_children(args);
   args.reject_rest();
-  rapidjson::Document body;
+  JsonDocument body;
   read_json_object(c.req, body, false);
   const TicketCreate in = parse_ticket_create(body, c.account, c.now);
 
@@ -177,7 +177,7 @@ HttpResponse update_ticket(const V2Context& c, const std::string& key) {
   QueryArgs args(c.req.query());
   const bool query_children = take_children(args);
   args.reject_rest();
-  rapidjson::Document body;
+  JsonDocument body;
   read_json_object(c.req, body, false);
   const TicketUpdate in = parse_ticket_update(body, c.now);
 

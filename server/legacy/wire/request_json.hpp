@@ -7,11 +7,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_util.hpp"
+
 namespace sevu::legacy {
 
 struct ParsedRequest {
   bool ok = false;
-  rapidjson::Document doc;  // an object when ok
+  JsonDocument doc;  // an object when ok
   std::string problem;      // when !ok
   // PHP's json_encode of the request without its "signature" member: signature
   // form (b) (signature.hpp), made here once because checking that PHP could

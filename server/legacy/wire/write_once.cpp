@@ -40,7 +40,7 @@ Reply repeated_reply(const WriteReply& held) {
     r.message = std::string(kReplayMessage);
     return r;
   }
-  auto members = std::make_shared<rapidjson::Document>();
+  auto members = std::make_shared<JsonDocument>();
   // Full precision, so that a number is written back exactly as it was read.
   members->Parse<rapidjson::kParseFullPrecisionFlag>(held.payload.data(), held.payload.size());
   if (members->HasParseError() || !members->IsObject()) {
