@@ -19,4 +19,8 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp);
 // U+FFFD. Valid text comes back unchanged. Stops after max_bytes of input.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes = std::string_view::npos);
 
+// text cut to max_bytes and repaired in place as to_valid_utf8 repairs it.
+// Text already valid, the usual case, is neither copied nor reallocated.
+void make_valid_utf8(std::string& text, std::size_t max_bytes = std::string::npos);
+
 }  // namespace sevu
