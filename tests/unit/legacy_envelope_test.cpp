@@ -3,6 +3,9 @@
 
 #include <rapidjson/document.h>
 
+#include <cmath>
+#include <cstdio>
+#include <random>
 #include <set>
 #include <string>
 
@@ -43,6 +46,21 @@ TEST_CASE("handle_time: 4 decimals, never negative") {
   CHECK(format_handle_time(0) == "0.0000 seconds");
   CHECK(format_handle_time(-1) == "0.0000 seconds");
   CHECK(format_handle_time(12.5) == "12.5000 seconds");
+  CHECK(format_handle_time(0.00004) == "0.0000 seconds");
+  CHECK(format_handle_time(0.99996) == "1.0000 seconds");
+  CHECK(format_handle_time(std::nan("")) == "0.0000 seconds");
+}
+
+TEST_CASE("handle_time: the digits printf's %.4f writes") {
+  std::mt19937_64 random(20261204);
+  for (int i = 0; i < 100000; ++i) {
+    // Most requests take well under a second; some take minutes.
+    const double seconds = std::ldexp(static_cast<double>(random() >> 11), -53) *
+                           (i % 10 == 0 ? 1000.0 : 0.01);
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%.4f seconds", seconds);
+    REQUIRE_MESSAGE(format_handle_time(seconds) == expected, seconds);
+  }
 }
 
 TEST_CASE("code table: one entry per code, upstream messages, statuses") {
