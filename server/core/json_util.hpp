@@ -42,7 +42,10 @@ struct JsonChunks {
 };
 
 // A rapidjson::Document whose values live in kJsonChunkBytes chunks. Movable:
-// the pool stays where it is on the heap and moves with the document.
+// the pool stays where it is on the heap and moves with the document. A move
+// assignment frees the old pool before the document lets go of its old values,
+// which is safe: a document never hands values back to a pool allocator (its
+// kNeedFree is false), it only drops its pointer to them.
 class JsonDocument : private JsonChunks, public rapidjson::Document {
  public:
   JsonDocument() : rapidjson::Document(pool.get()) {}
