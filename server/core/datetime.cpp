@@ -290,15 +290,6 @@ std::optional<int64_t> datetime_in_range(int64_t unix_seconds) {
   return unix_seconds;
 }
 
-namespace {
-
-// value's last `width` decimal digits at out, zero-padded.
-void put_digits(char* out, int64_t value, int width) {
-  for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
-}
-
-}  // namespace
-
 // Digits put in place rather than through snprintf, whose format parsing cost
 // about a thousand instructions a date: every ticket a signed write returns
 // carries three, made by the writer that every signed write waits on

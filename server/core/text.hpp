@@ -26,6 +26,12 @@ int hex_value(char c);
 // s without leading and trailing characters from `space`.
 std::string_view trim(std::string_view s, std::string_view space = kHttpSpace);
 
+// value's last `width` decimal digits written at out[0..width), zero-padded;
+// value must not be negative. The formatters of dates and times use it where
+// snprintf would parse its format on every call (docs/performance.md, "Dates
+// written without snprintf").
+void put_digits(char* out, int64_t value, int width);
+
 // A decimal number of 1..max_digits digits, nothing else: no sign, no spaces.
 // Leading zeros are allowed ("007" is 7). max_digits is at most 18, so the
 // value always fits int64; nullopt for anything else.

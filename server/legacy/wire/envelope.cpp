@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/text.hpp"
+
 namespace sevu::legacy {
 
 Reply reply(Code code) {
@@ -37,9 +39,7 @@ std::string format_handle_time(double seconds) {
   seconds = std::min(seconds, kLongestHandleSeconds);
   const int64_t units = std::llround(seconds * 10000);
   std::string out = std::to_string(units / 10000) + ".0000 seconds";
-  const std::size_t dot = out.find('.');
-  for (int64_t i = 4, rest = units % 10000; i > 0; --i, rest /= 10)
-    out[dot + i] = static_cast<char>('0' + rest % 10);
+  put_digits(&out[out.find('.') + 1], units % 10000, 4);
   return out;
 }
 
