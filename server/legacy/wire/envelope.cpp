@@ -38,8 +38,10 @@ std::string format_handle_time(double seconds) {
   if (!(seconds > 0)) seconds = 0;  // also catches NaN
   seconds = std::min(seconds, kLongestHandleSeconds);
   const int64_t units = std::llround(seconds * 10000);
-  std::string out = std::to_string(units / 10000) + ".0000 seconds";
-  put_digits(&out[out.find('.') + 1], units % 10000, 4);
+  std::string out = std::to_string(units / 10000);
+  const std::size_t fraction = out.size() + 1;  // just past the '.'
+  out += ".0000 seconds";
+  put_digits(&out[fraction], units % 10000, 4);
   return out;
 }
 
