@@ -5,19 +5,42 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 namespace sevu {
 
 class Clock {
  public:
   int64_t wall() const;  // unix seconds, system clock
-  int64_t now() const { return wall() + offset_.load(std::memory_order_relaxed); }
-  void set(int64_t unix_seconds) { offset_.store(unix_seconds - wall()); }
-  void advance(int64_t seconds) { offset_.fetch_add(seconds); }
-  void use_wall() { offset_.store(0); }  // back to the system clock
+  int64_t now() const {
+    const int64_t frozen = frozen_.load(std::memory_order_relaxed);
+    return frozen != kRunning ? frozen : wall() + offset_.load(std::memory_order_relaxed);
+  }
+  // Ticket time runs on from here, as the wall clock does.
+  void set(int64_t unix_seconds) {
+    frozen_.store(kRunning);
+    offset_.store(unix_seconds - wall());
+  }
+  // Ticket time stands still here until set() or use_wall(): a test that
+  // compares exact dates must not see a wall second pass between its steps.
+  void freeze(int64_t unix_seconds) { frozen_.store(unix_seconds); }
+  void advance(int64_t seconds) {
+    const int64_t frozen = frozen_.load();
+    if (frozen != kRunning) {
+      frozen_.store(frozen + seconds);
+    } else {
+      offset_.fetch_add(seconds);
+    }
+  }
+  void use_wall() {  // back to the system clock
+    frozen_.store(kRunning);
+    offset_.store(0);
+  }
 
  private:
+  static constexpr int64_t kRunning = std::numeric_limits<int64_t>::min();
   std::atomic<int64_t> offset_{0};
+  std::atomic<int64_t> frozen_{kRunning};
 };
 
 }  // namespace sevu

@@ -70,7 +70,8 @@ class Fixture {
     REQUIRE(mkdtemp(tmpl) != nullptr);
     dir_ = tmpl;
     store = open_sqlite_store(dir_ + "/sevu.db");
-    clock.set(*parse_datetime("2030-06-01 12:00:00", 0));
+    // Frozen, so tests may compare exact dates with "now".
+    clock.freeze(*parse_datetime("2030-06-01 12:00:00", 0));
     REQUIRE(store->insert_account(account(kDemoCdn, "demo", kDemoSecret)));
     REQUIRE(store->insert_account(account(kOtherCdn, "other", kOtherSecret)));
   }
