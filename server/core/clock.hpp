@@ -24,6 +24,8 @@ class Clock {
   // Ticket time stands still here until set() or use_wall(): a test that
   // compares exact dates must not see a wall second pass between its steps.
   void freeze(int64_t unix_seconds) { frozen_.store(unix_seconds); }
+  // A frozen clock belongs to one test thread, so its branch need not be one
+  // atomic step; the server's test routes only ever offset a running clock.
   void advance(int64_t seconds) {
     const int64_t frozen = frozen_.load();
     if (frozen != kRunning) {
