@@ -1,8 +1,9 @@
 // libFuzzer: the one JSON entry point (core parse_json) and the v2 body reader
 // over it. The first byte picks the v2 content type and whether an empty body
 // is allowed; the rest is the text. Beyond not crashing: an accepted document
-// is never nested deeper than kMaxJsonDepth, and v2 accepts only what the core
-// parser accepts, as an object.
+// is never nested deeper than kMaxJsonDepth, v2 accepts only what the core
+// parser accepts, as an object, and read_top_members (the hook bodies' reader)
+// reads what parse_json and present_member read.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -37,6 +38,28 @@ int depth_of(const rapidjson::Value& root) {
   return deepest;
 }
 
+// read_top_members against the document: the same refusal, and the same
+// value for each name asked for (names short enough for the fuzzer to hit).
+void same_as_document(std::string_view text, sevu::JsonUtf8 utf8, const std::string& problem,
+                      const rapidjson::Document& doc) {
+  static const char* const kNames[] = {"a", "b", "ip", "key"};
+  constexpr std::size_t kCount = sizeof kNames / sizeof kNames[0];
+  sevu::TopMember members[kCount];
+  bool is_object = false;
+  if (sevu::read_top_members(text, utf8, kNames, kCount, members, is_object) != problem)
+    std::abort();
+  if (!problem.empty()) return;
+  if (is_object != doc.IsObject()) std::abort();
+  for (std::size_t i = 0; i < kCount; ++i) {
+    const rapidjson::Value* v = sevu::present_member(doc, kNames[i]);
+    if (members[i].present() != (v != nullptr)) std::abort();
+    if (v == nullptr) continue;
+    if ((members[i].kind == sevu::TopMember::Kind::kString) != v->IsString()) std::abort();
+    if (v->IsString() && members[i].text != std::string_view(v->GetString(), v->GetStringLength()))
+      std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -46,7 +69,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 
   rapidjson::Document doc;
-  const bool core_ok = sevu::parse_json(text, doc).empty();
+  const std::string core_problem = sevu::parse_json(text, doc);
+  const bool core_ok = core_problem.empty();
+  same_as_document(text, sevu::JsonUtf8::kRequired, core_problem, doc);
+  {
+    rapidjson::Document loose;
+    same_as_document(text, sevu::JsonUtf8::kPassedThrough,
+                     sevu::parse_json(text, loose, sevu::JsonUtf8::kPassedThrough), loose);
+  }
   if (core_ok) {
     if (depth_of(doc) > sevu::kMaxJsonDepth) std::abort();
     if (doc.IsObject()) {

@@ -2,7 +2,10 @@
 // non-object, so every helper checks the shape first.
 #include "core/json_util.hpp"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <cstdint>
 
@@ -134,27 +137,127 @@ const rapidjson::Value* find(const rapidjson::Value& obj, const char* name) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
+std::string malformed(rapidjson::ParseErrorCode code, std::size_t offset) {
+  return std::string("malformed JSON: ") + rapidjson::GetParseError_En(code) + " at offset " +
+         std::to_string(offset);
+}
+
+// Iterative: even within the limit, parsing never recurses.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+
+// What both readers refuse before rapidjson runs. On success, input is the text
+// rapidjson may read: text itself, or the copy scan holds.
+std::string before_rapidjson(std::string_view text, Prescan& scan, std::string_view& input) {
+  if (text.find('\0') != std::string_view::npos) return "NUL byte in JSON text";
+  scan = prescan(text);
+  if (scan.too_deep) return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  if (scan.too_big_at)  // in rapidjson's own words, as it says it of 1e400
+    return malformed(rapidjson::kParseErrorNumberTooBig, *scan.too_big_at);
+  input = scan.rewritten ? std::string_view(*scan.rewritten) : text;
+  return {};
+}
+
+// Records the top-level members read_top_members asks for, as rapidjson's
+// reader meets them; every other value is only checked by the reader.
+class TopMemberHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TopMemberHandler> {
+ public:
+  TopMemberHandler(const char* const* names, std::size_t count, TopMember* out)
+      : names_(names), count_(count), out_(out) {}
+
+  bool is_object = false;
+
+  // Numbers and booleans (BaseReaderHandler routes them here).
+  bool Default() { return value(TopMember::Kind::kOther); }
+  bool Null() { return value(TopMember::Kind::kNull); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1 && pending_ != nullptr) pending_->text.assign(s, n);
+    return value(TopMember::Kind::kString);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1) pending_ = unseen_member(std::string_view(s, n));
+    return true;
+  }
+  bool StartObject() {
+    if (depth_ == 0) is_object = true;
+    return open();
+  }
+  bool StartArray() { return open(); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+ private:
+  // A value inside the top-level object belongs to the key just read.
+  bool value(TopMember::Kind kind) {
+    if (depth_ == 1 && pending_ != nullptr) pending_->kind = kind;
+    if (depth_ == 1) pending_ = nullptr;
+    return true;
+  }
+  bool open() {
+    value(TopMember::Kind::kOther);
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  // The asked-for member of this name, unless an earlier occurrence was read.
+  TopMember* unseen_member(std::string_view key) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (key == names_[i]) return out_[i].kind == TopMember::Kind::kAbsent ? &out_[i] : nullptr;
+    }
+    return nullptr;
+  }
+
+  const char* const* names_;
+  std::size_t count_;
+  TopMember* out_;
+  int depth_ = 0;
+  TopMember* pending_ = nullptr;  // the member whose value comes next
+};
+
 }  // namespace
 
 std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {
-  if (text.find('\0') != std::string_view::npos) return "NUL byte in JSON text";
-  const Prescan scan = prescan(text);
-  if (scan.too_deep) return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-  if (scan.too_big_at)  // in rapidjson's own words, as it says it of 1e400
-    return std::string("malformed JSON: ") +
-           rapidjson::GetParseError_En(rapidjson::kParseErrorNumberTooBig) + " at offset " +
-           std::to_string(*scan.too_big_at);
-  // Iterative: even within the limit, parsing never recurses.
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
-  const std::string_view input = scan.rewritten ? std::string_view(*scan.rewritten) : text;
+  Prescan scan;
+  std::string_view input;
+  if (std::string problem = before_rapidjson(text, scan, input); !problem.empty()) return problem;
   if (utf8 == JsonUtf8::kRequired) {
-    doc.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(input.data(), input.size());
+    doc.Parse<kParseFlags | rapidjson::kParseValidateEncodingFlag>(input.data(), input.size());
   } else {
-    doc.Parse<kFlags>(input.data(), input.size());
+    doc.Parse<kParseFlags>(input.data(), input.size());
   }
   if (!doc.HasParseError()) return {};
-  return std::string("malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-         " at offset " + std::to_string(doc.GetErrorOffset());
+  return malformed(doc.GetParseError(), doc.GetErrorOffset());
+}
+
+std::string read_top_members(std::string_view text, JsonUtf8 utf8, const char* const* names,
+                             std::size_t count, TopMember* out, bool& is_object) {
+  for (std::size_t i = 0; i < count; ++i) out[i] = TopMember{};
+  is_object = false;
+  Prescan scan;
+  std::string_view input;
+  if (std::string problem = before_rapidjson(text, scan, input); !problem.empty()) return problem;
+  // The stream Document::Parse(text, length) reads, so that byte order marks
+  // and offsets are read alike. Not in situ: rapidjson 1.1.0's UTF-8 validation
+  // reads up to three bytes past the end of an in-situ buffer (fuzz_json).
+  rapidjson::MemoryStream bytes(input.data(), input.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> stream(bytes);
+  // The reader's stack (a string being read, a member count per open object)
+  // lives in this frame, and in kJsonChunkBytes chunks beyond it.
+  char stack_space[1024];
+  rapidjson::MemoryPoolAllocator<> stack_pool(stack_space, sizeof stack_space, kJsonChunkBytes);
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+      reader(&stack_pool, 256);
+  TopMemberHandler handler(names, count, out);
+  const rapidjson::ParseResult result =
+      utf8 == JsonUtf8::kRequired
+          ? reader.Parse<kParseFlags | rapidjson::kParseValidateEncodingFlag>(stream, handler)
+          : reader.Parse<kParseFlags>(stream, handler);
+  if (result.IsError()) return malformed(result.Code(), result.Offset());
+  is_object = handler.is_object;
+  return {};
 }
 
 HttpResponse json_reply(int status, const rapidjson::StringBuffer& buf) {

@@ -61,6 +61,29 @@ class JsonDocument : private JsonChunks, public rapidjson::Document {
 std::string parse_json(std::string_view text, rapidjson::Document& doc,
                        JsonUtf8 utf8 = JsonUtf8::kRequired);
 
+// One top-level member of a JSON object, as read_top_members finds it. A
+// member sent twice is read as its first occurrence, as rapidjson's FindMember
+// finds it, so both readers agree.
+struct TopMember {
+  enum class Kind { kAbsent, kNull, kString, kOther };
+  Kind kind = Kind::kAbsent;
+  std::string text;  // the string's bytes, when kind is kString
+
+  // Present and not null, as present_member reads a member.
+  bool present() const { return kind == Kind::kString || kind == Kind::kOther; }
+};
+
+// For a flat request body read on a hot path (a hook call): the top-level
+// members named in names[0..count) into out[0..count), in one pass and without
+// building a document: the document's chunks, its values and a lookup per
+// member were a third of decoding a generic check (docs/performance.md,
+// "Hook bodies read without a document"). Refuses exactly what parse_json
+// refuses, with the same problem (out then means nothing); is_object says
+// whether the value is an object. A member not sent stays kAbsent; members
+// nested deeper are parsed and checked, not kept.
+std::string read_top_members(std::string_view text, JsonUtf8 utf8, const char* const* names,
+                             std::size_t count, TopMember* out, bool& is_object);
+
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // A reply with this status carrying the JSON text written into buf.

@@ -1,6 +1,6 @@
 #include "hooks/generic_check.hpp"
 
-#include <rapidjson/document.h>
+#include <utility>
 
 #include "core/json_util.hpp"
 #include "hooks/hook_replies.hpp"
@@ -11,33 +11,49 @@ namespace {
 
 enum class Need { kOptional, kRequired };
 
+// The members a generic check reads, in the order they are checked: the first
+// problem in this order is the one reported.
+enum Field {
+  kAction,
+  kKey,
+  kPass,
+  kIp,
+  kApp,
+  kVideo,
+  kAppinst,
+  kPageurl,
+  kRefurl,
+  kUser,
+  kSession,
+  kFieldCount
+};
+constexpr const char* kFieldNames[kFieldCount] = {"action", "key",   "pass",    "ip",
+                                                  "app",    "video", "appinst", "pageurl",
+                                                  "refurl", "user",  "session"};
+
 // A present member's value as a string into out; any other type is a problem.
-bool string_into(const rapidjson::Value& v, const char* name, std::string& out,
-                 std::string& problem) {
-  if (!v.IsString()) {
-    problem = std::string(name) + ": must be a string";
+bool string_into(TopMember& m, Field f, std::string& out, std::string& problem) {
+  if (m.kind != TopMember::Kind::kString) {
+    problem = std::string(kFieldNames[f]) + ": must be a string";
     return false;
   }
-  out.assign(v.GetString(), v.GetStringLength());
+  out = std::move(m.text);
   return true;
 }
 
-bool read_string(const rapidjson::Value& doc, const char* name, std::string& out, Need need,
-                 std::string& problem) {
-  const rapidjson::Value* v = present_member(doc, name);
-  if (v == nullptr) {
-    if (need == Need::kRequired) problem = std::string(name) + ": required";
+bool read_string(TopMember* members, Field f, std::string& out, Need need, std::string& problem) {
+  if (!members[f].present()) {
+    if (need == Need::kRequired) problem = std::string(kFieldNames[f]) + ": required";
     return need == Need::kOptional;
   }
-  return string_into(*v, name, out, problem);
+  return string_into(members[f], f, out, problem);
 }
 
 // Present members only: a missing pass is not an empty one (a publish row with
 // a null password lets a publisher in who sends none).
-bool read_credential(const rapidjson::Value& doc, const char* name,
-                     std::optional<std::string>& out, std::string& problem) {
-  const rapidjson::Value* v = present_member(doc, name);
-  return v == nullptr || string_into(*v, name, out.emplace(), problem);
+bool read_credential(TopMember* members, Field f, std::optional<std::string>& out,
+                     std::string& problem) {
+  return !members[f].present() || string_into(members[f], f, out.emplace(), problem);
 }
 
 HttpResponse encode(const UsherDecision& d) {
@@ -54,10 +70,12 @@ UsherAction action_of(const std::string& action) {
 }  // namespace
 
 std::optional<GenericCheck> decode_generic_check(std::string_view body, std::string& problem) {
-  JsonDocument doc;
-  problem = parse_json(body, doc, JsonUtf8::kPassedThrough);
+  TopMember m[kFieldCount];
+  bool is_object = false;
+  problem =
+      read_top_members(body, JsonUtf8::kPassedThrough, kFieldNames, kFieldCount, m, is_object);
   if (!problem.empty()) return std::nullopt;
-  if (!doc.IsObject()) {
+  if (!is_object) {
     problem = "body must be a JSON object";
     return std::nullopt;
   }
@@ -68,17 +86,17 @@ std::optional<GenericCheck> decode_generic_check(std::string_view body, std::str
   Credentials& who = r.credentials;
   // A missing key/pass is decided (and logged) as "Invalid Auth Token"; a
   // request without ip/app/video cannot be decided at all.
-  const bool ok = read_string(doc, "action", c.action, Need::kOptional, problem) &&
-                  read_credential(doc, "key", who.key, problem) &&
-                  read_credential(doc, "pass", who.pass, problem) &&
-                  read_string(doc, "ip", r.client_ip, Need::kRequired, problem) &&
-                  read_string(doc, "app", r.app, Need::kRequired, problem) &&
-                  read_string(doc, "video", r.video, Need::kRequired, problem) &&
-                  read_string(doc, "appinst", r.protocol, Need::kOptional, problem) &&
-                  read_string(doc, "pageurl", r.pageurl, Need::kOptional, problem) &&
-                  read_string(doc, "refurl", r.refurl, Need::kOptional, problem) &&
-                  read_credential(doc, "user", who.user, problem) &&
-                  read_string(doc, "session", r.session_id, Need::kOptional, problem);
+  const bool ok = read_string(m, kAction, c.action, Need::kOptional, problem) &&
+                  read_credential(m, kKey, who.key, problem) &&
+                  read_credential(m, kPass, who.pass, problem) &&
+                  read_string(m, kIp, r.client_ip, Need::kRequired, problem) &&
+                  read_string(m, kApp, r.app, Need::kRequired, problem) &&
+                  read_string(m, kVideo, r.video, Need::kRequired, problem) &&
+                  read_string(m, kAppinst, r.protocol, Need::kOptional, problem) &&
+                  read_string(m, kPageurl, r.pageurl, Need::kOptional, problem) &&
+                  read_string(m, kRefurl, r.refurl, Need::kOptional, problem) &&
+                  read_credential(m, kUser, who.user, problem) &&
+                  read_string(m, kSession, r.session_id, Need::kOptional, problem);
   if (!ok) return std::nullopt;
   if (c.action != "play" && c.action != "recheck" && c.action != "publish" && c.action != "end") {
     problem = "action: must be play, recheck, end or publish";

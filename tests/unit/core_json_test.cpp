@@ -210,3 +210,68 @@ TEST_CASE("parse_json: numbers too big for a double are refused before rapidjson
   REQUIRE(sevu::parse_json("[1e308,-1.5e307," + std::string(300, '9') + "]", d).empty());
   CHECK(d[0].GetDouble() == 1e308);
 }
+
+namespace {
+
+// read_top_members must read what parse_json and present_member read: the same
+// refusal with the same words, and the same value for every member asked for.
+void reads_like_a_document(const std::string& text, sevu::JsonUtf8 utf8) {
+  CAPTURE(text);
+  static const char* const kNames[] = {"a", "b", "ip", "nested", "dup", "missing"};
+  constexpr std::size_t kCount = sizeof kNames / sizeof kNames[0];
+  sevu::TopMember members[kCount];
+  bool is_object = true;
+  const std::string problem =
+      sevu::read_top_members(text, utf8, kNames, kCount, members, is_object);
+  sevu::JsonDocument doc;
+  CHECK(problem == sevu::parse_json(text, doc, utf8));
+  if (!problem.empty()) return;
+  CHECK(is_object == doc.IsObject());
+  for (std::size_t i = 0; i < kCount; ++i) {
+    CAPTURE(kNames[i]);
+    const rapidjson::Value* v = sevu::present_member(doc, kNames[i]);
+    CHECK(members[i].present() == (v != nullptr));
+    if (v == nullptr) continue;
+    CHECK((members[i].kind == sevu::TopMember::Kind::kString) == v->IsString());
+    if (v->IsString()) CHECK(members[i].text == std::string(v->GetString(), v->GetStringLength()));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("read_top_members reads a body as parse_json and present_member do") {
+  const std::string deep = std::string(40, '[') + std::string(40, ']');
+  const std::string texts[] = {
+      R"({"a":"x","b":"y","ip":"1.2.3.4"})",
+      R"({"a":"caf\u00e9 \"q\" \\ \/","b":"a\u0000b"})",
+      R"({"a":1,"b":true,"ip":null,"nested":{"a":"inner","ip":"no"},"missing2":[1,"a"]})",
+      R"({"dup":"first","dup":"second","a":null,"a":"later"})",
+      R"({"nested":[{"a":"x"}],"a":"after nesting"})",
+      R"( { "a" : "spaces" , "b" : 0e46 , "ip" : -0.0 } )",
+      R"(["a","b"])",
+      R"("a")",
+      "5",
+      "null",
+      "{}",
+      "",
+      "{",
+      R"({"a":"x",})",
+      R"({"a":"x"} trailing)",
+      R"({"a":"unterminated)",
+      R"({"a":"\ud800"})",
+      "{\"a\":\"\xff\xfe\"}",
+      R"({"a":1e400})",
+      std::string("{\"a\":\"x\0y\"}", 12),
+      "{\"a\":" + deep + "}",
+      R"({"a":"x","b":0.0000000000000000000000000000000000000000001e-330})",
+      "\xef\xbb\xbf{\"a\":\"after a byte order mark\"}",
+      "\xef\xfd}",  // a lone first byte of a mark is skipped too (found by fuzz_json)
+      "\xbb\xbf[1]",
+      "\"ends in a lead byte\xf2",  // read past an in-situ buffer's end (fuzz_json)
+      "{\"a\":\"\xe2\x82",
+  };
+  for (const auto& text : texts) {
+    reads_like_a_document(text, sevu::JsonUtf8::kPassedThrough);
+    reads_like_a_document(text, sevu::JsonUtf8::kRequired);
+  }
+}
