@@ -2,6 +2,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include <iterator>
+
 #include "core/text.hpp"
 
 namespace sevu::http {
@@ -166,6 +168,9 @@ HttpRequest RequestReader::take() {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
+  // Reserved once: growing one field at a time moved every pair already read,
+  // about 3 % of a refused start's instructions (docs/performance.md).
+  out.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
   for (const auto& f : req) out.headers.emplace_back(f.name_string(), f.value());
   out.body = std::move(req.body());
   return out;
