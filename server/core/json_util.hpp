@@ -76,7 +76,7 @@ struct TopMember {
 // For a flat request body read on a hot path (a hook call): the top-level
 // members named in names[0..count) into out[0..count), in one pass and without
 // building a document: the document's chunks, its values and a lookup per
-// member were a third of decoding a generic check (docs/performance.md,
+// member were a sixth of decoding a generic check (docs/performance.md,
 // "Hook bodies read without a document"). Refuses exactly what parse_json
 // refuses, with the same problem (out then means nothing); is_object says
 // whether the value is an object. A member not sent stays kAbsent; members
