@@ -189,8 +189,9 @@ class TopMemberHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
  private:
   // A value inside the top-level object belongs to the key just read.
   bool value(TopMember::Kind kind) {
-    if (depth_ == 1 && pending_ != nullptr) pending_->kind = kind;
-    if (depth_ == 1) pending_ = nullptr;
+    if (depth_ != 1) return true;
+    if (pending_ != nullptr) pending_->kind = kind;
+    pending_ = nullptr;
     return true;
   }
   bool open() {
