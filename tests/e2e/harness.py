@@ -174,8 +174,8 @@ class Server:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      env=env)
         self.api_url = self.hook_url = None
-        deadline = time.time() + 30
-        while time.time() < deadline and not (self.api_url and self.hook_url):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (self.api_url and self.hook_url):
             line = self.proc.stdout.readline()
             if not line:
                 raise RuntimeError("sevu-server exited: " + "".join(self.output))
@@ -218,12 +218,12 @@ class Server:
         the server logs after an event reaches self.output through the drain thread, some
         time after the event itself shows (a busy machine may not run that thread for a
         while). None when none came within `timeout` seconds."""
-        deadline = time.time() + timeout
+        deadline = time.monotonic() + timeout
         while True:
             for line in list(self.output):
                 if re.search(pattern, line):
                     return line
-            if time.time() >= deadline:
+            if time.monotonic() >= deadline:
                 return None
             time.sleep(0.05)
 
@@ -471,9 +471,9 @@ def read_until_closed(sock, timeout=10):
     passes: for raw-socket tests that must see exactly what the server sent before closing."""
     sock.settimeout(timeout)
     chunks = []
-    deadline = time.time() + timeout
+    deadline = time.monotonic() + timeout
     try:
-        while time.time() < deadline:
+        while time.monotonic() < deadline:
             data = sock.recv(65536)
             if not data:
                 return b"".join(chunks), True
@@ -500,11 +500,11 @@ def main(namespace):
         if BACKEND != "sqlite" and getattr(fn, "sqlite_only", None):
             print(f"SKIP {name} on {BACKEND}: {fn.sqlite_only}", flush=True)
             continue
-        start = time.time()
+        start = time.monotonic()
         try:
             fn()
             passed += 1
-            print(f"PASS {name} ({time.time() - start:.2f}s)", flush=True)
+            print(f"PASS {name} ({time.monotonic() - start:.2f}s)", flush=True)
         except Exception:
             failed += 1
             print(f"FAIL {name}", flush=True)

@@ -79,12 +79,12 @@ def attempts(srv, key=None, at_least=0, **filters):
     if key is not None:
         fields["key"] = key
     fields.setdefault("limit", 1000)
-    deadline = time.time() + 10
+    deadline = time.monotonic() + 10
     while True:
         st, reply = legacy(srv, "sevu.attempts" if key is not None else "sevu.errorlog", fields)
         assert st == 200, reply
         rows = reply.get("attempts", [])
-        if len(rows) >= at_least or time.time() > deadline:
+        if len(rows) >= at_least or time.monotonic() > deadline:
             return rows
         time.sleep(0.05)
 
@@ -124,8 +124,8 @@ def free_port():
 
 
 def wait_for_port(port, timeout=10, proc=None):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             return False
         try:

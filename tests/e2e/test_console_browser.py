@@ -88,8 +88,8 @@ def stop_browser(driver):
 
 def wait_for(what, cond, timeout=WAIT):
     """Polls cond() until it is truthy; its value. Fails naming `what` and the page's errors."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         try:
             value = cond()
             if value:

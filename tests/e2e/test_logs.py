@@ -22,11 +22,11 @@ TOKEN = "h00k-t0ken-s3cret"
 
 def lines_of(path, n, timeout=10):
     """The JSON lines of path once there are at least n (written by a thread of their own)."""
-    deadline = time.time() + timeout
+    deadline = time.monotonic() + timeout
     while True:
         with open(path) as f:
             lines = [json.loads(line) for line in f if line.strip()]
-        if len(lines) >= n or time.time() > deadline:
+        if len(lines) >= n or time.monotonic() > deadline:
             return lines
         time.sleep(0.05)
 
@@ -82,8 +82,8 @@ def test_access_and_decision_logs_hold_no_secret_and_reopen_on_sighup():
         os.rename(access, access + ".1")
         os.rename(decisions, decisions + ".1")
         srv.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while not os.path.exists(access) and time.time() < deadline:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(access) and time.monotonic() < deadline:
             time.sleep(0.05)
         st, _ = hook_check(srv, token=TOKEN, key=key, **{"pass": PASS}, ip="10.0.0.7",
                            app="demo-origin", video="mystream")
