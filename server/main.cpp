@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "app/app.hpp"
 #include "app/cli_args.hpp"
@@ -53,18 +54,21 @@ int serve(const sevu::ServeOptions& o) {
   hook_options.max_connections = o.hook_max_connections;
   hook_options.threads = o.hook_threads;
 
-  // Migrate and seed on this thread before anything listens.
-  {
-    auto store = open_or_create_store(o.db);
+  // Migrate, seed and open the pool's connections on this thread before
+  // anything listens; a database not reachable yet is waited for.
+  const std::string db = o.db;
+  std::optional<StorePool> opened;
+  retry_while_store_unreachable(db, [&] {
+    auto store = open_or_create_store(db);
     const auto now = static_cast<int64_t>(std::time(nullptr));
     if (o.demo && ensure_demo_account(*store, now))
       std::cout << "sevu-server: created demo account (cdn 158)" << std::endl;
     if (o.demo && ensure_demo_ticket(*store, now))
       std::cout << "sevu-server: created the demo example ticket" << std::endl;
-  }
+    opened.emplace([db] { return open_store(db); }, o.store_workers, o.max_queue);
+  });
+  StorePool& pool = *opened;
   Clock clock;
-  const std::string db = o.db;
-  StorePool pool([db] { return open_store(db); }, o.store_workers, o.max_queue);
   // Before the app, which sends its kicks through the server's client
   // (core/http_client.hpp); they go out while the server runs.
   HttpServer server(o.threads, limits);

@@ -2,6 +2,9 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <thread>
 
 #include "app/cli_args.hpp"
 #include "app/commands.hpp"
@@ -35,6 +38,23 @@ std::unique_ptr<Store> open_or_create_store(const std::string& path) {
   for (auto i = path.find('/', 1); i != std::string::npos; i = path.find('/', i + 1))
     ::mkdir(path.substr(0, i).c_str(), 0700);
   return open_sqlite_store(path, OpenMode::kCreate);
+}
+
+void retry_while_store_unreachable(const std::string& db, const std::function<void()>& open) {
+  using Clock = std::chrono::steady_clock;
+  const auto give_up = Clock::now() + std::chrono::seconds(kStoreStartPatienceSeconds);
+  for (;;) {
+    try {
+      open();
+      return;
+    } catch (const StoreUnavailable& e) {
+      if (!is_postgres_uri(db) || Clock::now() >= give_up) throw;
+      // what() shows the URI without its password (db_display_name).
+      std::cerr << "sevu-server: " << e.what() << "; trying again (serve waits up to "
+                << kStoreStartPatienceSeconds << " s for the database)" << std::endl;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
 }
 
 std::unique_ptr<Store> open_existing_store(const std::string& path) {
