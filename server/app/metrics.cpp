@@ -8,6 +8,7 @@
 
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <tuple>
 
 #ifndef SEVU_VERSION
@@ -24,6 +25,17 @@ const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 // Decisions per group commit.
 const prometheus::Histogram::BucketBoundaries kBatchBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
+// Orders (result, reason) keys as views, so that counting a decision finds its
+// series without building two strings (transparent: find() takes views).
+struct ViewPairLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    using Views = std::pair<std::string_view, std::string_view>;
+    return Views(a.first, a.second) < Views(b.first, b.second);
+  }
+};
 
 }  // namespace
 
@@ -104,7 +116,8 @@ struct Metrics::Families {
   // program (see request()): no string is built per request.
   std::map<std::tuple<std::string_view, std::string_view, int>, prometheus::Counter*> request_series;
   std::map<std::pair<std::string_view, std::string_view>, prometheus::Histogram*> latency_series;
-  std::map<std::pair<std::string, std::string>, prometheus::Counter*> decision_series;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*, ViewPairLess>
+      decision_series;
 };
 
 Metrics::Metrics(MetricsSources sources)
@@ -142,14 +155,18 @@ void Metrics::request(std::string_view listener, std::string_view route, int sta
 
 void Metrics::decision(const UsherDecision& d) {
   Families& f = *families_;
-  const std::string result = d.result();
-  const std::string reason = d.decided() ? d.reason : "";
+  const std::pair<std::string_view, std::string_view> key{
+      d.result(), d.decided() ? std::string_view(d.reason) : std::string_view()};
   prometheus::Counter* c = nullptr;
   {
     std::lock_guard<std::mutex> lock(f.mutex);
-    auto& slot = f.decision_series[{result, reason}];
-    if (!slot) slot = &f.decisions.Add({{"result", result}, {"reason", reason}});
-    c = slot;
+    auto it = f.decision_series.find(key);
+    if (it == f.decision_series.end()) {
+      std::pair<std::string, std::string> labels{key.first, key.second};
+      auto* added = &f.decisions.Add({{"result", labels.first}, {"reason", labels.second}});
+      it = f.decision_series.emplace(std::move(labels), added).first;
+    }
+    c = it->second;
   }
   c->Increment();
 }
