@@ -333,7 +333,7 @@ class PgStore final : public KeptSessionsStore {
     if (!pg::storable(t.key)) return false;  // no such ticket can exist
     Params p;
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
-    p.add(t.max_viewers).add(t.when_full);
+    p.add(t.max_viewers).add(t.when_full).add(t.id);
     return run(update_ticket_, p).affected() > 0;
   }
 
@@ -816,7 +816,7 @@ class PgStore final : public KeptSessionsStore {
       " ORDER BY id LIMIT $10 OFFSET $11");
   const pg::Statement update_ticket_ = statement(
       "UPDATE tickets SET ip = $3, uses = $4, active = $5, expires = $6, used = $7,"
-      " max_viewers = $8, when_full = $9 WHERE cdn_id = $1 AND key = $2");
+      " max_viewers = $8, when_full = $9 WHERE id = $10 AND cdn_id = $1 AND key = $2");
   const pg::Statement delete_ticket_ =
       statement("DELETE FROM tickets WHERE cdn_id = $1 AND key = $2");
 

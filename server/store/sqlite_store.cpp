@@ -420,6 +420,7 @@ class SqliteStore final : public KeptSessionsStore {
         .bind(7, t.used)
         .bind(8, t.max_viewers)
         .bind(9, t.when_full)
+        .bind(10, t.id)
         .finish();
     return changes() > 0;
   }
@@ -1003,7 +1004,7 @@ class SqliteStore final : public KeptSessionsStore {
   Statement update_ticket_{db(),
                            "UPDATE tickets SET ip = ?3, uses = ?4, active = ?5, expires = ?6, "
                            "used = ?7, max_viewers = ?8, when_full = ?9"
-                           " WHERE cdn_id = ?1 AND key = ?2"};
+                           " WHERE id = ?10 AND cdn_id = ?1 AND key = ?2"};
   Statement delete_ticket_{db(), "DELETE FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
 
   Statement insert_attempt_{

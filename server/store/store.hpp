@@ -80,8 +80,11 @@ class Store {
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
   virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
-  // Writes the mutable state of an existing ticket: ip (auto bindings), uses, active,
-  // expires, used. Matches on cdn_id + key. Returns false if no such ticket.
+  // Writes the mutable state of a ticket as read from this store: ip (auto
+  // bindings), uses, active, expires, used, max_viewers, when_full. Matches on
+  // its id (the row, found without a key index search: a start's write) and on
+  // cdn_id + key (a tenant's guard). Returns false if no such ticket: never
+  // read, deleted since, or another account's.
   virtual bool update_ticket(const Ticket& t) = 0;
   virtual bool delete_ticket(int64_t cdn_id, const std::string& key) = 0;
   // The console's ticket search, newest first: every ticket of the account when

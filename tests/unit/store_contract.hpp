@@ -214,6 +214,13 @@ TEST_CASE(CONTRACT "tickets") {
   CHECK(store->delete_ticket(158, t.key));
   CHECK_FALSE(store->ticket(158, t.key));
   CHECK_FALSE(store->delete_ticket(158, t.key));
+  // A ticket made again under a deleted one's key is a new row: a write from a
+  // read of the old one does not reach it.
+  auto again = make_ticket(158, t.key);
+  REQUIRE(store->insert_ticket(again));
+  CHECK_FALSE(store->update_ticket(*got));
+  CHECK(store->ticket(158, t.key)->uses == again.uses);
+  CHECK(store->delete_ticket(158, t.key));
 
   auto next = make_ticket(158, "next");
   REQUIRE(store->insert_ticket(next));
