@@ -56,8 +56,8 @@ bool ensure_demo_ticket(Store& store, int64_t now);
 std::unique_ptr<Store> open_or_create_store(const std::string& path);
 
 // For `serve` only: runs open() until it returns without StoreUnavailable, for
-// at most kStoreStartPatience when db is a postgresql:// URI (an SQLite file
-// gets one try). PostgreSQL may still be starting beside the server (a boot, a
+// at most kStoreStartPatienceSeconds when db is a postgresql:// URI (an SQLite
+// file gets one try). PostgreSQL may still be starting beside the server (a boot, a
 // compose file), and libpq 15 measures connect_timeout on the wall clock, so a
 // clock step (NTP at boot) can expire a connect early. Each failed try is
 // printed; the last one's error is thrown (docs/operations.md, PostgreSQL store).
