@@ -101,13 +101,48 @@ std::string hmac_sha1(std::string_view key, std::string_view message) {
   return hmac(context, "hmac_sha1", key, message);
 }
 
-std::string sha256(std::string_view bytes) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_len = 0;
-  if (EVP_Digest(bytes_of(bytes), bytes.size(), out, &out_len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("sha256: OpenSSL EVP_Digest failed");
+namespace {
+
+// As with HMAC: EVP_Digest() with EVP_sha256() looks the digest up in the
+// provider tables and makes a context on every call, two thirds of a 60-byte
+// hash's cost (a viewing session's id on every named start, measured with
+// callgrind, docs/performance.md). The digest is fetched once per thread and
+// its context reused; a context is used by one thread at a time.
+class DigestContext {
+ public:
+  explicit DigestContext(const char* name)
+      : md_(EVP_MD_fetch(nullptr, name, nullptr)), ctx_(EVP_MD_CTX_new()) {}
+  ~DigestContext() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
   }
-  return std::string(reinterpret_cast<const char*>(out), out_len);
+  DigestContext(const DigestContext&) = delete;
+  DigestContext& operator=(const DigestContext&) = delete;
+
+  // Empty when OpenSSL fails; the caller throws.
+  std::string digest(std::string_view bytes) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int out_len = 0;
+    if (!md_ || !ctx_ || EVP_DigestInit_ex2(ctx_, md_, nullptr) != 1 ||
+        EVP_DigestUpdate(ctx_, bytes_of(bytes), bytes.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx_, out, &out_len) != 1) {
+      return {};
+    }
+    return std::string(reinterpret_cast<const char*>(out), out_len);
+  }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+};
+
+}  // namespace
+
+std::string sha256(std::string_view bytes) {
+  thread_local DigestContext context("SHA256");
+  std::string out = context.digest(bytes);
+  if (out.empty()) throw std::runtime_error("sha256: OpenSSL digest failed");
+  return out;
 }
 
 std::string base64_encode(std::string_view bytes) {
@@ -250,12 +285,11 @@ std::string random_bytes(std::size_t n) {
 
 std::string hex_encode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[b >> 4];
+    out[2 * i + 1] = kHex[b & 15];
   }
   return out;
 }

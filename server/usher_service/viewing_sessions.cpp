@@ -14,6 +14,7 @@ ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions,
 std::string ViewingSessions::id_of(const SessionKey& s) {
   // Each part is length-prefixed, so distinct sessions never share an id.
   std::string id;
+  id.reserve(s.key.size() + s.pass.size() + s.ip.size() + s.app.size() + s.video.size() + 40);
   for (const std::string* part : {&s.key, &s.pass, &s.ip, &s.app, &s.video}) {
     id += std::to_string(part->size());
     id += ':';
@@ -24,7 +25,11 @@ std::string ViewingSessions::id_of(const SessionKey& s) {
 
 std::string ViewingSessions::digest(const SessionKey& s, const std::string& connection) {
   std::string id = id_of(s);
-  if (!connection.empty()) id += std::to_string(connection.size()) + ':' + connection;
+  if (!connection.empty()) {
+    id += std::to_string(connection.size());
+    id += ':';
+    id += connection;
+  }
   return hex_encode(sha256(id));
 }
 

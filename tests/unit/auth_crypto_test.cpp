@@ -84,6 +84,22 @@ TEST_CASE("hmac: one context per thread, each call with its own key") {
   CHECK(from_thread == empty);
 }
 
+// FIPS 180-2 vectors. The digest's context is kept per thread: a call must not
+// carry the bytes of the call before it, and another thread agrees.
+TEST_CASE("sha256: FIPS 180-2 vectors, one context per thread") {
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  CHECK(hex_encode(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(hex_encode(sha256("abc")) == abc);
+  CHECK(hex_encode(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(hex_encode(sha256(repeat('a', 1000000))) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(hex_encode(sha256("abc")) == abc);
+  std::string from_thread;
+  std::thread([&] { from_thread = hex_encode(sha256("abc")); }).join();
+  CHECK(from_thread == abc);
+}
+
 TEST_CASE("hmac_sha1: RFC 2202 test vectors") {
   CHECK(hex_encode(hmac_sha1(repeat('\x0b', 20), "Hi There")) ==
         "b617318655057264e28bc0b6fb378c8ef146be00");
