@@ -40,6 +40,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
     std::string_view query, BadEscape bad) {
   std::vector<std::pair<std::string, std::string>> out;
+  if (query.empty()) return out;  // and memchr is never handed a view's null data()
   std::size_t pieces = 1;  // one string pair each, made once (a form has a dozen or more)
   for (const char* at = query.data(), *end = at + query.size();
        (at = static_cast<const char*>(std::memchr(at, '&', static_cast<std::size_t>(end - at))));

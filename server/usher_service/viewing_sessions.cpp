@@ -14,7 +14,8 @@ ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions,
 std::string ViewingSessions::id_of(const SessionKey& s) {
   // Each part is length-prefixed, so distinct sessions never share an id.
   std::string id;
-  id.reserve(s.key.size() + s.pass.size() + s.ip.size() + s.app.size() + s.video.size() + 40);
+  constexpr std::size_t kPrefixes = 5 * 8;  // five "<length>:" of up to seven digits
+  id.reserve(s.key.size() + s.pass.size() + s.ip.size() + s.app.size() + s.video.size() + kPrefixes);
   for (const std::string* part : {&s.key, &s.pass, &s.ip, &s.app, &s.video}) {
     id += std::to_string(part->size());
     id += ':';

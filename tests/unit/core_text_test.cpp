@@ -133,6 +133,14 @@ TEST_CASE("percent_decode: a bad escape kept literally, as PHP's urldecode() kee
   CHECK_FALSE(sevu::parse_query("k=%zz"));  // the default refuses
 }
 
+TEST_CASE("parse_query: empty pieces skipped, an empty or null view is no pairs") {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(sevu::parse_query(std::string_view{}) == Pairs{});
+  CHECK(sevu::parse_query("") == Pairs{});
+  CHECK(sevu::parse_query("&&a=1&&b&c=x+y%21&") ==
+        Pairs{{"a", "1"}, {"b", ""}, {"c", "x y!"}});
+}
+
 TEST_CASE("decode_utf8: lengths, code points, and what is refused") {
   uint32_t cp = 0;
   CHECK(decode_utf8("A", 0, cp) == 1);
