@@ -104,7 +104,7 @@ std::string hmac_sha1(std::string_view key, std::string_view message) {
 namespace {
 
 // As with HMAC: EVP_Digest() with EVP_sha256() looks the digest up in the
-// provider tables and makes a context on every call, two thirds of a 60-byte
+// provider tables and makes a context on every call, a third of a 100-byte
 // hash's cost (a viewing session's id on every named start, measured with
 // callgrind, docs/performance.md). The digest is fetched once per thread and
 // its context reused; a context is used by one thread at a time.

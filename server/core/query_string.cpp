@@ -11,8 +11,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
   std::string out;
   out.reserve(text.size());
   // Most text has nothing to decode: the runs between escapes are copied
-  // whole, not a character at a time (a form's fields were a fifth of a
-  // nginx-rtmp play's io-thread work, docs/performance.md).
+  // whole, not a character at a time (a form's fields were over a quarter of
+  // a nginx-rtmp play's io-thread work, docs/performance.md).
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t at = i;
