@@ -16,6 +16,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace sevu {
 
 namespace {
@@ -284,12 +286,11 @@ std::string random_bytes(std::size_t n) {
 }
 
 std::string hex_encode(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '\0');
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const auto b = static_cast<unsigned char>(bytes[i]);
-    out[2 * i] = kHex[b >> 4];
-    out[2 * i + 1] = kHex[b & 15];
+    out[2 * i] = hex_digit(b >> 4);
+    out[2 * i + 1] = hex_digit(b);
   }
   return out;
 }

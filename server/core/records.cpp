@@ -1,6 +1,5 @@
 #include "core/records.hpp"
 
-#include <cstdio>
 #include <limits>
 
 #include "core/text.hpp"
@@ -14,9 +13,11 @@ constexpr std::size_t kAttemptDigits = 16;
 }  // namespace
 
 std::string attempt_session_id(int64_t attempt_id) {
-  char digits[kAttemptDigits + 1];
-  std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(attempt_id));
-  return std::string(kAttemptSessionPrefix) + digits;
+  std::string id(kAttemptSessionPrefix);
+  id.resize(kAttemptSessionPrefix.size() + kAttemptDigits);
+  put_hex_digits(id.data() + kAttemptSessionPrefix.size(), static_cast<uint64_t>(attempt_id),
+                 static_cast<int>(kAttemptDigits));
+  return id;
 }
 
 std::optional<int64_t> attempt_of_session(const std::string& session_id) {

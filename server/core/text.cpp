@@ -6,6 +6,11 @@ void put_digits(char* out, int64_t value, int width) {
   for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
 }
 
+void put_hex_digits(char* out, uint64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i, value >>= 4)
+    out[i] = hex_digit(static_cast<unsigned>(value));
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

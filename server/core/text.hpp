@@ -22,6 +22,15 @@ inline bool is_digit(char c) {
 
 // 0..15 for a hex digit of either case, -1 for any other character.
 int hex_value(char c);
+// The lowercase hex digit of v's low four bits: the spelling every hex this
+// server writes uses (digests, session ids, PHP's \u escapes).
+inline char hex_digit(unsigned v) {
+  return "0123456789abcdef"[v & 0xF];
+}
+// value's last `width` hex digits written at out[0..width), lowercase and
+// zero-padded: an attempt's session id, written once per grant by the writer,
+// where snprintf cost 2 % of its time (docs/performance.md).
+void put_hex_digits(char* out, uint64_t value, int width);
 
 // s without leading and trailing characters from `space`.
 std::string_view trim(std::string_view s, std::string_view space = kHttpSpace);

@@ -52,6 +52,19 @@ TEST_CASE("hex_value") {
   for (char c : std::string("gG/:@`%\0", 8)) CHECK(hex_value(c) == -1);
 }
 
+TEST_CASE("hex_digit and put_hex_digits: lowercase, zero-padded, the last digits kept") {
+  CHECK(hex_digit(0) == '0');
+  CHECK(hex_digit(10) == 'a');
+  CHECK(hex_digit(0x1f) == 'f');  // the low four bits only
+  char out[8];
+  put_hex_digits(out, 0xab12, 8);
+  CHECK(std::string_view(out, 8) == "0000ab12");
+  put_hex_digits(out, 0xffffffffffffffffULL, 4);
+  CHECK(std::string_view(out, 4) == "ffff");
+  put_hex_digits(out, 0x123456789ULL, 8);
+  CHECK(std::string_view(out, 8) == "23456789");  // the high digit beyond the width dropped
+}
+
 TEST_CASE("trim: HTTP whitespace by default, any set on request") {
   CHECK(trim(" \t a b \t ") == "a b");
   CHECK(trim("\r\na\r\n") == "\r\na\r\n");

@@ -5,20 +5,19 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/text.hpp"
 #include "core/utf8.hpp"
 
 namespace sevu::legacy {
 
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";  // PHP writes lowercase \u escapes
-
+// PHP writes lowercase \u escapes.
 void append_u_escape(std::string& out, uint32_t unit) {
+  char digits[4];
+  put_hex_digits(digits, unit, 4);
   out += "\\u";
-  out += kHex[(unit >> 12) & 0xF];
-  out += kHex[(unit >> 8) & 0xF];
-  out += kHex[(unit >> 4) & 0xF];
-  out += kHex[unit & 0xF];
+  out.append(digits, sizeof digits);
 }
 
 bool encode(std::string& out, const rapidjson::Value& v, std::string_view skip, bool top);
