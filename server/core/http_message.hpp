@@ -18,6 +18,13 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_ip;  // peer address, IPv6 text for v6 peers
+  // Runs a task on the thread of this request's connection: at once when
+  // called there, else queued to it. Set by the http layer; empty (the task
+  // runs in place) for a request built by hand. A grant decided on the store's
+  // writer is answered through it, on the io thread, rather than on the writer
+  // every grant waits on (docs/performance.md, "Answers written without a hop,
+  // grants answered on their own thread").
+  std::function<void(std::function<void()>)> on_own_thread;
 
   // First header with this name, compared case-insensitively.
   std::optional<std::string_view> header(std::string_view name) const;

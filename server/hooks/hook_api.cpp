@@ -94,6 +94,7 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
 
   hooks::HookCall call = route->adapter(req);
   if (call.answer) return respond(std::move(*call.answer));
+  call.request.on_own_thread = req.on_own_thread;
   const hooks::EncodeDecision encode = call.encode;
   const hooks::EncodeDecisionAt encode_at = call.encode_at;
   usher_.decide(std::move(call.request),

@@ -173,6 +173,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (ex.running_in_this_thread()) return self->write(std::move(res));
       net::post(ex, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     };
+    // The same rule for whatever must run on this thread before the answer
+    // exists (a grant decided on the store's writer is encoded here).
+    out.on_own_thread = [ex](std::function<void()> task) {
+      if (ex.running_in_this_thread()) return task();
+      net::post(ex, std::move(task));
+    };
     try {
       (*handler_)(std::move(out), std::move(respond));
     } catch (const std::exception&) {

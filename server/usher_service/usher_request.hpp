@@ -46,6 +46,14 @@ struct UsherRequest {
   std::string protocol;      // how the client came ("play", "read", ...): the attempt's appinst
   std::string session_id;    // the media server's own id of the connection, when it sends one
   std::string pageurl, refurl;
+  // Runs a task on the asker's own thread (its HTTP connection's: the hook
+  // routes copy HttpRequest::on_own_thread). A decision made on a store thread
+  // is handed back through it, so that what hears the decision (its observers,
+  // the adapter encoding the answer) runs there and not on the writer every
+  // grant waits on (docs/performance.md, "Answers written without a hop,
+  // grants answered on their own thread"). Empty: the decision is heard on
+  // the thread that made it.
+  std::function<void(std::function<void()>)> on_own_thread;
 };
 
 struct UsherDecision {
@@ -85,7 +93,8 @@ struct UsherDecision {
   }
 };
 
-// Hears the decision exactly once, on whichever thread made it.
+// Hears the decision exactly once: on the request's own thread when it names
+// one (UsherRequest::on_own_thread), else on whichever thread made it.
 using DecisionDone = std::function<void(UsherDecision)>;
 
 }  // namespace sevu
