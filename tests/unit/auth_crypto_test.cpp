@@ -84,6 +84,25 @@ TEST_CASE("hmac: one context per thread, each call with its own key") {
   CHECK(from_thread == empty);
 }
 
+// The last key stays set in the thread's context: the same key again must
+// give the MAC a fresh context gives, message after message, and a different
+// key (a prefix of it, a longer one, then the first again) its own.
+TEST_CASE("hmac: a key used again keeps giving RFC 4231's answers") {
+  const std::string jefe = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  const std::string hi = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  for (int i = 0; i < 3; ++i)
+    CHECK(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")) == jefe);
+  CHECK(hex_encode(hmac_sha256("Jef", "what do ya want for nothing?")) != jefe);
+  CHECK(hex_encode(hmac_sha256("Jefe!", "what do ya want for nothing?")) != jefe);
+  CHECK(hex_encode(hmac_sha256(repeat('\x0b', 20), "Hi There")) == hi);
+  CHECK(hex_encode(hmac_sha256(repeat('\x0b', 20), "Hi There")) == hi);
+  CHECK(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")) == jefe);
+  CHECK(hex_encode(hmac_sha256("", "")) ==
+        "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  CHECK(hex_encode(hmac_sha256("", "")) ==
+        "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 // FIPS 180-2 vectors. The digest's context is kept per thread: a call must not
 // carry the bytes of the call before it, and another thread agrees.
 TEST_CASE("sha256: FIPS 180-2 vectors, one context per thread") {
