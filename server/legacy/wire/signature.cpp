@@ -35,9 +35,7 @@ class Scanner {
       skip_space();
       MemberSpan m;
       m.name_begin = pos_;
-      auto name = string_literal();
-      if (!name) return std::nullopt;
-      m.name = std::move(*name);
+      if (!string_literal(&m.name)) return std::nullopt;
       skip_space();
       if (!eat(':')) return std::nullopt;
       skip_space();
@@ -69,53 +67,55 @@ class Scanner {
       ++pos_;
   }
 
-  // A string literal at pos_, decoded well enough to compare with ASCII names
-  // (a \u escape above U+007F decodes to a placeholder that matches nothing ASCII).
-  std::optional<std::string> string_literal() {
-    if (!eat('"')) return std::nullopt;
-    std::string out;
+  // A string literal at pos_, decoded into *out when out is given (a member's
+  // name is; a value is only skipped) well enough to compare with ASCII names
+  // (a \u escape above U+007F decodes to a placeholder that matches nothing
+  // ASCII). Runs without an escape are passed whole: a character at a time,
+  // this scan was half of finding the signed forms of a request (callgrind,
+  // docs/performance.md, "Signatures checked with a kept key").
+  bool string_literal(std::string* out) {
+    if (!eat('"')) return false;
     while (pos_ < s_.size()) {
-      char c = s_[pos_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (pos_ >= s_.size()) return std::nullopt;
-      char e = s_[pos_++];
-      switch (e) {
-        case 'u': {
-          if (pos_ + 4 > s_.size()) return std::nullopt;
-          int v = 0;
-          for (int k = 0; k < 4; ++k) {
-            int h = hex_value(s_[pos_++]);
-            if (h < 0) return std::nullopt;
-            v = v * 16 + h;
-          }
-          out += v < 0x80 ? static_cast<char>(v) : '\x80';
-          break;
-        }
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        default:
-          out += e;
-          break;  // \" \\ \/
-      }
+      const std::size_t run = pos_;
+      while (pos_ < s_.size() && s_[pos_] != '"' && s_[pos_] != '\\') ++pos_;
+      if (out) out->append(s_.data() + run, pos_ - run);
+      if (pos_ >= s_.size()) return false;
+      if (s_[pos_++] == '"') return true;
+      if (pos_ >= s_.size()) return false;
+      const std::optional<char> c = escaped(s_[pos_++]);
+      if (!c) return false;
+      if (out) *out += *c;
     }
-    return std::nullopt;
+    return false;
+  }
+
+  // The character the escape \<e> stands for; pos_ is just past e (and past
+  // the four hex digits of a \u on return).
+  std::optional<char> escaped(char e) {
+    switch (e) {
+      case 'u': {
+        if (pos_ + 4 > s_.size()) return std::nullopt;
+        int v = 0;
+        for (int k = 0; k < 4; ++k) {
+          const int h = hex_value(s_[pos_++]);
+          if (h < 0) return std::nullopt;
+          v = v * 16 + h;
+        }
+        return v < 0x80 ? static_cast<char>(v) : '\x80';
+      }
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      default:
+        return e;  // \" \\ \/
+    }
   }
 
   // Any value: strings honour escapes, containers are matched bracket by
@@ -123,13 +123,13 @@ class Scanner {
   bool skip_value() {
     if (pos_ >= s_.size()) return false;
     char c = s_[pos_];
-    if (c == '"') return string_literal().has_value();
+    if (c == '"') return string_literal(nullptr);
     if (c == '{' || c == '[') {
       int depth = 0;
       while (pos_ < s_.size()) {
         char d = s_[pos_];
         if (d == '"') {
-          if (!string_literal()) return false;
+          if (!string_literal(nullptr)) return false;
           continue;
         }
         ++pos_;
