@@ -168,7 +168,7 @@ std::optional<Code> LegacyApi::refusal(const Checked& checked, const Account* ac
     return Code::kBadTimestamp;
   }
   auto signature = string_member(request, "signature");
-  if (!signature || !legacy::signature_matches(checked.text, checked.parsed.php_form, *signature,
+  if (!signature || !legacy::signature_matches(checked.text, checked.parsed.doc, *signature,
                                                account->secret)) {
     return Code::kBadSignature;
   }

@@ -108,9 +108,23 @@ TEST_CASE("strings PHP cannot encode make the whole encoding fail") {
                                    doc.GetAllocator()),
                   doc.GetAllocator());
     CHECK_FALSE(php_json_encode(doc).has_value());
+    CHECK_FALSE(php_json_encodable(doc));  // the verdict without the text agrees
+    // Nested and as a member's name too.
+    rapidjson::Document outer;
+    outer.SetObject();
+    rapidjson::Value name(raw.data(), static_cast<rapidjson::SizeType>(raw.size()),
+                          outer.GetAllocator());
+    outer.AddMember(name, rapidjson::Value(1), outer.GetAllocator());
+    CHECK_FALSE(php_json_encodable(outer));
   }
   rapidjson::Value nan(std::numeric_limits<double>::quiet_NaN());
   CHECK_FALSE(php_json_encode(nan).has_value());
+  CHECK_FALSE(php_json_encodable(nan));
+  rapidjson::Document fine;
+  fine.Parse("{\"a\":[1,2.5,\"\\u00e9/\",null,true,{\"b\":\"\\ud83d\\ude00\"}]}");
+  REQUIRE_FALSE(fine.HasParseError());
+  CHECK(php_json_encode(fine).has_value());
+  CHECK(php_json_encodable(fine));
 }
 
 TEST_CASE("encoding without a member drops it at the top level only") {

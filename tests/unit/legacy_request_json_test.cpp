@@ -39,6 +39,10 @@ TEST_CASE("invalid UTF-8 and lone surrogates are refused") {
   CHECK_FALSE(parse_request_json("{\"a\":\"\xFF\"}").ok);
   CHECK_FALSE(parse_request_json("{\"a\":\"\xED\xA0\x80\"}").ok);
   CHECK_FALSE(parse_request_json("{\"a\":\"\\udc00\"}").ok);
+  CHECK(parse_request_json("{\"a\":\"\\udc00\"}").problem == "invalid Unicode in a JSON string");
+  // In the signature's own value too, which form (b) leaves out.
+  CHECK(parse_request_json("{\"a\":1,\"signature\":\"\\udc00\"}").problem ==
+        "invalid Unicode in a JSON string");
   CHECK_FALSE(parse_request_json("{\"a\":\"\\ud800\"}").ok);
   CHECK(parse_request_json("{\"a\":\"\\ud83d\\ude00 \xC3\xA9\"}").ok);
 }
@@ -46,6 +50,9 @@ TEST_CASE("invalid UTF-8 and lone surrogates are refused") {
 TEST_CASE("a top-level member given twice is ambiguous and refused") {
   CHECK_FALSE(parse_request_json("{\"uses\":1,\"uses\":9}").ok);
   CHECK_FALSE(parse_request_json("{\"signature\":\"a\",\"x\":1,\"signature\":\"a\"}").ok);
+  // The name named is the first one met again, in the document's order.
+  CHECK(parse_request_json("{\"z\":1,\"b\":1,\"a\":1,\"b\":2,\"a\":2}").problem ==
+        "member 'b' occurs more than once");
   CHECK(parse_request_json("{\"a\":{\"x\":1},\"b\":{\"x\":2}}").ok);
 }
 

@@ -12,17 +12,32 @@ namespace sevu::legacy {
 
 namespace {
 
+// Takes what the encoder writes and keeps none of it: the encoder's walk, run
+// only for its verdict (php_json_encodable). One walk, so that the verdict and
+// the encoding can never disagree.
+struct Discard {
+  Discard& operator+=(char) { return *this; }
+  Discard& operator+=(std::string_view) { return *this; }
+  void append(const char*, std::size_t) {}
+};
+
 // PHP writes lowercase \u escapes.
-void append_u_escape(std::string& out, uint32_t unit) {
+template <class Out>
+void append_u_escape(Out& out, uint32_t unit) {
   char digits[4];
   put_hex_digits(digits, unit, 4);
   out += "\\u";
   out.append(digits, sizeof digits);
 }
 
-bool encode(std::string& out, const rapidjson::Value& v, std::string_view skip, bool top);
+template <class Out>
+bool append_string(Out& out, std::string_view s);
 
-bool encode_object(std::string& out, const rapidjson::Value& v, std::string_view skip, bool top) {
+template <class Out>
+bool encode(Out& out, const rapidjson::Value& v, std::string_view skip, bool top);
+
+template <class Out>
+bool encode_object(Out& out, const rapidjson::Value& v, std::string_view skip, bool top) {
   out += '{';
   bool first = true;
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
@@ -30,7 +45,7 @@ bool encode_object(std::string& out, const rapidjson::Value& v, std::string_view
     if (top && !skip.empty() && name == skip) continue;
     if (!first) out += ',';
     first = false;
-    if (!php_append_string(out, name)) return false;
+    if (!append_string(out, name)) return false;
     out += ':';
     if (!encode(out, m->value, skip, false)) return false;
   }
@@ -38,7 +53,8 @@ bool encode_object(std::string& out, const rapidjson::Value& v, std::string_view
   return true;
 }
 
-bool encode(std::string& out, const rapidjson::Value& v, std::string_view skip, bool top) {
+template <class Out>
+bool encode(Out& out, const rapidjson::Value& v, std::string_view skip, bool top) {
   switch (v.GetType()) {
     case rapidjson::kNullType:
       out += "null";
@@ -50,7 +66,7 @@ bool encode(std::string& out, const rapidjson::Value& v, std::string_view skip, 
       out += "true";
       return true;
     case rapidjson::kStringType:
-      return php_append_string(out, std::string_view(v.GetString(), v.GetStringLength()));
+      return append_string(out, std::string_view(v.GetString(), v.GetStringLength()));
     case rapidjson::kNumberType:
       if (v.IsInt64()) {
         out += std::to_string(v.GetInt64());
@@ -83,9 +99,8 @@ bool copied_as_is(unsigned char c) {
   return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '/';
 }
 
-}  // namespace
-
-bool php_append_string(std::string& out, std::string_view s) {
+template <class Out>
+bool append_string(Out& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
     // Most text (keys, names, dates) needs no escape: copied a run at a time,
@@ -141,6 +156,12 @@ bool php_append_string(std::string& out, std::string_view s) {
   }
   out += '"';
   return true;
+}
+
+}  // namespace
+
+bool php_append_string(std::string& out, std::string_view s) {
+  return append_string(out, s);
 }
 
 // PHP's php_gcvt(value, 17, '.', 'e') in mode 0: the shortest digits that
@@ -201,6 +222,11 @@ std::optional<std::string> php_json_encode_without(const rapidjson::Value& objec
   std::string out;
   if (!encode(out, object, skip, true)) return std::nullopt;
   return out;
+}
+
+bool php_json_encodable(const rapidjson::Value& value) {
+  Discard out;
+  return encode(out, value, {}, true);
 }
 
 }  // namespace sevu::legacy

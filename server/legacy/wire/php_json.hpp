@@ -23,6 +23,10 @@ std::optional<std::string> php_json_encode(const rapidjson::Value& value);
 std::optional<std::string> php_json_encode_without(const rapidjson::Value& object,
                                                    std::string_view skip);
 
+// Whether php_json_encode would succeed, without building the text: the
+// encoder's own walk with its output dropped.
+bool php_json_encodable(const rapidjson::Value& value);
+
 // A double as PHP's json_encode writes it ("0.1", "2", "1.0e+25", "-0").
 std::string php_double(double d);
 

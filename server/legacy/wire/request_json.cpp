@@ -1,43 +1,51 @@
 #include "legacy/wire/request_json.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/json_util.hpp"
 #include "legacy/wire/php_json.hpp"
-#include "legacy/wire/signature.hpp"
 
 namespace sevu::legacy {
 
 namespace {
 
-// rapidjson turns an escaped lone low surrogate into invalid UTF-8; PHP's
-// json_decode refuses it, and so do we (the encoder validates every string).
-// The encoding without the signature is the one signing needs, so it is kept;
-// the signature member, left out of it, is checked on its own.
-std::string encode_for_php(const rapidjson::Document& doc, std::string& php_form) {
-  auto form = php_json_encode_without(doc, kSignatureMember);
-  bool signature_ok = true;
+std::string_view name_of(const rapidjson::Value::ConstMemberIterator& m) {
+  return {m->name.GetString(), m->name.GetStringLength()};
+}
+
+// The member name met a second time first, in the document's order; empty
+// when every name is unique. Sorted views find out whether there is one (a
+// set of names cost a tree node per member on every signed request); only
+// then is the document walked again for which.
+std::string repeated_name(const rapidjson::Document& doc) {
+  std::vector<std::string_view> names;
+  names.reserve(doc.MemberCount());
+  for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) names.push_back(name_of(m));
+  std::sort(names.begin(), names.end());
+  if (std::adjacent_find(names.begin(), names.end()) == names.end()) return {};
+  std::set<std::string_view> seen;
   for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) {
-    std::string_view name(m->name.GetString(), m->name.GetStringLength());
-    if (name == kSignatureMember) signature_ok = php_json_encode(m->value).has_value();
+    if (!seen.insert(name_of(m)).second) return std::string(name_of(m));
   }
-  if (!form || !signature_ok) return "invalid Unicode in a JSON string";
-  php_form = std::move(*form);
   return {};
 }
 
-// A problem of a well-formed document.
-std::string check_document(const rapidjson::Document& doc, std::string& php_form) {
+// A problem of a well-formed document. rapidjson turns an escaped lone low
+// surrogate into invalid UTF-8; PHP's json_decode refuses it, and so do we:
+// PHP's encoder checks every string, and a request it could not encode could
+// not have been signed in form (b). The encoding itself is left to the
+// signature check, which needs it only when no textual form matches
+// (signature.hpp).
+std::string check_document(const rapidjson::Document& doc) {
   if (!doc.IsObject()) return "the request is not a JSON object";
-  std::set<std::string_view> names;
-  for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) {
-    std::string_view name(m->name.GetString(), m->name.GetStringLength());
-    if (!names.insert(name).second) {
-      return "member '" + std::string(name) + "' occurs more than once";
-    }
-  }
-  return encode_for_php(doc, php_form);
+  if (std::string name = repeated_name(doc); !name.empty())
+    return "member '" + name + "' occurs more than once";
+  if (!php_json_encodable(doc)) return "invalid Unicode in a JSON string";
+  return {};
 }
 
 }  // namespace
@@ -45,7 +53,7 @@ std::string check_document(const rapidjson::Document& doc, std::string& php_form
 ParsedRequest parse_request_json(std::string_view text) {
   ParsedRequest r;
   r.problem = parse_json(text, r.doc);
-  if (r.problem.empty()) r.problem = check_document(r.doc, r.php_form);
+  if (r.problem.empty()) r.problem = check_document(r.doc);
   r.ok = r.problem.empty();
   return r;
 }

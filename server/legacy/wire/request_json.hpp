@@ -15,10 +15,6 @@ struct ParsedRequest {
   bool ok = false;
   JsonDocument doc;  // an object when ok
   std::string problem;      // when !ok
-  // PHP's json_encode of the request without its "signature" member: signature
-  // form (b) (signature.hpp), made here once because checking that PHP could
-  // encode the document already builds it. Set when ok.
-  std::string php_form;
 };
 
 // Accepts one JSON object as core's parse_json reads it (valid UTF-8, nested at

@@ -7,6 +7,8 @@
 //       anything that re-encodes.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,10 +35,11 @@ std::vector<std::string> textual_forms(std::string_view raw_json);
 // base64(HMAC-SHA256(message, secret)).
 std::string sign_message(std::string_view message, std::string_view secret);
 
-// True when `given` matches a form (a) text of raw_json or php_form, form (b)
-// (ParsedRequest::php_form). Each comparison is constant-time, and a signature
-// that matches no form is compared against every one.
-bool signature_matches(std::string_view raw_json, std::string_view php_form, std::string_view given,
-                       std::string_view secret);
+// True when `given` matches a form (a) text of raw_json or form (b), PHP's
+// json_encode of `request` (raw_json parsed) without its signature member.
+// Each comparison is constant-time, and a signature that matches no form is
+// compared against every one.
+bool signature_matches(std::string_view raw_json, const rapidjson::Value& request,
+                       std::string_view given, std::string_view secret);
 
 }  // namespace sevu::legacy
