@@ -28,8 +28,9 @@ inline char hex_digit(unsigned v) {
   return "0123456789abcdef"[v & 0xF];
 }
 // value's last `width` hex digits written at out[0..width), lowercase and
-// zero-padded: an attempt's session id, written once per grant by the writer,
-// where snprintf cost 2 % of its time (docs/performance.md).
+// zero-padded, as put_digits writes decimal ones (an attempt's session id is
+// written so once per grant by the writer, where snprintf cost 2 % of its
+// time, docs/performance.md).
 void put_hex_digits(char* out, uint64_t value, int width);
 
 // s without leading and trailing characters from `space`.

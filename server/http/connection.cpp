@@ -35,6 +35,15 @@ bool bodiless(int status) {
   return status < 200 || status == 204 || status == 304;
 }
 
+// Runs f on the thread that runs ex: at once when called there (each
+// io_context has one thread, so nothing else of its connections runs
+// meanwhile), else posted to it.
+template <class Executor, class F>
+void run_on(const Executor& ex, F&& f) {
+  if (ex.running_in_this_thread()) return f();
+  net::post(ex, std::forward<F>(f));
+}
+
 }  // namespace
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -170,15 +179,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // "Answers written without a hop, grants answered on their own thread").
     auto ex = net::require(tcp().get_executor(), net::execution::outstanding_work.tracked);
     Responder respond = [self = shared_from_this(), ex](HttpResponse res) {
-      if (ex.running_in_this_thread()) return self->write(std::move(res));
-      net::post(ex, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+      run_on(ex, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     };
     // The same rule for whatever must run on this thread before the answer
     // exists (a grant decided on the store's writer is encoded here).
-    out.on_own_thread = [ex](std::function<void()> task) {
-      if (ex.running_in_this_thread()) return task();
-      net::post(ex, std::move(task));
-    };
+    out.on_own_thread = [ex](std::function<void()> task) { run_on(ex, std::move(task)); };
     try {
       (*handler_)(std::move(out), std::move(respond));
     } catch (const std::exception&) {
