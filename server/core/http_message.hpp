@@ -12,6 +12,20 @@
 
 namespace sevu {
 
+// Runs a task on one thread: a connection's (HttpRequest::on_own_thread).
+using OwnThread = std::function<void(std::function<void()>)>;
+
+// A callback a store thread calls, made to run on the thread `hop` stands for:
+// its argument moves into the hop, the callback with it (it is heard once).
+// Without a hop, `done` itself: it runs on whichever thread calls it.
+template <class Arg>
+std::function<void(Arg)> heard_through(const OwnThread& hop, std::function<void(Arg)> done) {
+  if (!hop) return done;
+  return [hop, done = std::move(done)](Arg arg) mutable {
+    hop([done = std::move(done), arg = std::move(arg)]() mutable { done(std::move(arg)); });
+  };
+}
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path + query as received, e.g. "/v2/sevu_token?limit=5"
@@ -24,7 +38,7 @@ struct HttpRequest {
   // writer is answered through it, on the io thread, rather than on the writer
   // every grant waits on (docs/performance.md, "Answers written without a hop,
   // grants answered on their own thread").
-  std::function<void(std::function<void()>)> on_own_thread;
+  OwnThread on_own_thread;
 
   // First header with this name, compared case-insensitively.
   std::optional<std::string_view> header(std::string_view name) const;

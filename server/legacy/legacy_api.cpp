@@ -98,6 +98,11 @@ struct LegacyApi::Checked {
   legacy::SignedWrite write;
   Reply reply;
   std::chrono::steady_clock::time_point start;
+  // The request's connection thread (HttpRequest::on_own_thread): where a
+  // write's reply is rendered once its batch commits, not on the writer every
+  // signed write waits on (docs/performance.md, "Signed writes answered on
+  // their own thread").
+  OwnThread on_own_thread;
 };
 
 LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors,
@@ -118,6 +123,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
 void LegacyApi::handle(const HttpRequest& req, Store& store, Respond respond) {
   auto checked = std::make_shared<Checked>();
   checked->start = std::chrono::steady_clock::now();
+  checked->on_own_thread = req.on_own_thread;
   std::optional<HttpResponse> now;
   try {
     now = answer(req, store, checked, respond);
@@ -226,6 +232,7 @@ bool LegacyApi::write_without_store_hop(const HttpRequest& req, const Respond& r
   if (writes_ == nullptr) return false;
   auto checked = std::make_shared<Checked>();
   checked->start = std::chrono::steady_clock::now();
+  checked->on_own_thread = req.on_own_thread;
   try {
     if (read_request(req, *checked)) return false;
     const legacy::CommandSpec* command = checked->command;
@@ -281,7 +288,10 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
     });
     return true;  // its reply is promised: answered once committed
   };
-  write.done = [this, checked, respond](WriteOutcome outcome) {
+  // With a group commit, done is called on its writer: the reply is rendered
+  // on the request's own thread instead. Without one it runs where it is.
+  const OwnThread hop = writes_ != nullptr ? checked->on_own_thread : OwnThread{};
+  write.done = heard_through<WriteOutcome>(hop, [this, checked, respond](WriteOutcome outcome) {
     switch (outcome.status) {
       case WriteOutcome::Status::kDone:
         return respond(envelope_response(checked->reply, checked->start));
@@ -294,7 +304,7 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
       case WriteOutcome::Status::kBusy:
         return respond(busy());
     }
-  };
+  });
   if (writes_ == nullptr) return run_alone(*store, std::move(write));
   if (!writes_->submit(std::move(write))) respond(busy());
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/http_message.hpp"
 #include "core/records.hpp"
 
 namespace sevu {
@@ -53,7 +54,7 @@ struct UsherRequest {
   // grant waits on (docs/performance.md, "Answers written without a hop,
   // grants answered on their own thread"). Empty: the decision is heard on
   // the thread that made it.
-  std::function<void(std::function<void()>)> on_own_thread;
+  OwnThread on_own_thread;
 };
 
 struct UsherDecision {

@@ -19,16 +19,6 @@ usher_service::PublishLimits publish_limits(const UsherConfig& config) {
   return limits;
 }
 
-// A decision a store thread makes, handed back to the request's own thread
-// when it names one: what hears it runs there.
-DecisionDone heard_on_own_thread(const UsherRequest& req, DecisionDone done) {
-  if (!req.on_own_thread) return done;
-  return [hop = req.on_own_thread, done = std::move(done)](UsherDecision d) mutable {
-    // Heard once: the listener moves into the hop, it is not copied.
-    hop([done = std::move(done), d = std::move(d)]() mutable { done(std::move(d)); });
-  };
-}
-
 UsherDecision not_decided(UsherDecision::Status status, std::string failure = {}) {
   UsherDecision d;
   d.status = status;
@@ -70,8 +60,8 @@ void UsherService::decide(UsherRequest req, DecisionDone done) {
   // A start its ticket's remembered facts refuse: answered here too, its
   // attempt row owed to the next group commit.
   if (shared->action == UsherAction::kStart && refused_from_memory(*shared, done)) return;
-  // Anything else is decided on a store thread.
-  done = heard_on_own_thread(*shared, std::move(done));
+  // Anything else is decided on a store thread, and heard on the asker's own.
+  done = heard_through(shared->on_own_thread, std::move(done));
   if (writes(*shared)) return decide_write(std::move(shared), std::move(done));
   decide_read(std::move(shared), std::move(done));
 }
