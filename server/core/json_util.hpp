@@ -100,6 +100,11 @@ inline void put_text(JsonWriter& w, const char* key, const std::string& value) {
   put(w, key, to_valid_utf8(value));
 }
 
+// A string value's (or a member name's) text, without a copy; v must be a string.
+inline std::string_view text_of(const rapidjson::Value& v) {
+  return {v.GetString(), v.GetStringLength()};
+}
+
 // Member as string if it is a string; integers/bools are NOT converted.
 std::optional<std::string> string_member(const rapidjson::Value& obj, const char* name);
 // An integer, or a string of 1-18 digits (legacy clients send ids such as "cdn"

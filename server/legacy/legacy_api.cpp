@@ -103,6 +103,14 @@ struct LegacyApi::Checked {
   // signed write waits on (docs/performance.md, "Signed writes answered on
   // their own thread").
   OwnThread on_own_thread;
+
+  // A request just read, timed from now.
+  static std::shared_ptr<Checked> arrived(const HttpRequest& req) {
+    auto checked = std::make_shared<Checked>();
+    checked->start = std::chrono::steady_clock::now();
+    checked->on_own_thread = req.on_own_thread;
+    return checked;
+  }
 };
 
 LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors,
@@ -121,9 +129,7 @@ HttpResponse LegacyApi::handle(const HttpRequest& req, Store& store) {
 }
 
 void LegacyApi::handle(const HttpRequest& req, Store& store, Respond respond) {
-  auto checked = std::make_shared<Checked>();
-  checked->start = std::chrono::steady_clock::now();
-  checked->on_own_thread = req.on_own_thread;
+  auto checked = Checked::arrived(req);
   std::optional<HttpResponse> now;
   try {
     now = answer(req, store, checked, respond);
@@ -230,9 +236,7 @@ void LegacyApi::set_write(Checked& checked, Account account) const {
 
 bool LegacyApi::write_without_store_hop(const HttpRequest& req, const Respond& respond) {
   if (writes_ == nullptr) return false;
-  auto checked = std::make_shared<Checked>();
-  checked->start = std::chrono::steady_clock::now();
-  checked->on_own_thread = req.on_own_thread;
+  auto checked = Checked::arrived(req);
   try {
     if (read_request(req, *checked)) return false;
     const legacy::CommandSpec* command = checked->command;

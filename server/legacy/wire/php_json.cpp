@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/json_util.hpp"
 #include "core/text.hpp"
 #include "core/utf8.hpp"
 
@@ -41,7 +42,7 @@ bool encode_object(Out& out, const rapidjson::Value& v, std::string_view skip, b
   out += '{';
   bool first = true;
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-    std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    const std::string_view name = text_of(m->name);
     if (top && !skip.empty() && name == skip) continue;
     if (!first) out += ',';
     first = false;
@@ -66,7 +67,7 @@ bool encode(Out& out, const rapidjson::Value& v, std::string_view skip, bool top
       out += "true";
       return true;
     case rapidjson::kStringType:
-      return append_string(out, std::string_view(v.GetString(), v.GetStringLength()));
+      return append_string(out, text_of(v));
     case rapidjson::kNumberType:
       if (v.IsInt64()) {
         out += std::to_string(v.GetInt64());

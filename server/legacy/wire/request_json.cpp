@@ -13,10 +13,6 @@ namespace sevu::legacy {
 
 namespace {
 
-std::string_view name_of(const rapidjson::Value::ConstMemberIterator& m) {
-  return {m->name.GetString(), m->name.GetStringLength()};
-}
-
 // The member name met a second time first, in the document's order; empty
 // when every name is unique. Sorted views find out whether there is one (a
 // set of names cost a tree node per member on every signed request); only
@@ -24,12 +20,12 @@ std::string_view name_of(const rapidjson::Value::ConstMemberIterator& m) {
 std::string repeated_name(const rapidjson::Document& doc) {
   std::vector<std::string_view> names;
   names.reserve(doc.MemberCount());
-  for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) names.push_back(name_of(m));
+  for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) names.push_back(text_of(m->name));
   std::sort(names.begin(), names.end());
   if (std::adjacent_find(names.begin(), names.end()) == names.end()) return {};
   std::set<std::string_view> seen;
   for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) {
-    if (!seen.insert(name_of(m)).second) return std::string(name_of(m));
+    if (!seen.insert(text_of(m->name)).second) return std::string(text_of(m->name));
   }
   return {};
 }

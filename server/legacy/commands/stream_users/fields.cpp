@@ -32,10 +32,6 @@ const rapidjson::Value* given_or_empty(const rapidjson::Value& obj, const char* 
   return v == nullptr || v->IsNull() ? nullptr : v;
 }
 
-std::string_view text_of(const rapidjson::Value& v) {
-  return std::string_view(v.GetString(), v.GetStringLength());
-}
-
 // ASCII only, whatever the locale.
 bool is_name_char(char c, std::string_view extra) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
