@@ -29,11 +29,11 @@ WriteOutcome current_failure() {
 // The batch that held them is gone; the writes were answered, so their rows
 // are still owed. Written in a transaction of their own; should that fail too,
 // the store itself is failing, which the batch's other writes already reported.
-void rewrite_owed_rows(Store& store, const std::vector<Attempt>& rows) {
+void rewrite_owed_rows(Store& store, const std::vector<std::shared_ptr<const Attempt>>& rows) {
   if (rows.empty()) return;
   try {
     store.transaction([&] {
-      for (const auto& row : rows) store.insert_attempt(row);
+      for (const auto& row : rows) store.insert_attempt(*row);
     });
   } catch (...) {
   }
@@ -63,11 +63,14 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch,
     ++answered_early;
   }
   IfRolledBack batch_effects;
+  batch_effects.owed_rows.reserve(answered_early);  // an owed write owes one row
+  IfRolledBack own;  // one write's effects, emptied (not made anew) for the next
   std::optional<std::size_t> threw_at;  // without savepoints: the write that threw
   try {
     store.transaction([&] {
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        IfRolledBack own;
+        own.undo.clear();
+        own.owed_rows.clear();
         bool needs_commit = true;
         try {
           if (savepoints) {

@@ -39,7 +39,11 @@ namespace sevu {
 // What a write leaves for the writer, should its batch be rolled back after all.
 struct IfRolledBack {
   std::vector<std::function<void()>> undo;  // in-memory effects to take back
-  std::vector<Attempt> owed_rows;           // rows of writes answered before the commit
+  // Rows of writes answered before the commit, shared with the write that owes
+  // them rather than copied: the copy (and the vectors' growth) cost the writer
+  // about a twelfth of a refused start's row, for a rollback that almost never
+  // comes (docs/performance.md, "Owed rows kept, not copied").
+  std::vector<std::shared_ptr<const Attempt>> owed_rows;
 };
 
 // How a write ended, as its done callback hears it (exactly once).

@@ -248,7 +248,8 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
     if (keeps_session) keep_session(row, req, opens);
     const int64_t row_id = store.insert_attempt(row);
     if (keeps_session) result.session_id = attempt_session_id(row_id);
-    if (if_rolled_back && !result.allowed) if_rolled_back->owed_rows.push_back(std::move(row));
+    if (if_rolled_back && !result.allowed)
+      if_rolled_back->owed_rows.push_back(std::make_shared<const Attempt>(std::move(row)));
   });
   if (refused_on) remember_refusal(*refusals, req, std::move(*refused_on), generation, if_rolled_back);
   return result;

@@ -87,11 +87,11 @@ bool UsherService::refused_from_memory(const UsherRequest& req, const DecisionDo
   const int64_t now = clock_.now();
   std::optional<UsherDecision> d = usher_service::refuse_from_memory(refusals_, req, now);
   if (!d) return false;
-  auto row = std::make_shared<Attempt>(
+  auto row = std::make_shared<const Attempt>(
       usher_service::attempt_row(req, d->cdn_id, false, d->reason, now, config_.server_name));
   const bool owed = writes_.owe([row](Store& store, IfRolledBack& if_rolled_back) {
     store.insert_attempt(*row);
-    if_rolled_back.owed_rows.push_back(*row);
+    if_rolled_back.owed_rows.push_back(row);
   });
   if (!owed) return false;  // the writer's queue is full: the store path decides, or sheds
   done(std::move(*d));

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -70,6 +71,9 @@ Attempt row(const std::string& app, bool success) {
   a.reason = success ? "Success" : "Invalid Auth Token";
   return a;
 }
+
+// The same row as an owed write keeps it, should its batch roll back.
+std::shared_ptr<const Attempt> owed(Attempt a) { return std::make_shared<const Attempt>(std::move(a)); }
 
 // A write that logs one attempt and needs the commit (a grant) or not (a refusal).
 std::function<bool(Store&, IfRolledBack&)> log_one(const std::string& app, bool grant) {
@@ -187,14 +191,14 @@ TEST_CASE(
                                      into(grant)}));
   REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& effects) {
                                        ++refusal_runs;  // answered before the commit
-                                       effects.owed_rows.push_back(row("refusal", false));
+                                       effects.owed_rows.push_back(owed(row("refusal", false)));
                                        return log_one("refusal", false)(store, effects);
                                      },
                                      into(refusal)}));
   REQUIRE(commit.owe([&](Store& store, IfRolledBack& effects) {
     ++owed_runs;
     store.insert_attempt(row("owed before", false));
-    effects.owed_rows.push_back(row("owed before", false));
+    effects.owed_rows.push_back(owed(row("owed before", false)));
   }));
   REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack&) -> bool {
                                        store.insert_attempt(row("broken", true));
@@ -204,7 +208,7 @@ TEST_CASE(
   REQUIRE(commit.owe([&](Store& store, IfRolledBack& effects) {
     ++owed_runs;
     store.insert_attempt(row("owed after", false));
-    effects.owed_rows.push_back(row("owed after", false));
+    effects.owed_rows.push_back(owed(row("owed after", false)));
   }));
   REQUIRE(commit.submit(BatchedWrite{log_one("after", true), into(after)}));
   gate.release();
@@ -239,7 +243,7 @@ TEST_CASE("a failed commit answers every waiting write kFailed and runs the undo
                                      into(grant)}));
   REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack& if_rolled_back) {
                                        // owed even if the batch fails
-                                       if_rolled_back.owed_rows.push_back(row("b", false));
+                                       if_rolled_back.owed_rows.push_back(owed(row("b", false)));
                                        return log_one("b", false)(store, if_rolled_back);
                                      },
                                      into(refusal)}));
@@ -336,7 +340,7 @@ TEST_CASE("owe: answered by its submitter, counted at once, its row written by t
   for (int i = 0; i < 5; ++i) {
     REQUIRE(commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
       store.insert_attempt(row("owed", false));
-      if_rolled_back.owed_rows.push_back(row("owed", false));
+      if_rolled_back.owed_rows.push_back(owed(row("owed", false)));
     }));
   }
   // The worker is held: nothing is written yet, yet a reader must wait for the rows.
@@ -373,7 +377,7 @@ TEST_CASE("owe: a failed batch writes the owed row again on its own") {
   gate.hold(pool);
   REQUIRE(commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
     store.insert_attempt(row("owed", false));
-    if_rolled_back.owed_rows.push_back(row("owed", false));
+    if_rolled_back.owed_rows.push_back(owed(row("owed", false)));
   }));
   std::promise<WriteOutcome> poisoned;
   REQUIRE(commit.submit(BatchedWrite{log_one("poison", true), into(poisoned)}));
@@ -390,7 +394,7 @@ namespace {
 bool owe_one(GroupCommit& commit) {
   return commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
     store.insert_attempt(row("owed", false));
-    if_rolled_back.owed_rows.push_back(row("owed", false));
+    if_rolled_back.owed_rows.push_back(owed(row("owed", false)));
   });
 }
 
