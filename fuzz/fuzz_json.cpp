@@ -42,7 +42,7 @@ int depth_of(const rapidjson::Value& root) {
 // value for each name asked for (names short enough for the fuzzer to hit).
 void same_as_document(std::string_view text, sevu::JsonUtf8 utf8, const std::string& problem,
                       const rapidjson::Document& doc) {
-  static const char* const kNames[] = {"a", "b", "ip", "key"};
+  static constexpr std::string_view kNames[] = {"a", "b", "ip", "key"};
   constexpr std::size_t kCount = sizeof kNames / sizeof kNames[0];
   sevu::TopMember members[kCount];
   bool is_object = false;
@@ -51,7 +51,7 @@ void same_as_document(std::string_view text, sevu::JsonUtf8 utf8, const std::str
   if (!problem.empty()) return;
   if (is_object != doc.IsObject()) std::abort();
   for (std::size_t i = 0; i < kCount; ++i) {
-    const rapidjson::Value* v = sevu::present_member(doc, kNames[i]);
+    const rapidjson::Value* v = sevu::present_member(doc, kNames[i].data());
     if (members[i].present() != (v != nullptr)) std::abort();
     if (v == nullptr) continue;
     if ((members[i].kind == sevu::TopMember::Kind::kString) != v->IsString()) std::abort();

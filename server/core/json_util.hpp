@@ -81,7 +81,7 @@ struct TopMember {
 // refuses, with the same problem (out then means nothing); is_object says
 // whether the value is an object. A member not sent stays kAbsent; members
 // nested deeper are parsed and checked, not kept.
-std::string read_top_members(std::string_view text, JsonUtf8 utf8, const char* const* names,
+std::string read_top_members(std::string_view text, JsonUtf8 utf8, const std::string_view* names,
                              std::size_t count, TopMember* out, bool& is_object);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;

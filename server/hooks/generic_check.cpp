@@ -27,7 +27,7 @@ enum Field {
   kSession,
   kFieldCount
 };
-constexpr const char* kFieldNames[kFieldCount] = {"action", "key",   "pass",    "ip",
+constexpr std::string_view kFieldNames[kFieldCount] = {"action", "key",   "pass",    "ip",
                                                   "app",    "video", "appinst", "pageurl",
                                                   "refurl", "user",  "session"};
 

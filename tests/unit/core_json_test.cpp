@@ -217,7 +217,7 @@ namespace {
 // refusal with the same words, and the same value for every member asked for.
 void reads_like_a_document(const std::string& text, sevu::JsonUtf8 utf8) {
   CAPTURE(text);
-  static const char* const kNames[] = {"a", "b", "ip", "nested", "dup", "missing"};
+  static constexpr std::string_view kNames[] = {"a", "b", "ip", "nested", "dup", "missing"};
   constexpr std::size_t kCount = sizeof kNames / sizeof kNames[0];
   sevu::TopMember members[kCount];
   bool is_object = true;
@@ -229,7 +229,7 @@ void reads_like_a_document(const std::string& text, sevu::JsonUtf8 utf8) {
   CHECK(is_object == doc.IsObject());
   for (std::size_t i = 0; i < kCount; ++i) {
     CAPTURE(kNames[i]);
-    const rapidjson::Value* v = sevu::present_member(doc, kNames[i]);
+    const rapidjson::Value* v = sevu::present_member(doc, kNames[i].data());
     CHECK(members[i].present() == (v != nullptr));
     if (v == nullptr) continue;
     CHECK((members[i].kind == sevu::TopMember::Kind::kString) == v->IsString());
