@@ -33,13 +33,12 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp) {
 namespace {
 
 // The index of the first byte at or after `from` that does not start a valid
-// UTF-8 sequence, or text.size(). ASCII bytes skip the decoder: every field of
-// every attempt row and request log passes through here (perf put the
-// byte-by-byte form at 3% of the hook io thread's time).
+// UTF-8 sequence, or text.size(). ASCII bytes skip the decoder, eight at a
+// time where they can: every field of every attempt row and request log passes
+// through here on an io thread (perf put the byte-by-byte form at 3% of the
+// hook io thread's time; docs/performance.md, "Strings skipped by memchr").
 std::size_t next_invalid(std::string_view text, std::size_t from) {
   for (std::size_t i = from; i < text.size();) {
-    // Eight ASCII bytes at a time: what a request carries is almost all ASCII,
-    // and each attempt row's fields are checked on the io thread.
     uint64_t word;
     if (text.size() - i >= sizeof word) {
       std::memcpy(&word, text.data() + i, sizeof word);

@@ -28,8 +28,8 @@ enum Field {
   kFieldCount
 };
 constexpr std::string_view kFieldNames[kFieldCount] = {"action", "key",   "pass",    "ip",
-                                                  "app",    "video", "appinst", "pageurl",
-                                                  "refurl", "user",  "session"};
+                                                        "app",    "video", "appinst", "pageurl",
+                                                        "refurl", "user",  "session"};
 
 // A present member's value as a string into out; any other type is a problem.
 bool string_into(TopMember& m, Field f, std::string& out, std::string& problem) {

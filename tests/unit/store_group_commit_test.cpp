@@ -73,7 +73,9 @@ Attempt row(const std::string& app, bool success) {
 }
 
 // The same row as an owed write keeps it, should its batch roll back.
-std::shared_ptr<const Attempt> owed(Attempt a) { return std::make_shared<const Attempt>(std::move(a)); }
+std::shared_ptr<const Attempt> owed(Attempt a) {
+  return std::make_shared<const Attempt>(std::move(a));
+}
 
 // A write that logs one attempt and needs the commit (a grant) or not (a refusal).
 std::function<bool(Store&, IfRolledBack&)> log_one(const std::string& app, bool grant) {
