@@ -21,7 +21,7 @@ namespace sevu {
 // so; deeper nesting is only ever an attack on a recursive parser or encoder.
 constexpr int kMaxJsonDepth = 32;
 
-// Whether strings must be valid UTF-8. The APIs require it; media servers pass
+// Whether the text must be valid UTF-8. The APIs require it; media servers pass
 // a viewer's bytes through as they came, and the hooks decide such a call and
 // log its text repaired (usher_service/attempt_log.hpp) rather than refuse it.
 enum class JsonUtf8 { kRequired, kPassedThrough };

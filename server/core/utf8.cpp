@@ -30,14 +30,11 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp) {
   return len;
 }
 
-namespace {
-
-// The index of the first byte at or after `from` that does not start a valid
-// UTF-8 sequence, or text.size(). ASCII bytes skip the decoder, eight at a
-// time where they can: every field of every attempt row and request log passes
-// through here on an io thread (perf put the byte-by-byte form at 3% of the
-// hook io thread's time; docs/performance.md, "Strings skipped by memchr").
-std::size_t next_invalid(std::string_view text, std::size_t from) {
+// ASCII bytes skip the decoder, eight at a time where they can: every field of
+// every attempt row and request log passes through here on an io thread (perf
+// put the byte-by-byte form at 3% of the hook io thread's time;
+// docs/performance.md, "Strings skipped by memchr").
+std::size_t next_invalid_utf8(std::string_view text, std::size_t from) {
   for (std::size_t i = from; i < text.size();) {
     uint64_t word;
     if (text.size() - i >= sizeof word) {
@@ -59,16 +56,14 @@ std::size_t next_invalid(std::string_view text, std::size_t from) {
   return text.size();
 }
 
-}  // namespace
-
 // Valid runs are copied whole.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
   if (max_bytes < text.size()) text = text.substr(0, max_bytes);
   std::string out;
   out.reserve(text.size());
   std::size_t valid_from = 0;  // the start of the valid bytes not yet copied
-  for (std::size_t bad = next_invalid(text, 0); bad < text.size();
-       bad = next_invalid(text, valid_from)) {
+  for (std::size_t bad = next_invalid_utf8(text, 0); bad < text.size();
+       bad = next_invalid_utf8(text, valid_from)) {
     out.append(text.substr(valid_from, bad - valid_from));
     out += "\xEF\xBF\xBD";  // U+FFFD
     valid_from = bad + 1;
@@ -79,7 +74,7 @@ std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
 
 void make_valid_utf8(std::string& text, std::size_t max_bytes) {
   if (max_bytes < text.size()) text.resize(max_bytes);
-  if (next_invalid(text, 0) < text.size()) text = to_valid_utf8(text);
+  if (next_invalid_utf8(text, 0) < text.size()) text = to_valid_utf8(text);
 }
 
 }  // namespace sevu

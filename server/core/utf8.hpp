@@ -15,6 +15,10 @@ namespace sevu {
 // json_encode). i must be < text.size().
 std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp);
 
+// The index of the first byte at or after `from` that does not start a valid
+// UTF-8 sequence (as decode_utf8 reads one), or text.size() when there is none.
+std::size_t next_invalid_utf8(std::string_view text, std::size_t from = 0);
+
 // text with every byte that does not start a valid UTF-8 sequence replaced by
 // U+FFFD. Valid text comes back unchanged. Stops after max_bytes of input.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes = std::string_view::npos);

@@ -155,6 +155,22 @@ TEST_CASE("parse_json: malformed text, NUL, bad UTF-8 and trailing text are refu
   }
 }
 
+TEST_CASE("parse_json: UTF-8 is checked over the whole text, strictly, at the first bad byte") {
+  rapidjson::Document d;
+  CHECK(sevu::parse_json("{\"a\":\"ok\",\"b\":\"x\xC0\xAF\"}", d) ==
+        "malformed JSON: invalid UTF-8 at offset 16");  // an overlong '/'
+  CHECK(sevu::parse_json("[\"\xED\xA0\x80\"]", d) == "malformed JSON: invalid UTF-8 at offset 2");
+  CHECK(sevu::parse_json("[\"\xF4\x90\x80\x80\"]", d) ==
+        "malformed JSON: invalid UTF-8 at offset 2");  // past U+10FFFF
+  CHECK(sevu::parse_json("[\"\xE2\x82\"]", d) == "malformed JSON: invalid UTF-8 at offset 2");
+  CHECK_FALSE(sevu::parse_json("[1,\xC3\xA9]", d).empty());  // valid, but not a value
+  // Past the eight-byte ASCII stride, and valid multi-byte text on either side.
+  CHECK(sevu::parse_json("{\"long ascii text here\":\"\xC3\xA9\xFF\"}", d) ==
+        "malformed JSON: invalid UTF-8 at offset 27");
+  REQUIRE(sevu::parse_json("{\"a\":\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"}", d).empty());
+  CHECK(std::string(d["a"].GetString()) == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+}
+
 TEST_CASE("parse_json: any value; float zeros read as zero; full precision") {
   rapidjson::Document d;
   REQUIRE(sevu::parse_json("[0e46,-0E+400,0.000e-5,0.1,12345678901234567890,\"0e46\"]", d).empty());
