@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -132,6 +133,19 @@ class OwnCluster {
 
 #define CONTRACT "postgres: "
 #include "store_contract.hpp"
+
+TEST_CASE("storable: valid UTF-8 without a NUL byte, as PostgreSQL's text holds") {
+  CHECK(pg::storable(std::string()));
+  CHECK(pg::storable(std::string("plain ascii, longer than one eight-byte word")));
+  CHECK(pg::storable(std::string("caf\xC3\xA9 \xF0\x9F\x98\x80")));
+  CHECK_FALSE(pg::storable(std::string("a\0b", 3)));
+  CHECK_FALSE(pg::storable(std::string("eight ok\0", 9)));
+  CHECK_FALSE(pg::storable(std::string("\xFF")));
+  CHECK_FALSE(pg::storable(std::string("overlong \xC0\xAF")));
+  CHECK_FALSE(pg::storable(std::string("surrogate \xED\xA0\x80")));
+  CHECK(pg::storable(std::optional<std::string>()));
+  CHECK_FALSE(pg::storable(std::optional<std::string>("\xC3")));
+}
 
 TEST_CASE("the PostgreSQL migrations match SQLite's version for version and name") {
   const auto& sqlite = known_migrations();
