@@ -31,13 +31,21 @@ const unsigned char* bytes_of(std::string_view s) {
 constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+// Each byte's value in kBase64Alphabet, or -1: one load per character where a
+// chain of range tests cost a v2 request's Basic credentials about 3,000
+// instructions (docs/performance.md, "Credentials decoded through a table").
+struct Base64Values {
+  int8_t of[256];
+  constexpr Base64Values() : of() {
+    for (int8_t& v : of) v = -1;
+    for (int i = 0; i < 64; ++i)
+      of[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int8_t>(i);
+  }
+};
+constexpr Base64Values kBase64Values;
+
 int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+  return kBase64Values.of[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
@@ -210,8 +218,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::size_t pad = 0;
   if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
+  std::string out(text.size() / 4 * 3, '\0');
+  std::size_t n = 0;  // bytes of out written
   for (std::size_t i = 0; i < text.size(); i += 4) {
     const bool last = i + 4 == text.size();
     const std::size_t data_chars = last ? 4 - pad : 4;
@@ -224,12 +232,13 @@ std::optional<std::string> base64_decode(std::string_view text) {
       }  // padding positions were checked to be '=' when pad was counted
       v = v << 6 | static_cast<uint32_t>(d);
     }
-    out += static_cast<char>(v >> 16);
-    if (data_chars >= 3) out += static_cast<char>((v >> 8) & 0xff);
-    if (data_chars == 4) out += static_cast<char>(v & 0xff);
+    out[n++] = static_cast<char>(v >> 16);
+    if (data_chars >= 3) out[n++] = static_cast<char>((v >> 8) & 0xff);
+    if (data_chars == 4) out[n++] = static_cast<char>(v & 0xff);
     if (data_chars == 3 && (v & 0xff) != 0) return std::nullopt;
     if (data_chars == 2 && (v & 0xffff) != 0) return std::nullopt;
   }
+  out.resize(n);
   return out;
 }
 

@@ -95,8 +95,10 @@ inline void put(JsonWriter& w, const char* key, const std::string& value) {
 }
 
 // Text a client once sent (a key, an app, a video) may be any bytes: written
-// as valid UTF-8, so every listing stays valid JSON.
+// as valid UTF-8, so every listing stays valid JSON. Text that is valid
+// already, nearly all of it, is written as it is, without the repaired copy.
 inline void put_text(JsonWriter& w, const char* key, const std::string& value) {
+  if (next_invalid_utf8(value) == value.size()) return put(w, key, value);
   put(w, key, to_valid_utf8(value));
 }
 

@@ -176,6 +176,23 @@ TEST_CASE("base64_decode: malformed input is rejected") {
   CHECK_FALSE(base64_decode(std::string("Zg=\0", 4)));
 }
 
+TEST_CASE("base64_decode: exactly the 64 letters of the alphabet are data") {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int c = 0; c < 256; ++c) {
+    CAPTURE(c);
+    const std::string quad(4, static_cast<char>(c));  // four of one letter: no unused bits
+    const auto at = alphabet.find(static_cast<char>(c));
+    if (at == std::string::npos) {
+      CHECK_FALSE(base64_decode(quad));
+    } else {
+      const uint32_t v = static_cast<uint32_t>(at) * 0x41041;  // the six bits four times over
+      CHECK(base64_decode(quad) == std::string{static_cast<char>(v >> 16),
+                                               static_cast<char>((v >> 8) & 0xff),
+                                               static_cast<char>(v & 0xff)});
+    }
+  }
+}
+
 TEST_CASE("base64: random round trips match OpenSSL") {
   std::mt19937 rng(4648);
   for (std::size_t len = 0; len < 200; ++len) {

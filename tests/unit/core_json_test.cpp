@@ -291,3 +291,18 @@ TEST_CASE("read_top_members reads a body as parse_json and present_member do") {
     reads_like_a_document(text, sevu::JsonUtf8::kRequired);
   }
 }
+
+TEST_CASE("put_text: valid text as it is, invalid bytes as U+FFFD") {
+  rapidjson::StringBuffer out;
+  sevu::JsonWriter w(out);
+  w.StartObject();
+  sevu::put_text(w, "ok", std::string("caf\xC3\xA9 \"q\""));
+  sevu::put_text(w, "bad",
+                 std::string("a\xFF"
+                             "b\xC0"));
+  sevu::put_text(w, "empty", std::string());
+  w.EndObject();
+  CHECK(std::string(out.GetString()) ==
+        "{\"ok\":\"caf\xC3\xA9 \\\"q\\\"\",\"bad\":\"a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD\",\"empty\":\"\"}");
+}
