@@ -31,9 +31,10 @@ const unsigned char* bytes_of(std::string_view s) {
 constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// Each byte's value in kBase64Alphabet, or -1: one load per character where a
-// chain of range tests cost a v2 request's Basic credentials about 3,000
-// instructions (docs/performance.md, "Credentials decoded through a table").
+// Each byte's value in kBase64Alphabet, or -1: one load per character. Range
+// tests per character and a byte appended at a time made decoding a v2
+// request's Basic credentials cost about 3,000 instructions
+// (docs/performance.md, "Credentials decoded through a table").
 struct Base64Values {
   int8_t of[256];
   constexpr Base64Values() : of() {
@@ -218,7 +219,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::size_t pad = 0;
   if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
-  std::string out(text.size() / 4 * 3, '\0');
+  std::string out(text.size() / 4 * 3 - pad, '\0');
   std::size_t n = 0;  // bytes of out written
   for (std::size_t i = 0; i < text.size(); i += 4) {
     const bool last = i + 4 == text.size();
@@ -238,7 +239,6 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (data_chars == 3 && (v & 0xff) != 0) return std::nullopt;
     if (data_chars == 2 && (v & 0xffff) != 0) return std::nullopt;
   }
-  out.resize(n);
   return out;
 }
 

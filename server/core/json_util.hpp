@@ -98,7 +98,7 @@ inline void put(JsonWriter& w, const char* key, const std::string& value) {
 // as valid UTF-8, so every listing stays valid JSON. Text that is valid
 // already, nearly all of it, is written as it is, without the repaired copy.
 inline void put_text(JsonWriter& w, const char* key, const std::string& value) {
-  if (next_invalid_utf8(value) == value.size()) return put(w, key, value);
+  if (valid_utf8(value)) return put(w, key, value);
   put(w, key, to_valid_utf8(value));
 }
 

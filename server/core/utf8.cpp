@@ -74,7 +74,7 @@ std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
 
 void make_valid_utf8(std::string& text, std::size_t max_bytes) {
   if (max_bytes < text.size()) text.resize(max_bytes);
-  if (next_invalid_utf8(text, 0) < text.size()) text = to_valid_utf8(text);
+  if (!valid_utf8(text)) text = to_valid_utf8(text);
 }
 
 }  // namespace sevu

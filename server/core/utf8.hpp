@@ -19,6 +19,11 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, uint32_t& cp);
 // UTF-8 sequence (as decode_utf8 reads one), or text.size() when there is none.
 std::size_t next_invalid_utf8(std::string_view text, std::size_t from = 0);
 
+// Whether every byte of text belongs to a valid UTF-8 sequence.
+inline bool valid_utf8(std::string_view text) {
+  return next_invalid_utf8(text) == text.size();
+}
+
 // text with every byte that does not start a valid UTF-8 sequence replaced by
 // U+FFFD. Valid text comes back unchanged. Stops after max_bytes of input.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes = std::string_view::npos);
