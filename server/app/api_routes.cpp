@@ -94,12 +94,17 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   };
   // Read your writes: the attempts of decisions already answered are in the
   // store before this request reads it (docs/performance.md, "Durability").
+  const bool reads_only = v2 && shared->method == "GET";
   usher_.after_logged(
-      [this, shared, job = std::move(job), respond, legacy_answer, legacy]() mutable {
+      [this, shared, job = std::move(job), respond, legacy_answer, legacy, reads_only]() mutable {
         // A signed write whose account passes its checks here needs no store
         // worker: it goes to the writer at once (docs/performance.md).
         if (legacy && legacy_.write_without_store_hop(*shared, legacy_answer)) return;
-        if (!pool_.submit(std::move(job))) {
+        // A v2 GET only reads: it may share a read transaction with the
+        // GETs queued beside it (store/store_pool.hpp).
+        const bool queued = reads_only ? pool_.submit_read(std::move(job))
+                                       : pool_.submit(std::move(job));
+        if (!queued) {
           api_shed_++;
           respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));
         }

@@ -258,16 +258,24 @@ class SqliteStore final : public KeptSessionsStore {
   // no write lock. Not counted in depth_, so a transaction() inside fails loudly
   // (SQLite refuses a BEGIN within a transaction) instead of writing on a
   // snapshot that may be stale.
+  // Inside an open read (StorePool runs queued reads together, and each of
+  // them reads together again), body joins it.
   void read_together(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
+    if (reading_) return body();
     begin_read_.run().finish();
+    reading_ = true;
     try {
       body();
     } catch (...) {
+      reading_ = false;
       rollback_quietly();
       throw;
     }
-    commit_.run().finish();
+    reading_ = false;
+    // A failing statement may have ended the transaction already (SQLite
+    // rolls back on some errors); the reads it served stand.
+    if (!transaction_ended()) commit_.run().finish();
   }
 
   void savepoint(const std::function<void()>& body) override {
@@ -951,6 +959,7 @@ class SqliteStore final : public KeptSessionsStore {
 
   sqlite::Connection conn_;  // declared first: outlives every statement below
   TransactionDepth depth_;
+  bool reading_ = false;  // inside read_together's transaction
   ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
   AttemptTally tally_;                      // the open transaction's attempt rows, by hour
   AccountMemo accounts_read_;               // the open write transaction's account reads

@@ -2,6 +2,7 @@
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -41,13 +42,21 @@ StorePool::~StorePool() {
 // waiting for it. (Waking both, as before, cost a futex call and a context
 // switch of a worker that found nothing to do.)
 bool StorePool::submit(Job job, Lane lane) {
-  if (!job) return false;
+  return enqueue(Queued{std::move(job), false}, lane);
+}
+
+bool StorePool::submit_read(Job job, Lane lane) {
+  return enqueue(Queued{std::move(job), true}, lane);
+}
+
+bool StorePool::enqueue(Queued queued, Lane lane) {
+  if (!queued.job) return false;
   bool hook_worker_takes_it = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& queue = queue_of(lane);
     if (stopping_ || queue.size() >= max_queue_) return false;
-    queue.push_back(std::move(job));
+    queue.push_back(std::move(queued));
     hook_worker_takes_it = lane == Lane::hooks && idle_hook_workers_ > 0 && queue.size() == 1;
   }
   if (hook_worker_takes_it) {
@@ -91,10 +100,59 @@ std::size_t StorePool::queued() const {
   return jobs_.size() + hook_jobs_.size();
 }
 
+std::vector<StorePool::Job> StorePool::take(std::deque<Queued>& queue) {
+  std::vector<Job> jobs;
+  const bool read_only = queue.front().read_only;
+  jobs.push_back(std::move(queue.front().job));
+  queue.pop_front();
+  if (!read_only) return jobs;
+  // Half of the reads waiting right behind it (rounded up), so that another
+  // worker woken for them finds its share.
+  std::size_t reads_behind = 0;
+  for (const auto& q : queue) {
+    if (!q.read_only || reads_behind == 2 * (kReadGroup - 1)) break;
+    ++reads_behind;
+  }
+  const std::size_t more = std::min((reads_behind + 1) / 2, kReadGroup - 1);
+  for (std::size_t i = 0; i < more; ++i) {
+    jobs.push_back(std::move(queue.front().job));
+    queue.pop_front();
+  }
+  return jobs;
+}
+
+// Jobs should handle their own errors; this only keeps a stray exception from
+// taking the worker (and the process) down.
+void StorePool::run_one(Store& store, Job& job) {
+  try {
+    job(store);
+  } catch (const std::exception& e) {
+    log_line(LogLevel::kError, std::string("store job failed: ") + e.what());
+  } catch (...) {
+    log_line(LogLevel::kError, "store job failed with a non-standard exception");
+  }
+}
+
+// Every job runs once: those the shared read did not reach (its BEGIN failed)
+// run alone.
+void StorePool::run_together(Store& store, std::vector<Job>& jobs) {
+  std::size_t started = 0;
+  if (jobs.size() > 1) {
+    try {
+      store.read_together([&] {
+        while (started < jobs.size()) run_one(store, jobs[started++]);
+      });
+    } catch (const std::exception& e) {
+      log_line(LogLevel::kError, std::string("store reads together failed: ") + e.what());
+    }
+  }
+  while (started < jobs.size()) run_one(store, jobs[started++]);
+}
+
 void StorePool::run(Store& store, bool hooks_only) {
   name_this_thread(hooks_only ? "sevu-store-hook" : "sevu-store");
   for (;;) {
-    Job job;
+    std::vector<Job> jobs;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (hooks_only) {
@@ -106,18 +164,9 @@ void StorePool::run(Store& store, bool hooks_only) {
       }
       auto& queue = hook_jobs_.empty() && !hooks_only ? jobs_ : hook_jobs_;
       if (queue.empty()) return;  // stopping and drained
-      job = std::move(queue.front());
-      queue.pop_front();
+      jobs = take(queue);
     }
-    // Jobs should handle their own errors; this only keeps a stray exception
-    // from taking the worker (and the process) down.
-    try {
-      job(store);
-    } catch (const std::exception& e) {
-      log_line(LogLevel::kError, std::string("store job failed: ") + e.what());
-    } catch (...) {
-      log_line(LogLevel::kError, "store job failed with a non-standard exception");
-    }
+    run_together(store, jobs);
   }
 }
 

@@ -43,13 +43,38 @@ class StorePool {
   // sevu.request (docs/performance.md, "One connection for each writer").
   // Writer jobs of a lane run one at a time.
   bool submit_write(Job job, Lane lane = Lane::api);
+  // As submit, for a job that only reads: a worker that takes it also takes
+  // the read jobs queued right behind it (up to kReadGroup, and no more than
+  // half of those waiting, so that the other workers get theirs) and runs them
+  // in one Store::read_together. On SQLite each read transaction takes and
+  // drops the log's read lock, two fcntl calls under a mutex that every
+  // connection of the process shares, and the workers queued for it
+  // (docs/performance.md, "Queued reads read together"). Every job of a group
+  // was queued before the group's snapshot is taken, so each sees what was
+  // committed before it was queued.
+  bool submit_read(Job job, Lane lane = Lane::api);
   // Runs every queued job, then joins the workers and closes the connections.
   void stop();
   std::size_t queued() const;  // both lanes
 
  private:
+  // At most this many reads share one transaction: enough to share the lock
+  // among the reads a burst queues, few enough that none waits long behind
+  // the others' reads.
+  static constexpr std::size_t kReadGroup = 8;
+
+  struct Queued {
+    Job job;
+    bool read_only = false;  // submit_read's: may run together with others
+  };
+
+  bool enqueue(Queued queued, Lane lane);
   void run(Store& store, bool hooks_only);
-  std::deque<Job>& queue_of(Lane l) { return l == Lane::hooks ? hook_jobs_ : jobs_; }
+  // The jobs a worker takes at once: the front one, and the reads behind it.
+  std::vector<Job> take(std::deque<Queued>& queue);
+  static void run_one(Store& store, Job& job);
+  static void run_together(Store& store, std::vector<Job>& jobs);
+  std::deque<Queued>& queue_of(Lane l) { return l == Lane::hooks ? hook_jobs_ : jobs_; }
 
   static std::size_t index_of(Lane l) { return l == Lane::hooks ? 1 : 0; }
 
@@ -60,8 +85,8 @@ class StorePool {
   mutable std::mutex mutex_;
   std::condition_variable wake_;       // shared workers
   std::condition_variable hook_wake_;  // workers of the hook lane alone
-  std::deque<Job> jobs_;       // the API's
-  std::deque<Job> hook_jobs_;  // taken first
+  std::deque<Queued> jobs_;       // the API's
+  std::deque<Queued> hook_jobs_;  // taken first
   std::size_t max_queue_;
   std::size_t idle_hook_workers_ = 0;  // hook-lane workers waiting for a job
   bool stopping_ = false;

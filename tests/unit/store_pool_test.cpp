@@ -289,3 +289,70 @@ TEST_CASE("a hook job queued while the hook lane's worker is busy is taken by a 
   release.set_value();
   pool.stop();
 }
+
+// Reads queued behind one another run in one read transaction: the second of
+// a group sees the snapshot the first began, even after another connection
+// has committed. A job queued with submit() is never part of a group.
+TEST_CASE("reads queued together share one snapshot, and each runs once") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 0);
+  StorePool pool([&] { return open_sqlite_store(path); }, 1, 16, 0);
+  std::promise<void> started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  REQUIRE(pool.submit([&](Store&) {
+    started.set_value();
+    released.wait();  // hold the only worker while the reads queue
+  }));
+  started.get_future().wait();
+  REQUIRE(wait_until_empty(pool));
+
+  std::atomic<int64_t> first{-1}, second{-1}, alone{-1}, later{-1};
+  REQUIRE(pool.submit_read([&](Store& store) {
+    first = store.ticket(158, "k")->uses;
+    auto other = open_sqlite_store(path);  // commits while the group's read is open
+    auto t = other->ticket(158, "k");
+    t->uses = 5;
+    REQUIRE(other->update_ticket(*t));
+  }));
+  REQUIRE(pool.submit_read([&](Store& store) {
+    store.read_together([&] { second = store.ticket(158, "k")->uses; });  // joins the group's
+  }));
+  REQUIRE(pool.submit([&](Store& store) { alone = store.ticket(158, "k")->uses; }));
+  REQUIRE(pool.submit_read([&](Store& store) { later = store.ticket(158, "k")->uses; }));
+  release.set_value();
+  pool.stop();
+  CHECK(first == 0);
+  CHECK(second == 0);  // the first read's snapshot
+  CHECK(alone == 5);
+  CHECK(later == 5);
+  CHECK(uses_of(path) == 5);
+}
+
+TEST_CASE("a read that fails leaves the other reads of its group their answers") {
+  TempDir dir;
+  const auto path = seeded_db(dir, 3);
+  StorePool pool([&] { return open_sqlite_store(path); }, 1, 16, 0);
+  std::promise<void> started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  REQUIRE(pool.submit([&](Store&) {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();
+  REQUIRE(wait_until_empty(pool));
+  std::atomic<int> ran{0};
+  auto counted = [&](Store& store) {
+    if (store.ticket(158, "k")->uses == 3) ++ran;
+  };
+  REQUIRE(pool.submit_read([](Store&) { throw std::runtime_error("read failed on purpose"); }));
+  REQUIRE(pool.submit_read(counted));
+  REQUIRE(pool.submit_read([](Store& store) { (void)store.ticket(158, "missing").value(); }));
+  REQUIRE(pool.submit_read(counted));
+  REQUIRE(pool.submit_read(counted));
+  CHECK_FALSE(pool.submit_read(nullptr));
+  release.set_value();
+  pool.stop();
+  CHECK(ran == 3);
+}
