@@ -3,6 +3,7 @@ health endpoints, backup, migrations. Real processes, real sockets, real SQLite.
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -169,6 +170,54 @@ def test_slow_header_times_out_and_keepalive_works():
         rest, closed = harness.read_until_closed(s, timeout=8)
         check(closed and rest == b"" and time.monotonic() - start < 6,
               (rest, closed, time.monotonic() - start))
+
+
+def read_answers(s, count, timeout=10):
+    """The bytes of `count` answers on a keep-alive connection (each ends its JSON body)."""
+    s.settimeout(timeout)
+    data = b""
+    while data.count(b"HTTP/1.1 ") < count or not data.endswith(b"}"):
+        chunk = s.recv(65536)
+        check(chunk, ("closed early", data))
+        data += chunk
+    return data
+
+
+def test_every_request_on_a_connection_is_read_however_it_arrives():
+    """The requests of one send, a request sent in pieces, one sent while the one before
+    waits on a store worker, a body larger than one read, and a long keep-alive run are
+    each answered once, in order."""
+    with Server() as srv:
+        wrong = b"GET /v2/sevu_token HTTP/1.1\r\nHost: x\r\nAuthorization: Basic MTU4Ondyb25n\r\n\r\n"
+        nope = b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+        s = raw_connect(srv.api_port)
+        s.sendall(wrong * 3 + nope)  # pipelined: three store hops, then one from memory
+        data = read_answers(s, 4)
+        statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", data)
+        check(statuses == [b"401", b"401", b"401", b"404"], data)
+
+        for piece in (nope[:5], nope[5:20], nope[20:]):  # in pieces, with pauses
+            s.sendall(piece)
+            time.sleep(0.05)
+        check(read_answers(s, 1).startswith(b"HTTP/1.1 404"))
+
+        for pause in (0, 0.0005, 0.002):  # the next request while the last is on a store worker
+            s.sendall(wrong)
+            time.sleep(pause)
+            s.sendall(nope)
+            data = read_answers(s, 2)
+            check(data.startswith(b"HTTP/1.1 401") and data.count(b"HTTP/1.1 404") == 1, data)
+
+        body = b'{"command":"sevu.status","pad":"' + b"x" * 200000 + b'"}'
+        s.sendall(b"POST /stable/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        data = read_answers(s, 1)
+        check(data.startswith(b"HTTP/1.1 200") and b'"code":' in data, data[:300])
+
+        for _ in range(300):  # request, answer, request: the keep-alive run
+            s.sendall(nope)
+            check(read_answers(s, 1).startswith(b"HTTP/1.1 404"))
+        s.close()
 
 
 def test_connection_limit():
