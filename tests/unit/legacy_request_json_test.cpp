@@ -44,6 +44,8 @@ TEST_CASE("invalid UTF-8 and lone surrogates are refused") {
   CHECK(parse_request_json("{\"a\":1,\"signature\":\"\\udc00\"}").problem ==
         "invalid Unicode in a JSON string");
   CHECK_FALSE(parse_request_json("{\"a\":\"\\ud800\"}").ok);
+  // PHP cannot encode an infinite number either; rapidjson refuses it first.
+  CHECK_FALSE(parse_request_json("{\"a\":1e400}").ok);
   CHECK(parse_request_json("{\"a\":\"\\ud83d\\ude00 \xC3\xA9\"}").ok);
 }
 

@@ -95,6 +95,18 @@ TEST_CASE("form (a): every plausible place of the separating whitespace is a can
   CHECK(textual_forms("{\"signature\":\"s\",\"signature\":\"s\"}").empty());
 }
 
+// Forms are made one at a time until one matches: a signature over the last
+// candidate must still be found.
+TEST_CASE("form (a): a signature over any candidate matches, the last as the first") {
+  auto with = [](const std::string& sig) {
+    return "{\"a\":1 , \"signature\":\"" + sig + "\" , \"b\":2}";
+  };
+  const auto forms = textual_forms(with("x"));
+  REQUIRE(forms.size() == 3);  // four cuts, two of which coincide
+  for (const auto& form : forms) CHECK(verify(with(sign_message(form, kSecret))));
+  CHECK_FALSE(verify(with(sign_message("{\"a\":2 , \"b\":2}", kSecret))));
+}
+
 TEST_CASE("form (a): values that look like structure do not confuse the cut") {
   CHECK(cut_signature_member("{\"a\":\"},\\\"signature\\\":\\\"\",\"signature\":\"ab\\/cd==\"}") ==
         "{\"a\":\"},\\\"signature\\\":\\\"\"}");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "auth/crypto.hpp"
@@ -152,33 +153,53 @@ class Scanner {
 
 }  // namespace
 
-std::vector<std::string> textual_forms(std::string_view raw_json) {
-  std::vector<std::string> forms;
+namespace {
+
+// Calls take(form) for each form (a) text of raw_json (textual_forms), in
+// order, until take returns true. The texts are made one at a time: the first
+// matches the signature of nearly every client, and the others cost a copy of
+// the request each (docs/performance.md, "Signed forms made one at a time").
+template <class Take>
+void each_textual_form(std::string_view raw_json, Take take) {
   auto members = Scanner(raw_json).top_level_members();
-  if (!members) return forms;
+  if (!members) return;
   std::optional<std::size_t> index;
   for (std::size_t i = 0; i < members->size(); ++i) {
     if ((*members)[i].name != kSignatureMember) continue;
-    if (index) return forms;  // duplicated: ambiguous
+    if (index) return;  // duplicated: ambiguous
     index = i;
   }
-  if (!index) return forms;
+  if (!index) return;
   const auto& list = *members;
   const std::size_t i = *index;
-  auto add_cut = [&](std::size_t begin, std::size_t end) {
-    std::string out(raw_json.substr(0, begin));
-    out.append(raw_json.substr(end));
-    if (std::find(forms.begin(), forms.end(), out) == forms.end()) forms.push_back(std::move(out));
-  };
+  std::vector<std::pair<std::size_t, std::size_t>> cuts;
   if (i > 0) {
-    add_cut(list[i - 1].value_end, list[i].value_end);  // the preceding comma and space
-    add_cut(list[i - 1].comma, list[i].value_end);      // from the comma on
+    cuts.emplace_back(list[i - 1].value_end, list[i].value_end);  // the preceding comma and space
+    cuts.emplace_back(list[i - 1].comma, list[i].value_end);      // from the comma on
   }
   if (i + 1 < list.size()) {
-    add_cut(list[i].name_begin, list[i + 1].name_begin);  // the following comma and space
-    add_cut(list[i].name_begin, list[i].comma + 1);       // up to the comma only
+    cuts.emplace_back(list[i].name_begin, list[i + 1].name_begin);  // the following comma and space
+    cuts.emplace_back(list[i].name_begin, list[i].comma + 1);       // up to the comma only
   }
-  if (list.size() == 1) add_cut(list[i].name_begin, list[i].value_end);
+  if (list.size() == 1) cuts.emplace_back(list[i].name_begin, list[i].value_end);
+  std::vector<std::string> made;
+  for (const auto& [begin, end] : cuts) {
+    std::string out(raw_json.substr(0, begin));
+    out.append(raw_json.substr(end));
+    if (std::find(made.begin(), made.end(), out) != made.end()) continue;  // cut the same text
+    if (take(out)) return;
+    made.push_back(std::move(out));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> textual_forms(std::string_view raw_json) {
+  std::vector<std::string> forms;
+  each_textual_form(raw_json, [&forms](const std::string& form) {
+    forms.push_back(form);
+    return false;
+  });
   return forms;
 }
 
@@ -195,9 +216,12 @@ bool signature_matches(std::string_view raw_json, const rapidjson::Value& reques
   // Signing). Form (a) first: the Perl client's text and the PHP client's
   // (json_encode with the member appended) both match a cut, and each HMAC is
   // a few µs of an io thread's time under a stream of signed writes.
-  for (const auto& form : textual_forms(raw_json)) {
-    if (constant_time_equal(sign_message(form, secret), given)) return true;
-  }
+  bool matched = false;
+  each_textual_form(raw_json, [&](const std::string& form) {
+    matched = constant_time_equal(sign_message(form, secret), given);
+    return matched;
+  });
+  if (matched) return true;
   // Form (b) is encoded only now: most clients' signatures match a textual
   // form, and the encoding was 7 % of a signed request's io-thread
   // instructions (docs/performance.md, "Signatures checked with a kept key").
