@@ -222,6 +222,7 @@ class PgStore final : public KeptSessionsStore {
   // A BEGIN and a COMMIT would be two more round trips for no snapshot a
   // v2 read needs: the statements run as they come.
   void read_together(const std::function<void()>& body) override { body(); }
+  bool reads_gain_together() const override { return false; }
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);

@@ -278,6 +278,8 @@ class SqliteStore final : public KeptSessionsStore {
     if (!transaction_ended()) commit_.run().finish();
   }
 
+  bool reads_gain_together() const override { return true; }
+
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
     const std::size_t counted_before = tally_.mark();

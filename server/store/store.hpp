@@ -58,6 +58,11 @@ class Store {
   // its own snapshot, as they would without it. A write inside is an error.
   // Inside a transaction: body joins it.
   virtual void read_together(const std::function<void()>& body) = 0;
+  // Whether reads gain from running together (StorePool::submit_read): on
+  // SQLite they share the log's read lock; on PostgreSQL read_together joins
+  // nothing, and reads run by one worker in turn would wait on each other's
+  // round trips where two workers overlap them.
+  virtual bool reads_gain_together() const = 0;
 
   // Accounts
   virtual std::optional<Account> account(int64_t cdn_id) = 0;
