@@ -263,16 +263,19 @@ class SqliteStore final : public KeptSessionsStore {
   void read_together(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
     if (reading_) return body();
+    accounts_read_.forget();  // read before this snapshot
     begin_read_.run().finish();
     reading_ = true;
     try {
       body();
     } catch (...) {
       reading_ = false;
+      accounts_read_.forget();
       rollback_quietly();
       throw;
     }
     reading_ = false;
+    accounts_read_.forget();
     // A failing statement may have ended the transaction already (SQLite
     // rolls back on some errors); the reads it served stand.
     if (!transaction_ended()) commit_.run().finish();
@@ -297,23 +300,28 @@ class SqliteStore final : public KeptSessionsStore {
         });
   }
 
+  // Within one transaction an account reads the same each time: a batch's
+  // decisions, and the v2 GETs of one read group (StorePool::submit_read),
+  // read it once.
+  bool one_snapshot() const { return depth_.open() || reading_; }
+
   std::optional<Account> account(int64_t cdn_id) override {
-    if (const auto* kept = depth_.open() ? accounts_read_.find(cdn_id) : nullptr) return *kept;
+    if (const auto* kept = one_snapshot() ? accounts_read_.find(cdn_id) : nullptr) return *kept;
     auto run = account_by_id_.run();
     run.bind(1, cdn_id);
     std::optional<Account> read;
     if (run.next()) read = read_account(run);
-    if (depth_.open()) accounts_read_.keep(cdn_id, read);
+    if (one_snapshot()) accounts_read_.keep(cdn_id, read);
     return read;
   }
 
   std::optional<Account> account_by_username(const std::string& username) override {
-    if (const auto* kept = depth_.open() ? accounts_read_.find(username) : nullptr) return *kept;
+    if (const auto* kept = one_snapshot() ? accounts_read_.find(username) : nullptr) return *kept;
     auto run = account_by_username_.run();
     run.bind(1, username);
     std::optional<Account> read;
     if (run.next()) read = read_account(run);
-    if (depth_.open()) accounts_read_.keep(username, read);
+    if (one_snapshot()) accounts_read_.keep(username, read);
     return read;
   }
 
@@ -964,7 +972,7 @@ class SqliteStore final : public KeptSessionsStore {
   bool reading_ = false;  // inside read_together's transaction
   ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
   AttemptTally tally_;                      // the open transaction's attempt rows, by hour
-  AccountMemo accounts_read_;               // the open write transaction's account reads
+  AccountMemo accounts_read_;               // the open transaction's account reads
   std::shared_ptr<KeptReplyIndex> kept_replies_{KeptReplyIndex::of(database_file(conn_.get()))};
   KeptReplyIndex::Pending replies_added_;  // the open transaction's kept replies
   bool replies_reset_ = false;              // reset_data() ran in the open transaction

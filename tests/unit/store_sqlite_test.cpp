@@ -338,6 +338,19 @@ TEST_CASE("read_together reads one snapshot and refuses a write inside") {
   CHECK(first == "old");
   CHECK(second == "old");
   CHECK(store->account(158)->secret == "new");  // the next read sees it
+  // A read inside a read joins it (StorePool's read groups), and an account
+  // read in one read transaction is not what the next one finds.
+  std::string joined, later;
+  store->read_together([&] {
+    store->read_together([&] { first = store->account(158)->secret; });
+    REQUIRE(admin->set_account_secret(158, "newer"));
+    store->read_together([&] { joined = store->account(158)->secret; });
+  });
+  store->read_together([&] { later = store->account(158)->secret; });
+  CHECK(first == "new");
+  CHECK(joined == "new");
+  CHECK(later == "newer");
+  REQUIRE(admin->set_account_secret(158, "new"));
   CHECK_THROWS_AS(store->read_together([&] {
     store->transaction([&] { store->set_account_secret(158, "inside"); });
   }),
