@@ -144,6 +144,8 @@ void StorePool::run_together(Store& store, std::vector<Job>& jobs) {
       });
     } catch (const std::exception& e) {
       log_line(LogLevel::kError, std::string("store reads together failed: ") + e.what());
+    } catch (...) {
+      log_line(LogLevel::kError, "store reads together failed with a non-standard exception");
     }
   }
   while (started < jobs.size()) run_one(store, jobs[started++]);

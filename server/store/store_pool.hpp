@@ -47,12 +47,11 @@ class StorePool {
   // (Store::reads_gain_together) also takes the read jobs queued right behind
   // it (up to kReadGroup, and no more than half of those waiting, so that the
   // other workers get theirs) and runs them in one Store::read_together. On
-  // SQLite each read transaction takes and
-  // drops the log's read lock, two fcntl calls under a mutex that every
-  // connection of the process shares, and the workers queued for it
-  // (docs/performance.md, "Queued reads read together"). Every job of a group
-  // was queued before the group's snapshot is taken, so each sees what was
-  // committed before it was queued.
+  // SQLite each read transaction takes and drops the log's read lock, two
+  // fcntl calls under a mutex that every connection of the process shares,
+  // and the workers queued for it (docs/performance.md, "Queued reads read
+  // together"). Every job of a group was queued before the group's snapshot
+  // is taken, so each sees what was committed before it was queued.
   bool submit_read(Job job, Lane lane = Lane::api);
   // Runs every queued job, then joins the workers and closes the connections.
   void stop();
