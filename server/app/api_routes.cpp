@@ -94,14 +94,12 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   };
   // Read your writes: the attempts of decisions already answered are in the
   // store before this request reads it (docs/performance.md, "Durability").
-  const bool reads_only = v2 && shared->method == "GET";
+  const bool reads_only = v2 && V2Api::only_reads(*shared);
   usher_.after_logged(
       [this, shared, job = std::move(job), respond, legacy_answer, legacy, reads_only]() mutable {
         // A signed write whose account passes its checks here needs no store
         // worker: it goes to the writer at once (docs/performance.md).
         if (legacy && legacy_.write_without_store_hop(*shared, legacy_answer)) return;
-        // A v2 GET only reads: it may share a read transaction with the
-        // GETs queued beside it (store/store_pool.hpp).
         const bool queued = reads_only ? pool_.submit_read(std::move(job))
                                        : pool_.submit(std::move(job));
         if (!queued) {

@@ -270,12 +270,10 @@ class SqliteStore final : public KeptSessionsStore {
       body();
     } catch (...) {
       reading_ = false;
-      accounts_read_.forget();
       rollback_quietly();
       throw;
     }
     reading_ = false;
-    accounts_read_.forget();
     // A failing statement may have ended the transaction already (SQLite
     // rolls back on some errors); the reads it served stand.
     if (!transaction_ended()) commit_.run().finish();

@@ -2,7 +2,6 @@
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
 
-#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -107,14 +106,14 @@ std::vector<StorePool::Job> StorePool::take(std::deque<Queued>& queue, bool grou
   queue.pop_front();
   if (!read_only || !group_reads) return jobs;
   // Half of the reads waiting right behind it (rounded up), so that another
-  // worker woken for them finds its share.
+  // worker woken for them finds its share; counting no further than twice
+  // kReadGroup - 1 keeps the group within kReadGroup.
   std::size_t reads_behind = 0;
   for (const auto& q : queue) {
     if (!q.read_only || reads_behind == 2 * (kReadGroup - 1)) break;
     ++reads_behind;
   }
-  const std::size_t more = std::min((reads_behind + 1) / 2, kReadGroup - 1);
-  for (std::size_t i = 0; i < more; ++i) {
+  for (std::size_t i = 0; i < (reads_behind + 1) / 2; ++i) {
     jobs.push_back(std::move(queue.front().job));
     queue.pop_front();
   }

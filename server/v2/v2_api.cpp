@@ -98,9 +98,7 @@ HttpResponse V2Api::answer(const HttpRequest& req, Store& store) {
 
 HttpResponse V2Api::handle(const HttpRequest& req, Store& store) {
   try {
-    // A GET only reads: its account and what it asks for are read together
-    // (one read transaction on SQLite, docs/performance.md).
-    if (req.method != "GET") return answer(req, store);
+    if (!only_reads(req)) return answer(req, store);
     HttpResponse response;
     store.read_together([&] { response = answer(req, store); });
     return response;

@@ -1,6 +1,7 @@
 #include "legacy/wire/signature.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <utility>
 #include <vector>
@@ -172,18 +173,20 @@ void each_textual_form(std::string_view raw_json, Take take) {
   if (!index) return;
   const auto& list = *members;
   const std::size_t i = *index;
-  std::vector<std::pair<std::size_t, std::size_t>> cuts;
+  std::array<std::pair<std::size_t, std::size_t>, 4> cuts;  // [begin, end) of raw_json
+  std::size_t count = 0;
   if (i > 0) {
-    cuts.emplace_back(list[i - 1].value_end, list[i].value_end);  // the preceding comma and space
-    cuts.emplace_back(list[i - 1].comma, list[i].value_end);      // from the comma on
+    cuts[count++] = {list[i - 1].value_end, list[i].value_end};  // the preceding comma and space
+    cuts[count++] = {list[i - 1].comma, list[i].value_end};      // from the comma on
   }
   if (i + 1 < list.size()) {
-    cuts.emplace_back(list[i].name_begin, list[i + 1].name_begin);  // the following comma and space
-    cuts.emplace_back(list[i].name_begin, list[i].comma + 1);       // up to the comma only
+    cuts[count++] = {list[i].name_begin, list[i + 1].name_begin};  // the following comma and space
+    cuts[count++] = {list[i].name_begin, list[i].comma + 1};       // up to the comma only
   }
-  if (list.size() == 1) cuts.emplace_back(list[i].name_begin, list[i].value_end);
-  std::vector<std::string> made;
-  for (const auto& [begin, end] : cuts) {
+  if (list.size() == 1) cuts[count++] = {list[i].name_begin, list[i].value_end};
+  std::vector<std::string> made;  // only once the first did not match
+  for (std::size_t c = 0; c < count; ++c) {
+    const auto [begin, end] = cuts[c];
     std::string out(raw_json.substr(0, begin));
     out.append(raw_json.substr(end));
     if (std::find(made.begin(), made.end(), out) != made.end()) continue;  // cut the same text
