@@ -94,14 +94,14 @@ void App::route_api(HttpRequest&& req, Responder respond) {
   };
   // Read your writes: the attempts of decisions already answered are in the
   // store before this request reads it (docs/performance.md, "Durability").
-  const bool reads_only = v2 && V2Api::only_reads(*shared);
+  const bool only_reads = v2 && V2Api::only_reads(*shared);
   usher_.after_logged(
-      [this, shared, job = std::move(job), respond, legacy_answer, legacy, reads_only]() mutable {
+      [this, shared, job = std::move(job), respond, legacy_answer, legacy, only_reads]() mutable {
         // A signed write whose account passes its checks here needs no store
         // worker: it goes to the writer at once (docs/performance.md).
         if (legacy && legacy_.write_without_store_hop(*shared, legacy_answer)) return;
-        const bool queued = reads_only ? pool_.submit_read(std::move(job))
-                                       : pool_.submit(std::move(job));
+        const bool queued =
+            only_reads ? pool_.submit_read(std::move(job)) : pool_.submit(std::move(job));
         if (!queued) {
           api_shed_++;
           respond(legacy ? legacy_.busy() : json_error(503, "BUSY", "server busy, try again"));

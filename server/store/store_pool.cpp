@@ -101,16 +101,16 @@ std::size_t StorePool::queued() const {
 
 std::vector<StorePool::Job> StorePool::take(std::deque<Queued>& queue, bool group_reads) {
   std::vector<Job> jobs;
-  const bool read_only = queue.front().read_only;
+  const bool only_reads = queue.front().only_reads;
   jobs.push_back(std::move(queue.front().job));
   queue.pop_front();
-  if (!read_only || !group_reads) return jobs;
+  if (!only_reads || !group_reads) return jobs;
   // Half of the reads waiting right behind it (rounded up), so that another
   // worker woken for them finds its share; counting no further than twice
   // kReadGroup - 1 keeps the group within kReadGroup.
   std::size_t reads_behind = 0;
   for (const auto& q : queue) {
-    if (!q.read_only || reads_behind == 2 * (kReadGroup - 1)) break;
+    if (!q.only_reads || reads_behind == 2 * (kReadGroup - 1)) break;
     ++reads_behind;
   }
   for (std::size_t i = 0; i < (reads_behind + 1) / 2; ++i) {

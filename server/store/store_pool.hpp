@@ -65,7 +65,7 @@ class StorePool {
 
   struct Queued {
     Job job;
-    bool read_only = false;  // submit_read's: may run together with others
+    bool only_reads = false;  // submit_read's: may run together with others
   };
 
   bool enqueue(Queued queued, Lane lane);
