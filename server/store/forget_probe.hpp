@@ -1,13 +1,16 @@
 // Housekeeping that every write does a little of, the same on both backends:
 // forget up to `limit` rows whose time ran out before a moment
-// (Store::delete_idle_viewing_sessions, delete_expired_write_replies). Rows
-// are written (and sessions touched) with times at the present or later,
-// never in the past, so a probe that found nothing before a moment finds
+// (Store::delete_idle_viewing_sessions, delete_write_replies_signed_before).
+// Rows are written (and sessions touched) with times at that moment or later
+// (a session at the present, a kept reply's request within the window that
+// ends at the moment), so a probe that found nothing before a moment finds
 // nothing again until the moment moves on: it is not run twice for the same
-// one. In a busy second these probes were 7 % of the SQLite writer's time per
-// grant and 3 % per sevu.request, and on PostgreSQL one of a grant's seven
-// round trips (docs/performance.md). A probe that deleted nothing is
-// remembered even if its transaction rolls back: there was nothing to undo.
+// one. (A request checked a second earlier may fall just behind the moment:
+// its reply goes a second later.) In a busy second these probes were 7 % of
+// the SQLite writer's time per grant and 3 % per sevu.request, and on
+// PostgreSQL one of a grant's seven round trips (docs/performance.md). A probe
+// that deleted nothing is remembered even if its transaction rolls back: there
+// was nothing to undo.
 #pragma once
 
 #include <cstdint>

@@ -74,14 +74,12 @@ void KeptReplyIndex::drop(std::map<int64_t, Second>::iterator second) {
 
 void KeptReplyIndex::leave_out(std::map<int64_t, Second>::iterator second) {
   left_out_through_ = std::max(left_out_through_, second->first);
-  left_out_expiry_ = std::max(left_out_expiry_, second->second.last_expiry);
   drop(second);
 }
 
 void KeptReplyIndex::add_locked(const Entry& e) {
   Second& second = seconds_[e.signed_at];
   second.rows.emplace(e.hash, e.rowid);
-  second.last_expiry = std::max(second.last_expiry, e.expires);
   ++size_;
   // The oldest second goes: requests are signed at about the present.
   while (size_ > capacity_ && !seconds_.empty()) leave_out(seconds_.begin());
@@ -101,19 +99,12 @@ void KeptReplyIndex::forget_all() {
   std::lock_guard<std::mutex> lock(mutex_);
   while (!seconds_.empty()) leave_out(seconds_.begin());
   left_out_through_ = std::numeric_limits<int64_t>::max();
-  left_out_expiry_ = std::numeric_limits<int64_t>::max();
 }
 
 void KeptReplyIndex::forget_before(int64_t bound) {
   std::lock_guard<std::mutex> lock(mutex_);
-  // Expiry follows the timestamp (signed_at + the window): the expired
-  // seconds lead the map. One written with a longer window, before a restart,
-  // holds the ones behind it until it expires too.
-  while (!seconds_.empty() && seconds_.begin()->second.last_expiry < bound) drop(seconds_.begin());
-  if (left_out_expiry_ < bound) {
-    left_out_through_ = std::numeric_limits<int64_t>::min();
-    left_out_expiry_ = 0;
-  }
+  while (!seconds_.empty() && seconds_.begin()->first < bound) drop(seconds_.begin());
+  if (left_out_through_ < bound) left_out_through_ = std::numeric_limits<int64_t>::min();
 }
 
 void KeptReplyIndex::clear() {
@@ -121,7 +112,6 @@ void KeptReplyIndex::clear() {
   seconds_.clear();
   size_ = 0;
   left_out_through_ = std::numeric_limits<int64_t>::min();
-  left_out_expiry_ = 0;
 }
 
 std::size_t KeptReplyIndex::size() const {

@@ -48,7 +48,6 @@ class KeptReplyIndex {
     uint64_t hash = 0;
     int64_t rowid = 0;
     int64_t signed_at = 0;
-    int64_t expires = 0;
   };
 
   // What one write transaction added, published at its COMMIT.
@@ -93,8 +92,8 @@ class KeptReplyIndex {
   void add(const std::vector<Entry>& entries);
   // Every reply may be missing (the index could not take a transaction's).
   void forget_all();
-  // Drops the oldest seconds whose replies all expired before `bound`: the
-  // table no longer holds them.
+  // Drops the seconds before `bound`, the oldest second whose replies the
+  // table still holds: it holds none of theirs.
   void forget_before(int64_t bound);
   void clear();
   std::size_t size() const;
@@ -102,7 +101,6 @@ class KeptReplyIndex {
  private:
   struct Second {
     std::unordered_multimap<uint64_t, int64_t> rows;  // hash -> rowid
-    int64_t last_expiry = 0;
   };
   void add_locked(const Entry& e);
   void drop(std::map<int64_t, Second>::iterator second);
@@ -116,9 +114,8 @@ class KeptReplyIndex {
   std::map<int64_t, Second> seconds_;  // by the requests' own timestamp
   std::size_t size_ = 0;
   // Replies to requests signed at or before left_out_through_ may be missing,
-  // until left_out_expiry_ has passed.
+  // until the table holds none of those seconds.
   int64_t left_out_through_ = std::numeric_limits<int64_t>::min();
-  int64_t left_out_expiry_ = 0;
 };
 
 }  // namespace sevu

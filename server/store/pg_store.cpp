@@ -530,9 +530,9 @@ class PgStore final : public KeptSessionsStore {
     run(insert_write_reply_, p);
   }
 
-  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
-    return expired_probe_(now, limit, [&] {
-      return run(delete_expired_write_replies_, Params().add(now).add(not_negative(limit)))
+  int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) override {
+    return stale_probe_(before, limit, [&] {
+      return run(delete_write_replies_signed_before_, Params().add(before).add(not_negative(limit)))
           .affected();
     });
   }
@@ -769,7 +769,7 @@ class PgStore final : public KeptSessionsStore {
   TransactionDepth depth_;
   // Housekeeping probes not repeated for a moment that found nothing
   // (store/forget_probe.hpp).
-  ForgetProbe idle_probe_, expired_probe_;
+  ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
 
   const pg::Statement reset_ = statement(
@@ -927,11 +927,11 @@ class PgStore final : public KeptSessionsStore {
   const pg::Statement insert_write_reply_ =
       statement("INSERT INTO write_replies (" + columns::kWriteReply +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-  // Oldest first through the expiry index; rows another instance is deleting
-  // right now are skipped rather than waited for.
-  const pg::Statement delete_expired_write_replies_ = statement(
+  // Oldest first through the primary key, which leads with the second; rows
+  // another instance is deleting right now are skipped rather than waited for.
+  const pg::Statement delete_write_replies_signed_before_ = statement(
       "DELETE FROM write_replies WHERE (signed_at, cdn_id, signature) IN (SELECT signed_at, cdn_id,"
-      " signature FROM write_replies WHERE expires < $1 ORDER BY expires LIMIT $2"
+      " signature FROM write_replies WHERE signed_at < $1 ORDER BY signed_at LIMIT $2"
       " FOR UPDATE SKIP LOCKED)");
 
   const pg::Statement viewing_session_ = statement(

@@ -644,8 +644,7 @@ class SqliteStore final : public KeptSessionsStore {
         .bind(7, r.payload)
         .bind(8, r.signed_at)
         .finish();
-    const KeptReplyIndex::Entry added{hash, sqlite3_last_insert_rowid(conn_.get()), r.signed_at,
-                                      r.expires};
+    const KeptReplyIndex::Entry added{hash, sqlite3_last_insert_rowid(conn_.get()), r.signed_at};
     if (depth_.open())
       replies_added_.add(added);  // the index hears of it at COMMIT
     else
@@ -677,11 +676,12 @@ class SqliteStore final : public KeptSessionsStore {
     return read_write_reply(run);
   }
 
-  // Oldest first: once some went, every reply that expired before the oldest
-  // one left is gone, and the index may forget them (at COMMIT, when inside a
-  // transaction, as a rollback brings them back).
-  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
-    const int64_t deleted = forget_before(delete_expired_write_replies_, expired_probe_, now, limit);
+  // Oldest first: once some went, every reply signed before the oldest one
+  // left is gone, and the index may forget those seconds (at COMMIT, when
+  // inside a transaction, as a rollback brings them back).
+  int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) override {
+    const int64_t deleted =
+        forget_before(delete_write_replies_signed_before_, stale_probe_, before, limit);
     if (deleted > 0) {
       auto run = oldest_kept_reply_.run();
       const int64_t oldest = run.next() ? run.int64(0) : std::numeric_limits<int64_t>::max();
@@ -884,8 +884,7 @@ class SqliteStore final : public KeptSessionsStore {
       auto run = all_kept_reply_keys_.run();
       while (run.next()) {
         const int64_t signed_at = run.int64(2);
-        index.add({index.hash(run.int64(1), signed_at, run.text(3)), run.int64(0), signed_at,
-                   run.int64(4)});
+        index.add({index.hash(run.int64(1), signed_at, run.text(3)), run.int64(0), signed_at});
       }
     });
     return *kept_replies_;
@@ -968,7 +967,7 @@ class SqliteStore final : public KeptSessionsStore {
   sqlite::Connection conn_;  // declared first: outlives every statement below
   TransactionDepth depth_;
   bool reading_ = false;  // inside read_together's transaction
-  ForgetProbe idle_probe_, expired_probe_;  // forget_before's, per kind of row
+  ForgetProbe idle_probe_, stale_probe_;    // forget_before's, per kind of row
   AttemptTally tally_;                      // the open transaction's attempt rows, by hour
   AccountMemo accounts_read_;               // the open transaction's account reads
   std::shared_ptr<KeptReplyIndex> kept_replies_{KeptReplyIndex::of(database_file(conn_.get()))};
@@ -1112,11 +1111,11 @@ class SqliteStore final : public KeptSessionsStore {
                 " FROM write_replies WHERE signed_at = ?3 AND cdn_id = ?1 AND signature = ?2"};
   Statement write_reply_at_{
       db(), "SELECT " + columns::kWriteReply + " FROM write_replies WHERE rowid = ?1"};
-  Statement all_kept_reply_keys_{
-      db(), "SELECT rowid, cdn_id, signed_at, signature, expires FROM write_replies"};
+  Statement all_kept_reply_keys_{db(),
+                                 "SELECT rowid, cdn_id, signed_at, signature FROM write_replies"};
   // With none left, every entry may go.
   Statement oldest_kept_reply_{
-      db(), "SELECT coalesce(min(expires), 9223372036854775807) FROM write_replies"};
+      db(), "SELECT coalesce(min(signed_at), 9223372036854775807) FROM write_replies"};
   Statement insert_write_reply_{db(), "INSERT INTO write_replies (" + columns::kWriteReply +
                                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
   Statement all_write_replies_{
@@ -1135,11 +1134,11 @@ class SqliteStore final : public KeptSessionsStore {
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                 "?16)"};
   // DELETE ... LIMIT needs a compile-time option SQLite builds often lack; the
-  // subquery is the portable form, and walks the expiry index oldest first.
-  Statement delete_expired_write_replies_{
+  // subquery is the portable form, and walks the index by second oldest first.
+  Statement delete_write_replies_signed_before_{
       db(),
       "DELETE FROM write_replies WHERE rowid IN (SELECT rowid FROM write_replies"
-      " WHERE expires < ?1 ORDER BY expires LIMIT ?2)"};
+      " WHERE signed_at < ?1 ORDER BY signed_at LIMIT ?2)"};
 
   Statement viewing_session_{
       db(), "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = ?1"};

@@ -145,12 +145,17 @@ class Store {
   virtual std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                                 const std::string& signature) = 0;
   virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
-  // Deletes at most `limit` replies whose expires is before now (bounded work
-  // per call); returns how many went. Housekeeping, like
-  // delete_idle_viewing_sessions: a backend may skip a call for the same now
-  // as a call of its own that found nothing, since replies are held until a
-  // time that has not yet passed.
-  virtual int64_t delete_expired_write_replies(int64_t now, int64_t limit) = 0;
+  // Deletes at most `limit` replies to requests signed before `before`, oldest
+  // first (bounded work per call); returns how many went. The caller passes
+  // the oldest timestamp the window still accepts: a repeat of an older
+  // request is refused by its timestamp before its reply is looked for.
+  // Found by the requests' second, the key replies are kept in, so that no
+  // index over their expiry is written with every reply (docs/performance.md,
+  // "Kept replies forgotten by their second"). Housekeeping, like
+  // delete_idle_viewing_sessions: a backend may skip a call for the same
+  // `before` as a call of its own that found nothing, since only requests
+  // signed within the window are kept.
+  virtual int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) = 0;
 
   // Viewing sessions (docs/sessions.md), kept in the store: limits are counted
   // here, inside the start's transaction, an end made on one instance is seen

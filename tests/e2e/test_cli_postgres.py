@@ -84,7 +84,8 @@ def test_processes_starting_together_migrate_once():
               "0005_viewing_sessions.sql,0006_viewer_limits_and_sessions.sql,"
               "0007_console_sessions.sql,0008_attempt_counts_by_store.sql,"
               "0009_write_replies_in_time_order.sql,0010_sessions_in_attempts.sql,"
-              "0011_write_replies_found_in_memory.sql")
+              "0011_write_replies_found_in_memory.sql,"
+              "0012_kept_replies_forgotten_by_second.sql")
 
 
 def test_backup_is_refused_with_a_pointer_to_pg_dump():

@@ -129,8 +129,8 @@ class WatchedStore : public Store {
     return inner_->write_reply(cdn_id, signed_at, signature);
   }
   void insert_write_reply(const WriteReply& r) override { inner_->insert_write_reply(r); }
-  int64_t delete_expired_write_replies(int64_t now, int64_t limit) override {
-    return inner_->delete_expired_write_replies(now, limit);
+  int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) override {
+    return inner_->delete_write_replies_signed_before(before, limit);
   }
 
   std::vector<Attempt> attempts_after(int64_t after_id, const std::optional<int64_t>& cdn_id,

@@ -713,48 +713,58 @@ TEST_CASE(CONTRACT "write replies: kept per account, read back whole, survive re
   CHECK_FALSE(store->write_reply(158, kSignedAt, "rolled back"));
 }
 
-TEST_CASE(CONTRACT "expired write replies are deleted, at most a given number per call") {
+// A reply to a request signed at `signed_at`, fresh for the 300 s after it.
+inline WriteReply write_reply_signed_at(int64_t cdn_id, const std::string& signature,
+                                        int64_t signed_at) {
+  WriteReply r = make_write_reply(cdn_id, signature, signed_at + 300);
+  r.signed_at = signed_at;
+  return r;
+}
+
+TEST_CASE(CONTRACT
+          "replies signed before a moment are deleted, oldest first, a given number per call") {
   ContractBackend backend;
   auto store = backend.open();
   for (int i = 0; i < 10; ++i) {
-    store->insert_write_reply(make_write_reply(158, "old" + std::to_string(i), 1000 + i));
+    store->insert_write_reply(write_reply_signed_at(158, "old" + std::to_string(i), 800 + i));
   }
-  store->insert_write_reply(make_write_reply(158, "edge", 1100));
-  store->insert_write_reply(make_write_reply(159, "fresh", 5000));
+  store->insert_write_reply(write_reply_signed_at(158, "edge", 850));
+  store->insert_write_reply(write_reply_signed_at(159, "fresh", 900));
 
-  CHECK(store->delete_expired_write_replies(1100, 4) == 4);
-  CHECK_FALSE(store->write_reply(158, kSignedAt, "old0"));  // oldest first
-  CHECK_FALSE(store->write_reply(158, kSignedAt, "old3"));
-  CHECK(store->write_reply(158, kSignedAt, "old4"));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 6);
-  // Still fresh at its own second, and a later one untouched.
-  CHECK(store->write_reply(158, kSignedAt, "edge"));
-  CHECK(store->write_reply(159, kSignedAt, "fresh"));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 0);
-  CHECK(store->delete_expired_write_replies(1101, -1) == 0);  // a negative limit deletes nothing
-  CHECK(store->delete_expired_write_replies(1101, 100) == 1);
-  CHECK_FALSE(store->write_reply(158, kSignedAt, "edge"));
-  CHECK(store->write_reply(159, kSignedAt, "fresh"));
+  CHECK(store->delete_write_replies_signed_before(850, 4) == 4);
+  CHECK_FALSE(store->write_reply(158, 800, "old0"));  // oldest first
+  CHECK_FALSE(store->write_reply(158, 803, "old3"));
+  CHECK(store->write_reply(158, 804, "old4"));
+  CHECK(store->delete_write_replies_signed_before(850, 100) == 6);
+  // A request signed at the moment itself is kept, and a later one untouched.
+  CHECK(store->write_reply(158, 850, "edge"));
+  CHECK(store->write_reply(159, 900, "fresh"));
+  CHECK(store->delete_write_replies_signed_before(850, 100) == 0);
+  CHECK(store->delete_write_replies_signed_before(851, -1) ==
+        0);  // a negative limit deletes nothing
+  CHECK(store->delete_write_replies_signed_before(851, 100) == 1);
+  CHECK_FALSE(store->write_reply(158, 850, "edge"));
+  CHECK(store->write_reply(159, 900, "fresh"));
 }
 
 // The housekeeping probes are not repeated for a moment at which they found
-// nothing (store/forget_probe.hpp): rows are only ever written for the present or later,
+// nothing (store/forget_probe.hpp): rows are only ever written for that moment or later,
 // so a row written behind such a probe, "in the past", waits for the next
 // moment. A probe that could delete nothing (limit 0) proves nothing.
 TEST_CASE(CONTRACT "a housekeeping probe that found nothing is not run again for the same moment") {
   ContractBackend backend;
   auto store = backend.open();
-  store->insert_write_reply(make_write_reply(158, "fresh", 5000));
-  CHECK(store->delete_expired_write_replies(1100, 0) == 0);
-  store->insert_write_reply(make_write_reply(158, "old", 1000));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 1);  // limit 0 remembered nothing
-  CHECK(store->delete_expired_write_replies(1100, 100) == 0);
-  store->insert_write_reply(make_write_reply(158, "behind", 1000));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 0);  // skipped
-  CHECK(store->write_reply(158, kSignedAt, "behind"));
-  CHECK(store->delete_expired_write_replies(1101, 100) == 1);  // the next moment
-  CHECK_FALSE(store->write_reply(158, kSignedAt, "behind"));
-  CHECK(store->write_reply(158, kSignedAt, "fresh"));
+  store->insert_write_reply(write_reply_signed_at(158, "fresh", 900));
+  CHECK(store->delete_write_replies_signed_before(850, 0) == 0);
+  store->insert_write_reply(write_reply_signed_at(158, "old", 800));
+  CHECK(store->delete_write_replies_signed_before(850, 100) == 1);  // limit 0 remembered nothing
+  CHECK(store->delete_write_replies_signed_before(850, 100) == 0);
+  store->insert_write_reply(write_reply_signed_at(158, "behind", 800));
+  CHECK(store->delete_write_replies_signed_before(850, 100) == 0);  // skipped
+  CHECK(store->write_reply(158, 800, "behind"));
+  CHECK(store->delete_write_replies_signed_before(851, 100) == 1);  // the next moment
+  CHECK_FALSE(store->write_reply(158, 800, "behind"));
+  CHECK(store->write_reply(158, 900, "fresh"));
 
   ViewingSession s;
   s.id = "idle";

@@ -40,42 +40,42 @@ TEST_CASE("kept reply index: every field counts in the hash, and entries are fou
   CHECK(h != index.hash(158, 901, "c2ln"));
   CHECK(h != index.hash(158, 900, "c2lm"));
   CHECK(index.rows_of(900, h).empty());
-  index.add({h, 7, 900, 1200});
-  index.add({h, 9, 900, 1300});  // a collision: both rows are candidates
+  index.add({h, 7, 900});
+  index.add({h, 9, 900});  // a collision: both rows are candidates
   CHECK(index.rows_of(900, h).size() == 2);
   CHECK(index.rows_of(901, h).empty());  // found within the request's own second
   CHECK(index.covers(900));
 }
 
-TEST_CASE("kept reply index: over capacity the oldest second goes, until its replies expire") {
+TEST_CASE("kept reply index: over capacity the oldest second goes, until the table forgets it") {
   KeptReplyIndex index(3);
-  index.add({1, 1, 900, 1200});
-  index.add({2, 2, 900, 1201});
-  index.add({3, 3, 901, 1201});
-  index.add({4, 4, 902, 1202});  // four: second 900 goes whole
+  index.add({1, 1, 900});
+  index.add({2, 2, 900});
+  index.add({3, 3, 901});
+  index.add({4, 4, 902});  // four: second 900 goes whole
   CHECK(index.size() == 2);
   CHECK(index.rows_of(900, 1).empty());
   CHECK_FALSE(index.covers(900));
   CHECK(index.covers(901));
   CHECK(index.rows_of(902, 4).size() == 1);
-  index.add({5, 5, 899, 1199});  // signed before what it forgot: found, but misses are not final
+  index.add({5, 5, 899});  // signed before what it forgot: found, but misses are not final
   CHECK(index.size() == 3);
   CHECK(index.rows_of(899, 5).size() == 1);
   CHECK_FALSE(index.covers(899));
-  index.forget_before(1201);  // the table still holds second 900's reply expiring at 1201
+  index.forget_before(900);  // the table still holds replies of second 900
   CHECK(index.size() == 2);
   CHECK_FALSE(index.covers(900));
-  index.forget_before(1202);  // second 901 expired too
+  index.forget_before(902);  // it holds none before 902: nothing left out is missing
   CHECK(index.covers(900));
   CHECK(index.size() == 1);
 }
 
-TEST_CASE("kept reply index: expired seconds go from the oldest on") {
+TEST_CASE("kept reply index: forgotten seconds go from the oldest on") {
   KeptReplyIndex index;
-  index.add({1, 1, 900, 1200});
-  index.add({2, 2, 901, 1201});
-  index.add({3, 3, 905, 1205});
-  index.forget_before(1202);
+  index.add({1, 1, 900});
+  index.add({2, 2, 901});
+  index.add({3, 3, 905});
+  index.forget_before(902);
   CHECK(index.size() == 1);
   CHECK(index.rows_of(905, 3).size() == 1);
   index.forget_all();  // every reply may be missing now
@@ -117,7 +117,7 @@ TEST_CASE("sqlite: kept replies of a second the index forgot are found in the ta
   CHECK(store->write_reply(158, 901, "three")->code == 2003);
 
   // Once the replies of that second are deleted, memory alone answers again.
-  CHECK(store->delete_expired_write_replies(1001, 100) == 1);
+  CHECK(store->delete_write_replies_signed_before(kSignedAt, 100) == 1);
   CHECK(index->covers(899));
   CHECK(store->write_reply(158, kSignedAt, "two"));
   CHECK_FALSE(store->write_reply(158, 899, "one"));

@@ -271,18 +271,20 @@ TEST_CASE("check_sqlite_database changes nothing and names the problem") {
   CHECK(!std::filesystem::exists(path + "-shm"));
 }
 
-TEST_CASE("deleting expired write replies walks the expiry index") {
+TEST_CASE("forgetting kept replies walks the index by second; none over their expiry is kept") {
   TempDir dir;
   const auto path = dir.file("sevu.db");
   auto store = open_sqlite_store(path);
-  store->insert_write_reply(make_write_reply(158, "old", 1000));
-  store->insert_write_reply(make_write_reply(159, "fresh", 5000));
-  CHECK(store->delete_expired_write_replies(1100, 100) == 1);
+  store->insert_write_reply(write_reply_signed_at(158, "old", 800));
+  store->insert_write_reply(write_reply_signed_at(159, "fresh", 900));
+  CHECK(store->delete_write_replies_signed_before(850, 100) == 1);
   RawDb raw(path);
   CHECK(raw.one("SELECT signature FROM write_replies") == "fresh");
-  CHECK(raw.one("EXPLAIN QUERY PLAN SELECT rowid FROM write_replies WHERE expires < 1 "
-                "ORDER BY expires LIMIT 1")
-            .find("write_replies_by_expiry") != std::string::npos);
+  CHECK(raw.one("EXPLAIN QUERY PLAN SELECT rowid FROM write_replies WHERE signed_at < 1 "
+                "ORDER BY signed_at LIMIT 1")
+            .find("write_replies_by_second") != std::string::npos);
+  CHECK(raw.one("SELECT count(*) FROM sqlite_master WHERE name = 'write_replies_by_expiry'") ==
+        "0");
 }
 
 // 0009 makes the table again with the request's timestamp leading its key, and

@@ -24,6 +24,11 @@ struct SignedWrite {
   int64_t signed_at = 0;  // its own timestamp, which a repeat carries unchanged
   int64_t expires = 0;    // signed_at + the window: the last second it is fresh
   int64_t now = 0;        // wall clock, for forgetting expired replies
+
+  // The oldest timestamp the window accepts now (now - the window): a repeat
+  // of a request signed before it is refused by its timestamp (code 2) before
+  // any reply is looked for, so replies to such requests may go.
+  int64_t oldest_fresh() const { return now - (expires - signed_at); }
 };
 
 // A reply longer than this (message and payload) is not held: only its
