@@ -229,9 +229,9 @@ void LegacyApi::set_write(Checked& checked, Account account) const {
   const rapidjson::Value& request = checked.request();
   const int64_t timestamp = *request_timestamp(request);
   checked.account = std::move(account);
-  checked.write =
-      legacy::SignedWrite{checked.account.cdn_id, *string_member(request, "signature"), timestamp,
-                          timestamp + config_.timestamp_window, clock_.wall()};
+  checked.write = legacy::SignedWrite{checked.account.cdn_id, *string_member(request, "signature"),
+                                      timestamp, timestamp + config_.timestamp_window,
+                                      clock_.wall() - config_.timestamp_window};
 }
 
 bool LegacyApi::write_without_store_hop(const HttpRequest& req, const Respond& respond) {

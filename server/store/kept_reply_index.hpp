@@ -16,7 +16,7 @@
 // other connection finds a reply that may yet be undone. Bounded: past
 // capacity it forgets its oldest second, and a request signed in a second it
 // forgot is looked up in the table by second (write_replies_by_second) until
-// every reply of those seconds has expired. Requests are signed at about the
+// the table holds no reply of those seconds. Requests are signed at about the
 // present, so the lookups that miss memory are the repeats of old requests
 // and the requests of clients whose clocks lag by more than the index holds
 // (at 10,000 signed writes a second, 100 s).

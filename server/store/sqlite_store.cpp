@@ -661,7 +661,7 @@ class SqliteStore final : public KeptSessionsStore {
       for (int64_t rowid : rows) {
         auto run = write_reply_at_.run();
         run.bind(1, rowid);
-        if (!run.next()) continue;  // deleted since: expired
+        if (!run.next()) continue;  // deleted since: the window passed it
         WriteReply r = read_write_reply(run);
         if (r.cdn_id == cdn_id && r.signed_at == signed_at && r.signature == signature) return r;
       }
@@ -973,7 +973,7 @@ class SqliteStore final : public KeptSessionsStore {
   std::shared_ptr<KeptReplyIndex> kept_replies_{KeptReplyIndex::of(database_file(conn_.get()))};
   KeptReplyIndex::Pending replies_added_;  // the open transaction's kept replies
   bool replies_reset_ = false;              // reset_data() ran in the open transaction
-  int64_t replies_gone_before_ = 0;         // its deletes: no reply expiring before this is left
+  int64_t replies_gone_before_ = 0;         // its deletes: no reply signed before this is left
 
   Statement begin_{db(), "BEGIN IMMEDIATE"};
   Statement begin_read_{db(), "BEGIN"};

@@ -20,7 +20,7 @@ SignedWrite a_write() {
   w.signature = "c2lnbmF0dXJl";
   w.signed_at = 1700;
   w.expires = 2000;
-  w.now = 1700;
+  w.oldest_fresh = 1400;
   return w;
 }
 

@@ -23,12 +23,10 @@ struct SignedWrite {
   std::string signature;
   int64_t signed_at = 0;  // its own timestamp, which a repeat carries unchanged
   int64_t expires = 0;    // signed_at + the window: the last second it is fresh
-  int64_t now = 0;        // wall clock, for forgetting expired replies
-
-  // The oldest timestamp the window accepts now (now - the window): a repeat
-  // of a request signed before it is refused by its timestamp (code 2) before
-  // any reply is looked for, so replies to such requests may go.
-  int64_t oldest_fresh() const { return now - (expires - signed_at); }
+  // The oldest timestamp the window accepts now (wall clock - the window): a
+  // repeat of a request signed before it is refused by its timestamp (code 2)
+  // before any reply is looked for, so replies to such requests may go.
+  int64_t oldest_fresh = 0;
 };
 
 // A reply longer than this (message and payload) is not held: only its
