@@ -32,6 +32,27 @@ std::optional<ViewingSession> KeptSessionsStore::viewing_session(const std::stri
   return session_kept_in(*kept);
 }
 
+// Rows hold no pass (docs/sessions.md): the one the start was granted with is
+// in its attempt row.
+bool KeptSessionsStore::opened_with_pass(const std::string& id, const std::string& pass) {
+  const std::optional<int64_t> attempt = attempt_of_session(id);
+  const std::optional<Attempt> kept = attempt ? attempt_keeping_session(*attempt) : std::nullopt;
+  return kept && kept->pass == pass;
+}
+
+void KeptSessionsStore::touch_viewing_session(const std::string& id, int64_t last_seen) {
+  if (touch_session_row(id, last_seen)) return;
+  // No row: an attempt row's session gets one, seen then, which wins from now
+  // on (a row that says the session ended is not touched, and stays).
+  const std::optional<int64_t> attempt = attempt_of_session(id);
+  if (!attempt) return;
+  const std::optional<Attempt> kept = attempt_keeping_session(*attempt);
+  if (!kept) return;
+  ViewingSession seen = session_kept_in(*kept);
+  seen.last_seen = std::max(seen.last_seen, last_seen);
+  add_session_row(seen);
+}
+
 bool KeptSessionsStore::end_viewing_session(const std::string& id, int64_t now,
                                             const std::string& reason) {
   if (end_session_row(id, now, reason)) return true;
@@ -44,6 +65,23 @@ bool KeptSessionsStore::end_viewing_session(const std::string& id, int64_t now,
   ended.ended = now;
   ended.end_reason = reason;
   return add_session_row(ended);
+}
+
+std::optional<ViewingSession> KeptSessionsStore::unnamed_session_of(const Attempt& viewer,
+                                                                    int64_t now) {
+  // Its attempt row, unless it lapsed by its start (a row of its id, which
+  // wins, may say it ended or was seen since), or its row alone, once a
+  // re-check kept it alive past that.
+  std::optional<ViewingSession> by_row = newest_unnamed_session_row_of(viewer, now);
+  if (by_row && !opened_with_pass(by_row->id, viewer.pass)) by_row.reset();
+  std::optional<ViewingSession> by_start;
+  if (const std::optional<Attempt> kept = newest_attempt_keeping_session_of(viewer, now)) {
+    by_start = session_row(attempt_session_id(kept->id));
+    if (!by_start) by_start = session_kept_in(*kept);
+  }
+  if (!by_row || !by_start) return by_row ? by_row : by_start;
+  // Ids of this form grow with their rows: the larger is the newer start.
+  return by_row->id > by_start->id ? by_row : by_start;
 }
 
 std::vector<ViewingSession> KeptSessionsStore::live_viewing_sessions(int64_t cdn_id,

@@ -7,7 +7,8 @@
 // row, not two, and the writer, the one thread every grant waits on, spends
 // less on it (docs/performance.md, "Sessions kept in their attempt rows"). Ending
 // one writes a viewing_sessions row of its id with `ended` set, which from
-// then on wins over the attempt row; it is never touched (nothing names it).
+// then on wins over the attempt row; so does touching one (its viewer's
+// re-check), which writes the row seen then.
 //
 // Both backends keep sessions this way: this class puts the two places
 // together once, over each backend's statements for each place. Those that
@@ -27,13 +28,18 @@ namespace sevu {
 class KeptSessionsStore : public Store {
  public:
   std::optional<ViewingSession> viewing_session(const std::string& id) final;
+  void touch_viewing_session(const std::string& id, int64_t last_seen) final;
   bool end_viewing_session(const std::string& id, int64_t now, const std::string& reason) final;
   std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
                                                     int64_t now) final;
+  std::optional<ViewingSession> unnamed_session_of(const Attempt& viewer, int64_t now) final;
 
  protected:
   // The viewing_sessions row of that id.
   virtual std::optional<ViewingSession> session_row(const std::string& id) = 0;
+  // The row, not ended, was seen at last_seen (a later time wins); false when
+  // there is none such.
+  virtual bool touch_session_row(const std::string& id, int64_t last_seen) = 0;
   // Ends the row, not ended yet; false when there is none such.
   virtual bool end_session_row(const std::string& id, int64_t now, const std::string& reason) = 0;
   // Writes the row unless one of its id exists (then false): of two
@@ -49,6 +55,20 @@ class KeptSessionsStore : public Store {
   virtual std::vector<Attempt> attempts_keeping_live_sessions(int64_t cdn_id,
                                                               const std::string& key,
                                                               int64_t now) = 0;
+  // The newest granted attempt row keeping a session not lapsed at now, ended
+  // or not, whose account, key, pass, ip, app, video and media server are
+  // viewer's.
+  virtual std::optional<Attempt> newest_attempt_keeping_session_of(const Attempt& viewer,
+                                                                   int64_t now) = 0;
+  // The newest row of a session kept in an attempt row (an id of
+  // attempt_session_id()'s form) not lapsed at now, ended or not, whose
+  // account, key, ip, app, video and media server are viewer's.
+  virtual std::optional<ViewingSession> newest_unnamed_session_row_of(const Attempt& viewer,
+                                                                      int64_t now) = 0;
+
+ private:
+  // Whether the session kept in attempt row `id` was opened with this pass.
+  bool opened_with_pass(const std::string& id, const std::string& pass);
 };
 
 // The session an attempt row keeps (Attempt::session_lapse > 0).

@@ -558,9 +558,9 @@ class PgStore final : public KeptSessionsStore {
     return p;
   }
 
-  void touch_viewing_session(const std::string& id, int64_t last_seen) override {
-    if (!pg::storable(id)) return;
-    run(touch_viewing_session_, Params().add(id).add(last_seen));
+  bool touch_session_row(const std::string& id, int64_t last_seen) override {
+    if (!pg::storable(id)) return false;
+    return run(touch_viewing_session_, Params().add(id).add(last_seen)).affected() > 0;
   }
 
   bool end_session_row(const std::string& id, int64_t now, const std::string& reason) override {
@@ -591,6 +591,28 @@ class PgStore final : public KeptSessionsStore {
     p.add(cdn_id).add(key).add(now);
     p.add(std::string(kAttemptSessionPrefix));
     return collect<Attempt>(run(attempts_keeping_live_sessions_, p), read_attempt);
+  }
+
+  std::optional<Attempt> newest_attempt_keeping_session_of(const Attempt& viewer,
+                                                           int64_t now) override {
+    for (const std::string* text :
+         {&viewer.key, &viewer.pass, &viewer.ip, &viewer.app, &viewer.video, &viewer.media_server})
+      if (!pg::storable(*text)) return std::nullopt;  // then no row holds it
+    Params p;
+    p.add(viewer.cdn_id).add(viewer.key).add(now).add(viewer.pass).add(viewer.ip);
+    p.add(viewer.app).add(viewer.video).add(viewer.media_server);
+    return first<Attempt>(run(newest_attempt_keeping_session_of_, p), read_attempt);
+  }
+
+  std::optional<ViewingSession> newest_unnamed_session_row_of(const Attempt& viewer,
+                                                              int64_t now) override {
+    for (const std::string* text :
+         {&viewer.key, &viewer.ip, &viewer.app, &viewer.video, &viewer.media_server})
+      if (!pg::storable(*text)) return std::nullopt;  // then no row holds it
+    Params p;
+    p.add(viewer.cdn_id).add(viewer.key).add(now).add(viewer.ip).add(viewer.app);
+    p.add(viewer.video).add(viewer.media_server).add(std::string(kAttemptSessionPrefix));
+    return first<ViewingSession>(run(newest_unnamed_session_row_of_, p), read_viewing_session);
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
@@ -960,6 +982,19 @@ class PgStore final : public KeptSessionsStore {
       " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v"
       " WHERE v.id = $4::text || lpad(to_hex(attempts.id), 16, '0'))"
       " ORDER BY datetime, id");
+  // The same range, newest first, and the viewer's rows in it.
+  const pg::Statement newest_attempt_keeping_session_of_ =
+      statement("SELECT " + columns::kAttempt +
+                " FROM attempts WHERE cdn_id = $1 AND key = $2 AND session_lapse > 0"
+                " AND datetime + session_lapse >= $3 AND success = 1 AND pass = $4 AND ip = $5"
+                " AND app = $6 AND video = $7 AND media_server = $8"
+                " ORDER BY datetime DESC, id DESC LIMIT 1");
+  // Through viewing_sessions_by_ticket: the ticket's rows.
+  const pg::Statement newest_unnamed_session_row_of_ =
+      statement("SELECT " + columns::kViewingSession +
+                " FROM viewing_sessions WHERE cdn_id = $1 AND key = $2"
+                " AND last_seen + lapse >= $3 AND ip = $4 AND app = $5 AND video = $6"
+                " AND media_server = $7 AND substr(id, 1, 16) = $8 ORDER BY id DESC LIMIT 1");
   const pg::Statement touch_viewing_session_ = statement(
       "UPDATE viewing_sessions SET last_seen = GREATEST(last_seen, $2) WHERE id = $1 AND ended = 0");
   const pg::Statement end_viewing_session_ = statement(

@@ -722,8 +722,9 @@ class SqliteStore final : public KeptSessionsStore {
         .bind(15, s.opened);
   }
 
-  void touch_viewing_session(const std::string& id, int64_t last_seen) override {
+  bool touch_session_row(const std::string& id, int64_t last_seen) override {
     touch_viewing_session_.run().bind(1, id).bind(2, last_seen).finish();
+    return changes() > 0;
   }
 
   bool end_session_row(const std::string& id, int64_t now, const std::string& reason) override {
@@ -761,6 +762,35 @@ class SqliteStore final : public KeptSessionsStore {
     static const std::string prefix(kAttemptSessionPrefix);  // bound, not copied: it must outlive the run
     run.bind(4, prefix);
     return collect<Attempt>(run, read_attempt);
+  }
+
+  std::optional<Attempt> newest_attempt_keeping_session_of(const Attempt& viewer,
+                                                           int64_t now) override {
+    auto run = newest_attempt_keeping_session_of_.run();
+    bind_viewer(run, viewer, now).bind(8, viewer.pass);
+    if (!run.next()) return std::nullopt;
+    return read_attempt(run);
+  }
+
+  std::optional<ViewingSession> newest_unnamed_session_row_of(const Attempt& viewer,
+                                                              int64_t now) override {
+    auto run = newest_unnamed_session_row_of_.run();
+    static const std::string prefix(
+        kAttemptSessionPrefix);  // bound, not copied: it must outlive the run
+    bind_viewer(run, viewer, now).bind(8, prefix);
+    if (!run.next()) return std::nullopt;
+    return read_viewing_session(run);
+  }
+
+  // ?1 to ?7 of the two statements that look for a viewer's session.
+  static Statement::Run& bind_viewer(Statement::Run& run, const Attempt& viewer, int64_t now) {
+    return run.bind(1, viewer.cdn_id)
+        .bind(2, viewer.key)
+        .bind(3, now)
+        .bind(4, viewer.ip)
+        .bind(5, viewer.app)
+        .bind(6, viewer.video)
+        .bind(7, viewer.media_server);
   }
 
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
@@ -1167,6 +1197,19 @@ class SqliteStore final : public KeptSessionsStore {
                 " AND datetime + session_lapse >= ?3 AND success = 1"
                 " AND NOT EXISTS (SELECT 1 FROM viewing_sessions v"
                 " WHERE v.id = ?4 || printf('%016x', attempts.id)) ORDER BY datetime, id"};
+  // The same range, newest first, and the viewer's rows in it.
+  Statement newest_attempt_keeping_session_of_{
+      db(), "SELECT " + columns::kAttempt +
+                " FROM attempts WHERE cdn_id = ?1 AND key = ?2 AND session_lapse > 0"
+                " AND datetime + session_lapse >= ?3 AND success = 1 AND ip = ?4 AND app = ?5"
+                " AND video = ?6 AND media_server = ?7 AND pass = ?8"
+                " ORDER BY datetime DESC, id DESC LIMIT 1"};
+  // Through viewing_sessions_by_ticket: the ticket's rows.
+  Statement newest_unnamed_session_row_of_{
+      db(), "SELECT " + columns::kViewingSession +
+                " FROM viewing_sessions WHERE cdn_id = ?1 AND key = ?2"
+                " AND last_seen + lapse >= ?3 AND ip = ?4 AND app = ?5 AND video = ?6"
+                " AND media_server = ?7 AND substr(id, 1, 16) = ?8 ORDER BY id DESC LIMIT 1"};
   Statement delete_idle_viewing_sessions_{
       db(),
       "DELETE FROM viewing_sessions WHERE id IN (SELECT id FROM viewing_sessions"

@@ -176,6 +176,12 @@ class Store {
   // The ticket's sessions neither ended nor lapsed at now, oldest first.
   virtual std::vector<ViewingSession> live_viewing_sessions(int64_t cdn_id, const std::string& key,
                                                             int64_t now) = 0;
+  // The newest session without a name (docs/sessions.md) that the viewer of
+  // `viewer` opened, ended or not, unless it lapsed before now. `viewer` is an
+  // attempt row as that viewer's start logs it; its session is the one kept in
+  // a granted row of the same account, key, pass, ip, app, video and media
+  // server. A re-check that names no session finds its viewer's this way.
+  virtual std::optional<ViewingSession> unnamed_session_of(const Attempt& viewer, int64_t now) = 0;
   // Deletes at most `limit` sessions whose lapse ran out before `before`
   // (last_seen + lapse < before), ended or not, oldest first (bounded work per
   // call); returns how many went. Housekeeping: a backend may skip a call for

@@ -197,6 +197,7 @@ void remember_refusal(TicketMemory& refusals, const UsherRequest& req, TicketRea
 }  // namespace
 
 const char* const kBumpedReason = "bumped by a newer viewer (when_full end_oldest)";
+const char* const kViewerLeftReason = "its viewer left (action end)";
 
 SessionPlan connection_session(const UsherRequest& req, int64_t ttl) {
   SessionPlan plan;
@@ -279,10 +280,27 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
   return rule_recheck(&facts, req, now);
 }
 
+// The session without a name (docs/sessions.md) that this viewer opened last:
+// kept in the attempt row of a start from the same key, pass, ip, app and video
+// through the same media server, as attempt_row() logs them.
+std::optional<ViewingSession> unnamed_session(Store& store, const UsherRequest& req, int64_t cdn_id,
+                                              int64_t now) {
+  if (cdn_id == 0) return std::nullopt;  // no ticket: no start opened one
+  Attempt viewer = attempt_row(req, cdn_id, true, "", now, "");
+  viewer.media_server = req.media_server;
+  return store.unnamed_session_of(viewer, now);
+}
+
 UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t now,
                                  int64_t ttl) {
   UsherDecision d = recheck_playback(store, req, now);
-  if (req.session_id.empty()) return d;  // nothing names its session
+  if (req.session_id.empty()) {  // the viewer's session without a name, if any
+    const auto unnamed = unnamed_session(store, req, d.cdn_id, now);
+    if (!unnamed) return d;
+    if (unnamed->ended) return session_ended(d.cdn_id);
+    if (d.allowed) store.transaction([&] { store.touch_viewing_session(unnamed->id, now); });
+    return d;
+  }
   const std::string id = connection_session(req, ttl).id;
   const auto stored = store.viewing_session(id);
   if (!stored) return d;  // opened before sessions were kept, or long forgotten
@@ -362,14 +380,19 @@ UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRe
                           int64_t now, int64_t ttl) {
   // The media server names the connection when it can (nginx-rtmp's clientid,
   // SRS's client_id, OME's client address): that session ends; otherwise the
-  // HTTP-streaming session of the same viewer does.
+  // HTTP-streaming session of the same viewer does, and the viewer's session
+  // without a name. That one lives in its start's attempt row, so it is ended
+  // (a row of its id says so) rather than forgotten.
+  UsherDecision d = recheck_playback(store, req, now);
   if (!req.session_id.empty()) {
     const std::string id = connection_session(req, ttl).id;
     store.transaction([&] { store.delete_viewing_session(id); });
   } else {
     end_session(store, sessions, session_of(req));
+    if (const auto unnamed = unnamed_session(store, req, d.cdn_id, now); unnamed && !unnamed->ended)
+      store.transaction([&] { store.end_viewing_session(unnamed->id, now, kViewerLeftReason); });
   }
-  return recheck_playback(store, req, now);
+  return d;
 }
 
 }  // namespace sevu::usher_service

@@ -35,6 +35,8 @@ SessionPlan connection_session(const UsherRequest& req, int64_t ttl);
 // Why a session ended, as stored, when a newer start on a full end_oldest
 // ticket bumped it.
 extern const char* const kBumpedReason;
+// Why a session without a name ended at its viewer's generic `end`.
+extern const char* const kViewerLeftReason;
 
 // A start: inside one store transaction loads the ticket, decides, checks the
 // viewer limit (ending the oldest sessions when the ticket says end_oldest:
@@ -64,7 +66,10 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
 
 // A re-check of a connection (nginx-rtmp's update): the ticket re-checked, and
 // its session, when the store holds it: an ended one is refused ("Session
-// Ended"), a live one kept alive, or ended when the re-check refuses.
+// Ended"), a live one kept alive, or ended when the re-check refuses. A
+// re-check that names no session (a generic check without `session`) does the
+// same to its viewer's session without a name (docs/sessions.md), minus the
+// end on a refusal.
 UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t now, int64_t ttl);
 
 // One request of HTTP streaming: the first of a viewing session is a start;

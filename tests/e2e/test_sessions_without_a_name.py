@@ -3,7 +3,9 @@ real HTTP against a started sevu-server: a generic POST /hooks/check without `se
 opens a session its attempt row keeps. It is listed by GET .../sessions with the other
 sessions of its ticket (oldest first, every field), counts against max_viewers (deny and
 end_oldest), is ended by DELETE .../sessions/{id} once, lapses after --session-ttl, and,
-being in the row the grant committed, is still listed after a SIGKILL."""
+being in the row the grant committed, is still listed after a SIGKILL. Its viewer's
+re-check without `session` (same key, pass, ip, app, video) is refused with
+`Session Ended` once it was ended or bumped, and its viewer's `end` ends it."""
 
 import os
 import re
@@ -54,12 +56,18 @@ def test_listed_with_the_named_ones_and_ended_once():
         expect(sessions(srv, key) == [])
 
 
+def full_ticket(srv, playing, refused):
+    """A ticket of one viewer (deny) that `playing` started on; `refused` then is refused."""
+    key = ticket(srv, uses=10, max_viewers=1, when_full="deny")["key"]
+    expect(start(srv, key, playing)[0] == 200)
+    st, body = start(srv, key, refused)
+    expect(st == 403 and body["reason"] == "Too many viewers", (st, body))
+    return key
+
+
 def test_counted_against_the_limit():
     with harness.Server() as srv:
-        key = ticket(srv, uses=10, max_viewers=1, when_full="deny")["key"]
-        expect(start(srv, key, "10.2.0.1")[0] == 200)
-        st, body = start(srv, key, "10.2.0.2")
-        expect(st == 403 and body["reason"] == "Too many viewers", (st, body))
+        key = full_ticket(srv, "10.2.0.1", "10.2.0.2")
         expect([s["ip"] for s in sessions(srv, key)] == ["10.2.0.1"])
 
         key = ticket(srv, uses=10, max_viewers=2, when_full="end_oldest")["key"]
@@ -67,6 +75,67 @@ def test_counted_against_the_limit():
             expect(start(srv, key, "10.3.0.%d" % n)[0] == 200)
             srv.advance_clock(1)
         expect([s["ip"] for s in sessions(srv, key)] == ["10.3.0.2", "10.3.0.3"])
+
+
+def recheck(srv, key, ip, action="recheck"):
+    return check(srv, key=key, **{"pass": PASS}, ip=ip, app=APP, video=VIDEO, action=action)
+
+
+def test_an_ended_one_refuses_its_viewers_recheck():
+    with harness.Server() as srv:
+        key = ticket(srv, uses=10)["key"]
+        expect(start(srv, key, "10.6.0.1")[0] == 200)
+        st, body = recheck(srv, key, "10.6.0.1")
+        expect(st == 200 and body["reason"] == "Success" and body["uses_left"] == 9, (st, body))
+        (s,) = sessions(srv, key)
+        st, _, _ = v2(srv, "DELETE", "/v2/sevu_token/%s/sessions/%s" % (key, s["id"]))
+        expect(st == 204, st)
+        st, body = recheck(srv, key, "10.6.0.1")
+        expect(st == 403 and body == {"allowed": False, "reason": "Session Ended"}, (st, body))
+        # Another viewer of the ticket opened no session: its re-check is the ticket's.
+        expect(recheck(srv, key, "10.6.0.2")[0] == 200)
+        # A new start is a new session, live: its re-check passes again.
+        srv.advance_clock(1)
+        expect(start(srv, key, "10.6.0.1")[0] == 200)
+        expect(recheck(srv, key, "10.6.0.1")[0] == 200)
+
+
+def test_a_bumped_one_refuses_its_viewers_recheck():
+    with harness.Server() as srv:
+        key = ticket(srv, uses=10, max_viewers=1, when_full="end_oldest")["key"]
+        expect(start(srv, key, "10.7.0.1")[0] == 200)
+        srv.advance_clock(1)
+        expect(start(srv, key, "10.7.0.2")[0] == 200)  # bumps the first
+        st, body = recheck(srv, key, "10.7.0.1")
+        expect(st == 403 and body["reason"] == "Session Ended", (st, body))
+        expect(recheck(srv, key, "10.7.0.2")[0] == 200)
+
+
+def test_ended_by_its_viewers_end():
+    with harness.Server() as srv:
+        key = full_ticket(srv, "10.8.0.1", "10.8.0.2")
+        st, body = recheck(srv, key, "10.8.0.1", action="end")
+        expect(st == 200 and body["reason"] == "Success", (st, body))
+        expect(sessions(srv, key) == [])  # no longer counted
+        st, body = recheck(srv, key, "10.8.0.1")
+        expect(st == 403 and body["reason"] == "Session Ended", (st, body))
+        expect(start(srv, key, "10.8.0.2")[0] == 200)
+
+
+def test_kept_alive_by_its_viewers_rechecks():
+    with harness.Server(extra_args=["--session-ttl", "30"]) as srv:
+        key = ticket(srv, uses=10, max_viewers=1, when_full="deny")["key"]
+        expect(start(srv, key, "10.9.0.1")[0] == 200)
+        for _ in range(4):  # 80 s in all, past the TTL twice over
+            srv.advance_clock(20)
+            expect(recheck(srv, key, "10.9.0.1")[0] == 200)
+        (s,) = sessions(srv, key)
+        expect(s["ip"] == "10.9.0.1" and s["last_seen"] > s["started"], s)  # dates, same form
+        st, body = start(srv, key, "10.9.0.2")
+        expect(st == 403 and body["reason"] == "Too many viewers", (st, body))
+        srv.advance_clock(31)  # unseen past the TTL: over
+        expect(sessions(srv, key) == [])
+        expect(start(srv, key, "10.9.0.2")[0] == 200)
 
 
 def test_lapses_after_the_session_ttl():

@@ -56,6 +56,9 @@ class WatchedStore : public Store {
                                                     int64_t now) override {
     return inner_->live_viewing_sessions(cdn_id, key, now);
   }
+  std::optional<ViewingSession> unnamed_session_of(const Attempt& viewer, int64_t now) override {
+    return inner_->unnamed_session_of(viewer, now);
+  }
   int64_t delete_idle_viewing_sessions(int64_t before, int64_t limit) override {
     return inner_->delete_idle_viewing_sessions(before, limit);
   }

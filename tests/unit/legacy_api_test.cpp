@@ -52,6 +52,9 @@ class MemoryStore : public Store {
   std::vector<ViewingSession> live_viewing_sessions(int64_t, const std::string&, int64_t) override {
     return {};
   }
+  std::optional<ViewingSession> unnamed_session_of(const Attempt&, int64_t) override {
+    return std::nullopt;
+  }
   int64_t delete_idle_viewing_sessions(int64_t, int64_t) override { return 0; }
   std::optional<Account> account(int64_t cdn_id) override {
     auto it = accounts_.find(cdn_id);

@@ -899,6 +899,82 @@ TEST_CASE(CONTRACT "sessions kept in attempt rows: found, listed with the rows, 
   CHECK(store->end_viewing_session(b, 1030, "lapsed, still ends"));  // as a row's would
 }
 
+TEST_CASE(CONTRACT "a viewer's session without a name: the newest of its own, ended or not") {
+  ContractBackend backend;
+  auto store = backend.open();
+  auto other = backend.open();  // another instance
+  auto keeping = [](const std::string& ip, int64_t at, int64_t lapse) {
+    Attempt a = make_attempt(158, "k1", at);
+    a.ip = ip;
+    a.session_lapse = lapse;
+    a.media_server = "check";
+    a.protocol = "play";
+    return a;
+  };
+  const int64_t older = store->insert_attempt(keeping("10.0.0.1", 1000, 60));
+  const int64_t newer = store->insert_attempt(keeping("10.0.0.1", 1001, 60));
+  const int64_t theirs = store->insert_attempt(keeping("10.0.0.2", 1002, 60));  // another viewer
+  store->insert_attempt(keeping("10.0.0.1", 1003, 0));  // a start that opened none
+  Attempt refused = keeping("10.0.0.1", 1004, 60);
+  refused.success = false;  // a refusal opens none, whatever it carries
+  store->insert_attempt(refused);
+  Attempt elsewhere = keeping("10.0.0.1", 1004, 60);
+  elsewhere.media_server = "nginx-rtmp";  // the same viewer through another media server
+  store->insert_attempt(elsewhere);
+  Attempt foreign = keeping("10.0.0.1", 1004, 60);
+  foreign.cdn_id = 159;  // another account's
+  store->insert_attempt(foreign);
+
+  Attempt viewer = keeping("10.0.0.1", 1010, 0);  // as its re-check would log it
+  auto s = other->unnamed_session_of(viewer, 1010);
+  REQUIRE(s);
+  CHECK((s->id == attempt_session_id(newer) && s->ip == "10.0.0.1" && s->ended == 0 &&
+         s->started == 1001 && s->media_server == "check"));
+  Attempt wrong_pass = viewer;
+  wrong_pass.pass = "other";
+  CHECK_FALSE(store->unnamed_session_of(wrong_pass, 1010));
+  Attempt other_video = viewer;
+  other_video.video = "vid2";
+  CHECK_FALSE(store->unnamed_session_of(other_video, 1010));
+
+  REQUIRE(other->end_viewing_session(attempt_session_id(newer), 1020, "ended by the API"));
+  s = store->unnamed_session_of(viewer, 1030);  // ended: still found, and said so
+  REQUIRE(s);
+  CHECK((s->id == attempt_session_id(newer) && s->ended == 1020));
+  CHECK(store->unnamed_session_of(viewer, 1061));  // the newer lapses at 1061, then none
+  CHECK_FALSE(store->unnamed_session_of(viewer, 1062));
+  CHECK(attempt_session_id(older) != attempt_session_id(newer));
+  Attempt them = viewer;
+  them.ip = "10.0.0.2";
+  s = store->unnamed_session_of(them, 1030);
+  REQUIRE(s);
+  CHECK((s->id == attempt_session_id(theirs) && s->ended == 0));
+
+  // Touched (its viewer's re-check), it gets a row seen then, which wins:
+  // listed with that last_seen, found past its start's lapse, ended once.
+  const std::string id = attempt_session_id(theirs);
+  store->touch_viewing_session(id, 1050);
+  auto live = other->live_viewing_sessions(158, "k1", 1100);
+  REQUIRE(live.size() == 1);
+  CHECK((live[0].id == id && live[0].started == 1002 && live[0].last_seen == 1050 &&
+         live[0].lapse == 60 && live[0].media_server == "check"));
+  s = other->unnamed_session_of(them, 1100);  // its start's lapse ran out at 1062
+  REQUIRE(s);
+  CHECK((s->id == id && s->last_seen == 1050 && s->ended == 0));
+  Attempt them_otherwise = them;
+  them_otherwise.pass = "other";  // rows hold no pass: their start's row says it
+  CHECK_FALSE(other->unnamed_session_of(them_otherwise, 1100));
+  other->touch_viewing_session(id, 1040);  // an earlier time does not win
+  CHECK(store->viewing_session(id)->last_seen == 1050);
+  CHECK_FALSE(store->unnamed_session_of(them, 1111));  // lapsed at 1110
+  CHECK(store->end_viewing_session(id, 1105, "its viewer left"));
+  CHECK(store->unnamed_session_of(them, 1106)->ended == 1105);
+  store->touch_viewing_session(id, 1107);  // nothing keeps an ended session alive
+  CHECK(store->viewing_session(id)->ended == 1105);
+  store->touch_viewing_session(attempt_session_id(theirs + 1), 1107);  // opened none: no row
+  CHECK_FALSE(store->viewing_session(attempt_session_id(theirs + 1)));
+}
+
 TEST_CASE(CONTRACT "a ticket's limits are stored and updated") {
   ContractBackend backend;
   auto store = backend.open();
