@@ -172,7 +172,7 @@ std::string before_rapidjson(std::string_view text, JsonUtf8 utf8, Prescan& scan
     if (bad < text.size()) return "malformed JSON: invalid UTF-8 at offset " + std::to_string(bad);
   }
   scan = prescan(text);
-  if (scan.too_deep) return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  if (scan.too_deep) return json_too_deep();
   if (scan.too_big_at)  // in rapidjson's own words, as it says it of 1e400
     return malformed(rapidjson::kParseErrorNumberTooBig, *scan.too_big_at);
   input = scan.rewritten ? std::string_view(*scan.rewritten) : text;
@@ -240,6 +240,10 @@ class TopMemberHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
 };
 
 }  // namespace
+
+std::string json_too_deep() {
+  return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+}
 
 std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {
   Prescan scan;

@@ -20,6 +20,9 @@ namespace sevu {
 // deep (decided; docs/decisions.md). Requests and hook calls are flat or nearly
 // so; deeper nesting is only ever an attack on a recursive parser or encoder.
 constexpr int kMaxJsonDepth = 32;
+// The problem the readers below report for text nested deeper than that: the
+// one every route answers with HTTP 400 (docs/legacy-api.md, "Check order").
+std::string json_too_deep();
 
 // Whether the text must be valid UTF-8. The APIs require it; media servers pass
 // a viewer's bytes through as they came, and the hooks decide such a call and

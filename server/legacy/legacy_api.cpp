@@ -158,7 +158,13 @@ std::optional<HttpResponse> LegacyApi::read_request(const HttpRequest& req,
   }
   checked.text = std::move(text.value);
   checked.parsed = legacy::parse_request_json(checked.text);
-  if (!checked.parsed.ok) return envelope_response(reply(Code::kMissingFields, "json"), start);
+  if (!checked.parsed.ok) {
+    HttpResponse refused = envelope_response(reply(Code::kMissingFields, "json"), start);
+    // The one JSON problem every route answers alike: HTTP 400, here with the
+    // envelope a legacy client reads (docs/legacy-api.md, "Check order").
+    if (checked.parsed.too_deep) refused.status = 400;
+    return refused;
+  }
 
   auto name = string_member(checked.request(), "command");
   checked.command = name ? legacy::find_command(*name) : nullptr;

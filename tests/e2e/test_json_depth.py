@@ -1,7 +1,7 @@
 """Deeply nested JSON on every route that reads JSON (docs/hooks.md, docs/v2-api.md,
 docs/legacy-api.md): about 150,000 levels (a 300 KB body) once killed the process
 through the hook routes. Every reader now refuses nesting deeper than one fixed
-limit (32) with a 400 (legacy: its 200 envelope, code 6 naming json), and the
+limit (32) with a 400 (legacy: with its envelope, code 6 naming json), and the
 server keeps answering afterwards."""
 
 import json
@@ -82,9 +82,17 @@ def test_legacy_refuses_deep_json_with_code_6_and_survives():
         for body in DEEP_BODIES:
             for encoding in ("json", "multipart"):
                 status, reply = harness.post_legacy_text(srv, body, encoding)
-                check(status == 200 and reply["code"] == 6, (status, str(reply)[:200]))
-                check(reply["message"].endswith(": json"), reply)
+                check(status == 400 and reply["code"] == 6, (status, str(reply)[:200]))
+                check(reply["status"] == "failure" and reply["message"].endswith(": json"), reply)
                 alive(srv)
+        # At the limit it is JSON like any other (here: no command); only beyond is it 400.
+        at_limit = '{"a":' + nested(LIMIT - 1) + "}"
+        status, reply = harness.post_legacy_text(srv, at_limit, "json")
+        check(status == 200 and reply["code"] == 0, (status, reply))
+        status, reply = harness.post_legacy_text(srv, '{"a":' + nested(LIMIT) + "}", "json")
+        check(status == 400 and reply["code"] == 6, (status, reply))
+        status, reply = harness.post_legacy_text(srv, '{"a":', "json")  # malformed: 200
+        check(status == 200 and reply["code"] == 6, (status, reply))
 
 
 def test_test_clock_refuses_deep_json_and_survives():
