@@ -775,8 +775,8 @@ class SqliteStore final : public KeptSessionsStore {
   std::optional<ViewingSession> newest_unnamed_session_row_of(const Attempt& viewer,
                                                               int64_t now) override {
     auto run = newest_unnamed_session_row_of_.run();
-    static const std::string prefix(
-        kAttemptSessionPrefix);  // bound, not copied: it must outlive the run
+    // Bound, not copied: it must outlive the run.
+    static const std::string prefix(kAttemptSessionPrefix);
     bind_viewer(run, viewer, now).bind(8, prefix);
     if (!run.next()) return std::nullopt;
     return read_viewing_session(run);

@@ -280,6 +280,8 @@ UsherDecision recheck_playback(Store& store, const UsherRequest& req, int64_t no
   return rule_recheck(&facts, req, now);
 }
 
+namespace {
+
 // The session without a name (docs/sessions.md) that this viewer opened last:
 // kept in the attempt row of a start from the same key, pass, ip, app and video
 // through the same media server, as attempt_row() logs them.
@@ -290,6 +292,8 @@ std::optional<ViewingSession> unnamed_session(Store& store, const UsherRequest& 
   viewer.media_server = req.media_server;
   return store.unnamed_session_of(viewer, now);
 }
+
+}  // namespace
 
 UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t now,
                                  int64_t ttl) {
