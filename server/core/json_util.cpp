@@ -241,8 +241,10 @@ class TopMemberHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
 
 }  // namespace
 
-std::string json_too_deep() {
-  return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+const std::string& json_too_deep() {
+  static const std::string problem =
+      "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  return problem;
 }
 
 std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {

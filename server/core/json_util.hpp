@@ -22,7 +22,7 @@ namespace sevu {
 constexpr int kMaxJsonDepth = 32;
 // The problem the readers below report for text nested deeper than that: the
 // one every route answers with HTTP 400 (docs/legacy-api.md, "Check order").
-std::string json_too_deep();
+const std::string& json_too_deep();
 
 // Whether the text must be valid UTF-8. The APIs require it; media servers pass
 // a viewer's bytes through as they came, and the hooks decide such a call and

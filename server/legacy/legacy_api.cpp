@@ -162,7 +162,7 @@ std::optional<HttpResponse> LegacyApi::read_request(const HttpRequest& req,
     HttpResponse refused = envelope_response(reply(Code::kMissingFields, "json"), start);
     // The one JSON problem every route answers alike: HTTP 400, here with the
     // envelope a legacy client reads (docs/legacy-api.md, "Check order").
-    if (checked.parsed.too_deep) refused.status = 400;
+    if (checked.parsed.problem == json_too_deep()) refused.status = 400;
     return refused;
   }
 

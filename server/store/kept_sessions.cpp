@@ -23,30 +23,24 @@ ViewingSession session_kept_in(const Attempt& a) {
   return s;
 }
 
-std::optional<ViewingSession> KeptSessionsStore::viewing_session(const std::string& id) {
-  if (auto row = session_row(id)) return row;
+std::optional<Attempt> KeptSessionsStore::attempt_keeping(const std::string& id) {
   const std::optional<int64_t> attempt = attempt_of_session(id);
-  if (!attempt) return std::nullopt;
-  const std::optional<Attempt> kept = attempt_keeping_session(*attempt);
-  if (!kept) return std::nullopt;
-  return session_kept_in(*kept);
+  if (!attempt) return std::nullopt;  // not an id of that form
+  return attempt_keeping_session(*attempt);
 }
 
-// Rows hold no pass (docs/sessions.md): the one the start was granted with is
-// in its attempt row.
-bool KeptSessionsStore::opened_with_pass(const std::string& id, const std::string& pass) {
-  const std::optional<int64_t> attempt = attempt_of_session(id);
-  const std::optional<Attempt> kept = attempt ? attempt_keeping_session(*attempt) : std::nullopt;
-  return kept && kept->pass == pass;
+std::optional<ViewingSession> KeptSessionsStore::viewing_session(const std::string& id) {
+  if (auto row = session_row(id)) return row;
+  const std::optional<Attempt> kept = attempt_keeping(id);
+  if (!kept) return std::nullopt;
+  return session_kept_in(*kept);
 }
 
 void KeptSessionsStore::touch_viewing_session(const std::string& id, int64_t last_seen) {
   if (touch_session_row(id, last_seen)) return;
   // No row: an attempt row's session gets one, seen then, which wins from now
   // on (a row that says the session ended is not touched, and stays).
-  const std::optional<int64_t> attempt = attempt_of_session(id);
-  if (!attempt) return;
-  const std::optional<Attempt> kept = attempt_keeping_session(*attempt);
+  const std::optional<Attempt> kept = attempt_keeping(id);
   if (!kept) return;
   ViewingSession seen = session_kept_in(*kept);
   seen.last_seen = std::max(seen.last_seen, last_seen);
@@ -57,9 +51,7 @@ bool KeptSessionsStore::end_viewing_session(const std::string& id, int64_t now,
                                             const std::string& reason) {
   if (end_session_row(id, now, reason)) return true;
   // No row to end: an attempt row's session, unless a row already says it ended.
-  const std::optional<int64_t> attempt = attempt_of_session(id);
-  if (!attempt) return false;
-  const std::optional<Attempt> kept = attempt_keeping_session(*attempt);
+  const std::optional<Attempt> kept = attempt_keeping(id);
   if (!kept) return false;
   ViewingSession ended = session_kept_in(*kept);
   ended.ended = now;
@@ -73,7 +65,10 @@ std::optional<ViewingSession> KeptSessionsStore::unnamed_session_of(const Attemp
   // wins, may say it ended or was seen since), or its row alone, once a
   // re-check kept it alive past that.
   std::optional<ViewingSession> by_row = newest_unnamed_session_row_of(viewer, now);
-  if (by_row && !opened_with_pass(by_row->id, viewer.pass)) by_row.reset();
+  if (by_row) {  // rows hold no pass: the start's row says which one opened it
+    const std::optional<Attempt> opened_by = attempt_keeping(by_row->id);
+    if (!opened_by || opened_by->pass != viewer.pass) by_row.reset();
+  }
   std::optional<ViewingSession> by_start;
   if (const std::optional<Attempt> kept = newest_attempt_keeping_session_of(viewer, now)) {
     by_start = session_row(attempt_session_id(kept->id));

@@ -67,8 +67,9 @@ class KeptSessionsStore : public Store {
                                                                       int64_t now) = 0;
 
  private:
-  // Whether the session kept in attempt row `id` was opened with this pass.
-  bool opened_with_pass(const std::string& id, const std::string& pass);
+  // The granted attempt row keeping the session of this id, if it has the
+  // form of attempt_session_id() and that row keeps one.
+  std::optional<Attempt> attempt_keeping(const std::string& id);
 };
 
 // The session an attempt row keeps (Attempt::session_lapse > 0).

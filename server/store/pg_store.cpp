@@ -209,6 +209,13 @@ bool storable(const AttemptFilter& f) {
          pg::storable(f.ip) && pg::storable(f.pass);
 }
 
+// A viewer looked for (KeptSessionsStore::unnamed_session_of): when not, no
+// row holds it.
+bool storable_viewer(const Attempt& v) {
+  return pg::storable(v.key) && pg::storable(v.pass) && pg::storable(v.ip) && pg::storable(v.app) &&
+         pg::storable(v.video) && pg::storable(v.media_server);
+}
+
 class PgStore final : public KeptSessionsStore {
  public:
   PgStore(const std::string& uri, bool read_only) : conn_(uri, read_only) {}
@@ -595,9 +602,7 @@ class PgStore final : public KeptSessionsStore {
 
   std::optional<Attempt> newest_attempt_keeping_session_of(const Attempt& viewer,
                                                            int64_t now) override {
-    for (const std::string* text :
-         {&viewer.key, &viewer.pass, &viewer.ip, &viewer.app, &viewer.video, &viewer.media_server})
-      if (!pg::storable(*text)) return std::nullopt;  // then no row holds it
+    if (!storable_viewer(viewer)) return std::nullopt;
     Params p;
     p.add(viewer.cdn_id).add(viewer.key).add(now).add(viewer.pass).add(viewer.ip);
     p.add(viewer.app).add(viewer.video).add(viewer.media_server);
@@ -606,9 +611,7 @@ class PgStore final : public KeptSessionsStore {
 
   std::optional<ViewingSession> newest_unnamed_session_row_of(const Attempt& viewer,
                                                               int64_t now) override {
-    for (const std::string* text :
-         {&viewer.key, &viewer.ip, &viewer.app, &viewer.video, &viewer.media_server})
-      if (!pg::storable(*text)) return std::nullopt;  // then no row holds it
+    if (!storable_viewer(viewer)) return std::nullopt;
     Params p;
     p.add(viewer.cdn_id).add(viewer.key).add(now).add(viewer.ip).add(viewer.app);
     p.add(viewer.video).add(viewer.media_server).add(std::string(kAttemptSessionPrefix));

@@ -56,7 +56,6 @@ std::string check_document(const rapidjson::Document& doc, std::string_view text
 ParsedRequest parse_request_json(std::string_view text) {
   ParsedRequest r;
   r.problem = parse_json(text, r.doc);
-  r.too_deep = r.problem == json_too_deep();
   if (r.problem.empty()) r.problem = check_document(r.doc, text);
   r.ok = r.problem.empty();
   return r;

@@ -14,8 +14,7 @@ namespace sevu::legacy {
 struct ParsedRequest {
   bool ok = false;
   JsonDocument doc;  // an object when ok
-  std::string problem;      // when !ok
-  bool too_deep = false;    // the problem: nested deeper than kMaxJsonDepth
+  std::string problem;  // when !ok
 };
 
 // Accepts one JSON object as core's parse_json reads it (valid UTF-8, nested at
