@@ -121,7 +121,12 @@ enum class Stored { kUnknown, kLive, kEnded };
 
 Stored stored_state(Store& store, const std::string& id, int64_t now) {
   const auto row = store.viewing_session(id);
-  if (!row || now > row->last_seen + row->lapse) return Stored::kUnknown;
+  if (!row) return Stored::kUnknown;
+  // The stored last_seen trails the viewer by up to half an idle window
+  // (settle_session): an ended session is refused for a whole window after its
+  // end, which covers one window after its viewer's last request.
+  const int64_t seen = std::max(row->last_seen, row->ended);
+  if (now > seen + row->lapse) return Stored::kUnknown;
   return row->ended ? Stored::kEnded : Stored::kLive;
 }
 
@@ -339,9 +344,12 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
   if (sessions.live(session, now)) return continue_session(store, sessions, session, req, now);
 
   // Not live here: a start, unless the store knows the session. A player
-  // often asks for the playlist and a segment at once; the store's write
-  // transaction serializes those, and the second one sees the session the
-  // first just opened instead of spending a second use.
+  // often asks for the playlist and a segment at once, and with several
+  // instances the two may land on different ones; the second must see the
+  // session the first just opened instead of spending a second use. SQLite's
+  // one writer serializes the two transactions; on PostgreSQL the ticket's row
+  // lock does (a ticket read inside a transaction takes it), so it is taken
+  // before the session is looked for.
   const SessionPlan plan{ViewingSessions::digest(session), sessions.idle()};
   UsherDecision d;
   bool opened = false;
@@ -351,6 +359,7 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
         d = continue_session(store, sessions, session, req, now);
         return;
       }
+      ticket_of(store, req);  // the lock; start_playback reads the ticket again
       switch (stored_state(store, plan.id, now)) {
         case Stored::kEnded:
           d = session_ended(0);
@@ -358,6 +367,10 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
         case Stored::kLive:  // another instance's, or this one's before a restart: taken over
           sessions.touch(session, now);
           d = continue_session(store, sessions, session, req, now);
+          // Its holder wrote last_seen only every half idle window: written
+          // now, so the session never looks lapsed to the API, the viewer
+          // limit or a third instance while its viewer plays on here.
+          if (d.allowed) store.touch_viewing_session(plan.id, now);
           return;
         case Stored::kUnknown:
           break;

@@ -178,6 +178,55 @@ def test_an_hls_session_opened_on_one_continues_on_the_other():
 
 
 
+def test_an_hls_viewing_whose_first_requests_reach_both_at_once_spends_one_use():
+    """A player asks for the playlist and a segment at once; behind a load balancer they reach
+    different instances. One opens the session, the other continues it: both pass, one use."""
+    with Pair() as (a, b):
+        for n in range(8):  # a race: each round could go either way
+            key = harness.new_ticket(a, uses=1)["key"]
+            q = "?key=%s&pass=%s" % (key, PASS)
+            asks = [(a, "/%s/%s.m3u8%s" % (APP, VIDEO, q)), (b, "/%s/%s-1.ts%s" % (APP, VIDEO, q))]
+            ip = "10.6.0.%d" % (n + 1)
+            got = in_threads(2, lambda i: hooks_util.auth_request(asks[i][0], asks[i][1], ip=ip)[0])
+            check(got == [200, 200], f"round {n}: {got}")
+            check(hooks_util.uses_left(a, key) == 0 and hooks_util.count_attempts(a, key) == 1,
+                  f"round {n}: the viewing started twice")
+
+
+def test_a_session_taken_over_stays_live_for_the_api_and_can_be_ended():
+    """The instance a viewer moves to writes the session's last request at once: the one it
+    left wrote it only every half idle window, and the session must not look lapsed (to the API,
+    the viewer limit, a third instance) while its viewer plays on (docs/sessions.md)."""
+    with Pair(extra_args=["--session-idle", "10"]) as (a, b):
+        key = harness.new_ticket(a, uses=5)["key"]
+        q = "?key=%s&pass=%s" % (key, PASS)
+        t0 = int(time.time()) + 60
+        segment = iter(range(1, 10000))
+
+        def clock(t):
+            for srv in (a, b):
+                st, _, data = srv.set_clock("@%d" % (t0 + t))
+                check(st == 200, data)
+
+        def play(srv, t):
+            clock(t)
+            return hooks_util.auth_request(srv, "/%s/%s-%d.ts%s" % (APP, VIDEO, next(segment), q))[0]
+
+        plays = [play(a, t) for t in (0, 2, 4)] + [play(b, t) for t in (6, 8, 10)]
+        check(plays == [200] * 6, plays)
+        clock(12)  # a's last contact with the viewer was at 4, b's at 10
+        status, _, body = v2(a, "GET", "/v2/sevu_token/%s/sessions" % key)
+        check(status == 200 and len(json.loads(body)) == 1,
+              f"the session playing on b looks lapsed to a: {status} {body}")
+        status, _, body = v2(a, "DELETE", "/v2/sevu_token/%s/sessions" % key)
+        check(status == 200 and json.loads(body) == {"ended": 1}, (status, body))
+        within_propagation(lambda: play(b, 13) == 403, "b still serves the ended session")
+        within_propagation(lambda: play(a, 14) == 403, "a serves the ended session")
+        check(hooks_util.uses_left(a, key) == 4, "the viewing spent a second use")
+        for s in (a, b):
+            s.set_clock(None)
+
+
 def v2(srv, method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     headers = {} if body is None else {"Content-Type": "application/json"}

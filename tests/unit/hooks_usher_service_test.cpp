@@ -747,6 +747,40 @@ TEST_CASE("an HTTP session ended in the store is refused at its next request, an
   CHECK(db.attempts().size() == 1);
 }
 
+TEST_CASE("an HTTP session taken over from another instance is written at once") {
+  TempDb db;
+  db.add_ticket(5);
+  ViewingSessions first(10), second(10);  // two instances' memories, idle window 10 s
+  IfRolledBack undo;
+  UsherRequest hls = viewer();
+  hls.action = UsherAction::kView;
+  const UsherDecision opened = view_in_session(*db.store, first, hls, kNow, "s", undo);
+  REQUIRE(opened.allowed);
+  for (int t : {2, 4}) REQUIRE(view_in_session(*db.store, first, hls, kNow + t, "s", undo).allowed);
+  CHECK(db.store->viewing_session(opened.session_id)->last_seen == kNow);  // every 5 s only
+  REQUIRE(view_in_session(*db.store, second, hls, kNow + 6, "s", undo).allowed);
+  CHECK(db.store->viewing_session(opened.session_id)->last_seen == kNow + 6);
+  CHECK(db.ticket().uses == 4);
+}
+
+TEST_CASE("an ended session is refused for an idle window after its end, whatever was stored") {
+  TempDb db;
+  db.add_ticket(5);
+  ViewingSessions memory(10);
+  IfRolledBack undo;
+  UsherRequest hls = viewer();
+  hls.action = UsherAction::kView;
+  const UsherDecision opened = view_in_session(*db.store, memory, hls, kNow, "s", undo);
+  REQUIRE(opened.allowed);
+  REQUIRE(view_in_session(*db.store, memory, hls, kNow + 4, "s", undo).allowed);  // not stored
+  REQUIRE(db.store->end_viewing_session(opened.session_id, kNow + 5, "ended through the API"));
+  ViewingSessions other(10);  // another instance, or this one after a restart
+  CHECK(view_in_session(*db.store, other, hls, kNow + 12, "s", undo).reason == "Session Ended");
+  CHECK(view_in_session(*db.store, other, hls, kNow + 15, "s", undo).reason == "Session Ended");
+  CHECK(view_in_session(*db.store, other, hls, kNow + 16, "s", undo).allowed);  // a new viewing
+  CHECK(db.ticket().uses == 3);
+}
+
 TEST_CASE("end_oldest bumps the first of sessions opened in the same second") {
   TempDb db;
   limited(db, 2, "end_oldest");
