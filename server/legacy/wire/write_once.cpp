@@ -68,7 +68,7 @@ Reply answer_once(Store& store, const SignedWrite& write,
   // not prevent, this insert fails on the key and rolls the command back:
   // a write never runs twice.
   store.insert_write_reply(held_reply(answer, write));
-  store.delete_write_replies_signed_before(write.oldest_fresh, kForgetPerWrite);
+  store.delete_write_replies_signed_before(write.oldest_fresh - kKeptPastWindow, kForgetPerWrite);
   return answer;
 }
 

@@ -36,6 +36,13 @@ struct SignedWrite {
 // what one row may cost.
 constexpr std::size_t kMaxHeldReplyBytes = 256 * 1024;
 
+// How long past the window a reply is still kept. A repeat checked against
+// the window may reach its transaction later: behind a queue, a password
+// hash, a batch run again after a deadlock; and with several instances it may
+// be checked by one whose clock trails the one that purges. Both are far
+// below a minute; the cost is a minute more of rows.
+constexpr int64_t kKeptPastWindow = 60;
+
 // Expired replies deleted per write: more than the one each write adds, so the
 // table shrinks back after a burst while the work per request stays bounded.
 constexpr int64_t kForgetPerWrite = 32;
