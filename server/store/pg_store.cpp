@@ -264,7 +264,12 @@ class PgStore final : public KeptSessionsStore {
   }
 
   bool set_account_secret(int64_t cdn_id, const std::string& secret) override {
-    return run(set_account_secret_, Params().add(cdn_id).add(secret)).affected() > 0;
+    bool changed = false;
+    transaction([&] {
+      changed = run(set_account_secret_, Params().add(cdn_id).add(secret)).affected() > 0;
+      run(delete_console_sessions_of_, Params().add(cdn_id));
+    });
+    return changed;
   }
 
   bool set_account_active(int64_t cdn_id, bool active) override {
@@ -893,6 +898,9 @@ class PgStore final : public KeptSessionsStore {
       "SELECT token_hash, cdn_id, created, expires FROM console_sessions WHERE token_hash = $1");
   const pg::Statement delete_console_session_ =
       statement("DELETE FROM console_sessions WHERE token_hash = $1");
+  // Rare (a secret rotated) and over a table of logins: no index of its own.
+  const pg::Statement delete_console_sessions_of_ =
+      statement("DELETE FROM console_sessions WHERE cdn_id = $1");
   const pg::Statement delete_expired_console_sessions_ = statement(
       "DELETE FROM console_sessions WHERE token_hash IN (SELECT token_hash FROM console_sessions"
       " WHERE expires < $1 ORDER BY expires LIMIT $2)");

@@ -345,10 +345,13 @@ class SqliteStore final : public KeptSessionsStore {
   }
 
   bool set_account_secret(int64_t cdn_id, const std::string& secret) override {
-    accounts_read_.forget();
-    auto run = set_account_secret_.run();
-    run.bind(1, cdn_id).bind(2, secret).finish();
-    return changes() > 0;
+    bool changed = false;
+    transaction([&] {  // forgets the accounts read
+      set_account_secret_.run().bind(1, cdn_id).bind(2, secret).finish();
+      changed = changes() > 0;
+      delete_console_sessions_of_.run().bind(1, cdn_id).finish();
+    });
+    return changed;
   }
 
   bool set_account_active(int64_t cdn_id, bool active) override {
@@ -1105,6 +1108,8 @@ class SqliteStore final : public KeptSessionsStore {
       db(), "SELECT token_hash, cdn_id, created, expires FROM console_sessions"
             " WHERE token_hash = ?1"};
   Statement delete_console_session_{db(), "DELETE FROM console_sessions WHERE token_hash = ?1"};
+  // Rare (a secret rotated) and over a table of logins: no index of its own.
+  Statement delete_console_sessions_of_{db(), "DELETE FROM console_sessions WHERE cdn_id = ?1"};
   Statement delete_expired_console_sessions_{
       db(),
       "DELETE FROM console_sessions WHERE token_hash IN (SELECT token_hash FROM console_sessions"

@@ -74,6 +74,7 @@ class Store {
   }
   virtual std::vector<Account> accounts() = 0;
   virtual bool insert_account(const Account& a) = 0;  // false if cdn_id or username taken
+  // The account's web console logins end with its old secret, which made them.
   virtual bool set_account_secret(int64_t cdn_id, const std::string& secret) = 0;
   virtual bool set_account_active(int64_t cdn_id, bool active) = 0;
   virtual int64_t next_cdn_id() = 0;  // max(cdn_id)+1, at least 1000

@@ -377,6 +377,25 @@ def test_an_operator_login_ends_with_its_admin_token():
         check(me_on(account, ["--console-admin-token", "a-rotated-token"]) == 200)
 
 
+def test_a_rotated_secret_ends_the_accounts_logins():
+    """The logins were made with the old secret, which opens nothing any more (docs/console.md);
+    another account's login and the operator's stay."""
+    with harness.Server(["--console-admin-token", ADMIN]) as srv:
+        acme, other = srv.create_account("acme"), srv.create_account("other")
+        mine, theirs, op = Console(srv), Console(srv), Console(srv)
+        check(mine.login(cdn_id=acme["cdn"], secret=acme["secret"])[0] == 200)
+        check(theirs.login(cdn_id=other["cdn"], secret=other["secret"])[0] == 200)
+        check(op.login(admin_token=ADMIN)[0] == 200)
+        check(mine.call("GET", "tickets")[0] == 200)
+        rotated = json.loads(srv.cli("account", "rotate-secret", "--cdn-id", str(acme["cdn"])).stdout)
+        check(mine.call("GET", "tickets")[0] == 401, "a login made with the old secret still works")
+        check(mine.login(cdn_id=acme["cdn"], secret=acme["secret"])[0] == 401)
+        check(mine.login(cdn_id=acme["cdn"], secret=rotated["secret"])[0] == 200)
+        check(mine.call("GET", "tickets")[0] == 200)
+        check(theirs.call("GET", "tickets")[0] == 200)
+        check(op.call("GET", "me")[0] == 200)
+
+
 def test_one_account_never_reaches_another():
     with harness.Server() as srv:
         b_account = srv.create_account("bee")

@@ -1385,3 +1385,21 @@ TEST_CASE(CONTRACT "console sessions: stored by hash, found, deleted, expired on
   CHECK(store->delete_expired_console_sessions(1000, 10) == 1);
   CHECK(!store->console_session("h3"));
 }
+
+TEST_CASE(CONTRACT "a rotated secret ends the account's console logins, no one else's") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "beta")));
+  store->insert_console_session(ConsoleSession{"acme1", 158, 100, 5000});
+  store->insert_console_session(ConsoleSession{"acme2", 158, 100, 5000});
+  store->insert_console_session(ConsoleSession{"beta", 159, 100, 5000});
+  store->insert_console_session(ConsoleSession{"operator", 0, 100, 5000});
+  CHECK(store->set_account_secret(158, std::string(64, 'c')));
+  CHECK(!store->console_session("acme1"));
+  CHECK(!store->console_session("acme2"));
+  CHECK(store->console_session("beta"));
+  CHECK(store->console_session("operator"));
+  CHECK_FALSE(store->set_account_secret(4242, "x"));
+  CHECK(store->console_session("beta"));
+}
