@@ -1,7 +1,8 @@
 // `sevu-server migrate-store --from PATH --to URI`: moves a SQLite deployment
 // into an empty PostgreSQL database (docs/operations.md, moving to PostgreSQL).
 // Every row keeps its ids, keys and times, the remembered write replies and
-// seed marks included, so nothing a client was told happened is lost; the copy
+// seed marks included, so nothing a client was told happened is lost (and the
+// ids of deleted tickets are not handed out again); the copy
 // is one transaction on the destination, committed only once the counts per
 // table agree on both sides.
 #include <CLI/CLI.hpp>
@@ -139,6 +140,7 @@ int migrate(const MigrateOptions& o) {
   Counts copied, verified;
   to->transaction([&] {
     copied = copy_rows(*from, *to);
+    to->hand_out_ids_after(from->ids_handed_out());
     verified = count_rows(*to);
     if (copied != source || verified != source)
       throw StoreError("the counts differ after the copy (rolled back, nothing was changed)");

@@ -691,6 +691,20 @@ class PgStore final : public KeptSessionsStore {
     run(copy_attempt_, p);
   }
 
+  // The identities' sequences; one never drawn from has no last value (NULL,
+  // read as 0).
+  IdsHandedOut ids_handed_out() override {
+    const auto r = run(ids_handed_out_);
+    return {r.int64(0, 0), r.int64(0, 1)};
+  }
+
+  void hand_out_ids_after(const IdsHandedOut& ids) override {
+    transaction([&] {
+      if (ids.tickets > 0) run(hand_out_tickets_after_, Params().add(ids.tickets));
+      if (ids.stream_users > 0) run(hand_out_stream_users_after_, Params().add(ids.stream_users));
+    });
+  }
+
   void copy_in(const StreamUser& u) override {
     Params p;
     p.add(u.id).add(u.cdn_id);
@@ -938,11 +952,24 @@ class PgStore final : public KeptSessionsStore {
   static std::string copy_into(const std::string& table, const std::string& columns, int n) {
     std::string values;
     for (int i = 1; i <= n; ++i) values += (i > 1 ? ", $" : "$") + std::to_string(i);
-    const std::string seq = "pg_get_serial_sequence('" + table + "', 'id')";
+    const std::string seq = sequence_of(table);
     return "WITH copied AS (INSERT INTO " + table + " (" + columns + ") VALUES (" + values +
            ") RETURNING id) SELECT setval(" + seq + ", GREATEST(id, pg_sequence_last_value(" + seq +
            "::regclass))) FROM copied";
   }
+  static std::string sequence_of(const std::string& table) {
+    return "pg_get_serial_sequence('" + table + "', 'id')";
+  }
+  static std::string hand_out_after(const std::string& table) {
+    const std::string seq = sequence_of(table);
+    return "SELECT setval(" + seq + ", GREATEST($1, pg_sequence_last_value(" + seq +
+           "::regclass)))";
+  }
+  const pg::Statement ids_handed_out_ = statement(
+      "SELECT pg_sequence_last_value(" + sequence_of("tickets") +
+      "::regclass), pg_sequence_last_value(" + sequence_of("stream_users") + "::regclass)");
+  const pg::Statement hand_out_tickets_after_ = statement(hand_out_after("tickets"));
+  const pg::Statement hand_out_stream_users_after_ = statement(hand_out_after("stream_users"));
   const pg::Statement all_write_replies_ =
       statement("SELECT " + columns::kWriteReply + " FROM write_replies ORDER BY cdn_id, signature");
   const pg::Statement all_seed_marks_ = statement("SELECT name, created FROM seeded ORDER BY name");

@@ -870,6 +870,25 @@ class SqliteStore final : public KeptSessionsStore {
     tally_.add(a.cdn_id, a.datetime, a.success);
   }
 
+  // AUTOINCREMENT's counters: a table's row in sqlite_sequence, there once it
+  // has handed out an id.
+  IdsHandedOut ids_handed_out() override {
+    IdsHandedOut ids;
+    auto run = ids_handed_out_.run();
+    while (run.next()) (run.text(0) == "tickets" ? ids.tickets : ids.stream_users) = run.int64(1);
+    return ids;
+  }
+
+  void hand_out_ids_after(const IdsHandedOut& ids) override {
+    transaction([&] {
+      for (const auto& [table, id] :
+           {std::pair{"tickets", ids.tickets}, std::pair{"stream_users", ids.stream_users}}) {
+        raise_id_counter_.run().bind(1, table).bind(2, id).finish();
+        if (changes() == 0) add_id_counter_.run().bind(1, table).bind(2, id).finish();
+      }
+    });
+  }
+
   void copy_in(const StreamUser& u) override {
     auto run = copy_stream_user_.run();
     run.bind(1, u.id).bind(2, u.cdn_id).bind(16, u.created);
@@ -1114,6 +1133,11 @@ class SqliteStore final : public KeptSessionsStore {
       db(),
       "DELETE FROM console_sessions WHERE token_hash IN (SELECT token_hash FROM console_sessions"
       " WHERE expires < ?1 ORDER BY expires LIMIT ?2)"};
+  Statement ids_handed_out_{
+      db(), "SELECT name, seq FROM sqlite_sequence WHERE name IN ('tickets', 'stream_users')"};
+  Statement raise_id_counter_{db(),
+                              "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1"};
+  Statement add_id_counter_{db(), "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)"};
   Statement mark_seeded_{db(), "INSERT OR IGNORE INTO seeded (name, created) VALUES (?1, ?2)"};
 
   Statement insert_stream_user_{

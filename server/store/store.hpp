@@ -27,6 +27,12 @@ struct SeedMark {
   int64_t created = 0;
 };
 
+// The largest ids a store has handed out (Store::ids_handed_out).
+struct IdsHandedOut {
+  int64_t tickets = 0;
+  int64_t stream_users = 0;
+};
+
 // The store cannot answer now, though the same request may succeed if tried
 // again: its database is away or restarting, or asked for the transaction to
 // be retried (a deadlock between instances, a timeout). Nothing of the call
@@ -220,6 +226,11 @@ class Store {
   virtual void copy_in(const Ticket& t) = 0;
   virtual void copy_in(const Attempt& a) = 0;
   virtual void copy_in(const StreamUser& u) = 0;
+  // The largest ticket and stream-user ids ever handed out, deleted rows'
+  // included, and the move of a store's counters past them (never back): a
+  // copy carries them over, so no deleted ticket's id (shown by v2) comes back.
+  virtual IdsHandedOut ids_handed_out() = 0;
+  virtual void hand_out_ids_after(const IdsHandedOut& ids) = 0;
 };
 
 // Inserts t under the first key draw_key() yields that no ticket has yet (keys

@@ -1,10 +1,11 @@
 """End to end: `sevu-server migrate-store --from PATH --to URI` (docs/operations.md, moving to
-PostgreSQL). A SQLite deployment is filled through the real APIs (tickets, deleted ones leaving
-id gaps, attempts, stream users, a remembered signed write, the demo seed), copied, and a server
-on the copy answers the same: the same ids, keys, dates and attempts, the repeat of the signed
-write gets its first reply, the deleted demo ticket is not seeded again, new ids come after the
-copied ones. On the PostgreSQL pass the copy goes to a fresh database of the test cluster; on the
-SQLite pass to a new SQLite file (the same code path, and what an operator may use to compact).
+PostgreSQL). A SQLite deployment is filled through the real APIs (tickets, deleted ones leaving id
+gaps, attempts, stream users, a remembered signed write, the demo seed), copied, and a server on
+the copy answers the same: the same ids, keys, dates and attempts, the repeat of the signed write
+gets its first reply, the deleted demo ticket is not seeded again, new ids come after the copied
+ones and after deleted ones (an id is never handed out twice). On the PostgreSQL pass the copy goes
+to a fresh database of the test cluster; on the SQLite pass to a new SQLite file (the same code
+path, and what an operator may use to compact).
 """
 
 import hashlib
@@ -50,7 +51,12 @@ def fill(srv):
                                             "ip": "", "uses": 2, "expire": "+1 day"})
     text, reply = write.send(srv)
     check(reply.get("code") == 2002, reply)
-    return acme, write, text
+    # The newest ticket deleted: its id was handed out, and must never be again.
+    gone = harness.new_ticket(srv, video="mig-gone")["key"]
+    gone_id = v2_get(srv, "/v2/sevu_token/" + urllib.parse.quote(gone))["id"]
+    status, _, _ = harness.request("DELETE", srv.api_url + "/v2/sevu_token/" + gone, auth=DEMO_AUTH)
+    check(status in (200, 204), status)
+    return acme, write, text, gone_id
 
 
 def snapshot(srv, acme):
@@ -83,7 +89,7 @@ def test_a_copied_deployment_answers_the_same():
         dest = harness.new_db(tmp, "dest.db")
         try:
             with harness.Server(db=src, tmp=tmp, demo_ticket=True) as srv:
-                acme, write, write_text = fill(srv)
+                acme, write, write_text, gone_id = fill(srv)
                 before = snapshot(srv, acme)
             src_digest = digest(src)
 
@@ -113,8 +119,9 @@ def test_a_copied_deployment_answers_the_same():
                 # The repeat of the signed write gets its first reply and creates nothing.
                 check(write.send(srv)[0] == write_text)
                 check(len(v2_get(srv, "/v2/sevu_token?video=mig-signed")) == 1)
-                # New rows get ids after every copied one.
-                highest = max(t["id"] for t in before["demo.tickets"] + before["acme.tickets"])
+                # New rows get ids after every copied one, and after the deleted newest one.
+                highest = max([t["id"] for t in before["demo.tickets"] + before["acme.tickets"]]
+                              + [gone_id])
                 created = harness.new_ticket(srv, video="mig-new")
                 listed = v2_get(srv, "/v2/sevu_token/" + urllib.parse.quote(created["key"]))
                 check(listed["id"] > highest, (listed["id"], highest))

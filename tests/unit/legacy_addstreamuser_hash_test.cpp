@@ -176,6 +176,8 @@ class WatchedStore : public Store {
   void copy_in(const Ticket& t) override { inner_->copy_in(t); }
   void copy_in(const Attempt& a) override { inner_->copy_in(a); }
   void copy_in(const StreamUser& u) override { inner_->copy_in(u); }
+  IdsHandedOut ids_handed_out() override { return inner_->ids_handed_out(); }
+  void hand_out_ids_after(const IdsHandedOut& ids) override { inner_->hand_out_ids_after(ids); }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -1386,6 +1386,34 @@ TEST_CASE(CONTRACT "console sessions: stored by hash, found, deleted, expired on
   CHECK(!store->console_session("h3"));
 }
 
+TEST_CASE(CONTRACT "ids handed out are carried over and never handed out again") {
+  ContractBackend backend;
+  auto store = backend.open();
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  CHECK(store->ids_handed_out().tickets == 0);
+  CHECK(store->ids_handed_out().stream_users == 0);
+  Ticket kept = make_ticket(158, "kept.0123456789abcd.12345678");
+  Ticket gone = make_ticket(158, "gone.0123456789abcd.12345678");
+  REQUIRE((store->insert_ticket(kept) && store->insert_ticket(gone)));
+  StreamUser user = make_stream_user(158, "live", "one", std::string("alice"));
+  REQUIRE(store->insert_stream_user(user));
+  REQUIRE(store->delete_ticket(158, gone.key));
+  REQUIRE(store->delete_stream_user(158, user.id));
+  const IdsHandedOut ids = store->ids_handed_out();
+  CHECK(ids.tickets == gone.id);  // the deleted one's, not the largest left
+  CHECK(ids.stream_users == user.id);
+
+  store->hand_out_ids_after({gone.id + 40, user.id + 7});
+  store->hand_out_ids_after({1, 1});  // never back
+  CHECK(store->ids_handed_out().tickets == gone.id + 40);
+  Ticket next = make_ticket(158, "next.0123456789abcd.12345678");
+  REQUIRE(store->insert_ticket(next));
+  CHECK(next.id == gone.id + 41);
+  StreamUser bob = make_stream_user(158, "live", "two", std::string("bob"));
+  REQUIRE(store->insert_stream_user(bob));
+  CHECK(bob.id == user.id + 8);
+}
+
 TEST_CASE(CONTRACT "a rotated secret ends the account's console logins, no one else's") {
   ContractBackend backend;
   auto store = backend.open();
