@@ -118,21 +118,31 @@ Entry parse_entry(std::string_view raw) {
   const std::string_view address_text = text.substr(0, slash);
   const std::optional<IpAddress> address = parse_ip(address_text);
   if (!address) return invalid("it is not an IPv4 or IPv6 address, a CIDR range, auto or auto/N");
-  // The prefix counts bits of the address as written: "::ffff:10.0.0.0/104" is
-  // a v6 prefix, "10.0.0.0/8" a v4 one.
+  // An IPv6 prefix counts IPv6 bits. An IPv4 address counts as IPv4 however
+  // it is written (docs/legacy-api.md, IP restrictions), so its prefix counts
+  // IPv4 bits, 0 to 32; written ::ffff:a.b.c.d it may also be the same range's
+  // IPv6 prefix, 96 to 128. Anything between would reach past the IPv4 space
+  // ("::ffff:10.0.0.0/8" read as IPv6 is ::/8, nearly every address): refused.
   const bool written_as_v6 = address_text.find(':') != std::string_view::npos;
   int prefix = 128;
   if (slash != std::string_view::npos) {
     const std::optional<int> n = parse_small_number(text.substr(slash + 1), 3);
-    if (!n || *n > (written_as_v6 ? 128 : 32)) {
-      return invalid(written_as_v6 ? "an IPv6 prefix length is a number from 0 to 128"
+    if (!address->v4) {
+      if (!n || *n > 128) return invalid("an IPv6 prefix length is a number from 0 to 128");
+      prefix = *n;
+    } else if (n && *n <= 32) {
+      // "0.0.0.0/0" means every address, IPv6 ones too, as "::/0" does.
+      if (*n == 0) {
+        entry.kind = EntryKind::kAny;
+        return entry;
+      }
+      prefix = kV4InV6Offset + *n;
+    } else if (n && written_as_v6 && *n >= kV4InV6Offset && *n <= 128) {
+      prefix = *n;
+    } else {
+      return invalid(written_as_v6 ? "an IPv4 address written ::ffff:a.b.c.d takes a prefix "
+                                     "length from 0 to 32 (or 96 to 128)"
                                    : "an IPv4 prefix length is a number from 0 to 32");
-    }
-    prefix = written_as_v6 ? *n : kV4InV6Offset + *n;
-    // "0.0.0.0/0" means every address, IPv6 ones too, as "::/0" does.
-    if (!written_as_v6 && *n == 0) {
-      entry.kind = EntryKind::kAny;
-      return entry;
     }
   }
   entry.kind = EntryKind::kNetwork;

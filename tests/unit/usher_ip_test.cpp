@@ -165,11 +165,16 @@ TEST_CASE("IPv4-mapped clients and entries count as IPv4") {
   CHECK(allows("::ffff:1.2.3.4", "1.2.3.4"));
   CHECK(allows("::ffff:1.2.3.4", "::FFFF:102:304"));
   CHECK_FALSE(allows("::ffff:1.2.3.4", "1.2.3.5"));
-  // A mapped CIDR counts its prefix in IPv6 bits: /104 is the IPv4 /8.
+  // A mapped CIDR is an IPv4 range: /8 counts IPv4 bits, and its IPv6 spelling /104 is
+  // the same /8. Read as IPv6, /8 would be ::/8, admitting every IPv4 address.
+  CHECK(allows("::ffff:10.0.0.0/8", "10.200.3.4"));
+  CHECK_FALSE(allows("::ffff:10.0.0.0/8", "11.1.1.1"));
+  CHECK_FALSE(allows("::ffff:10.0.0.0/8", "::1"));
   CHECK(allows("::ffff:10.0.0.0/104", "10.200.3.4"));
   CHECK_FALSE(allows("::ffff:10.0.0.0/104", "11.0.0.1"));
   CHECK(allows("::ffff:0.0.0.0/96", "203.0.113.9"));
   CHECK_FALSE(allows("::ffff:0.0.0.0/96", "2001:db8::1"));
+  CHECK(allows("::ffff:0.0.0.0/0", "2001:db8::1"));  // as 0.0.0.0/0: every address
   // The deprecated ::a.b.c.d form is an IPv6 address, not 1.2.3.4.
   CHECK_FALSE(allows("1.2.3.4", "::1.2.3.4"));
   // Families do not mix otherwise.
@@ -434,6 +439,12 @@ TEST_CASE("ip_list_problem: each invalid entry is named by position with the rea
   };
   for (const Case& c : {
            Case{"auto/33", "ip entry 1 is invalid: auto/N needs N from 1 to 32"},
+           Case{"::ffff:10.0.0.0/33",
+                "ip entry 1 is invalid: an IPv4 address written ::ffff:a.b.c.d takes a prefix "
+                "length from 0 to 32 (or 96 to 128)"},
+           Case{"::ffff:10.0.0.0/95",
+                "ip entry 1 is invalid: an IPv4 address written ::ffff:a.b.c.d takes a prefix "
+                "length from 0 to 32 (or 96 to 128)"},
            Case{"auto/0", "ip entry 1 is invalid: auto/N needs N from 1 to 32"},
            Case{"auto/x", "ip entry 1 is invalid: auto/N needs N from 1 to 32"},
            Case{"0.0.0.0/33",
@@ -445,8 +456,9 @@ TEST_CASE("ip_list_problem: each invalid entry is named by position with the rea
            Case{"1.2.3.4|",
                 "ip entry 2 is invalid: it is empty (only the whole field empty means any "
                 "address)"},
-           Case{"|", "ip entry 1 is invalid: it is empty (only the whole field empty means any "
-                     "address)"},
+           Case{"|",
+                "ip entry 1 is invalid: it is empty (only the whole field empty means any "
+                "address)"},
            Case{"1.2.3.4|garbage",
                 "ip entry 2 is invalid: it is not an IPv4 or IPv6 address, a CIDR range, auto or "
                 "auto/N"},
