@@ -177,6 +177,18 @@ def test_bad_tickets_are_refused():
         expect(uses_left(srv, key) == 5)
 
 
+def test_a_viewers_own_x_sevu_app_header_does_not_choose_the_app():
+    """nginx hands the viewer's headers on to the auth subrequest; the config sets X-Sevu-App
+    itself, so a ticket for another app does not open this one's stream."""
+    with hls_site() as (srv, ngx, _):
+        key = harness.new_ticket(srv, app="demo-live", uses=5)["key"]
+        status, _, _ = harness.request("GET", playlist_url(ngx, key),
+                                       headers={"X-Sevu-App": "demo-live"})
+        expect(status == 403, status)
+        expect(attempts(srv, key, at_least=1)[0]["reason"] == "Wrong Application")
+        expect(uses_left(srv, key) == 5)
+
+
 def test_direct_segment_link_is_a_start_and_revocation_ends_the_session():
     with hls_site() as (srv, ngx, _):
         key = harness.new_ticket(srv, uses=5)["key"]
