@@ -7,7 +7,7 @@ namespace sevu {
 namespace {
 
 constexpr int64_t kDemoCdn = 158;
-constexpr int64_t kYear = 365 * 24 * 3600;  // "+1 year", as the date parser reads it
+constexpr int64_t kYear = 365 * 24 * 3600;  // docs/operations.md: a year of 365 days
 
 }  // namespace
 

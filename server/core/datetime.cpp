@@ -233,21 +233,30 @@ std::optional<int64_t> parse_unix(std::string_view text) {
   return datetime_in_range(t);
 }
 
+// A relative term's unit: a fixed number of seconds, or calendar months
+// (a year is twelve), which PHP's strtotime counts on the calendar.
 struct Unit {
   std::string_view name;
-  int64_t seconds;
+  int64_t seconds;  // 0: months
+  int64_t months;
 };
 constexpr Unit kUnits[] = {
-    {"second", 1},       {"minute", 60},        {"hour", 3600},        {"day", 86400},
-    {"week", 7 * 86400}, {"month", 30 * 86400}, {"year", 365 * 86400},
+    {"second", 1, 0},       {"minute", 60, 0}, {"hour", 3600, 0}, {"day", 86400, 0},
+    {"week", 7 * 86400, 0}, {"month", 0, 1},   {"year", 0, 12},
 };
 
 // A count above this is nonsense for a ticket; the cap also keeps
-// count * unit far from int64 overflow (1e9 * 365 days ~ 3.2e16).
+// count * unit far from int64 overflow (1e9 * 7 days ~ 6e14).
 constexpr int64_t kMaxRelativeCount = 1000000000;
 
-// [+|-]N[spaces]unit[s], as seconds.
-bool read_relative_term(Scanner& in, int64_t* seconds) {
+// What a sequence of relative terms adds: calendar months, then seconds.
+struct Relative {
+  int64_t months = 0;
+  int64_t seconds = 0;
+};
+
+// [+|-]N[spaces]unit[s], added to `sum`.
+bool read_relative_term(Scanner& in, Relative* sum) {
   char sign = '+';
   in.take_any("+-", &sign);
   int64_t count = 0;
@@ -255,12 +264,28 @@ bool read_relative_term(Scanner& in, int64_t* seconds) {
   in.spaces();
   std::string_view unit = in.word();
   if (!unit.empty() && ascii_lower(unit.back()) == 's') unit.remove_suffix(1);
+  const int64_t signed_count = sign == '-' ? -count : count;
   for (const Unit& u : kUnits) {
     if (!iequals(unit, u.name)) continue;
-    *seconds = count * u.seconds * (sign == '-' ? -1 : 1);
-    return true;
+    return !__builtin_add_overflow(sum->months, signed_count * u.months, &sum->months) &&
+           !__builtin_add_overflow(sum->seconds, signed_count * u.seconds, &sum->seconds);
   }
   return false;
+}
+
+// t moved by whole calendar months as PHP does it: the month changes, the day
+// of the month and the time stay, and a day the month does not have runs on
+// into the next (January 31 + 1 month = March 3, or 2 in a leap year).
+std::optional<int64_t> add_months(int64_t t, int64_t months) {
+  constexpr int64_t kMaxMonths = 12 * 20000;  // far past any date in range
+  if (months > kMaxMonths || months < -kMaxMonths) return std::nullopt;
+  const int64_t day = day_of(t);
+  const CivilDate date = civil_from_days(day);
+  const int64_t index = date.year * 12 + (date.month - 1) + months;  // months since year 0
+  const int64_t year = (index >= 0 ? index : index - 11) / 12;
+  const auto month = static_cast<unsigned>(index - year * 12 + 1);
+  const int64_t days = days_from_civil(year, month, 1) + (date.day - 1);
+  return days * kSecondsPerDay + (t - day * kSecondsPerDay);
 }
 
 // ["now" | "tomorrow"] then relative terms, separated by spaces; at least one of them.
@@ -274,12 +299,14 @@ std::optional<int64_t> parse_relative(std::string_view text, int64_t now) {
     first = false;
     if (__builtin_mul_overflow(day_of(now) + 1, kSecondsPerDay, &t)) return std::nullopt;
   }
+  Relative sum;
   while (!in.done() || first) {
-    int64_t delta = 0;
-    if ((!first && !in.spaces()) || !read_relative_term(in, &delta)) return std::nullopt;
-    if (__builtin_add_overflow(t, delta, &t)) return std::nullopt;
+    if ((!first && !in.spaces()) || !read_relative_term(in, &sum)) return std::nullopt;
     first = false;
   }
+  // As PHP's strtotime: the months of every term first, then the rest.
+  const std::optional<int64_t> moved = add_months(t, sum.months);
+  if (!moved || __builtin_add_overflow(*moved, sum.seconds, &t)) return std::nullopt;
   return datetime_in_range(t);
 }
 

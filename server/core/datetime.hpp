@@ -31,7 +31,9 @@ std::string format_datetime(int64_t unix_seconds);
 //   "@<unix seconds>";
 //   "now", "tomorrow" (next midnight), and/or relative terms "[+|-]N unit[s]"
 //     separated by spaces ("+1 day +2 hours", "tomorrow +10 hours"), unit
-//     second|minute|hour|day|week|month (30 days)|year (365 days), case-insensitive.
+//     second|minute|hour|day|week|month|year, case-insensitive; months and
+//     years move the calendar as PHP's strtotime does (January 31 + 1 month
+//     is March 3, or 2 in a leap year), every term's months before the rest.
 // Returns nullopt for anything else, for impossible dates (2023-02-30), and for
 // results outside 1970..9999 (after applying any offset).
 std::optional<int64_t> parse_datetime(std::string_view text, int64_t now);

@@ -33,8 +33,9 @@ FORMS = [
     ("+1 day", 86400),
     ("+2 weeks", 14 * 86400),
     ("+1 day +2 hours", 86400 + 7200),
-    ("+1 month -1 second", 30 * 86400 - 1),
-    ("1 year", 365 * 86400),
+    ("+1 month -1 second", 31 * 86400 - 1),  # January: months move the calendar (PHP)
+    ("1 year", 365 * 86400),  # 2030
+    ("+2 months", 31 * 86400 + 28 * 86400),
     ("now +90 minutes", 5400),
     ("tomorrow", "2030-01-02 00:00:00"),  # NOW's next midnight, for the day after NOW
     ("tomorrow +10 hours", "2030-01-02 10:00:00"),
