@@ -127,7 +127,7 @@ def test_legacy_refuses_years_outside_1970_9999_with_2001():
             for field in ("expire", "expires"):
                 status, reply = legacy_create(srv, given, field)
                 check(status == 200 and reply["code"] == 2001, (given, reply))
-                check(reply["message"].endswith(": expire is not a valid date"), reply)
+                check(reply["message"].endswith(": %s is not a valid date" % field), reply)
         # Back in the past, 1969 is not "past" (2004) but no date at all.
         for given in (-1, "1969-12-31 23:59:59", "@-1"):
             status, reply = legacy_create(srv, given)

@@ -768,7 +768,8 @@ TEST_CASE("sevu.request expiry formats and the expires alias") {
     CAPTURE(e);
     auto r = f.command("sevu.request", base + "," + e);
     CHECK(code(r) == 2001);
-    CHECK(str(r, "message").find("expire is not a valid date") != std::string::npos);
+    const std::string sent = std::string(e).substr(1, std::string(e).find('"', 1) - 1);
+    CHECK(str(r, "message").find(": " + sent + " is not a valid date") != std::string::npos);
   }
   // expire wins over the alias when both are given.
   auto d = f.command("sevu.request",

@@ -31,10 +31,13 @@ std::string read_text(const rapidjson::Value& request, const char* name, std::st
   return {};
 }
 
-// expire wins over its alias expires when both are given.
-std::optional<int64_t> read_expiry(const rapidjson::Value& request, int64_t now) {
-  const rapidjson::Value* v = given_field(request, "expire");
-  if (v == nullptr) v = given_field(request, "expires");
+// expire wins over its alias expires when both are given; *name is the one
+// read, for a message that names the field the client sent.
+std::optional<int64_t> read_expiry(const rapidjson::Value& request, int64_t now,
+                                   const char** name) {
+  *name = "expire";
+  const rapidjson::Value* v = given_field(request, *name);
+  if (v == nullptr) v = given_field(request, *name = "expires");
   if (v == nullptr) return std::nullopt;
   return time_value(*v, now);
 }
@@ -100,8 +103,9 @@ Reply ticket_request(const CommandContext& c) {
   t.uses = *count;
 
   const int64_t now = c.clock.now();
-  auto expires = read_expiry(c.request, now);
-  if (!expires) return reply(Code::kTicketNotCreated, "expire is not a valid date");
+  const char* field = nullptr;
+  auto expires = read_expiry(c.request, now, &field);
+  if (!expires) return reply(Code::kTicketNotCreated, std::string(field) + " is not a valid date");
   if (*expires <= now) return reply(Code::kExpiryNotFuture);
 
   t.cdn_id = c.account.cdn_id;
