@@ -1,5 +1,6 @@
 #include "app/test_fixtures.hpp"
 
+#include "core/datetime.hpp"
 #include "core/json_util.hpp"
 #include "usher/decision.hpp"
 #include "usher/ip_rules.hpp"
@@ -43,9 +44,15 @@ class RowReader {
     out = *v;
     return true;
   }
-  bool date(const char* name, int64_t& out, bool required, int64_t now) {
+  // never_ok: "0000-00-00 00:00:00", as a never-used ticket shows its used_date.
+  bool date(const char* name, int64_t& out, bool required, int64_t now, bool never_ok = false) {
     if (!has_member(row_, name)) return !required || fail(name, "required");
-    auto v = datetime_value(row_[name], now);
+    const rapidjson::Value& value = row_[name];
+    if (never_ok && value.IsString() && value.GetString() == format_datetime(0)) {
+      out = 0;
+      return true;
+    }
+    auto v = datetime_value(value, now);
     if (!v) return fail(name, "not a date");
     out = *v;
     return true;
@@ -69,9 +76,10 @@ bool read_ticket(const rapidjson::Value& row, const std::string& where, int64_t 
         r.text("pass", t.pass, true) && r.text("ip", t.ip, false) &&
         r.text("video", t.video, true) && r.text("app", t.app, true) &&
         r.integer("uses", t.uses, true) && r.boolean("active", t.active) &&
-        r.date("expire_date", t.expires, true, now) && r.date("created_date", t.created, false, now) &&
-        r.date("used_date", t.used, false, now) && r.integer("max_viewers", t.max_viewers, false) &&
-        r.text("when_full", t.when_full, false)))
+        r.date("expire_date", t.expires, true, now) &&
+        r.date("created_date", t.created, false, now) &&
+        r.date("used_date", t.used, false, now, true) &&
+        r.integer("max_viewers", t.max_viewers, false) && r.text("when_full", t.when_full, false)))
     return false;
   if (t.key.empty()) return r.fail("key", "must not be empty");
   if (auto bad = usher::ip_list_problem(t.ip)) return r.fail("ip", *bad);

@@ -51,6 +51,22 @@ def test_fixtures_insert_rows_exactly_as_given():
         check(st == 200 and r["allowed"], (st, r))
 
 
+def test_fixtures_take_a_never_used_date_as_the_apis_show_it():
+    """A row copied from a reply (the upstream example, sevu.status) carries used_date
+    "0000-00-00 00:00:00": never used."""
+    with Server() as srv:
+        never = "0000-00-00 00:00:00"
+        status, reply = post(srv, "/test/fixtures", {"tickets": [
+            example_ticket(used_date=never),
+            example_ticket(key="mystream.0123456789abcd.00000001", used_date="2026-01-02 03:04:05")]})
+        check(status == 200 and reply == {"tickets": 2, "stream_users": 0}, (status, reply))
+        check(status_of(srv, EXAMPLE_KEY)["used_date"] == never)
+        check(status_of(srv, "mystream.0123456789abcd.00000001")["used_date"] == "2026-01-02 03:04:05")
+        status, reply = post(srv, "/test/fixtures", {"tickets": [
+            example_ticket(key="mystream.0123456789abcd.00000002", expire_date=never)]})
+        check(status == 400, (status, reply))  # an expiry of "never" is not a date
+
+
 def test_a_bad_row_is_named_and_nothing_is_inserted():
     with Server() as srv:
         for body, named in [
