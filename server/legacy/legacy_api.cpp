@@ -287,6 +287,9 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
   write.work = [this, checked](Store& writer, IfRolledBack&) {
     std::optional<Code> refused;
     if (checked->account_copied) refused = check_again(writer, *checked);
+    // A disabled account's calls all fail, its repeats too (docs/legacy-api.md,
+    // check order): before the held reply is looked for.
+    if (!refused && !checked->account.active) refused = Code::kUnauthorized;
     if (refused) {
       checked->reply = reply(*refused);
       return true;  // nothing written; answered with the commit all the same

@@ -102,5 +102,24 @@ def test_disable_stops_plays_sessions_and_publishes_and_enable_restores_them():
                reasons)
 
 
+def test_a_disabled_accounts_repeated_write_fails_too():
+    """A disabled account's API calls fail (code 5), a repeat of a write it made before
+    included; enabled again, the repeat gets the first reply and creates nothing."""
+    with harness.Server() as srv:
+        acme = srv.create_account("acme")
+        write = harness.Signed("sevu.request", {"app": APP, "video": "v", "pass": "pw", "ip": "",
+                                                "uses": 2, "expire": "+1 day"}, account=acme)
+        first_text, first = write.send(srv)
+        expect(first["code"] == 2002, first)
+        srv.cli("account", "disable", "--cdn-id", str(acme["cdn"]))
+        expect(within(EFFECT, lambda: write.send(srv)[1]["code"] == 5),
+               "a disabled account's repeated write still answered")
+        srv.cli("account", "enable", "--cdn-id", str(acme["cdn"]))
+        expect(within(EFFECT, lambda: write.send(srv)[0] == first_text), "no first reply")
+        status, _, body = harness.request("GET", srv.api_url + "/v2/sevu_token?video=v",
+                                          auth=(acme["cdn"], acme["secret"]))
+        expect(status == 200 and len(json.loads(body)) == 1, body)
+
+
 if __name__ == "__main__":
     harness.main(globals())
