@@ -5,6 +5,8 @@
 #include <rapidjson/document.h>
 
 #include <cmath>
+#include <set>
+#include <string>
 
 #include "app/app.hpp"
 #include "app/test_fixtures.hpp"
@@ -88,10 +90,18 @@ void App::test_fixtures(const HttpRequest& req, const Responder& respond) {
       [this, rows](Store& store) {
         try {
           store.transaction([&] {
+            std::set<std::string> given;
             for (std::size_t i = 0; i < rows->tickets.size(); ++i) {
               Ticket& t = rows->tickets[i];
               const std::string where = "tickets[" + std::to_string(i) + "]";
-              if (!store.account(t.cdn_id)) throw FixtureRefused(where + ".cdn_id: no such account");
+              if (!store.account(t.cdn_id))
+                throw FixtureRefused(where + ".cdn_id: no such account");
+              if (!given.insert(t.key).second)
+                throw FixtureRefused(where + ".key: given twice in this request");
+              // A row is as given even where a ticket had its key: the upstream
+              // example's, which --demo seeds, above all (docs/staging.md).
+              if (const auto old = store.ticket_by_key(t.key))
+                store.delete_ticket(old->cdn_id, t.key);
               if (!store.insert_ticket(t)) throw FixtureRefused(where + ".key: already taken");
             }
             for (std::size_t i = 0; i < rows->stream_users.size(); ++i) {

@@ -67,6 +67,18 @@ def test_fixtures_take_a_never_used_date_as_the_apis_show_it():
         check(status == 400, (status, reply))  # an expiry of "never" is not a date
 
 
+def test_a_fixture_row_replaces_the_ticket_that_had_its_key():
+    """On a --demo server the upstream example ticket is seeded; a test seeding that key
+    gets its own row as given, without a reset first."""
+    with Server(demo_ticket=True) as srv:
+        check(status_of(srv, EXAMPLE_KEY)["pass"] == "user123|randomdata")  # the seeded one
+        status, reply = post(srv, "/test/fixtures", {"tickets": [
+            example_ticket(**{"pass": "given-pass", "uses": 5, "app": "demo-origin"})]})
+        check(status == 200 and reply == {"tickets": 1, "stream_users": 0}, (status, reply))
+        t = status_of(srv, EXAMPLE_KEY)
+        check(t["pass"] == "given-pass" and int(t["uses"]) == 5 and t["app"] == "demo-origin", t)
+
+
 def test_a_bad_row_is_named_and_nothing_is_inserted():
     with Server() as srv:
         for body, named in [
