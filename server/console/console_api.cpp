@@ -33,7 +33,7 @@ v2::V2Error unauthorized() {
 }
 
 HttpResponse route_tickets(const Context& c, const std::vector<std::string>& s,
-                           const std::string& m) {
+                           std::string_view m) {
   if (s.size() == 1) {
     if (m == "GET") return console::list_tickets(c);
     if (m == "POST") return console::create_ticket(c);
@@ -68,7 +68,7 @@ HttpResponse route_tickets(const Context& c, const std::vector<std::string>& s,
 }
 
 HttpResponse route_stream_users(const Context& c, const std::vector<std::string>& s,
-                                const std::string& m) {
+                                std::string_view m) {
   if (s.size() == 1) {
     if (m == "GET") return console::list_stream_users(c);
     if (m == "POST") return console::add_stream_user(c);
@@ -83,7 +83,7 @@ HttpResponse route_stream_users(const Context& c, const std::vector<std::string>
 }
 
 HttpResponse dispatch(const Context& c, const std::vector<std::string>& s) {
-  const std::string& m = c.req.method == "HEAD" ? std::string("GET") : c.req.method;
+  const std::string_view m = c.req.routed_method();
   const std::string& first = s[0];
   if (s.size() == 1 && first == "me") {
     if (m == "GET") return console::me(c);

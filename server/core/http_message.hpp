@@ -44,6 +44,11 @@ struct HttpRequest {
   std::optional<std::string_view> header(std::string_view name) const;
   std::string_view path() const;   // target before '?'
   std::string_view query() const;  // target after '?', empty if none
+  // The method a route answers: HEAD is GET whose body the http layer leaves
+  // out (RFC 9110: a server that answers GET answers HEAD).
+  std::string_view routed_method() const {
+    return method == "HEAD" ? std::string_view("GET") : std::string_view(method);
+  }
 };
 
 struct HttpResponse {

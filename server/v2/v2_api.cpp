@@ -50,7 +50,7 @@ std::optional<Match> match_route(std::string_view path) {
 }
 
 HttpResponse dispatch(const Match& m, const v2::V2Context& c) {
-  const std::string& method = c.req.method;
+  const std::string_view method = c.req.routed_method();
   switch (m.route) {
     case Route::kTicketCollection:
       if (method == "GET") return v2::list_tickets(c);

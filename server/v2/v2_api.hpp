@@ -31,7 +31,7 @@ class V2Api {
   // A GET only reads: its account and what it asks for are read together
   // (one read transaction on SQLite, docs/performance.md), and it may share
   // that transaction with the GETs queued beside it (StorePool::submit_read).
-  static bool only_reads(const HttpRequest& req) { return req.method == "GET"; }
+  static bool only_reads(const HttpRequest& req) { return req.routed_method() == "GET"; }
 
  private:
   HttpResponse answer(const HttpRequest& req, Store& store);  // handle() less its error answers

@@ -178,6 +178,18 @@ def test_unknown_routes_and_wrong_methods():
             check(hdrs.get("allow") == allow, (method, path, hdrs))
 
 
+def test_head_is_get_without_a_body():
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv)["key"]
+        for path in ("/v2/sevu_token/" + key, "/v2/sevu_token?limit=1", "/v2/sevu_attempt/" + key):
+            got = harness.request("GET", srv.api_url + path, auth=DEMO_AUTH)
+            head = harness.request("HEAD", srv.api_url + path, auth=DEMO_AUTH)
+            check(got[0] == 200 and head[0] == 200 and head[2] == b"", (path, got[0], head))
+            check(head[1].get("content-length") == str(len(got[2])), (path, head[1]))
+        check(harness.request("HEAD", srv.api_url + "/v2/sevu_token/nope", auth=DEMO_AUTH)[0] == 404)
+        check(harness.request("HEAD", srv.api_url + "/v2/sevu_token/" + key)[0] == 401)
+
+
 # --- create ---------------------------------------------------------------------------
 
 def test_create_shape_and_defaults():
@@ -630,6 +642,10 @@ def test_openapi_matches_served_routes():
                     check(allow == documented[path], (path, allow, documented[path]))
                 else:
                     served[path].add(method)
+        # HEAD is GET without its body (RFC 9110), wherever GET is served; not listed apart.
+        for path, methods in served.items():
+            check(("HEAD" in methods) == ("GET" in methods), (path, methods))
+            methods.discard("HEAD")
         check(served == documented, (served, documented))
         # Nothing beyond the documented paths is served under /v2/.
         for path in ("/v2/sevu_attempt", "/v2/sevu_token/k/sevu_attempt/x", "/v2/stream_user",

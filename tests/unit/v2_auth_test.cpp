@@ -97,7 +97,7 @@ TEST_CASE("wrong methods are 405 METHOD_NOT_ALLOWED with Allow") {
        {Case{"POST", "/v2/sevu_token", "GET, PUT"}, Case{"DELETE", "/v2/sevu_token", "GET, PUT"},
         Case{"PATCH", "/v2/sevu_token", "GET, PUT"},
         Case{"PUT", "/v2/sevu_token/k", "GET, POST, DELETE"},
-        Case{"HEAD", "/v2/sevu_token/k", "GET, POST, DELETE"},
+        Case{"HEAD", "/v2/sevu_token/k/sessions/s", "DELETE"},  // HEAD goes where GET does
         Case{"POST", "/v2/sevu_token/k/sevu_attempt", "GET"},
         Case{"DELETE", "/v2/sevu_attempt/k", "GET"}, Case{"PUT", "/v2/sevu_attempt/k", "GET"}}) {
     CAPTURE(c.method);
