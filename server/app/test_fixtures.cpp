@@ -44,11 +44,12 @@ class RowReader {
     out = *v;
     return true;
   }
-  // never_ok: "0000-00-00 00:00:00", as a never-used ticket shows its used_date.
+  // never_ok: kNeverDatetime too, as a never-used ticket shows its used_date.
   bool date(const char* name, int64_t& out, bool required, int64_t now, bool never_ok = false) {
     if (!has_member(row_, name)) return !required || fail(name, "required");
     const rapidjson::Value& value = row_[name];
-    if (never_ok && value.IsString() && value.GetString() == format_datetime(0)) {
+    if (never_ok && value.IsString() &&
+        std::string_view(value.GetString(), value.GetStringLength()) == kNeverDatetime) {
       out = 0;
       return true;
     }

@@ -322,7 +322,7 @@ std::optional<int64_t> datetime_in_range(int64_t unix_seconds) {
 // carries three, made by the writer that every signed write waits on
 // (docs/performance.md, "Dates written without snprintf").
 std::string format_datetime(int64_t unix_seconds) {
-  std::string out = "0000-00-00 00:00:00";
+  std::string out(kNeverDatetime);
   if (unix_seconds == 0) return out;
   const int64_t t = unix_seconds < kMinDatetime   ? kMinDatetime
                     : unix_seconds > kMaxDatetime ? kMaxDatetime

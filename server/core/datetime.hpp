@@ -18,7 +18,11 @@ constexpr int64_t kMaxDatetime = 253402300799;  // 9999-12-31 23:59:59
 // seconds given as a JSON integer), else nullopt.
 std::optional<int64_t> datetime_in_range(int64_t unix_seconds);
 
-// 0 formats as "0000-00-00 00:00:00" (never used / no date). A value outside
+// How 0 is written: never used, no date. A date read where a never-used
+// ticket's used_date may come back (a v2 filter, a test fixture) takes it too.
+inline constexpr std::string_view kNeverDatetime = "0000-00-00 00:00:00";
+
+// 0 formats as kNeverDatetime. A value outside
 // the range (only ever from a database written by an older version) is
 // clamped to the nearest end, so a written date can always be read back.
 std::string format_datetime(int64_t unix_seconds);

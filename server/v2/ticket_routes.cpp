@@ -70,9 +70,9 @@ bool filter_bool(const std::string& name, const std::string& value) {
 }
 
 // A date filter names one second: any date form expire_date accepts, or the
-// "0000-00-00 00:00:00" a never-used ticket shows as used_date.
+// kNeverDatetime a never-used ticket shows as used_date.
 int64_t filter_date(const std::string& name, const std::string& value, int64_t now) {
-  if (value == format_datetime(0)) return 0;
+  if (value == kNeverDatetime) return 0;
   auto when = parse_datetime(value, now);
   if (!when)
     throw bad_request(code::kInvalidValue, name + " filter must be a date (YYYY-MM-DD HH:MM:SS)",

@@ -127,6 +127,13 @@ UsherRequest viewer(std::string pass = "pw", std::string ip = "10.0.0.1") {
   return a;
 }
 
+// A viewer's request over HTTP streaming (nginx auth_request): one viewing, many requests.
+UsherRequest hls_viewer() {
+  UsherRequest r = viewer();
+  r.action = UsherAction::kView;
+  return r;
+}
+
 UsherRequest publisher(std::string app, std::string stream, std::optional<std::string> user,
                        std::optional<std::string> pass, std::string ip = "127.0.0.1",
                        UsherAction action = UsherAction::kPublish) {
@@ -732,8 +739,7 @@ TEST_CASE("an HTTP session ended in the store is refused at its next request, an
   db.add_ticket(5);
   ViewingSessions memory(60);
   IfRolledBack undo;
-  UsherRequest hls = viewer();
-  hls.action = UsherAction::kView;
+  const UsherRequest hls = hls_viewer();
   UsherDecision d = view_in_session(*db.store, memory, hls, kNow, "s", undo);
   REQUIRE(d.allowed);
   REQUIRE(db.store->end_viewing_session(d.session_id, kNow + 1, "ended through the API"));
@@ -752,8 +758,7 @@ TEST_CASE("an HTTP session taken over from another instance is written at once")
   db.add_ticket(5);
   ViewingSessions first(10), second(10);  // two instances' memories, idle window 10 s
   IfRolledBack undo;
-  UsherRequest hls = viewer();
-  hls.action = UsherAction::kView;
+  const UsherRequest hls = hls_viewer();
   const UsherDecision opened = view_in_session(*db.store, first, hls, kNow, "s", undo);
   REQUIRE(opened.allowed);
   for (int t : {2, 4}) REQUIRE(view_in_session(*db.store, first, hls, kNow + t, "s", undo).allowed);
@@ -768,8 +773,7 @@ TEST_CASE("an ended session is refused for an idle window after its end, whateve
   db.add_ticket(5);
   ViewingSessions memory(10);
   IfRolledBack undo;
-  UsherRequest hls = viewer();
-  hls.action = UsherAction::kView;
+  const UsherRequest hls = hls_viewer();
   const UsherDecision opened = view_in_session(*db.store, memory, hls, kNow, "s", undo);
   REQUIRE(opened.allowed);
   REQUIRE(view_in_session(*db.store, memory, hls, kNow + 4, "s", undo).allowed);  // not stored
