@@ -57,6 +57,10 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
 std::string media_type(std::string_view content_type) {
   return ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
 }

@@ -53,6 +53,8 @@ std::string ascii_lower(std::string_view s);
 // Equal but for ASCII case (header names, media types, parameter names).
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
+// C++20's string_view::ends_with, for C++17.
+bool ends_with(std::string_view s, std::string_view suffix);
 
 // The media type of a Content-Type value: before any ';', trimmed of OWS,
 // lowercased ("Multipart/Form-Data; boundary=x" -> "multipart/form-data").

@@ -1,6 +1,7 @@
 #include "hooks/srs.hpp"
 
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "core/utf8.hpp"
 #include "hooks/hook_replies.hpp"
 #include "hooks/wire_fields.hpp"
@@ -47,6 +48,17 @@ bool read_client_id(std::string_view body, std::string& out) {
   return true;
 }
 
+// SRS names an HLS viewer's stream by its playlist's file name: its HLS
+// context (hls_ctx, on by default) sets the stream to the URL's basename,
+// "mystream.m3u8", where RTMP and HTTP-FLV say "mystream" (SrsHlsStream::
+// serve_m3u8_ctx in ossrs/srs, srs_app_http_static.cpp). The ticket names the
+// stream, so the playlist's extension goes (docs/hooks.md, SRS).
+void drop_playlist_extension(std::string& stream) {
+  constexpr std::string_view kPlaylist = ".m3u8";
+  if (stream.size() > kPlaylist.size() && ends_with(stream, kPlaylist))
+    stream.resize(stream.size() - kPlaylist.size());
+}
+
 bool event_only(const std::string& action) {
   for (const char* event :
        {"on_connect", "on_close", "on_unpublish", "on_dvr", "on_hls"}) {
@@ -77,6 +89,7 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
     problem = "action: required";
     return std::nullopt;
   }
+  drop_playlist_extension(c.stream);
   const FormPairs args = parse_query_text(c.param);
   // SRS before v4 sent no param; the credentials then ride in tcUrl's query.
   c.credentials = credentials_from(args, c.tc_url);

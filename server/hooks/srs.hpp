@@ -15,7 +15,8 @@
 namespace sevu::hooks {
 
 struct SrsCall {
-  std::string action, ip, app, stream, param, page_url, tc_url;
+  std::string action, ip, app, param, page_url, tc_url;
+  std::string stream;     // an HLS viewer's "mystream.m3u8" read as "mystream"
   std::string client_id;  // SRS's id of the connection: a string since SRS 4, a number before
   Credentials credentials;  // from param, else from tcUrl's query
 };

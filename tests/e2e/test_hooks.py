@@ -184,6 +184,21 @@ def test_srs_hooks():
         expect(uses_left(srv, key) == 1)
 
 
+def test_srs_hls_viewer_names_the_stream_by_its_playlist():
+    """SRS's HLS context (hls_ctx, on by default) sends on_play with the stream
+    named "mystream.m3u8" (SrsHlsStream::serve_m3u8_ctx); the ticket names
+    "mystream"."""
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv, uses=2)["key"]
+        body = srs_body("on_play", "?key=%s&pass=%s" % (key, PASS), stream=VIDEO + ".m3u8")
+        body["stream_url"] = "/%s/%s" % (APP, VIDEO)
+        st, _, reply = call(srv, "/hooks/srs", body)
+        expect(st == 200 and reply == b"0", (st, reply))
+        rows = attempts(srv, key, at_least=1)
+        expect(rows[0]["video"] == VIDEO and rows[0]["success"] == "1", rows)
+        expect(uses_left(srv, key) == 1)
+
+
 def test_mediamtx_hooks():
     with harness.Server() as srv:
         key = harness.new_ticket(srv, uses=3)["key"]

@@ -218,6 +218,20 @@ TEST_CASE("SRS: on_play body, key/pass from param") {
   CHECK(*c->credentials.pass == "pw");
   CHECK(c->page_url == "http://site.example/p.html");
 
+  // SRS's HLS context names the stream by its playlist file; the ticket names
+  // the stream.
+  auto hls = decode_srs(R"({"action":"on_play","client_id":"k2","ip":"10.0.0.9","app":"demo-origin",
+      "stream":"mystream.m3u8","param":"?key=k&pass=p"})",
+                        problem);
+  REQUIRE_MESSAGE(hls, problem);
+  CHECK(hls->stream == "mystream");
+  auto vod = decode_srs(R"({"action":"on_play","ip":"10.0.0.9","stream":"film.mp4"})", problem);
+  REQUIRE_MESSAGE(vod, problem);
+  CHECK(vod->stream == "film.mp4");
+  auto bare = decode_srs(R"({"action":"on_play","ip":"10.0.0.9","stream":".m3u8"})", problem);
+  REQUIRE_MESSAGE(bare, problem);
+  CHECK(bare->stream == ".m3u8");
+
   // SRS 2/3 had integer client ids and no param: key in tcUrl's query.
   auto old = decode_srs(R"({"action":"on_play","client_id":1985,"ip":"192.168.1.10",
       "vhost":"video.test.com","app":"live","stream":"livestream",
