@@ -43,6 +43,16 @@ HttpResponse encode_opening(const UsherDecision& d, int64_t now) {
   return json_reply(200, buf);
 }
 
+// HLS and DASH players fetch over several HTTP connections, and OME sends a
+// session's closing from whichever closed last (LLHlsPublisher): its port is
+// not the opening's. Such a viewing is named by no connection; its closing
+// ends the viewer's newest unnamed session (docs/sessions.md).
+bool over_several_connections(std::string_view protocol) {
+  for (std::string_view http : {"llhls", "hls", "dash", "lldash"})
+    if (protocol == http) return true;
+  return false;
+}
+
 UsherRequest usher_request(const OmeCall& c, UsherAction action) {
   UsherRequest r;
   r.action = action;
@@ -52,8 +62,18 @@ UsherRequest usher_request(const OmeCall& c, UsherAction action) {
   r.video = c.stream;
   r.media_server = "ome";
   r.protocol = ascii_lower(c.protocol);
-  r.session_id = c.session_id();
+  if (!over_several_connections(r.protocol)) r.session_id = c.session_id();
   return r;
+}
+
+// What an opening asks of the usher. A thumbnail (OME's thumbnail publisher
+// sends an opening for every image fetched, and never a closing) is no start:
+// the ticket must admit the viewer as a re-check does, but nothing is spent,
+// logged or opened (docs/hooks.md, OvenMediaEngine).
+UsherAction opening_action(const OmeCall& c) {
+  if (c.publish()) return UsherAction::kPublish;
+  if (iequals(c.protocol, "thumbnail")) return UsherAction::kRecheck;
+  return UsherAction::kStart;
 }
 
 // The object member `name` of doc; nullptr, with the problem, when it is
@@ -181,10 +201,8 @@ HookCall ome_call(const HttpRequest& req) {
   std::string problem;
   auto call = decode_ome(req.body, problem);
   if (!call) return HookCall::answered(malformed(problem));
-  if (!call->closing()) {
-    auto action = call->publish() ? UsherAction::kPublish : UsherAction::kStart;
-    return HookCall::ask(usher_request(*call, action), encode_opening);
-  }
+  if (!call->closing())
+    return HookCall::ask(usher_request(*call, opening_action(*call)), encode_opening);
   // A publisher leaving holds no viewing session; nor does a viewer without a key.
   if (call->publish() || !call->credentials.key) return HookCall::answered(empty_object());
   return HookCall::ask(usher_request(*call, UsherAction::kEnd), encode_closing);

@@ -31,7 +31,8 @@ struct OmeCall {
   bool closing() const { return status == "closing"; }
   // The viewer's address: real_ip when OME sends one, else the connected peer.
   const std::string& client_ip() const { return real_ip.empty() ? address : real_ip; }
-  // The same for a client's opening and its closing: its connection, address:port.
+  // Its connection, address:port: the same in an opening and its closing but
+  // for HLS and DASH players, whose viewings are named by none (ome.cpp).
   std::string session_id() const;
 };
 
@@ -43,7 +44,7 @@ std::string ome_signature(std::string_view secret, std::string_view body);
 
 // nullopt when req carries body's signature under secret (compared in constant
 // time; a '=' padding is tolerated). Else the refusal: 401 for a missing or
-// wrong signature, 503 when no secret is configured (docs/hooks.md).
+// wrong signature or when no secret is configured (docs/hooks.md).
 std::optional<HttpResponse> ome_signature_refusal(const HttpRequest& req, std::string_view secret);
 
 // OME's lifetime for a granted decision at ticket time now: the milliseconds

@@ -178,6 +178,49 @@ def test_closing_answers_an_empty_object_and_spends_nothing():
         expect(count_attempts(srv, key) == 1)
 
 
+def with_port(body, port):
+    return body.replace('"port": 29291', '"port": %d' % port)
+
+
+def test_an_hls_closing_from_another_connection_ends_the_viewing():
+    """OME's LL-HLS publisher sends the closing from whichever of the player's
+    HTTP connections closed last: not the opening's port."""
+    with ome_server() as srv:
+        key = harness.new_ticket(srv, uses=3, max_viewers=1)["key"]
+        url = "https://ome.example:3334/%s/%s/llhls.m3u8?key=%s&pass=%s" % (APP, VIDEO, key, PASS)
+        st, r = ome(srv, with_port(doc_body(url, protocol="llhls"), 5000))
+        expect(st == 200 and r["allowed"] is True, r)
+        live = sessions(srv, key)
+        expect(len(live) == 1 and live[0]["protocol"] == "llhls", live)
+        st, r = ome(srv, with_port(doc_body(url, protocol="llhls", status="closing"), 5001))
+        expect(st == 200 and r == {}, (st, r))
+        expect(sessions(srv, key) == [])
+        # The viewer comes back: the one screen the ticket allows is free again.
+        st, r = ome(srv, with_port(doc_body(url, protocol="llhls"), 5002))
+        expect(st == 200 and r["allowed"] is True, r)
+        expect(uses_left(srv, key) == 1)
+
+
+def test_thumbnails_are_checked_but_spend_nothing():
+    """OME's thumbnail publisher sends an opening for every image and no closing."""
+    with ome_server() as srv:
+        key = harness.new_ticket(srv, uses=2, max_viewers=1)["key"]
+        url = "https://ome.example:3334/%s/%s/thumb.jpg?key=%s&pass=%s"
+        for port in (6000, 6001, 6002):
+            st, r = ome(srv, with_port(doc_body(url % (APP, VIDEO, key, PASS), protocol="thumbnail"), port))
+            expect(st == 200 and r["allowed"] is True and "lifetime" in r, r)
+        st, r = ome(srv, doc_body(url % (APP, VIDEO, key, "wrong"), protocol="thumbnail"))
+        expect(st == 200 and r == {"allowed": False, "reason": "Invalid Auth Token"}, r)
+        st, r = ome(srv, doc_body(url % (APP, "other", key, PASS), protocol="thumbnail"))
+        expect(st == 200 and r == {"allowed": False, "reason": "Not authorized for that video"}, r)
+        expect(uses_left(srv, key) == 2 and sessions(srv, key) == [])
+        expect(count_attempts(srv, key) == 0)
+        # The player still gets the ticket's one screen.
+        st, r = ome(srv, doc_body(play_url(key)))
+        expect(st == 200 and r["allowed"] is True, r)
+        expect(uses_left(srv, key) == 1)
+
+
 def test_publish_with_a_stream_user():
     with ome_server("--publish-fail-delay", "0") as srv:
         add_stream_user(srv, APP, VIDEO, "encoder1", "pub-Secret-9")
