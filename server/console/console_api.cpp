@@ -179,6 +179,8 @@ HttpResponse ConsoleApi::route(const HttpRequest& req, Store& store) {
     if (!sent || !constant_time_equal(*sent, console::csrf_token(viewer.token)))
       throw v2::V2Error(403, "CSRF", "missing or wrong " + std::string(console::kCsrfHeader));
   }
+  // Refused on every route, also those that read no body (docs/decisions.md).
+  if (nested_too_deep(req.body)) throw v2::bad_request(v2::code::kInvalidJson, json_too_deep());
   std::vector<ViewingSession> ended;
   const Context context{req, store, config_, viewer, clock_.now(), ended};
   HttpResponse answer = dispatch(context, *s);

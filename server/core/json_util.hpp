@@ -23,6 +23,10 @@ constexpr int kMaxJsonDepth = 32;
 // The problem the readers below report for text nested deeper than that: the
 // one every route answers with HTTP 400 (docs/legacy-api.md, "Check order").
 const std::string& json_too_deep();
+// Whether text's brackets, outside its strings, nest deeper than
+// kMaxJsonDepth. Routes that read no body use it: a body too deep is refused
+// on every route (docs/decisions.md), not only where it would be parsed.
+bool nested_too_deep(std::string_view text);
 
 // Whether the text must be valid UTF-8. The APIs require it; media servers pass
 // a viewer's bytes through as they came, and the hooks decide such a call and

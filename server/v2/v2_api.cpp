@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_util.hpp"
 #include "core/query_string.hpp"
 #include "v2/basic_auth.hpp"
 #include "v2/errors.hpp"
@@ -89,6 +90,8 @@ HttpResponse V2Api::answer(const HttpRequest& req, Store& store) {
   const Account account = v2::authenticate(req, store);
   auto match = match_route(req.path());
   if (!match) throw v2::not_found("no such route");
+  // Refused on every route, also those that read no body (docs/decisions.md).
+  if (nested_too_deep(req.body)) throw v2::bad_request(v2::code::kInvalidJson, json_too_deep());
   std::vector<ViewingSession> ended;
   const v2::V2Context context{req, store, account, clock_.now(), ended};
   HttpResponse response = dispatch(*match, context);

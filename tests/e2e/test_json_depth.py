@@ -77,6 +77,34 @@ def test_v2_routes_refuse_deep_json_and_survive():
                 alive(srv)
 
 
+def test_routes_that_read_no_body_refuse_a_deep_one_and_do_nothing():
+    """SPEC: nested too deep -> 400 on every route, also where the body is not read."""
+    from test_console_api import login_demo
+    with Server() as srv:
+        auth = (str(DEMO["cdn"]), DEMO["secret"])
+        key = harness.new_ticket(srv)["key"]
+        deep = DEEP_BODIES[2]
+        status, _, data = post_json(srv.api_url + "/v2/sevu_token/" + key, deep, "DELETE", auth)
+        expect_json_error(status, data, "INVALID_JSON")
+        status, _, data = harness.request("GET", srv.api_url + "/v2/sevu_token/" + key, auth=auth)
+        check(status == 200 and json.loads(data)["active"] is True, (status, data))
+
+        c = login_demo(srv)
+        status, _, data = harness.request(
+            "POST", srv.api_url + "/console/api/tickets/%s/revoke" % key, deep.encode(),
+            {"Content-Type": "application/json", "Cookie": c.cookie, "X-CSRF-Token": c.me["csrf"]})
+        expect_json_error(status, data, "INVALID_JSON")
+        check(c.call("GET", "tickets/" + key)[1]["active"] is True)
+
+        status, _, data = post_json(srv.hook_url + "/test/reset", deep)
+        expect_json_error(status, data, "INVALID_JSON")
+        status, _, data = harness.request("GET", srv.api_url + "/v2/sevu_token/" + key, auth=auth)
+        check(status == 200, (status, data))
+        # Within the limit, as before: the body is not read.
+        status, _, _ = post_json(srv.api_url + "/v2/sevu_token/" + key, nested(LIMIT), "DELETE", auth)
+        check(status == 204, status)
+
+
 def test_legacy_refuses_deep_json_with_code_6_and_survives():
     with Server() as srv:
         for body in DEEP_BODIES:
