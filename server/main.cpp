@@ -1,7 +1,10 @@
 // sevu-server: serve, account, backup, attempts, migrate-store, --version.
-#include <CLI/CLI.hpp>
 #include <malloc.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -93,9 +96,37 @@ int serve(const sevu::ServeOptions& o) {
   return 0;
 }
 
-// `serve --check-config`: everything serve checks before it binds, and nothing created.
+// A log file serve could open for appending, without creating it: the file
+// writable, or its directory writable when it does not exist yet.
+void check_log_path(const char* option, const std::string& path) {
+  if (path.empty() || path == "-") return;
+  if (::access(path.c_str(), F_OK) == 0) {
+    if (::access(path.c_str(), W_OK) == 0) return;
+  } else {
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? "/"
+                                                       : path.substr(0, slash);
+    if (::access(dir.c_str(), W_OK | X_OK) == 0) return;
+  }
+  throw std::runtime_error(std::string(option) + ": cannot open log file " + path + " (" +
+                           std::strerror(errno) + ")");
+}
+
+// `serve --check-config`: everything serve checks before it binds, and nothing
+// created. Whether a port is free is not checked: the running server being
+// reconfigured holds it.
 int check_config(const sevu::ServeOptions& o) {
   sevu::check_serve_database(o);
+  if (o.api.host == o.hooks.host && o.api.port == o.hooks.port && o.api.port != 0)
+    throw sevu::UsageError("--listen and --hook-listen: both are " + o.api.host + ":" +
+                           std::to_string(o.api.port));
+  sevu::ListenOptions tls;
+  tls.tls_cert = o.tls_cert;
+  tls.tls_key = o.tls_key;
+  sevu::check_tls_files(tls);
+  check_log_path("--access-log", o.access_log);
+  check_log_path("--decision-log", o.decision_log);
   std::cout << "sevu-server: configuration ok (" << o.api.text() << ", " << o.hooks.text()
             << ", --db " << sevu::db_display_name(o.db) << ")\n";
   return 0;

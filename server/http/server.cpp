@@ -167,4 +167,8 @@ void HttpServer::run() {
   for (auto& t : pool) t.join();
 }
 
+void check_tls_files(const ListenOptions& options) {
+  if (!options.tls_cert.empty()) http::TlsFiles(options.tls_cert, options.tls_key);
+}
+
 }  // namespace sevu

@@ -30,6 +30,10 @@ struct ListenOptions {
   std::string tls_cert, tls_key;        // both set: HTTPS with this PEM chain and key
 };
 
+// Loads a listener's TLS files as listen() would, and lets them go: throws
+// std::runtime_error naming the file that fails (serve --check-config).
+void check_tls_files(const ListenOptions& options);
+
 class HttpServer {
  public:
   // `threads` io threads serve every listener without threads of its own.

@@ -171,6 +171,28 @@ def test_config_file_environment_and_flags_in_that_order():
         check(sorted(os.listdir(tmp)) == ["sevu.toml"], os.listdir(tmp))
 
 
+def test_check_config_refuses_what_serve_would_fail_on():
+    """SPEC §6: --check-config validates everything: TLS files that do not load, a log
+    file that cannot be opened and one address for both listeners fail as serve would,
+    and nothing is created."""
+    with TempDir() as tmp:
+        junk = os.path.join(tmp, "junk.pem")
+        with open(junk, "w") as f:
+            f.write("junk\n")
+        for args, says, code in (
+                (["--tls-cert", junk, "--tls-key", junk], "cannot load TLS certificate", 1),
+                (["--access-log", os.path.join(tmp, "no", "such", "dir.log")], "--access-log", 1),
+                (["--decision-log", os.path.join(tmp, "no", "x.log")], "--decision-log", 1),
+                (["--listen", "127.0.0.1:18851", "--hook-listen", "127.0.0.1:18851"],
+                 "both are 127.0.0.1:18851", 2)):
+            p, m = check_config("--db", "x.db", *args, cwd=tmp)
+            check(p.returncode == code and not m and says in p.stderr, (args, p.returncode, p.stderr))
+        # A log file not there yet, in a writable directory, is fine: serve creates it.
+        p, m = check_config("--db", "x.db", "--access-log", os.path.join(tmp, "access.log"), cwd=tmp)
+        check(p.returncode == 0 and m, (p.stdout, p.stderr))
+        check(sorted(os.listdir(tmp)) == ["junk.pem"], os.listdir(tmp))
+
+
 def test_a_server_started_from_a_config_file():
     """Every layer on a real start: file (ports, db, demo), environment (test controls), flag
     (server name); the hook token from a file named in the config file."""
