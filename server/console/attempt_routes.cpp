@@ -16,6 +16,10 @@ namespace {
 
 constexpr int64_t kDefaultRange = 3600;
 constexpr int64_t kMaxRange = 31 * 86400;
+// One ticket's attempts are few and found by its key: its page shows the
+// newest of the longest range, not of the last hour, which would leave a
+// ticket last played yesterday looking unused (docs/console.md).
+constexpr int64_t kTicketDefaultRange = kMaxRange;
 constexpr int64_t kDefaultLimit = 100;
 constexpr int64_t kMaxLimit = 500;
 
@@ -44,11 +48,11 @@ int64_t time_arg(v2::QueryArgs& args, const char* name, int64_t fallback) {
 }
 
 // from, to and the equality filters (docs/console.md, "Attempts and timeline").
-AttemptQuery take_query(const Context& c, v2::QueryArgs& args) {
+AttemptQuery take_query(const Context& c, v2::QueryArgs& args, int64_t default_range = kDefaultRange) {
   AttemptQuery q;
   q.cdn_id = attempt_scope(c, args);
   q.to = time_arg(args, "to", c.now);
-  q.from = time_arg(args, "from", q.to > kDefaultRange ? q.to - kDefaultRange : 0);
+  q.from = time_arg(args, "from", q.to > default_range ? q.to - default_range : 0);
   if (q.from > q.to) throw v2::bad_request(v2::code::kInvalidValue, "from is after to", "from");
   if (q.to - q.from > kMaxRange)
     throw v2::bad_request(v2::code::kInvalidValue, "the range is at most 31 days", "from");
@@ -96,7 +100,7 @@ HttpResponse ticket_attempts(const Context& c, const std::string& key) {
   v2::QueryArgs args(c.req.query());
   const Account account = acting_account(c, args);
   if (!c.store.ticket(account.cdn_id, key)) throw v2::not_found("no such ticket");
-  AttemptQuery q = take_query(c, args);
+  AttemptQuery q = take_query(c, args, kTicketDefaultRange);
   q.cdn_id = account.cdn_id;
   q.key = key;
   return rows_reply(c, q, args);

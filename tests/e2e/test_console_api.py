@@ -326,6 +326,12 @@ def test_attempts_and_timeline_count_known_traffic():
         check(len(op.call("GET", "attempts")[1]["rows"]) == 7)
         check(len(op.call("GET", "attempts", query={"cdn_id": DEMO["cdn"]})[1]["rows"]) == 6)
 
+        # Two hours on, the last hour holds none of them, but the ticket's page
+        # still shows its newest attempts: it looks used, as it was.
+        at(srv, 130 + 7200)
+        check(c.call("GET", "attempts")[1]["rows"] == [])
+        check(len(c.call("GET", "tickets/%s/attempts" % t["key"])[1]["rows"]) == 6)
+
 
 def test_operator_sees_every_account_and_must_name_one():
     env = {"SEVU_CONSOLE_ADMIN_TOKEN": ADMIN}

@@ -367,6 +367,38 @@ def test_pages_keep_their_security_headers():
     check(not logs, logs)
 
 
+def test_a_spaced_pass_an_older_attempt_and_an_ended_login():
+    """Last: it reads (and so empties) the browser's log, and moves the test clock."""
+    browser.get_log("browser")  # what the earlier tests left is theirs
+    login_account(DEMO)
+    # A pass is kept exactly as typed: the viewer must send the same.
+    open_page("#/tickets", "Tickets")
+    submit("ticket-create", app="demo-origin", video="spaced", uses="3", expire="+2 days",
+           **{"pass": "  spaced pass  "})
+    wait_for("the new ticket's page", lambda: browser.find_element(By.TAG_NAME, "h1").text.startswith("Ticket spaced"))
+    key = browser.find_element(By.TAG_NAME, "h1").text.split(" ", 1)[1]
+    check(play(key, "198.51.100.30", password="  spaced pass  ", video="spaced") == (200, "Success"))
+    try:
+        # Two hours on, the ticket's page still lists its attempt: it was used.
+        check(srv.advance_clock(7200)[0] == 200)
+        open_page("#/tickets", "Tickets")  # away first: the same address would not load again
+        open_page("#/tickets/" + key, "Ticket " + key)
+        wait_for("the two-hour-old attempt", lambda: "198.51.100.30" in table_text("ticket-attempt-rows"))
+        # The login runs out (8 h) while the timeline polls: back to the login page, and
+        # nothing logged as an uncaught error.
+        open_page("#/timeline", "Attempts")
+        check(srv.advance_clock(9 * 3600)[0] == 200)
+        wait_for("the login page", lambda: browser.find_elements(By.ID, "login-account"))
+        time.sleep(2.5)  # another poll's worth
+        # (The 401 itself is logged by the browser as a failed load; that is the
+        # server's answer, not an error of the page.)
+        uncaught = [e for e in browser.get_log("browser")
+                    if e.get("level") == "SEVERE" and e.get("source") != "network"]
+        check(not uncaught, uncaught)
+    finally:
+        srv.set_clock(None)
+
+
 if __name__ == "__main__":
     srv = harness.Server(["--console-admin-token", ADMIN_TOKEN])
     with srv:

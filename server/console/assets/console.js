@@ -116,12 +116,15 @@ function form(id, fields, submitText, action) {
   return node;
 }
 
-// The form's values by name: checkboxes as booleans, everything else as trimmed text.
+// The form's values by name: checkboxes as booleans, a ticket's pass or a
+// stream user's password exactly as typed (the APIs keep spaces in them, and a
+// viewer must send the same), everything else as trimmed text.
 function formValues(node) {
   const values = {};
   for (const control of node.elements) {
     if (!control.name) continue;
-    values[control.name] = control.type === "checkbox" ? control.checked : control.value.trim();
+    if (control.type === "checkbox") values[control.name] = control.checked;
+    else values[control.name] = control.name === "pass" ? control.value : control.value.trim();
   }
   return values;
 }
@@ -843,9 +846,12 @@ function openEditor(user, list, editor) {
 // ---------------------------------------------------------------- start
 
 // A failed action outside a form (a poll, a button) is reported, never silently lost.
+// A 401 was handled where it came (sessionLost: back to the login page), so
+// the browser is told not to log it as an uncaught error.
 addEventListener("unhandledrejection", (event) => {
   const err = event.reason;
-  if (!(err instanceof ApiError && err.status === 401)) notify(err && err.message ? err.message : String(err));
+  if (err instanceof ApiError && err.status === 401) event.preventDefault();
+  else notify(err && err.message ? err.message : String(err));
 });
 
 document.addEventListener("DOMContentLoaded", () => {
