@@ -106,9 +106,10 @@ Command add_change(CLI::App& account, const std::string& verb, const std::string
   };
   auto o = std::make_shared<Options>();
   add_db_option(*cmd, o->db, "database");
-  cmd->add_option("--cdn-id", o->cdn_id, "the account")
+  cmd->add_option("--cdn-id", o->cdn_id, "the account [required: no default]")
       ->required()
-      ->check(CLI::Range(int64_t{1}, kMaxCdnId));
+      ->check(CLI::Range(int64_t{1}, kMaxCdnId))
+      ->default_str("");
   return {cmd, [o, verb] {
             auto store = open_existing_store(o->db);
             bool ok = verb == "rotate-secret"

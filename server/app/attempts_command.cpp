@@ -91,7 +91,7 @@ Command add_attempts_command(CLI::App& parent) {
       "only this account's attempts; 0: keys that matched no ticket [default: every account]");
   cmd->add_option("--key", o->key, "only attempts with this ticket key [default: every key]");
   cmd->add_flag("--follow,-f", o->follow,
-                "keep printing new attempts as they are logged (Ctrl-C stops)");
+                "keep printing new attempts as they are logged (Ctrl-C stops) [default: off]");
   cmd->add_option("--after-id", o->after_id,
                   "only attempts with a larger id (each line has its id)")
       ->check(CLI::NonNegativeNumber);

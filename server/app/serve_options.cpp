@@ -36,8 +36,10 @@ void text(CLI::App& cmd, const std::string& name, std::string& value, const std:
   with_env(cmd.add_option("--" + name, value, meaning), name);
 }
 
+// Off unless given: CLI11 prints no default for a flag, and every option's
+// --help names its default (docs/operations.md).
 void flag(CLI::App& cmd, const std::string& name, bool& value, const std::string& meaning) {
-  with_env(cmd.add_flag("--" + name, value, meaning), name);
+  with_env(cmd.add_flag("--" + name, value, meaning + " [default: off]"), name);
 }
 
 void add_listener_options(CLI::App& cmd, ServeOptions& o) {
@@ -73,7 +75,7 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--hook-token-file")
       ->description(
           "(Env:SEVU_HOOK_TOKEN_FILE) read the hook token from this file (one trailing newline "
-          "is dropped)");
+          "is dropped) [default: none]");
   cmd.add_option("--ome-secret")
       ->description(
           "(Env:SEVU_OME_SECRET) OvenMediaEngine's AdmissionWebhooks SecretKey: /hooks/ome checks "
@@ -82,7 +84,7 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--ome-secret-file")
       ->description(
           "(Env:SEVU_OME_SECRET_FILE) read the OvenMediaEngine secret from this file (one "
-          "trailing newline is dropped)");
+          "trailing newline is dropped) [default: none]");
   cmd.add_option("--console-admin-token")
       ->description(
           "(Env:SEVU_CONSOLE_ADMIN_TOKEN) the operator's login to the web console (/console/; "
@@ -91,7 +93,7 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--console-admin-token-file")
       ->description(
           "(Env:SEVU_CONSOLE_ADMIN_TOKEN_FILE) read the console's operator token from this file "
-          "(one trailing newline is dropped)");
+          "(one trailing newline is dropped) [default: none]");
   number(cmd, "console-session-ttl", o.console_session_ttl, 60u, 31u * 86400u,
          "seconds a web console login lasts");
   flag(cmd, "test-controls", o.test_controls,
@@ -160,13 +162,13 @@ void add_serve_options(CLI::App& cmd, ServeOptions& o) {
   add_service_options(cmd, o);
   cmd.add_option("--config", o.config_file,
                  "read options from this TOML file: `name = value` per long option name "
-                 "(a flag or the environment beats the file)")
+                 "(a flag or the environment beats the file) [default: none]")
       ->envname(env_name("config"))
       ->configurable(false);
   cmd.add_flag("--check-config", o.check_config,
                "check the options, the config file, the hook token, the OME secret and the "
                "database, then exit "
-               "(0 when all is well)")
+               "(0 when all is well) [default: off]")
       ->configurable(false);
 }
 

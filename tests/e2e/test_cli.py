@@ -46,6 +46,21 @@ def help_options(text):
                                                         text, re.M)}
 
 
+def help_blocks(text):
+    """{long option name: its help, the head line and the meaning below it joined}."""
+    blocks, current = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^\s+(?:-\w,)?--([a-z][a-z-]*)\b", line)
+        if m:
+            current = m.group(1)
+            blocks[current] = line
+        elif current and line.startswith("      "):
+            blocks[current] += " " + line.strip()
+        else:
+            current = None
+    return blocks
+
+
 # --- help and stray arguments ------------------------------------------------------------
 
 COMMANDS = {
@@ -83,6 +98,12 @@ def test_every_command_answers_help():
                           ("publish-fail-delay", "4000")]:
         check("=" + default in serve[name] and "SEVU_" + name.upper().replace("-", "_") in serve[name],
               (name, serve[name]))
+    # SPEC §6: each option with its default (CLI11's "=value", a "[default: …]" in the
+    # meaning, or REQUIRED where there is none).
+    for cmd in COMMANDS:
+        for name, block in help_blocks(run_cli(*cmd, "--help").stdout).items():
+            if name not in ("help", "version"):
+                check(re.search(r"[A-Z\]]=\S|\[default|REQUIRED", block), (cmd, name, block))
     backup = run_cli("backup", "--help").stdout
     check("DEST" in backup, backup)
     # The old spellings still work.
