@@ -21,6 +21,18 @@ ReadEvent bad_request(std::string message) {
   return refusal(400, "BAD_REQUEST", "malformed request: " + std::move(message));
 }
 
+// RFC 9112 3.2: a request target is origin-form ("/path?query"), absolute-form
+// ("http://host/path", which a server must accept), authority-form (CONNECT
+// only) or "*" (OPTIONS only). Anything else is a broken request line (SPEC:
+// 400), where Beast would hand "healthz" on to be routed as an unknown path.
+bool target_has_a_form(std::string_view target, bhttp::verb method) {
+  if (!target.empty() && target.front() == '/') return true;
+  if (target == "*") return method == bhttp::verb::options;
+  const auto scheme = target.find("://");
+  return scheme != std::string_view::npos && scheme > 0 &&
+         (iequals(target.substr(0, scheme), "http") || iequals(target.substr(0, scheme), "https"));
+}
+
 }  // namespace
 
 ReadEvent event_for(beast::error_code ec) {
@@ -143,6 +155,8 @@ ReadEvent RequestReader::on_header() {
   version_ = msg.version();
   keep_alive_ = msg.keep_alive();
   head_ = msg.method() == bhttp::verb::head;
+  if (!target_has_a_form(std::string_view(msg.target().data(), msg.target().size()), msg.method()))
+    return bad_request("the request target is no path");
   std::vector<std::string_view> te;
   auto [te_begin, te_end] = msg.equal_range(bhttp::field::transfer_encoding);
   for (auto it = te_begin; it != te_end; ++it) te.emplace_back(it->value().data(), it->value().size());

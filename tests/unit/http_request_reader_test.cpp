@@ -94,9 +94,17 @@ TEST_CASE("malformed framing and syntax are refused with 400") {
           std::vector<std::string>{"refuse 400"});
   }
   for (std::string line : {"GET / HTTP/1.2", "GET / HTTP/2.0", "GET / HTTP/0.9", "GET / http/1.1",
-                           "\x01\x02 garbage", "GET /a b HTTP/1.1"}) {
+                           "\x01\x02 garbage", "GET /a b HTTP/1.1", "GET healthz HTTP/1.1",
+                           "GET * HTTP/1.1", "GET ://x/ HTTP/1.1", "GET ftp://x/ HTTP/1.1"}) {
     CAPTURE(line);
     CHECK(outcomes(line + "\r\nHost: x\r\n\r\n") == std::vector<std::string>{"refuse 400"});
+  }
+  // Every form RFC 9112 gives a target, where its method allows it, is read.
+  for (std::string request :
+       {"GET /healthz", "GET http://x/healthz", "GET HTTPS://x/", "OPTIONS *"}) {
+    CAPTURE(request);
+    CHECK(outcomes(request + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") ==
+          std::vector<std::string>{request + " "});
   }
   // HTTP/1.0 has no chunking: its framing is faulty (RFC 9112 6.1).
   CHECK(outcomes("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") ==
