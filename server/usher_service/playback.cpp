@@ -298,22 +298,29 @@ std::optional<ViewingSession> unnamed_session(Store& store, const UsherRequest& 
   return store.unnamed_session_of(viewer, now);
 }
 
+// A session not re-checked or seen for its lapse is over (SPEC §4, docs/
+// sessions.md): a re-check does not bring it back, past the viewer limit.
+bool lapsed(const ViewingSession& s, int64_t now) {
+  return s.lapse > 0 && s.last_seen + s.lapse < now;
+}
+
 }  // namespace
 
 UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t now,
                                  int64_t ttl) {
   UsherDecision d = recheck_playback(store, req, now);
   if (req.session_id.empty()) {  // the viewer's session without a name, if any
-    const auto unnamed = unnamed_session(store, req, d.cdn_id, now);
+    // Looked for a lapse back, so that one lapsed since is found, and refused.
+    const auto unnamed = unnamed_session(store, req, d.cdn_id, now - ttl);
     if (!unnamed) return d;
-    if (unnamed->ended) return session_ended(d.cdn_id);
+    if (unnamed->ended || lapsed(*unnamed, now)) return session_ended(d.cdn_id);
     if (d.allowed) store.transaction([&] { store.touch_viewing_session(unnamed->id, now); });
     return d;
   }
   const std::string id = connection_session(req, ttl).id;
   const auto stored = store.viewing_session(id);
   if (!stored) return d;  // opened before sessions were kept, or long forgotten
-  if (stored->ended) return session_ended(d.cdn_id);
+  if (stored->ended || lapsed(*stored, now)) return session_ended(d.cdn_id);
   store.transaction([&] {
     if (d.allowed) {
       store.touch_viewing_session(id, now);
@@ -402,8 +409,11 @@ UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRe
   // (a row of its id says so) rather than forgotten.
   UsherDecision d = recheck_playback(store, req, now);
   if (!req.session_id.empty()) {
+    // Ended, not forgotten: a re-check of it after its close event is refused
+    // (SPEC §4), as one of a session without a name is; a new start of the
+    // same connection opens it anew.
     const std::string id = connection_session(req, ttl).id;
-    store.transaction([&] { store.delete_viewing_session(id); });
+    store.transaction([&] { store.end_viewing_session(id, now, kViewerLeftReason); });
   } else {
     end_session(store, sessions, session_of(req));
     if (const auto unnamed = unnamed_session(store, req, d.cdn_id, now); unnamed && !unnamed->ended)

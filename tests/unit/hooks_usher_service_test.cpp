@@ -658,11 +658,43 @@ TEST_CASE("every granted start opens a session; update keeps it, play_done close
   ViewingSessions memory(60);
   end_viewing(*db.store, memory, rtmp_viewer("7", UsherAction::kEnd), kNow + 260, 300);
   CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow + 261).empty());
-  CHECK_FALSE(db.store->viewing_session(d.session_id));
+  // Ended, not forgotten: an update after play_done is refused (SPEC §4).
+  auto closed = db.store->viewing_session(d.session_id);
+  REQUIRE(closed);
+  CHECK(closed->ended == kNow + 260);
+  UsherDecision after =
+      recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 261, 300);
+  CHECK((!after.allowed && after.reason == "Session Ended"));
+  // The same connection starting again opens it anew.
+  UsherDecision again = start_playback(*db.store, rtmp_viewer("7"), kNow + 262, "s");
+  CHECK((again.allowed && again.session_id == d.session_id));
+  CHECK(recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 263, 300)
+            .allowed);
   // Without a clientid each start is its own session.
   UsherDecision a = start_playback(*db.store, rtmp_viewer(""), kNow + 300, "s");
   UsherDecision b = start_playback(*db.store, rtmp_viewer(""), kNow + 300, "s");
   CHECK((a.allowed && b.allowed && a.session_id != b.session_id));
+}
+
+TEST_CASE("a re-check of a session past its TTL is refused, named or not: it does not come back") {
+  TempDb db;
+  db.add_ticket(5);
+  UsherDecision named = start_playback(*db.store, rtmp_viewer("7"), kNow, "s");
+  REQUIRE(named.allowed);
+  CHECK(recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 300, 300)
+            .allowed);
+  UsherDecision late =
+      recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 601, 300);
+  CHECK((!late.allowed && late.reason == "Session Ended"));
+  CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow + 601).empty());
+
+  UsherDecision unnamed = start_playback(*db.store, rtmp_viewer(""), kNow + 1000, "s");
+  REQUIRE(unnamed.allowed);
+  CHECK(recheck_connection(*db.store, rtmp_viewer("", UsherAction::kRecheck), kNow + 1300, 300)
+            .allowed);
+  UsherDecision gone =
+      recheck_connection(*db.store, rtmp_viewer("", UsherAction::kRecheck), kNow + 1601, 300);
+  CHECK((!gone.allowed && gone.reason == "Session Ended"));
 }
 
 TEST_CASE("max_viewers with deny: a start beyond the limit is refused, spends nothing") {
