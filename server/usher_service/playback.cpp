@@ -99,14 +99,21 @@ UsherDecision settle_session(Store& store, ViewingSessions& sessions, const Sess
 
 // A live session's request read from the store: the ticket re-checked, and the
 // session itself, which may have been ended elsewhere (the API, a bump, another
-// instance) since this instance last looked.
-UsherDecision continue_session(Store& store, ViewingSessions& sessions, const SessionKey& session,
-                               const UsherRequest& req, int64_t now) {
+// instance) since this instance last looked. nullopt when its row is gone from
+// the store (a /test/reset on any instance, or a purge): it is forgotten here
+// too, and the request is a start.
+std::optional<UsherDecision> continue_session(Store& store, ViewingSessions& sessions,
+                                              const SessionKey& session, const UsherRequest& req,
+                                              int64_t now) {
   const uint64_t generation = sessions.generation();  // before the read (remember())
   std::optional<Ticket> ticket = ticket_of(store, req);
   if (!ticket) return settle_session(store, sessions, session, rule_recheck(nullptr, req, now), now);
   const auto stored = store.viewing_session(ViewingSessions::digest(session));
-  if (stored && stored->ended) {
+  if (!stored) {
+    sessions.end(session);
+    return std::nullopt;
+  }
+  if (stored->ended) {
     sessions.end(session);
     return session_ended(ticket->cdn_id);
   }
@@ -348,7 +355,9 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
                               int64_t now, const std::string& server,
                               IfRolledBack& if_rolled_back) {
   const SessionKey session = session_of(req);
-  if (sessions.live(session, now)) return continue_session(store, sessions, session, req, now);
+  if (sessions.live(session, now)) {
+    if (auto continued = continue_session(store, sessions, session, req, now)) return *continued;
+  }
 
   // Not live here: a start, unless the store knows the session. A player
   // often asks for the playlist and a segment at once, and with several
@@ -363,22 +372,27 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
   try {
     store.transaction([&] {
       if (sessions.live(session, now)) {
-        d = continue_session(store, sessions, session, req, now);
-        return;
+        if (auto continued = continue_session(store, sessions, session, req, now)) {
+          d = std::move(*continued);
+          return;
+        }
       }
       ticket_of(store, req);  // the lock; start_playback reads the ticket again
       switch (stored_state(store, plan.id, now)) {
         case Stored::kEnded:
           d = session_ended(0);
           return;
-        case Stored::kLive:  // another instance's, or this one's before a restart: taken over
+        case Stored::kLive: {  // another instance's, or this one's before a restart: taken over
           sessions.touch(session, now);
-          d = continue_session(store, sessions, session, req, now);
+          auto continued = continue_session(store, sessions, session, req, now);
+          if (!continued) break;  // its row went since stored_state read it
+          d = std::move(*continued);
           // Its holder wrote last_seen only every half idle window: written
           // now, so the session never looks lapsed to the API, the viewer
           // limit or a third instance while its viewer plays on here.
           if (d.allowed) store.touch_viewing_session(plan.id, now);
           return;
+        }
         case Stored::kUnknown:
           break;
       }

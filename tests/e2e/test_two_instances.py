@@ -178,6 +178,27 @@ def test_an_hls_session_opened_on_one_continues_on_the_other():
 
 
 
+def test_a_reset_on_one_ends_the_hls_sessions_the_other_holds():
+    """SPEC §6: /test/reset removes every session; §7: on every instance."""
+    with Pair() as (a, b):
+        ticket = {"cdn_id": DEMO["cdn"], "key": "mystream.0123456789abcd.00000042", "pass": PASS,
+                  "ip": "", "video": VIDEO, "app": APP, "uses": 3, "active": 1,
+                  "expire_date": "2099-01-01 00:00:00"}
+        check(harness.request("POST", a.hook_url + "/test/fixtures",
+                              json.dumps({"tickets": [ticket]}).encode())[0] == 200)
+        path = "/%s/%s.m3u8?key=%s&pass=%s" % (APP, VIDEO, ticket["key"], PASS)
+        check(hooks_util.auth_request(b, path)[0] == 200)
+        check(hooks_util.uses_left(a, ticket["key"]) == 2)
+        check(harness.request("POST", a.hook_url + "/test/reset", b"")[0] == 200)
+        check(harness.request("POST", a.hook_url + "/test/fixtures",
+                              json.dumps({"tickets": [ticket]}).encode())[0] == 200)
+        time.sleep(PROPAGATION)  # b re-reads a session it holds at least every second
+        check(hooks_util.auth_request(b, path)[0] == 200)
+        left = hooks_util.uses_left(a, ticket["key"])
+        starts = hooks_util.count_attempts(a, ticket["key"])
+        check(left == 2 and starts == 1, f"after the reset: {left} uses left, {starts} attempts")
+
+
 def test_an_hls_viewing_whose_first_requests_reach_both_at_once_spends_one_use():
     """A player asks for the playlist and a segment at once; behind a load balancer they reach
     different instances. One opens the session, the other continues it: both pass, one use."""
