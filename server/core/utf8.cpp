@@ -77,4 +77,14 @@ void make_valid_utf8(std::string& text, std::size_t max_bytes) {
   if (!valid_utf8(text)) text = to_valid_utf8(text);
 }
 
+bool storable_text(std::string_view text) {
+  return text.find('\0') == std::string_view::npos && valid_utf8(text);
+}
+
+void make_storable_text(std::string& text, std::size_t max_bytes) {
+  make_valid_utf8(text, max_bytes);
+  for (std::size_t nul = text.find('\0'); nul != std::string::npos; nul = text.find('\0', nul + 3))
+    text.replace(nul, 1, "\xEF\xBF\xBD");  // U+FFFD
+}
+
 }  // namespace sevu

@@ -32,4 +32,11 @@ std::string to_valid_utf8(std::string_view text, std::size_t max_bytes = std::st
 // Text already valid, the usual case, is neither copied nor reallocated.
 void make_valid_utf8(std::string& text, std::size_t max_bytes = std::string::npos);
 
+// Text every store keeps as it is: valid UTF-8 without a NUL byte, which
+// PostgreSQL's text cannot hold (SQLite can). What a viewer sends may be
+// neither; what the usher stores of it is made so, on both backends alike.
+bool storable_text(std::string_view text);
+// make_valid_utf8, and every NUL byte replaced by U+FFFD.
+void make_storable_text(std::string& text, std::size_t max_bytes = std::string::npos);
+
 }  // namespace sevu

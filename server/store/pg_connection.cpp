@@ -43,7 +43,7 @@ std::string first_line(const char* text) {
 // Every text parameter of every statement passes here: the shared check, which
 // passes ASCII eight bytes at a time, rather than a decode per code point.
 bool storable(const std::string& text) {
-  return text.find('\0') == std::string::npos && valid_utf8(text);
+  return storable_text(text);
 }
 
 bool storable(const std::optional<std::string>& text) {

@@ -36,7 +36,7 @@ void log_attempt(Store& store, const UsherRequest& req, int64_t cdn_id, bool suc
 void make_loggable(Attempt& row) {
   for (std::string* field : {&row.key, &row.pass, &row.ip, &row.video, &row.app, &row.appinst,
                              &row.pageurl, &row.refurl, &row.reason, &row.server}) {
-    make_valid_utf8(*field, kMaxLoggedField);
+    make_storable_text(*field, kMaxLoggedField);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/crypto.hpp"
+#include "core/utf8.hpp"
 
 #include "usher/decision.hpp"
 #include "usher_service/app_owner.hpp"
@@ -56,7 +57,11 @@ UsherDecision rule_recheck(const RecheckFacts* facts, const UsherRequest& req, i
 }
 
 std::optional<Ticket> ticket_of(Store& store, const UsherRequest& req) {
-  return store.ticket_by_key(req.credentials.key.value_or(""));
+  const std::string& key = req.credentials.key ? *req.credentials.key : std::string();
+  // No ticket has such a key (keys are made of [A-Za-z0-9_.-]); PostgreSQL
+  // could not even be asked.
+  if (!storable_text(key)) return std::nullopt;
+  return store.ticket_by_key(key);
 }
 
 SessionKey session_of(const UsherRequest& r) {
@@ -165,6 +170,9 @@ ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int
   s.started = s.last_seen = now;
   s.lapse = plan.lapse;
   s.opened = wall_clock_ns();
+  // What the viewer sent, stored as the attempt row stores it (attempt_log.hpp).
+  for (std::string* field : {&s.ip, &s.app, &s.video, &s.protocol, &s.client_ref})
+    make_storable_text(*field, kMaxLoggedField);
   return s;
 }
 

@@ -447,6 +447,31 @@ def test_attempts_list_as_valid_json_whatever_bytes_the_viewer_sends():
                v2_rows)
 
 
+def test_any_bytes_a_viewer_sends_are_decided_alike_on_every_store():
+    """A granted start with a stream name that is not UTF-8 or holds a NUL opens a
+    session like any other, on SQLite and on PostgreSQL (whose text can hold neither);
+    a key or an app with a NUL matches nothing."""
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv, uses=5, video="*")["key"]
+        body = ("app=%s&flashver=&swfurl=&tcurl=&pageurl=&addr=10.7.7.9&clientid=9&call=play&"
+                "name=caf%%E9&start=0&duration=0&reset=0&key=%s&pass=%s" % (APP, key, PASS))
+        st, _, reply = call(srv, "/hooks/nginx-rtmp", body,
+                            content_type="application/x-www-form-urlencoded")
+        expect(st == 200, (st, reply))
+        st, r = check(srv, key=key, ip="10.7.7.10", app=APP, video="a\u0000b",
+                                 **{"pass": PASS}, session="s-1")
+        expect(st == 200 and r["allowed"], (st, r))
+        st, r = check(srv, key=key + "\u0000", ip="10.7.7.10", app=APP, video="v",
+                                 **{"pass": PASS})
+        expect(st == 403 and r["reason"] == "Invalid Auth Token", (st, r))
+        st, r = check(srv, action="publish", user="u", ip="10.7.7.10",
+                                 app="demo\u0000-origin", video="cam", **{"pass": "p"})
+        expect(st == 403, (st, r))
+        expect(uses_left(srv, key) == 3)
+        rows = attempts(srv, key, at_least=2)
+        expect([a["video"] for a in rows] == ["caf\ufffd", "a\ufffdb"], rows)
+
+
 def test_malformed_requests_are_refused_never_crash():
     junk = [b"", b"\x00\xff\xfe", b"{", b"[]", b"null", b'{"action":["on_play"]}',
             b"%%%", b"a=%zz&call=play", b"=&&=&call", b'{"ip":{"a":1},"action":"read"}',
