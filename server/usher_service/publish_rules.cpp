@@ -40,12 +40,12 @@ bool account_enabled(Store& store, int64_t cdn_id, std::map<int64_t, bool>& seen
 
 PublishRows publish_rows(Store& store, const UsherRequest& req) {
   PublishRows out;
+  // Only the app's owner configures who publishes to it (see app_owner.hpp).
+  out.owner = app_owner(store, req.app);
   // No stream user's app or stream holds a NUL or invalid UTF-8 (PostgreSQL
   // could not even be asked): nobody may publish there.
   if (!storable_text(req.app) || !storable_text(req.video)) return out;
   std::vector<StreamUser> rows = store.publish_candidates(req.app, req.video);
-  // Only the app's owner configures who publishes to it (see app_owner.hpp).
-  out.owner = app_owner(store, req.app);
   // Exact stream rows first, then "*" (which covers every stream), whatever
   // order the store returned.
   std::stable_partition(rows.begin(), rows.end(),
