@@ -40,12 +40,10 @@ void App::test_route(const HttpRequest& req, const Responder& respond) {
   if (!known || !config_.test_controls)
     return respond(json_error(404, "NOT_FOUND", "no such route"));
   if (req.method != "POST") return respond(method_not_allowed("POST", "use POST"));
+  // Refused on every route, /test/reset too, which reads no body (docs/decisions.md).
+  if (nested_too_deep(req.body)) return respond(json_error(400, "INVALID_JSON", json_too_deep()));
   if (path == "/test/clock") return test_clock(req, respond);
-  if (path == "/test/reset") {
-    // It reads no body, but one too deep is refused here too (docs/decisions.md).
-    if (nested_too_deep(req.body)) return respond(json_error(400, "INVALID_JSON", json_too_deep()));
-    return test_reset(respond);
-  }
+  if (path == "/test/reset") return test_reset(respond);
   test_fixtures(req, respond);
 }
 

@@ -248,18 +248,7 @@ const std::string& json_too_deep() {
 }
 
 bool nested_too_deep(std::string_view text) {
-  int depth = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      i = string_end(text, i + 1);
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
+  return prescan(text).too_deep;  // the parser's own count, numbers read on the way
 }
 
 std::string parse_json(std::string_view text, rapidjson::Document& doc, JsonUtf8 utf8) {

@@ -23,8 +23,9 @@ ReadEvent bad_request(std::string message) {
 
 // RFC 9112 3.2: a request target is origin-form ("/path?query"), absolute-form
 // ("http://host/path", which a server must accept), authority-form (CONNECT
-// only) or "*" (OPTIONS only). Anything else is a broken request line (SPEC:
-// 400), where Beast would hand "healthz" on to be routed as an unknown path.
+// only) or "*" (OPTIONS only). Anything else is a broken request line: 400
+// (docs/operations.md), where Beast would hand "healthz" on to be routed as an
+// unknown path.
 bool target_has_a_form(std::string_view target, bhttp::verb method) {
   if (!target.empty() && target.front() == '/') return true;
   if (target == "*") return method == bhttp::verb::options;

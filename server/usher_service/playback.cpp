@@ -57,11 +57,7 @@ UsherDecision rule_recheck(const RecheckFacts* facts, const UsherRequest& req, i
 }
 
 std::optional<Ticket> ticket_of(Store& store, const UsherRequest& req) {
-  const std::string& key = req.credentials.key ? *req.credentials.key : std::string();
-  // No ticket has such a key (keys are made of [A-Za-z0-9_.-]); PostgreSQL
-  // could not even be asked.
-  if (!storable_text(key)) return std::nullopt;
-  return store.ticket_by_key(key);
+  return store.ticket_by_key(req.credentials.key.value_or(""));
 }
 
 SessionKey session_of(const UsherRequest& r) {
@@ -313,8 +309,8 @@ std::optional<ViewingSession> unnamed_session(Store& store, const UsherRequest& 
   return store.unnamed_session_of(viewer, now);
 }
 
-// A session not re-checked or seen for its lapse is over (SPEC §4, docs/
-// sessions.md): a re-check does not bring it back, past the viewer limit.
+// A session not re-checked or seen for its lapse is over (docs/sessions.md):
+// a re-check does not bring it back, past the viewer limit.
 bool lapsed(const ViewingSession& s, int64_t now) {
   return s.lapse > 0 && s.last_seen + s.lapse < now;
 }
@@ -432,8 +428,8 @@ UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRe
   UsherDecision d = recheck_playback(store, req, now);
   if (!req.session_id.empty()) {
     // Ended, not forgotten: a re-check of it after its close event is refused
-    // (SPEC §4), as one of a session without a name is; a new start of the
-    // same connection opens it anew.
+    // (docs/sessions.md), as one of a session without a name is; a new start
+    // of the same connection opens it anew.
     const std::string id = connection_session(req, ttl).id;
     store.transaction([&] { store.end_viewing_session(id, now, kViewerLeftReason); });
   } else {

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "auth/password_hash.hpp"
-#include "core/utf8.hpp"
 #include "usher_service/app_owner.hpp"
 #include "usher_service/attempt_log.hpp"
 
@@ -40,12 +39,9 @@ bool account_enabled(Store& store, int64_t cdn_id, std::map<int64_t, bool>& seen
 
 PublishRows publish_rows(Store& store, const UsherRequest& req) {
   PublishRows out;
+  std::vector<StreamUser> rows = store.publish_candidates(req.app, req.video);
   // Only the app's owner configures who publishes to it (see app_owner.hpp).
   out.owner = app_owner(store, req.app);
-  // No stream user's app or stream holds a NUL or invalid UTF-8 (PostgreSQL
-  // could not even be asked): nobody may publish there.
-  if (!storable_text(req.app) || !storable_text(req.video)) return out;
-  std::vector<StreamUser> rows = store.publish_candidates(req.app, req.video);
   // Exact stream rows first, then "*" (which covers every stream), whatever
   // order the store returned.
   std::stable_partition(rows.begin(), rows.end(),

@@ -679,22 +679,17 @@ TEST_CASE("every granted start opens a session; update keeps it, play_done close
 TEST_CASE("a re-check of a session past its TTL is refused, named or not: it does not come back") {
   TempDb db;
   db.add_ticket(5);
-  UsherDecision named = start_playback(*db.store, rtmp_viewer("7"), kNow, "s");
-  REQUIRE(named.allowed);
-  CHECK(recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 300, 300)
-            .allowed);
-  UsherDecision late =
-      recheck_connection(*db.store, rtmp_viewer("7", UsherAction::kRecheck), kNow + 601, 300);
-  CHECK((!late.allowed && late.reason == "Session Ended"));
-  CHECK(db.store->live_viewing_sessions(kDemo, kKey, kNow + 601).empty());
-
-  UsherDecision unnamed = start_playback(*db.store, rtmp_viewer(""), kNow + 1000, "s");
-  REQUIRE(unnamed.allowed);
-  CHECK(recheck_connection(*db.store, rtmp_viewer("", UsherAction::kRecheck), kNow + 1300, 300)
-            .allowed);
-  UsherDecision gone =
-      recheck_connection(*db.store, rtmp_viewer("", UsherAction::kRecheck), kNow + 1601, 300);
-  CHECK((!gone.allowed && gone.reason == "Session Ended"));
+  int64_t at = kNow;
+  for (const char* clientid : {"7", ""}) {  // named by nginx-rtmp's clientid, then by none
+    CAPTURE(clientid);
+    REQUIRE(start_playback(*db.store, rtmp_viewer(clientid), at, "s").allowed);
+    const UsherRequest recheck = rtmp_viewer(clientid, UsherAction::kRecheck);
+    CHECK(recheck_connection(*db.store, recheck, at + 300, 300).allowed);
+    UsherDecision late = recheck_connection(*db.store, recheck, at + 601, 300);
+    CHECK((!late.allowed && late.reason == "Session Ended"));
+    CHECK(db.store->live_viewing_sessions(kDemo, kKey, at + 601).empty());
+    at += 1000;
+  }
 }
 
 TEST_CASE("max_viewers with deny: a start beyond the limit is refused, spends nothing") {
