@@ -25,7 +25,11 @@ const rapidjson::Value* member(const rapidjson::Value& body, std::string_view na
 
 std::string read_string(const rapidjson::Value& v, const std::string& field) {
   if (!v.IsString()) throw bad_request(code::kTypeMismatch, field + " must be a string", field);
-  return std::string(v.GetString(), v.GetStringLength());
+  std::string s(v.GetString(), v.GetStringLength());
+  // PostgreSQL's text cannot hold a NUL: refused on both stores alike.
+  if (s.find('\0') != std::string::npos)
+    throw bad_request(code::kInvalidValue, field + " must not contain NUL", field);
+  return s;
 }
 
 // A required string must also be non-empty: an empty pass, video or app makes

@@ -228,9 +228,9 @@ FAR_EXPIRE = 253402300800  # 10000-01-01 00:00:00 UTC
 
 
 def attack_bad_ticket_inputs(srv, ctx):
-    """ip rules that deny everyone or admit everyone (auto/33, '1.2.3.4|', '|') and
-    an expiry in the year 10000: refused by sevu.request (code 2001) and v2 PUT
-    (400), and no ticket is made."""
+    """ip rules that deny everyone or admit everyone (auto/33, '1.2.3.4|', '|'), an
+    expiry in the year 10000 and a NUL in a text field: refused by sevu.request (code
+    2001) and v2 PUT (400), and no ticket is made."""
     f = Findings()
     count = ticket_count(srv)
     base = {"app": APP, "video": "badinput", "pass": PASS, "uses": 1}
@@ -238,6 +238,9 @@ def attack_bad_ticket_inputs(srv, ctx):
     cases.append(("expire %d" % FAR_EXPIRE, dict(expire=FAR_EXPIRE), dict(expire_date=FAR_EXPIRE)))
     cases.append(("expire '@%d'" % FAR_EXPIRE, dict(expire="@%d" % FAR_EXPIRE),
                   dict(expire_date="@%d" % FAR_EXPIRE)))
+    # A NUL, which PostgreSQL's text cannot hold, is refused on both stores alike.
+    for field in ("pass", "video"):
+        cases.append(("a NUL in %s" % field, {field: "a\u0000b", "expire": "+1 day"}, {field: "a\u0000b"}))
     for what, legacy_fields, v2_fields in cases:
         _, reply = legacy(srv, "sevu.request", dict(base, **legacy_fields))
         f.expect(isinstance(reply, dict) and reply.get("code") == 2001,

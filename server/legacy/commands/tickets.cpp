@@ -28,6 +28,8 @@ std::string read_text(const rapidjson::Value& request, const char* name, std::st
     return std::string(name) + " is longer than " + std::to_string(kMaxFieldBytes) + " bytes";
   }
   out = string_value(*v);
+  // PostgreSQL's text cannot hold a NUL: refused on both stores alike.
+  if (out.find('\0') != std::string::npos) return std::string(name) + " must not contain NUL";
   return {};
 }
 
