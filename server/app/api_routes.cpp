@@ -15,26 +15,26 @@ App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
                 metrics_.kick(server, result);
               }),
       api_writes_(pool, StorePool::Lane::api),
-      legacy_(clock, config_.legacy, errors_, &api_writes_),
+      // Sessions a revoke ended reach the usher, as v2's and the console's do.
+      legacy_(clock, config_.legacy, errors_, &api_writes_,
+              [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
       // Sessions ended through v2 reach the usher: their next contact is refused.
-      v2_(clock, errors_, [this](const std::vector<ViewingSession>& ended) {
-        usher_.sessions_ended(ended);
-      }),
+      v2_(clock, errors_,
+          [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
       // Like v2's, sessions ended in the console reach the usher.
       console_(clock, errors_, config_.console,
                [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
-      usher_(clock,
-             UsherConfig{config_.server_name, config_.session_idle, config_.session_ttl,
-                         config_.hash_workers, config_.publish_fail_delay_ms},
-             pool,
-             UsherObserver{[this](const UsherRequest& req, const UsherDecision& d) {
-                             metrics_.decision(d);
-                             log_decision(req, d);
-                           },
-                           [this](std::size_t n) { metrics_.batch(n); },
-                           [this](const std::vector<ViewingSession>& ended) {
-                             kicker_.kick(ended);
-                           }}),
+      usher_(
+          clock,
+          UsherConfig{config_.server_name, config_.session_idle, config_.session_ttl,
+                      config_.hash_workers, config_.publish_fail_delay_ms},
+          pool,
+          UsherObserver{[this](const UsherRequest& req, const UsherDecision& d) {
+                          metrics_.decision(d);
+                          log_decision(req, d);
+                        },
+                        [this](std::size_t n) { metrics_.batch(n); },
+                        [this](const std::vector<ViewingSession>& ended) { kicker_.kick(ended); }}),
       hooks_(HookConfig{config_.hook_token, config_.ome_secret}, usher_, errors_, clock) {
   if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);

@@ -167,12 +167,15 @@ HttpResponse revoke_ticket(const Context& c, const std::string& key) {
   // Read and write in one transaction, as sevu.revoke does: a start spending a
   // use at the same moment is not undone.
   Ticket t;
+  std::vector<ViewingSession> ended;
   c.store.transaction([&] {
     t = ticket_or_404(c, account, key);
     if (!t.active) return;
     t.active = false;
     if (!c.store.update_ticket(t)) throw v2::not_found("no such ticket");
+    ended = end_sessions_of_revoked(c.store, t.cdn_id, t.key, c.now);
   });
+  for (ViewingSession& s : ended) c.ended.push_back(std::move(s));
   return ticket_reply(200, t);
 }
 

@@ -97,6 +97,7 @@ struct LegacyApi::Checked {
   legacy::Prepared prepared;
   legacy::SignedWrite write;
   Reply reply;
+  std::vector<ViewingSession> ended;  // by the write, once it has committed
   std::chrono::steady_clock::time_point start;
   // The request's connection thread (HttpRequest::on_own_thread): where a
   // write's reply is rendered once its batch commits, not on the writer every
@@ -114,8 +115,12 @@ struct LegacyApi::Checked {
 };
 
 LegacyApi::LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors,
-                     GroupCommit* writes)
-    : clock_(clock), config_(std::move(config)), errors_(errors), writes_(writes) {}
+                     GroupCommit* writes, SessionsEnded sessions_ended)
+    : clock_(clock),
+      config_(std::move(config)),
+      errors_(errors),
+      writes_(writes),
+      sessions_ended_(std::move(sessions_ended)) {}
 
 HttpResponse LegacyApi::busy() const {
   return envelope_response(reply(Code::kBusy), std::chrono::steady_clock::now());
@@ -285,6 +290,7 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
                           const Respond& respond) {
   BatchedWrite write;
   write.work = [this, checked](Store& writer, IfRolledBack&) {
+    checked->ended.clear();  // a batch run again runs its writes again
     std::optional<Code> refused;
     if (checked->account_copied) refused = check_again(writer, *checked);
     // A disabled account's calls all fail, its repeats too (docs/legacy-api.md,
@@ -296,7 +302,7 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
     }
     checked->reply = legacy::answer_once(writer, checked->write, [&](Store& in) {
       legacy::CommandContext c{checked->parsed.doc, checked->account, in, clock_, config_,
-                               checked->prepared};
+                               checked->prepared,   &checked->ended};
       return run_command(*checked->command, c);
     });
     return true;  // its reply is promised: answered once committed
@@ -307,6 +313,7 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
   write.done = heard_through<WriteOutcome>(hop, [this, checked, respond](WriteOutcome outcome) {
     switch (outcome.status) {
       case WriteOutcome::Status::kDone:
+        if (!checked->ended.empty() && sessions_ended_) sessions_ended_(checked->ended);
         return respond(envelope_response(checked->reply, checked->start));
       case WriteOutcome::Status::kFailed:
         errors_.report(failed_where(checked->command->name), outcome.failure);

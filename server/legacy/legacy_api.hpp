@@ -34,8 +34,11 @@ class LegacyApi {
   // logged. writes: where signed write commands run, batched with others
   // (docs/performance.md, "Group commit"); without one, each runs in a
   // transaction of its own on the store handle() was given.
+  // sessions_ended: told of the viewing sessions a write ended (sevu.revoke)
+  // once its transaction has committed, before its answer goes.
+  using SessionsEnded = std::function<void(const std::vector<ViewingSession>&)>;
   LegacyApi(const Clock& clock, LegacyConfig config, ErrorSink& errors,
-            GroupCommit* writes = nullptr);
+            GroupCommit* writes = nullptr, SessionsEnded sessions_ended = {});
 
   // Runs on a store worker: body decoding, JSON parse, the check order of
   // docs/legacy-api.md, then the command: a read at once, a write through the
@@ -87,6 +90,7 @@ class LegacyApi {
   LegacyConfig config_;
   ErrorSink& errors_;
   GroupCommit* const writes_;
+  SessionsEnded sessions_ended_;
   AccountCopies accounts_;
 };
 

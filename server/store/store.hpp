@@ -245,6 +245,35 @@ bool insert_with_fresh_key(Store& store, Ticket& t, DrawKey draw_key, int draws 
   return false;
 }
 
+// Ends each of `sessions` not ended meanwhile at now, for reason, inside the
+// caller's transaction, and returns those it ended, marked so: the caller
+// hands them on (the usher forgets them, media servers with an API drop their
+// viewers) once that transaction has committed.
+inline std::vector<ViewingSession> end_viewing_sessions(Store& store,
+                                                        std::vector<ViewingSession> sessions,
+                                                        int64_t now, const std::string& reason) {
+  std::vector<ViewingSession> ended;
+  for (ViewingSession& s : sessions) {
+    if (!store.end_viewing_session(s.id, now, reason)) continue;
+    s.ended = now;
+    s.end_reason = reason;
+    ended.push_back(std::move(s));
+  }
+  return ended;
+}
+
+// Stored as the end reason of the sessions a revoke ended.
+inline constexpr const char* kTicketRevokedReason = "its ticket was revoked";
+
+// A revoke ends the ticket's live sessions at once (docs/sessions.md, "Ending
+// a viewer"), whichever API revoked it: re-activated later, the ticket does
+// not bring them back. Inside the revoke's transaction; returns what it ended.
+inline std::vector<ViewingSession> end_sessions_of_revoked(Store& store, int64_t cdn_id,
+                                                           const std::string& key, int64_t now) {
+  return end_viewing_sessions(store, store.live_viewing_sessions(cdn_id, key, now), now,
+                              kTicketRevokedReason);
+}
+
 // What opening a database file that does not exist does.
 enum class OpenMode {
   kCreate,     // create it, readable by its owner only (0600); its directory must exist

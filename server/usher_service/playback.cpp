@@ -72,6 +72,14 @@ UsherDecision session_ended(int64_t cdn_id) {
   return d;
 }
 
+// The answer to a contact of a session that is over (ended or lapsed), given
+// the ticket's own re-check `d`: the ticket's refusal when it refuses (a
+// revoke ends the ticket's sessions too, and its viewers hear `Token
+// Revoked`), else `Session Ended` (docs/sessions.md).
+UsherDecision session_over(UsherDecision d) {
+  return d.allowed ? session_ended(d.cdn_id) : d;
+}
+
 // Over here and in the store (a re-check refused it, its viewer left), so
 // that no instance takes it over: the viewer's next request is a start
 // everywhere. The stored copy's writes run in a transaction: on the read path
@@ -114,12 +122,12 @@ std::optional<UsherDecision> continue_session(Store& store, ViewingSessions& ses
     sessions.end(session);
     return std::nullopt;
   }
-  if (stored->ended) {
-    sessions.end(session);
-    return session_ended(ticket->cdn_id);
-  }
   RecheckFacts facts = facts_of(store, req, std::move(*ticket));
   UsherDecision d = rule_recheck(&facts, req, now);
+  if (stored->ended) {  // kept ended (not deleted): its viewer's next request is refused too
+    sessions.end(session);
+    return session_over(std::move(d));
+  }
   sessions.remember(session, std::move(facts), generation);
   return settle_session(store, sessions, session, std::move(d), now);
 }
@@ -324,14 +332,14 @@ UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t 
     // Looked for a lapse back, so that one lapsed since is found, and refused.
     const auto unnamed = unnamed_session(store, req, d.cdn_id, now - ttl);
     if (!unnamed) return d;
-    if (unnamed->ended || lapsed(*unnamed, now)) return session_ended(d.cdn_id);
+    if (unnamed->ended || lapsed(*unnamed, now)) return session_over(std::move(d));
     if (d.allowed) store.transaction([&] { store.touch_viewing_session(unnamed->id, now); });
     return d;
   }
   const std::string id = connection_session(req, ttl).id;
   const auto stored = store.viewing_session(id);
   if (!stored) return d;  // opened before sessions were kept, or long forgotten
-  if (stored->ended || lapsed(*stored, now)) return session_ended(d.cdn_id);
+  if (stored->ended || lapsed(*stored, now)) return session_over(std::move(d));
   store.transaction([&] {
     if (d.allowed) {
       store.touch_viewing_session(id, now);
@@ -384,7 +392,7 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
       ticket_of(store, req);  // the lock; start_playback reads the ticket again
       switch (stored_state(store, plan.id, now)) {
         case Stored::kEnded:
-          d = session_ended(0);
+          d = session_over(recheck_playback(store, req, now));
           return;
         case Stored::kLive: {  // another instance's, or this one's before a restart: taken over
           sessions.touch(session, now);

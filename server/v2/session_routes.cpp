@@ -40,17 +40,11 @@ HttpResponse limits_reply(const Ticket& t) {
 
 // Ends each of `live` not ended meanwhile; those it ended go to c.ended once
 // the transaction has committed.
-void end_all(const V2Context& c, const std::vector<ViewingSession>& live) {
+void end_all(const V2Context& c, std::vector<ViewingSession> live) {
   std::vector<ViewingSession> ended;
-  c.store.transaction([&] {
-    for (const ViewingSession& s : live)
-      if (c.store.end_viewing_session(s.id, c.now, kEndedReason)) ended.push_back(s);
-  });
-  for (ViewingSession& s : ended) {
-    s.ended = c.now;
-    s.end_reason = kEndedReason;
-    c.ended.push_back(std::move(s));
-  }
+  c.store.transaction(
+      [&] { ended = end_viewing_sessions(c.store, std::move(live), c.now, kEndedReason); });
+  for (ViewingSession& s : ended) c.ended.push_back(std::move(s));
 }
 
 }  // namespace

@@ -184,6 +184,7 @@ HttpResponse update_ticket(const V2Context& c, const std::string& key) {
   // Read-modify-write in one write transaction: a playback start spending a
   // use at the same moment is neither lost nor overwritten.
   Ticket t;
+  std::vector<ViewingSession> ended;
   c.store.transaction([&] {
     auto current = c.store.ticket(c.account.cdn_id, key);
     if (!current) throw not_found("no such sevu_token");
@@ -191,7 +192,10 @@ HttpResponse update_ticket(const V2Context& c, const std::string& key) {
     if (in.active) t.active = *in.active;
     if (in.expires) t.expires = *in.expires;
     if (!c.store.update_ticket(t)) throw not_found("no such sevu_token");
+    if (current->active && !t.active)
+      ended = end_sessions_of_revoked(c.store, t.cdn_id, t.key, c.now);
   });
+  for (ViewingSession& s : ended) c.ended.push_back(std::move(s));
   return ticket_reply(c, 200, t, in.children || query_children);
 }
 

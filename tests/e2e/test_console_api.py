@@ -228,12 +228,22 @@ def test_tickets_create_search_revoke():
         check(c.call("GET", "tickets/" + t["key"])[1] == t)
         expect_error(c.call("GET", "tickets/nope.00000000000000.00000000"), 404, "NOT_FOUND")
 
-        st, r = hook_check(srv, t["key"])
+        st, r = hook_check(srv, t["key"], session="c1")
         check(st == 200 and r["allowed"], r)
         st, revoked, _ = c.call("POST", "tickets/%s/revoke" % t["key"])
         check(st == 200 and revoked["active"] is False, revoked)
         st, r = hook_check(srv, t["key"])
         check(st == 403 and not r["allowed"], r)
+        st, r = hook_check(srv, t["key"], session="c1", action="recheck")
+        check(st == 403 and r["reason"] == "Token Revoked", r)
+        # The revoke ended the session its play opened: active again (through v2), the
+        # ticket lists none, and the viewer's re-check is refused (docs/sessions.md).
+        st, _, _ = request("POST", srv.api_url + "/v2/sevu_token/" + t["key"],
+                           json.dumps({"active": True}).encode(), auth=(DEMO["cdn"], DEMO["secret"]))
+        check(st == 200, st)
+        check(c.call("GET", "tickets/%s/sessions" % t["key"])[1] == [])
+        st, r = hook_check(srv, t["key"], session="c1", action="recheck")
+        check(st == 403 and r["reason"] == "Session Ended", r)
 
         st, lim, _ = c.call("PUT", "tickets/%s/limits" % other["key"], {"max_viewers": 5})
         check(st == 200 and lim == {"max_viewers": 5, "when_full": "deny"}, lim)

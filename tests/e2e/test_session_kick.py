@@ -253,6 +253,35 @@ def test_ending_through_the_api_kicks():
         fake.close()
 
 
+def test_revoking_a_ticket_kicks_its_viewers():
+    # A revoke ends the ticket's sessions at once (docs/sessions.md), through
+    # whichever API revokes it: legacy sevu.revoke, v2 "active": false, the
+    # console's revoke all end them, and with --srs-api their clients are dropped.
+    fake = srs_api({"r1", "r2"})
+    try:
+        with harness.Server(["--srs-api", fake.url]) as srv:
+            first = harness.new_ticket(srv, uses=10)["key"]
+            second = harness.new_ticket(srv, uses=10)["key"]
+            check(srs_play(srv, first, "r1", "10.6.6.1")[0] == 200)
+            check(srs_play(srv, second, "r2", "10.6.6.2")[0] == 200)
+            st, reply = harness.legacy(srv, "sevu.revoke", {"key": first})
+            check(st == 200 and reply.get("code") == 2020, reply)
+            seen = fake.wait_for(1)
+            check(seen == [("DELETE", "/api/v1/clients/r1", None)], seen)
+            st, body = v2(srv, "POST", "/v2/sevu_token/%s" % second, {"active": False})
+            check(st == 200, (st, body))
+            seen = fake.wait_for(2)
+            check(seen[1:] == [("DELETE", "/api/v1/clients/r2", None)], seen)
+            check(wait_for_kicks(srv, {("srs", "kicked"): 2}).get(("srs", "kicked")) == 2, kicks(srv))
+            # Revoked again, nothing more to end: no third call.
+            st, body = v2(srv, "POST", "/v2/sevu_token/%s" % second, {"active": False})
+            check(st == 200, (st, body))
+            time.sleep(0.5)
+            check(len(fake.requests) == 2, fake.requests)
+    finally:
+        fake.close()
+
+
 def test_only_configured_servers_are_kicked():
     # --srs-api only: MediaMTX and /hooks/check sessions end as before (denied
     # at their next contact), nothing is sent for them.

@@ -349,6 +349,41 @@ def test_ending_an_hls_session():
         expect(uses_left(srv, key) == 4)
 
 
+def test_a_revoke_ends_sessions_for_good():
+    """A revoked ticket ends its sessions at once (docs/sessions.md): re-activated, it does
+    not bring them back. Its viewers hear `Token Revoked` while it is revoked, `Session
+    Ended` once it is active again, until an idle window has passed; then a start."""
+    revokes = {
+        "legacy": lambda srv, key: legacy(srv, "sevu.revoke", {"key": key})[1]["code"] == 2020,
+        "v2": lambda srv, key: v2(srv, "POST", "/v2/sevu_token/%s" % key, {"active": False})[0] == 200,
+    }
+    for name, revoke in revokes.items():
+        with harness.Server() as srv:
+            key = ticket(srv, uses=10)["key"]
+            q = "?key=%s&pass=%s" % (key, PASS)
+            expect(rtmp(srv, key, 1, addr="10.0.7.1") == 200)
+            expect(auth_request(srv, "/%s/%s.m3u8%s" % (APP, VIDEO, q), ip="10.0.7.2")[0] == 200)
+            # A second viewer over HTTP, silent while the ticket is revoked.
+            expect(auth_request(srv, "/%s/%s.m3u8%s" % (APP, VIDEO, q), ip="10.0.7.3")[0] == 200)
+            expect(len(sessions(srv, key)) == 3, name)
+            expect(revoke(srv, key), name)
+            st, body = auth_request(srv, "/%s/%s-1.ts%s" % (APP, VIDEO, q), ip="10.0.7.2")
+            expect(st == 403 and json.loads(body)["reason"] == "Token Revoked", (name, st, body))
+            st, _, _ = v2(srv, "POST", "/v2/sevu_token/%s" % key, {"active": True})
+            expect(st == 200, st)
+            expect(sessions(srv, key) == [], (name, sessions(srv, key)))
+            expect(rtmp(srv, key, 1, "update_play", addr="10.0.7.1") == 403, name)
+            for ip in ("10.0.7.2", "10.0.7.3"):
+                st, body = auth_request(srv, "/%s/%s-2.ts%s" % (APP, VIDEO, q), ip=ip)
+                expect(st == 403 and json.loads(body)["reason"] == "Session Ended", (name, ip, body))
+            expect(uses_left(srv, key) == 7, name)
+            # Past the idle window since its end, the viewer starts anew, spending a use.
+            srv.advance_clock(61)
+            expect(auth_request(srv, "/%s/%s-3.ts%s" % (APP, VIDEO, q), ip="10.0.7.3")[0] == 200)
+            expect(uses_left(srv, key) == 6, name)
+            expect(len(sessions(srv, key)) == 1, name)
+
+
 def test_concurrent_starts_open_exactly_the_limit():
     with harness.Server() as srv:
         t = ticket(srv, uses=100, max_viewers=3, when_full="deny")

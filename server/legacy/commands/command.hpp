@@ -36,6 +36,9 @@ struct CommandContext {
   const Clock& clock;  // ticket time is clock.now()
   const LegacyConfig& config;
   Prepared prepared;  // filled by the command's prepare step, if it has one
+  // Where a write puts the viewing sessions it ended (sevu.revoke), handed on
+  // once its transaction has committed; none: ended in the store all the same.
+  std::vector<ViewingSession>* ended = nullptr;
 };
 
 using CommandHandler = Reply (*)(const CommandContext&);

@@ -153,6 +153,9 @@ Reply ticket_revoke(const CommandContext& c) {
     if (!ticket->active) return;
     ticket->active = false;
     c.store.update_ticket(*ticket);
+    std::vector<ViewingSession> ended =
+        end_sessions_of_revoked(c.store, ticket->cdn_id, ticket->key, c.clock.now());
+    if (c.ended) c.ended->insert(c.ended->end(), ended.begin(), ended.end());
   });
   return reply(found ? Code::kTicketRevoked : Code::kRevokeNotFound);
 }
