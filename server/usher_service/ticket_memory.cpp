@@ -7,36 +7,30 @@ namespace sevu::usher_service {
 TicketMemory::TicketMemory(std::size_t max_entries, std::chrono::milliseconds window)
     : max_(max_entries == 0 ? 1 : max_entries), window_(window) {}
 
-// A NUL cannot occur in either part as the hooks decode them, so the pair is
-// never ambiguous; a key or app that held one would only miss the memory.
-std::string TicketMemory::id_of(const std::string& key, const std::string& app) {
-  std::string id;
-  id.reserve(key.size() + 1 + app.size());
-  id.append(key).push_back('\0');
-  id.append(app);
-  return id;
-}
-
 std::unique_ptr<TicketRead> TicketMemory::fresh(const std::string& key,
                                                 const std::string& app) const {
-  const std::string id = id_of(key, app);
   const uint64_t generation = generation_.load(std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = entries_.find(id);
+  auto it = entries_.find(key);
   if (it == entries_.end() || it->second.generation != generation) return nullptr;
+  if (it->second.app != app) return nullptr;
   if (Steady::now() - it->second.read_at >= window_) return nullptr;
   return std::make_unique<TicketRead>(it->second.read);
 }
 
 void TicketMemory::remember(const std::string& key, const std::string& app, TicketRead read,
                             uint64_t generation) {
-  std::string id = id_of(key, app);
   std::lock_guard<std::mutex> lock(mutex_);
   // Full (many keys refused within a window, e.g. a guesser): start over.
   // Everything here is a second old at most, so nothing of value is lost, and
   // the bound holds without a scan per insert.
-  if (entries_.size() >= max_ && entries_.find(id) == entries_.end()) entries_.clear();
-  entries_[std::move(id)] = Entry{std::move(read), Steady::now(), generation};
+  if (entries_.size() >= max_ && entries_.find(key) == entries_.end()) entries_.clear();
+  entries_[key] = Entry{app, std::move(read), Steady::now(), generation};
+}
+
+void TicketMemory::forget(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_.erase(key);
 }
 
 }  // namespace sevu::usher_service

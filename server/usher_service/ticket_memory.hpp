@@ -6,11 +6,14 @@
 // queue behind the grants for the one writer.
 //
 // Only refusals are answered from it: a grant always goes to the store, which
-// spends the use inside its transaction. The memory is as fresh as the
-// re-check facts of viewing_sessions.hpp: changes made through this process's
-// APIs forget it at once (forget()), changes made elsewhere (an admin
-// subcommand, another instance) reach it within the window. Thread-safe;
-// bounded.
+// spends the use inside its transaction, and forgets what was read of its
+// key (a spent use or a bound address changes which rule refuses first: a
+// viewer at a wrong address is refused for `Exceeded max views` once the
+// last use is gone). The memory is as fresh as the re-check facts of
+// viewing_sessions.hpp: changes made through this process's APIs forget it
+// at once (forget()), changes made elsewhere (an admin subcommand, another
+// instance) reach it within the window. One read per key, the last one
+// remembered, whichever app it was for. Thread-safe; bounded.
 #pragma once
 
 #include <atomic>
@@ -47,15 +50,19 @@ class TicketMemory {
   uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   // Everything remembered goes stale at once: tickets or accounts changed.
   void forget() { generation_.fetch_add(1, std::memory_order_relaxed); }
+  // What was read of `key` goes: a grant changed its ticket. Called once the
+  // grant has committed: a refusal read before it was remembered by then (its
+  // batch, or an earlier one), one read after it sees the grant.
+  void forget(const std::string& key);
 
  private:
   using Steady = std::chrono::steady_clock;
   struct Entry {
+    std::string app;  // the read holds the app's owner: it answers for this app only
     TicketRead read;
     Steady::time_point read_at;
     uint64_t generation = 0;
   };
-  static std::string id_of(const std::string& key, const std::string& app);
 
   const std::size_t max_;
   const std::chrono::milliseconds window_;

@@ -117,17 +117,21 @@ void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone 
                                                    &if_rolled_back, &refusals_);
     return decided->allowed;
   };
-  auto answer = [this, decided, done](WriteOutcome outcome) {
+  auto answer = [this, req, decided, done](WriteOutcome outcome) {
     switch (outcome.status) {
       case WriteOutcome::Status::kDone:
         // Bumped sessions are in the store now: told only after the commit.
         if (!decided->ended_sessions.empty()) sessions_ended(decided->ended_sessions);
+        // A grant spent a use (maybe bound an address): a refusal read before
+        // it would give the wrong reason now.
+        if (decided->allowed) refusals_.forget(req->credentials.key.value_or(""));
         return done(std::move(*decided));
       case WriteOutcome::Status::kFailed:
         return done(not_decided(UsherDecision::Status::kFailed, std::move(outcome.failure)));
       case WriteOutcome::Status::kUnavailable:
         return done(not_decided(UsherDecision::Status::kUnavailable, std::move(outcome.failure)));
-      case WriteOutcome::Status::kBusy: return refuse_busy(done);
+      case WriteOutcome::Status::kBusy:
+        return refuse_busy(done);
     }
   };
   if (!writes_.submit(BatchedWrite{std::move(work), std::move(answer)})) refuse_busy(done);

@@ -87,6 +87,29 @@ def test_check_decides_and_logs():
         expect(first["server"] == "sevu", first)
 
 
+def test_a_grant_moves_the_reason_of_the_next_refusal():
+    """A refusal is answered from memory for a second (docs/performance.md, "Refusals from
+    memory"); a grant in that second spends the last use, so the next viewer at a wrong
+    address or video is refused for `Exceeded max views`, the earlier rule of SPEC 4."""
+    with harness.Server() as srv:
+        key = harness.new_ticket(srv, uses=1, ip="198.51.100.5")["key"]
+        viewer = dict(key=key, app=APP, video=VIDEO, **{"pass": PASS})
+        st, r = check(srv, **dict(viewer, ip="10.0.0.1"))
+        expect(st == 403 and r["reason"] == "Invalid IP Address", r)
+        st, r = check(srv, **dict(viewer, video="other", ip="198.51.100.5"))
+        expect(st == 403 and r["reason"] == "Not authorized for that video", r)
+        st, r = check(srv, **dict(viewer, ip="198.51.100.5"))
+        expect(st == 200 and r["uses_left"] == 0, r)
+        st, r = check(srv, **dict(viewer, ip="10.0.0.3"))
+        expect(st == 403 and r["reason"] == "Exceeded max views", r)
+        st, r = check(srv, **dict(viewer, video="other", ip="198.51.100.5"))
+        expect(st == 403 and r["reason"] == "Exceeded max views", r)
+        rows = attempts(srv, key, at_least=5)
+        expect([a["reason"] for a in rows] == ["Invalid IP Address", "Not authorized for that video",
+                                               "Success", "Exceeded max views",
+                                               "Exceeded max views"], rows)
+
+
 def test_check_refuses_malformed_and_decides_missing_key():
     with harness.Server() as srv:
         st, _, body = call(srv, "/hooks/check", b"{not json", content_type="application/json")
