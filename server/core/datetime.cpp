@@ -322,8 +322,12 @@ std::optional<int64_t> datetime_in_range(int64_t unix_seconds) {
 // carries three, made by the writer that every signed write waits on
 // (docs/performance.md, "Dates written without snprintf").
 std::string format_datetime(int64_t unix_seconds) {
-  std::string out(kNeverDatetime);
-  if (unix_seconds == 0) return out;
+  if (unix_seconds == 0) return std::string(kNeverDatetime);
+  return format_date(unix_seconds);
+}
+
+std::string format_date(int64_t unix_seconds) {
+  std::string out(kNeverDatetime);  // the shape; every digit is written below
   const int64_t t = unix_seconds < kMinDatetime   ? kMinDatetime
                     : unix_seconds > kMaxDatetime ? kMaxDatetime
                                                   : unix_seconds;

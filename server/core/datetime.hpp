@@ -26,6 +26,9 @@ inline constexpr std::string_view kNeverDatetime = "0000-00-00 00:00:00";
 // the range (only ever from a database written by an older version) is
 // clamped to the nearest end, so a written date can always be read back.
 std::string format_datetime(int64_t unix_seconds);
+// The same for a date that is always one, where 0 is 1970-01-01 00:00:00: a
+// ticket's expiry (an expiry in 1970 is how a client expires a ticket early).
+std::string format_date(int64_t unix_seconds);
 
 // Accepts, all UTC unless an offset is given, ignoring surrounding whitespace:
 //   "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD HH:MM", "YYYY-MM-DD" (midnight);

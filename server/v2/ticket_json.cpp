@@ -30,7 +30,7 @@ void write_ticket_members(JsonWriter& w, const Ticket& t) {
   w.Key("active");
   w.Bool(t.active);
   put(w, "created_date", format_datetime(t.created));
-  put(w, "expire_date", format_datetime(t.expires));
+  put(w, "expire_date", format_date(t.expires));
   put(w, "used_date", format_datetime(t.used));  // "0000-00-00 00:00:00" until used
 }
 

@@ -213,6 +213,12 @@ def test_create_shape_and_defaults():
         check(z["active"] is False and z["expire_date"] == "2031-02-03 04:05:06", z)
         r = create(srv, dict(SIMPLE_BODY, active=1, expire_date="+2 days"))
         check(r["active"] is True and r["expire_date"].startswith("2030-01-03 00:00:"), r)
+        # The first second of 1970 is a date like any other (an early expiry), not "never".
+        for epoch in (0, "@0", "1970-01-01 00:00:00"):
+            e = create(srv, dict(SIMPLE_BODY, expire_date=epoch))
+            check(e["expire_date"] == "1970-01-01 00:00:00", (epoch, e))
+        st, reply = harness.legacy(srv, "sevu.status", {"key": e["key"]})
+        check(reply["ticket"]["expire_date"] == "1970-01-01 00:00:00", reply)
 
 
 def test_create_errors():

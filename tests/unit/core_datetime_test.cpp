@@ -6,7 +6,9 @@
 
 #include "core/datetime.hpp"
 
+using sevu::format_date;
 using sevu::format_datetime;
+using sevu::kMaxDatetime;
 using sevu::parse_datetime;
 
 namespace {
@@ -35,6 +37,12 @@ int64_t libc_parse(int year, int month, int day, int h = 0, int m = 0, int s = 0
 }
 
 }  // namespace
+
+TEST_CASE("format_date: 0 is a date, not never") {
+  CHECK(format_date(0) == "1970-01-01 00:00:00");
+  CHECK(format_date(1384971048) == "2013-11-20 18:10:48");
+  CHECK(format_date(kMaxDatetime) == "9999-12-31 23:59:59");
+}
 
 TEST_CASE("format_datetime: fixed values") {
   CHECK(format_datetime(0) == "0000-00-00 00:00:00");

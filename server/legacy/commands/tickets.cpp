@@ -59,7 +59,7 @@ void write_ticket_member(JsonWriter& w, const Ticket& t, bool with_expire_date) 
   put(w, "used_date", format_datetime(t.used));
   put(w, "uses", std::to_string(t.uses));
   put(w, "active", std::string(t.active ? "1" : "0"));
-  if (with_expire_date) put(w, "expire_date", format_datetime(t.expires));
+  if (with_expire_date) put(w, "expire_date", format_date(t.expires));
   w.EndObject();
 }
 
