@@ -112,8 +112,10 @@ struct ViewingSession {
   int64_t lapse = 0;  // seconds unseen after which it is over
   int64_t ended = 0;  // when it was ended; 0: not ended
   std::string end_reason;
-  // Wall-clock nanoseconds at opening: orders the sessions of one second
-  // (started is whole seconds), so the oldest is known exactly.
+  // The id of the attempt row of the start that opened it: orders the
+  // sessions of one second (started is whole seconds), kept in a row of their
+  // own or in that attempt row, so the oldest is known exactly. Rows written
+  // before 2026-12-07 hold wall-clock nanoseconds instead (they sort after).
   int64_t opened = 0;
 };
 

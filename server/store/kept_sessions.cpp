@@ -18,8 +18,9 @@ ViewingSession session_kept_in(const Attempt& a) {
   s.protocol = a.protocol;
   s.started = s.last_seen = a.datetime;
   s.lapse = a.session_lapse;
-  // opened stays 0: of two sessions opened in one second, one kept in its
-  // attempt row counts as the older (rows of one kind keep their own order).
+  // Its start's row, as a session row's opened is (usher_service/playback.cpp):
+  // sessions of one second, kept either way, in the order of their starts.
+  s.opened = a.id;
   return s;
 }
 
@@ -89,7 +90,7 @@ std::vector<ViewingSession> KeptSessionsStore::live_viewing_sessions(int64_t cdn
   if (kept.empty()) return rows;
   std::vector<ViewingSession> all;
   all.reserve(rows.size() + kept.size());
-  // Both lists are oldest first; on a tie the attempt rows' come first.
+  // Both lists are oldest first, by started, then by their start's attempt row.
   std::merge(std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()),
              std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()),
              std::back_inserter(all), [](const ViewingSession& a, const ViewingSession& b) {

@@ -1,7 +1,6 @@
 #include "usher_service/playback.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -151,16 +150,13 @@ Stored stored_state(Store& store, const std::string& id, int64_t now) {
 // few per opened session, so the table stays as small as its live sessions.
 constexpr int64_t kForgetPerOpen = 8;
 
-// Orders sessions opened in one second; the wall clock, not ticket time,
-// which the test clock may hold still.
-int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
+// opened_by: the id of the start's attempt row. It orders the sessions of one
+// second (started is whole seconds, and the test clock may hold still) among
+// themselves and among those kept in their attempt rows, which are ordered by
+// that row's id (store/kept_sessions.hpp): the oldest is the one a start made
+// first, however its session is kept.
 ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int64_t cdn_id,
-                           int64_t now) {
+                           int64_t now, int64_t opened_by) {
   ViewingSession s;
   s.id = plan.id;
   s.cdn_id = cdn_id;
@@ -173,7 +169,7 @@ ViewingSession session_row(const UsherRequest& req, const SessionPlan& plan, int
   s.client_ref = req.session_id;
   s.started = s.last_seen = now;
   s.lapse = plan.lapse;
-  s.opened = wall_clock_ns();
+  s.opened = opened_by;
   // What the viewer sent, stored as the attempt row stores it (attempt_log.hpp).
   for (std::string* field : {&s.ip, &s.app, &s.video, &s.protocol, &s.client_ref})
     make_storable_text(*field, kMaxLoggedField);
@@ -261,10 +257,6 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
       if (!store.update_ticket(*ticket)) throw StoreError("ticket vanished during a start");
       result.uses_left = ticket->uses;
       result.expires = ticket->expires;
-      if (!opens.kept_in_attempt()) {
-        store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now));
-        result.session_id = opens.id;
-      }
       store.delete_idle_viewing_sessions(now - opens.lapse, kForgetPerOpen);
     }
     Attempt row = attempt_row(req, ticket ? ticket->cdn_id : 0, result.allowed, result.reason, now,
@@ -273,6 +265,10 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
     if (keeps_session) keep_session(row, req, opens);
     const int64_t row_id = store.insert_attempt(row);
     if (keeps_session) result.session_id = attempt_session_id(row_id);
+    if (result.allowed && !keeps_session) {
+      store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now, row_id));
+      result.session_id = opens.id;
+    }
     if (if_rolled_back && !result.allowed)
       if_rolled_back->owed_rows.push_back(std::make_shared<const Attempt>(std::move(row)));
   });

@@ -826,6 +826,25 @@ TEST_CASE("end_oldest bumps the first of sessions opened in the same second") {
   CHECK((live[0].id == b.session_id && live[1].id == c.session_id));
 }
 
+TEST_CASE("sessions with and without a name, opened in one second, in the order of their starts") {
+  TempDb db;
+  limited(db, 2, "end_oldest");
+  UsherRequest unnamed = rtmp_viewer("");  // no connection id: kept in its attempt row
+  unnamed.client_ip = "10.0.0.2";
+  UsherDecision a = start_playback(*db.store, rtmp_viewer("a"), kNow, "s");
+  UsherDecision b = start_playback(*db.store, unnamed, kNow, "s");
+  UsherDecision c = start_playback(*db.store, rtmp_viewer("c"), kNow, "s");
+  REQUIRE((a.allowed && b.allowed && c.allowed));
+  REQUIRE(c.ended_sessions.size() == 1);
+  CHECK(c.ended_sessions[0].id == a.session_id);  // the first start's, not the unnamed one
+  auto live = db.store->live_viewing_sessions(kDemo, kKey, kNow);
+  REQUIRE(live.size() == 2);
+  CHECK((live[0].id == b.session_id && live[1].id == c.session_id));
+  UsherDecision d = start_playback(*db.store, rtmp_viewer("d"), kNow, "s");
+  REQUIRE((d.allowed && d.ended_sessions.size() == 1));
+  CHECK(d.ended_sessions[0].id == b.session_id);
+}
+
 namespace {
 
 UsherDecision decided(UsherService& usher, UsherRequest req) {
