@@ -429,16 +429,22 @@ UsherDecision end_viewing(Store& store, ViewingSessions& sessions, const UsherRe
   // HTTP-streaming session of the same viewer does, and the viewer's session
   // without a name. That one lives in its start's attempt row, so it is ended
   // (a row of its id says so) rather than forgotten.
+  // Answered like a re-check (docs/hooks.md): the close of a session that is
+  // over already (ended through the API, bumped, lapsed) hears so.
   UsherDecision d = recheck_playback(store, req, now);
   if (!req.session_id.empty()) {
     // Ended, not forgotten: a re-check of it after its close event is refused
     // (docs/sessions.md), as one of a session without a name is; a new start
     // of the same connection opens it anew.
     const std::string id = connection_session(req, ttl).id;
+    const auto stored = store.viewing_session(id);
+    if (stored && (stored->ended || lapsed(*stored, now))) return session_over(std::move(d));
     store.transaction([&] { store.end_viewing_session(id, now, kViewerLeftReason); });
   } else {
     end_session(store, sessions, session_of(req));
-    if (const auto unnamed = unnamed_session(store, req, d.cdn_id, now); unnamed && !unnamed->ended)
+    const auto unnamed = unnamed_session(store, req, d.cdn_id, now - ttl);
+    if (unnamed && (unnamed->ended || lapsed(*unnamed, now))) return session_over(std::move(d));
+    if (unnamed)
       store.transaction([&] { store.end_viewing_session(unnamed->id, now, kViewerLeftReason); });
   }
   return d;

@@ -268,6 +268,9 @@ def test_ending_a_live_session():
         check(c.call("GET", "tickets/%s/sessions" % t["key"])[1] == [])
         st, r = hook_check(srv, t["key"], session="conn-1", action="recheck")
         check(st == 403 and r["reason"] == "Session Ended", r)
+        # Its close event is answered like a re-check (docs/hooks.md): over already.
+        st, r = hook_check(srv, t["key"], session="conn-1", action="end")
+        check(st == 403 and r["reason"] == "Session Ended", r)
         expect_error(c.call("DELETE", "tickets/%s/sessions/%s" % (t["key"], live[0]["id"])), 404, "NOT_FOUND")
 
 
