@@ -32,6 +32,10 @@ void App::route_hook(HttpRequest&& req, Responder respond) {
   const bool ops = path == "/healthz" || path == "/readyz" || path == "/metrics";
   // Probes and scrapers only read (docs/operations.md, "Health and metrics").
   if (ops && !is_read_method(req.method)) return respond(method_not_allowed("GET, HEAD", "use GET"));
+  // They read no body, and refuse one nested too deep, as every route does
+  // (docs/decisions.md).
+  if (ops && nested_too_deep(req.body))
+    return respond(json_error(400, "INVALID_JSON", json_too_deep()));
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") return ready(respond);
   if (path == "/metrics") return respond(text(200, metrics_.render(), "text/plain; version=0.0.4"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/json_util.hpp"
 #include "core/query_string.hpp"
 #include "core/text.hpp"
 #include "hooks/hook_replies.hpp"
@@ -122,6 +123,9 @@ std::optional<UsherRequest> decode_auth_request(const HttpRequest& req, std::str
 }
 
 HookCall auth_request_call(const HttpRequest& req) {
+  // nginx sends no body; one nested too deep is refused here as on every
+  // route (docs/decisions.md), before any decision.
+  if (nested_too_deep(req.body)) return HookCall::answered(malformed(json_too_deep()));
   std::string problem;
   auto request = decode_auth_request(req, problem);
   if (request) return HookCall::ask(std::move(*request), encode);

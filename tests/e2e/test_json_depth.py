@@ -104,6 +104,23 @@ def test_routes_that_read_no_body_refuse_a_deep_one_and_do_nothing():
         status, _, _ = post_json(srv.api_url + "/v2/sevu_token/" + key, nested(LIMIT), "DELETE", auth)
         check(status == 204, status)
 
+        # The GET routes that read no body: probes, the console's pages, and auth-request,
+        # which makes no decision (no attempt is logged).
+        for url in (srv.hook_url + "/healthz", srv.hook_url + "/readyz", srv.hook_url + "/metrics",
+                    srv.api_url + "/console/"):
+            status, _, data = post_json(url, deep, "GET")
+            expect_json_error(status, data, "INVALID_JSON")
+            status, _, _ = post_json(url, nested(LIMIT), "GET")
+            check(status == 200, (url, status))
+        viewer = harness.new_ticket(srv)["key"]
+        headers = {"Content-Type": "application/json", "X-Real-IP": "10.0.0.1",
+                   "X-Original-URI": "/demo-origin/mystream.m3u8?key=%s&pass=secretpass123" % viewer}
+        status, _, data = harness.request("GET", srv.hook_url + "/hooks/auth-request", deep.encode(),
+                                          headers)
+        expect_json_error(status, data, "BAD_REQUEST")
+        status, reply = harness.legacy(srv, "sevu.attempts", {"key": viewer})
+        check(reply.get("code") == 2100, reply)  # nothing decided, nothing logged
+
 
 def test_legacy_refuses_deep_json_with_code_6_and_survives():
     with Server() as srv:
