@@ -84,7 +84,10 @@ Connection::Connection(const std::string& path, OpenMode mode) {
   const bool on_disk = path != ":memory:";
   const bool read_only = mode == OpenMode::kReadOnly || mode == OpenMode::kInspect;
   if (on_disk && mode == OpenMode::kCreate) create_owner_only(path);
-  if (on_disk && !read_only) restrict_to_owner(path);
+  // A reader tightens them too (docs/operations.md): the side files SQLite
+  // makes for it take the database's mode. Only a look that must leave no
+  // trace (kInspect) changes nothing.
+  if (on_disk && mode != OpenMode::kInspect) restrict_to_owner(path);
   const bool immutable = mode == OpenMode::kInspect && ::access((path + "-wal").c_str(), F_OK) != 0;
   // Never SQLITE_OPEN_CREATE: the file exists by now, or must not be created.
   // NOMUTEX: a connection is used by one thread at a time (store.hpp), so its

@@ -278,8 +278,10 @@ inline std::vector<ViewingSession> end_sessions_of_revoked(Store& store, int64_t
 enum class OpenMode {
   kCreate,     // create it, readable by its owner only (0600); its directory must exist
   kMustExist,  // refuse with StoreError and create nothing (the admin subcommands)
-  // Like kMustExist, and the connection only reads: no migration, no change
-  // of file modes. A schema older or newer than this binary's is refused.
+  // Like kMustExist, and the connection only reads: no migration. Files left
+  // group- or world-readable are tightened all the same (the side files SQLite
+  // makes for a reader take the database's mode). A schema older or newer
+  // than this binary's is refused.
   kReadOnly,
   // Read-only for a look that must leave no trace (check_sqlite_database):
   // without a -wal file (no server has the database open) the file is read

@@ -132,6 +132,12 @@ def test_an_older_world_readable_database_is_tightened():
             os.chmod(srv.db, 0o644)
             srv.cli("account", "list")  # any subcommand that opens it
             check(mode_of(srv.db) == 0o600, "%o" % mode_of(srv.db))
+            # One that only reads too, and the side files SQLite makes for it.
+            os.chmod(srv.db, 0o644)
+            srv.cli("attempts")
+            for path in files:
+                if os.path.exists(path):
+                    check(mode_of(path) == 0o600, "%s is %o" % (path, mode_of(path)))
     finally:
         os.umask(old_umask)
 
