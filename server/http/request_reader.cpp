@@ -34,6 +34,22 @@ bool target_has_a_form(std::string_view target, bhttp::verb method) {
          (iequals(target.substr(0, scheme), "http") || iequals(target.substr(0, scheme), "https"));
 }
 
+// Beast takes a chunked body's lines (a chunk's size line, the trailers) only
+// once their CRLF has come, and waits for it until the slow-client timeout: a
+// line ended by a bare LF, or longer than a whole header may be, held the
+// connection 30 s and closed it without an answer. RFC 9112 7.1 ends each
+// line with CRLF: such framing is malformed, 400 at once (docs/operations.md).
+// `pending` is what Beast left unconsumed; chunk data itself it always takes.
+std::optional<ReadEvent> unended_chunk_line(std::string_view pending, std::size_t max_line) {
+  for (auto lf = pending.find('\n'); lf != std::string_view::npos;
+       lf = pending.find('\n', lf + 1)) {
+    if (lf > 0 && pending[lf - 1] != '\r')
+      return bad_request("chunked body line not ended by CRLF");
+  }
+  if (pending.size() > max_line) return bad_request("chunked body line too long");
+  return std::nullopt;
+}
+
 }  // namespace
 
 ReadEvent event_for(beast::error_code ec) {
@@ -93,7 +109,10 @@ ReadEvent RequestReader::feed(std::string_view data, std::size_t& used) {
     beast::error_code ec;
     auto n = parser_->put(beast::net::const_buffer(data.data() + used, data.size() - used), ec);
     used += n;
-    if (ec == bhttp::error::need_more) return {};
+    if (ec == bhttp::error::need_more) {
+      if (!parser_->chunked()) return {};
+      return unended_chunk_line(data.substr(used), limits_.max_header).value_or(ReadEvent{});
+    }
     if (ec) return event_for(ec);
     if (parser_->is_done()) return ReadEvent::request;
     if (n == 0) return {};  // no progress without more input

@@ -93,6 +93,22 @@ TEST_CASE("malformed framing and syntax are refused with 400") {
     CHECK(outcomes(post("Transfer-Encoding: chunked\r\n", chunks)) ==
           std::vector<std::string>{"refuse 400"});
   }
+  // A chunked body's lines end in CRLF: a bare LF, or a line longer than a
+  // header may be (256 here), is refused at once, whole or byte by byte,
+  // rather than waited on until the slow-client timeout.
+  for (const std::string& chunks :
+       std::vector<std::string>{"2\n{}\n0\n\n", "2\r\n{}\r\n0\nX: y\n\n",
+                                "1;" + std::string(300, 'a'), std::string(300, '1')}) {
+    CAPTURE(chunks);
+    for (std::size_t step : {1, 1000}) {
+      CHECK(outcomes(post("Transfer-Encoding: chunked\r\n", chunks), step) ==
+            std::vector<std::string>{"refuse 400"});
+    }
+  }
+  // Trailers, CRLF-ended, still read byte by byte.
+  CHECK(outcomes(post("Transfer-Encoding: chunked\r\nConnection: close\r\n",
+                      "2\r\nab\r\n0\r\nX-Trailer: 1\r\n\r\n"),
+                 1) == std::vector<std::string>{"POST /hooks/check ab"});
   for (std::string line : {"GET / HTTP/1.2", "GET / HTTP/2.0", "GET / HTTP/0.9", "GET / http/1.1",
                            "\x01\x02 garbage", "GET /a b HTTP/1.1", "GET healthz HTTP/1.1",
                            "GET * HTTP/1.1", "GET ://x/ HTTP/1.1", "GET ftp://x/ HTTP/1.1"}) {
