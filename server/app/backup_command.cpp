@@ -15,10 +15,11 @@ Command add_backup_command(CLI::App& parent) {
   };
   auto o = std::make_shared<Options>();
   add_db_option(*cmd, o->db, "database to back up");
-  cmd->add_option("DEST", o->dest, "the backup file to write; must not exist")->required();
+  cmd->add_option("DEST", o->dest,
+                  "the backup file to write, an SQLite database (of a PostgreSQL store too: one "
+                  "snapshot of it); must not exist")
+      ->required();
   return {cmd, [o] {
-            // Refused before connecting: nothing to do with the database.
-            if (is_postgres_uri(o->db)) throw StoreError(kPostgresBackupRefusal);
             open_existing_store(o->db)->backup_to(o->dest);
             std::cout << "backup written to " << o->dest << "\n";
             return 0;

@@ -11,6 +11,7 @@
 
 #include "store/statement.hpp"
 #include "store/store.hpp"
+#include "store/store_copy.hpp"
 #include "store/wal_write_buffer.hpp"
 
 namespace sevu::sqlite {
@@ -144,15 +145,7 @@ Connection::~Connection() {
 }
 
 void backup_database(sqlite3* db, const std::string& dest) {
-  if (dest.empty()) throw StoreError("backup destination is empty");
-  // O_EXCL creates the file atomically, so an existing file is never touched.
-  const int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    const int error = errno;
-    if (error == EEXIST) throw StoreError("backup destination " + dest + " already exists");
-    throw StoreError("cannot create backup " + dest + ": " + std::strerror(error));
-  }
-  ::close(fd);
+  create_backup_file(dest);
 
   sqlite3* out = nullptr;
   std::string failure;

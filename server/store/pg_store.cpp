@@ -3,6 +3,8 @@
 // how several processes sharing one database stay exact (store/README.md):
 // row locks where SQLite has its single writer, an advisory lock per signed
 // write, and reconnecting when the database went away.
+#include <unistd.h>
+
 #include <algorithm>
 #include <limits>
 #include <utility>
@@ -14,6 +16,7 @@
 #include "store/pg_connection.hpp"
 #include "store/pg_migrations.hpp"
 #include "store/store.hpp"
+#include "store/store_copy.hpp"
 #include "store/transaction_depth.hpp"
 
 namespace sevu {
@@ -312,13 +315,13 @@ class PgStore final : public KeptSessionsStore {
   // same ticket at once.
   std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
-    const auto& s = depth_.open() ? ticket_by_account_key_locked_ : ticket_by_account_key_;
+    const auto& s = locking() ? ticket_by_account_key_locked_ : ticket_by_account_key_;
     return first<Ticket>(run(s, Params().add(cdn_id).add(key)), read_ticket);
   }
 
   std::optional<Ticket> ticket_by_key(const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
-    const auto& s = depth_.open() ? ticket_by_key_locked_ : ticket_by_key_;
+    const auto& s = locking() ? ticket_by_key_locked_ : ticket_by_key_;
     return first<Ticket>(run(s, Params().add(key)), read_ticket);
   }
 
@@ -510,7 +513,7 @@ class PgStore final : public KeptSessionsStore {
   // checked against max_stream_users and the insert after it are exact across
   // instances, as SQLite's single writer makes them.
   int64_t count_stream_users(int64_t cdn_id) override {
-    if (depth_.open()) run(lock_account_, Params().add(cdn_id));
+    if (locking()) run(lock_account_, Params().add(cdn_id));
     return run(count_stream_users_, Params().add(cdn_id)).int64(0, 0);
   }
 
@@ -638,7 +641,27 @@ class PgStore final : public KeptSessionsStore {
     return run(mark_seeded_, Params().add(name).add(now)).affected() > 0;
   }
 
-  void backup_to(const std::string&) override { throw StoreError(kPostgresBackupRefusal); }
+  // A copy of one moment into a new SQLite file (docs/operations.md,
+  // "Backups"): read in one REPEATABLE READ, READ ONLY transaction, so each
+  // write of the running servers is in it whole or not at all, and written
+  // by copy_store, which verifies the counts. The file serves as it is, or
+  // goes back into an empty PostgreSQL database with migrate-store.
+  void backup_to(const std::string& dest) override {
+    if (depth_.open()) throw StoreError("a backup runs outside any transaction");
+    create_backup_file(dest);
+    try {
+      std::unique_ptr<Store> copy = open_sqlite_store(dest);
+      snapshot_ = true;  // its reads take no locks: it holds up no writer
+      depth_.outermost([&] { copy_store(*this, *copy); },
+                       [&] { begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); },
+                       [&] { commit(); }, [&] { rollback_quietly(); });
+      snapshot_ = false;
+    } catch (...) {
+      snapshot_ = false;
+      for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((dest + suffix).c_str());
+      throw;
+    }
+  }
 
   std::vector<WriteReply> write_replies() override {
     return collect<WriteReply>(run(all_write_replies_), read_write_reply);
@@ -734,14 +757,18 @@ class PgStore final : public KeptSessionsStore {
 
   // A BEGIN that meets a connection the database dropped (it restarted) has
   // done nothing yet, so it reconnects and tries once more.
-  void begin() {
+  // Reads inside a write transaction lock what they read (a ticket's row, an
+  // account's): not those of a backup's read-only snapshot.
+  bool locking() const { return depth_.open() && !snapshot_; }
+
+  void begin(const char* statement = "BEGIN") {
     conn_.ensure_open();
     try {
-      conn_.exec("BEGIN", "cannot begin a transaction");
+      conn_.exec(statement, "cannot begin a transaction");
     } catch (const StoreError&) {
       if (!conn_.lost()) throw;
       conn_.ensure_open();
-      conn_.exec("BEGIN", "cannot begin a transaction");
+      conn_.exec(statement, "cannot begin a transaction");
     }
   }
 
@@ -811,6 +838,7 @@ class PgStore final : public KeptSessionsStore {
 
   pg::Connection conn_;
   TransactionDepth depth_;
+  bool snapshot_ = false;  // a backup's read-only snapshot is open (backup_to)
   // Housekeeping probes not repeated for a moment that found nothing
   // (store/forget_probe.hpp).
   ForgetProbe idle_probe_, stale_probe_;

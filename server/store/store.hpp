@@ -211,8 +211,9 @@ class Store {
   // caller must not seed again). Run it in the seed's transaction.
   virtual bool mark_seeded(const std::string& name, int64_t now) = 0;
 
-  // Online backup of the whole database to a new file at dest (SQLite; the
-  // PostgreSQL store refuses with StoreError pointing to pg_dump).
+  // Online backup of the whole store to a new SQLite file at dest, one
+  // moment of it (never overwrites: StoreError when dest exists). SQLite
+  // copies its pages; PostgreSQL copies its rows (store_copy.hpp).
   virtual void backup_to(const std::string& dest) = 0;
 
   // Moving a deployment to another store (sevu-server migrate-store,
@@ -301,11 +302,6 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path,
 // database whose schema this binary knows or can migrate; a missing one needs
 // a directory that exists or can be made. Throws StoreError naming the problem.
 void check_sqlite_database(const std::string& path);
-
-// Why a PostgreSQL store has no backup_to (`sevu-server backup` says it too).
-inline constexpr const char* kPostgresBackupRefusal =
-    "backup copies an SQLite database; back a PostgreSQL store up with pg_dump "
-    "(docs/operations.md, \"PostgreSQL store\")";
 
 // True for a libpq URI (postgresql:// or postgres://): --db names a PostgreSQL
 // database instead of an SQLite file.

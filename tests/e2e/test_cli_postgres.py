@@ -1,7 +1,7 @@
 """End to end: `--db postgresql://…` wherever `--db PATH` works (docs/operations.md,
 "PostgreSQL store"): serve (with --demo, /healthz and the v2 GET of the demo ticket),
 --check-config, the account and attempts subcommands, migrations run once by processes that
-start together, backup refused with a pointer to pg_dump, and the password never shown.
+start together, backup into an SQLite file that serves, and the password never shown.
 Needs the test cluster ctest starts (SEVU_TEST_PG_URI_FILE, the pg.cluster_start fixture)."""
 # e2e: postgres only: the PostgreSQL side of the command line
 
@@ -88,12 +88,36 @@ def test_processes_starting_together_migrate_once():
               "0012_kept_replies_forgotten_by_second.sql")
 
 
-def test_backup_is_refused_with_a_pointer_to_pg_dump():
+def test_backup_copies_the_store_into_an_sqlite_file_while_it_serves():
+    """SPEC 6 and 7: `backup --db URI DEST` takes an online backup on PostgreSQL too: one
+    snapshot, written as an SQLite database that serves as it is (docs/operations.md)."""
     with Database() as db, tempfile.TemporaryDirectory() as tmp:
-        dest = os.path.join(tmp, "backup.db")
-        p = sevu("backup", "--db", db.uri, dest)
-        check(p.returncode != 0 and "pg_dump" in p.stderr, (p.returncode, p.stderr))
-        check(not os.path.exists(dest))
+        with Server(db=db.uri, demo_ticket=True) as srv:
+            ticket = harness.new_ticket(srv, uses=7)
+            st, _, _ = request("DELETE", srv.api_url + "/v2/sevu_token/" + harness.new_ticket(srv)["key"],
+                               auth=(DEMO["cdn"], DEMO["secret"]))
+            check(st == 204, st)
+            dest = os.path.join(tmp, "backup.db")
+            p = sevu("backup", "--db", db.uri, dest)
+            check(p.returncode == 0 and "backup written to " + dest in p.stdout, (p.stdout, p.stderr))
+            check(db.password not in p.stdout + p.stderr)
+            check(os.stat(dest).st_mode & 0o777 == 0o600, oct(os.stat(dest).st_mode))
+            p = sevu("backup", "--db", db.uri, dest)
+            check(p.returncode != 0 and "already exists" in p.stderr, (p.returncode, p.stderr))
+        # The copy serves: the tickets as they were, their ids, and no deleted id handed out again.
+        with Server(db=dest, demo_ticket=True) as copy:
+            st, _, body = request("GET", copy.api_url + "/v2/sevu_token/" + ticket["key"],
+                                  auth=(DEMO["cdn"], DEMO["secret"]))
+            check(st == 200 and json.loads(body)["uses"] == 7, (st, body))
+            st, _, body = request("GET", copy.api_url + "/v2/sevu_token/" + DEMO_TICKET["key"],
+                                  auth=(DEMO["cdn"], DEMO["secret"]))
+            check(st == 200, (st, body))
+            listed = json.loads(request("GET", copy.api_url + "/v2/sevu_token",
+                                        auth=(DEMO["cdn"], DEMO["secret"]))[2])
+            made = harness.new_ticket(copy)
+            st, _, body = request("GET", copy.api_url + "/v2/sevu_token/" + made["key"],
+                                  auth=(DEMO["cdn"], DEMO["secret"]))
+            check(json.loads(body)["id"] > max(t["id"] for t in listed) + 1, (body, listed))
 
 
 def test_an_unreachable_database_fails_without_showing_the_password():

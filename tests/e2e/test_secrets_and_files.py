@@ -78,7 +78,6 @@ def test_backup_of_a_missing_database_fails():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@harness.sqlite_only("`backup` copies SQLite files only (account commands run everywhere else)")
 def test_admin_subcommands_still_work_on_an_existing_database():
     with Server() as srv:
         acct = srv.create_account("acme_ops")

@@ -275,7 +275,8 @@ def test_acknowledged_ticket_survives_a_crash():
         check(reply["code"] == 2010 and reply["ticket"]["key"] == ticket["key"], reply)
 
 
-@harness.sqlite_only("`backup` and the schema_migrations of an SQLite file (PostgreSQL: pg_dump)")
+@harness.sqlite_only("the schema_migrations of the served SQLite file (test_cli_postgres backs a "
+                     "PostgreSQL store up)")
 def test_backup_and_migrations():
     with Server() as srv:
         ticket = harness.new_ticket(srv)

@@ -490,9 +490,20 @@ TEST_CASE("db_display_name hides a URI's password and leaves paths alone") {
   CHECK(db_display_name("postgresql:///db?password=x") == "postgresql:///db?password=***");
 }
 
-TEST_CASE("backup refuses a PostgreSQL store and points to pg_dump") {
+TEST_CASE("backup copies a PostgreSQL store into a new SQLite file, never over one") {
   TestDatabase db;
-  CHECK(error_of([&] { open_postgres_store(db.uri())->backup_to("/tmp/never"); })
-            .find("pg_dump") != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists("/tmp/never"));
+  auto store = open_postgres_store(db.uri());
+  const Account a = make_account(77, "backed");
+  REQUIRE(store->insert_account(a));
+  const std::string dest = std::filesystem::temp_directory_path() / "sevu-pg-backup-test.db";
+  std::filesystem::remove(dest);
+  store->backup_to(dest);
+  auto copy = open_sqlite_store(dest, OpenMode::kMustExist);
+  REQUIRE(copy->account(77));
+  CHECK(copy->account(77)->secret == a.secret);
+  CHECK((std::filesystem::status(dest).permissions() & std::filesystem::perms::others_read) ==
+        std::filesystem::perms::none);
+  CHECK(error_of([&] { store->backup_to(dest); }).find("already exists") != std::string::npos);
+  CHECK(copy->account(77));  // the existing file is untouched
+  std::filesystem::remove(dest);
 }
