@@ -15,15 +15,9 @@ App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
                 metrics_.kick(server, result);
               }),
       api_writes_(pool, StorePool::Lane::api),
-      // Sessions a revoke ended reach the usher, as v2's and the console's do.
-      legacy_(clock, config_.legacy, errors_, &api_writes_,
-              [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
-      // Sessions ended through v2 reach the usher: their next contact is refused.
-      v2_(clock, errors_,
-          [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
-      // Like v2's, sessions ended in the console reach the usher.
-      console_(clock, errors_, config_.console,
-               [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); }),
+      legacy_(clock, config_.legacy, errors_, &api_writes_, ended_to_usher()),
+      v2_(clock, errors_, ended_to_usher()),
+      console_(clock, errors_, config_.console, ended_to_usher()),
       usher_(
           clock,
           UsherConfig{config_.server_name, config_.session_idle, config_.session_ttl,
@@ -38,6 +32,10 @@ App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
       hooks_(HookConfig{config_.hook_token, config_.ome_secret}, usher_, errors_, clock) {
   if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);
+}
+
+std::function<void(const std::vector<ViewingSession>&)> App::ended_to_usher() {
+  return [this](const std::vector<ViewingSession>& ended) { usher_.sessions_ended(ended); };
 }
 
 void App::write_waiting() {

@@ -64,6 +64,9 @@ class App {
   // the latency histograms.
   Responder measured(std::string_view listener, const HttpRequest& req, Responder respond);
   void log_decision(const UsherRequest& req, const UsherDecision& d);
+  // Where the APIs (legacy, v2, the console) hand the sessions they ended:
+  // the usher, whose next answer to each is a refusal.
+  std::function<void(const std::vector<ViewingSession>&)> ended_to_usher();
 
   AppConfig config_;
   StorePool& pool_;

@@ -34,8 +34,8 @@ void App::route_hook(HttpRequest&& req, Responder respond) {
   if (ops && !is_read_method(req.method)) return respond(method_not_allowed("GET, HEAD", "use GET"));
   // They read no body, and refuse one nested too deep, as every route does
   // (docs/decisions.md).
-  if (ops && nested_too_deep(req.body))
-    return respond(json_error(400, "INVALID_JSON", json_too_deep()));
+  if (auto refused = ops ? too_deep_refusal(req) : std::nullopt)
+    return respond(std::move(*refused));
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") return ready(respond);
   if (path == "/metrics") return respond(text(200, metrics_.render(), "text/plain; version=0.0.4"));

@@ -41,7 +41,7 @@ void App::test_route(const HttpRequest& req, const Responder& respond) {
     return respond(json_error(404, "NOT_FOUND", "no such route"));
   if (req.method != "POST") return respond(method_not_allowed("POST", "use POST"));
   // Refused on every route, /test/reset too, which reads no body (docs/decisions.md).
-  if (nested_too_deep(req.body)) return respond(json_error(400, "INVALID_JSON", json_too_deep()));
+  if (auto refused = too_deep_refusal(req)) return respond(std::move(*refused));
   if (path == "/test/clock") return test_clock(req, respond);
   if (path == "/test/reset") return test_reset(respond);
   test_fixtures(req, respond);

@@ -1,7 +1,6 @@
 // The console's pages: /console/ and its files, from the assets compiled in.
 #include "console/assets.hpp"
 #include "console/console_api.hpp"
-#include "core/json_util.hpp"
 
 namespace sevu {
 
@@ -51,8 +50,8 @@ HttpResponse ConsoleApi::page(const HttpRequest& req) const {
   const std::string_view path = req.path();
   if (!is_read_method(req.method)) {
     r = method_not_allowed("GET, HEAD", "method not allowed here; allowed: GET, HEAD");
-  } else if (nested_too_deep(req.body)) {  // as on every route (docs/decisions.md)
-    r = json_error(400, "INVALID_JSON", json_too_deep());
+  } else if (auto refused = too_deep_refusal(req)) {  // as on every route
+    r = std::move(*refused);
   } else if (path == "/console") {
     r.status = 308;
     r.content_type.clear();

@@ -50,4 +50,9 @@ HttpResponse method_not_allowed(std::string_view allow, std::string_view message
   return r;
 }
 
+std::optional<HttpResponse> too_deep_refusal(const HttpRequest& req) {
+  if (!nested_too_deep(req.body)) return std::nullopt;
+  return json_error(400, "INVALID_JSON", json_too_deep());
+}
+
 }  // namespace sevu

@@ -74,4 +74,9 @@ bool is_read_method(std::string_view method);
 // 405 METHOD_NOT_ALLOWED in that body, with the Allow header listing `allow`.
 HttpResponse method_not_allowed(std::string_view allow, std::string_view message);
 
+// 400 INVALID_JSON when the body is nested deeper than the one depth limit,
+// which every route refuses, one that reads no body too (docs/decisions.md);
+// nullopt otherwise.
+std::optional<HttpResponse> too_deep_refusal(const HttpRequest& req);
+
 }  // namespace sevu

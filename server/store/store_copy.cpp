@@ -25,9 +25,8 @@ void for_ticket_pages(Store& store, int64_t cdn_id, Each each) {
   }
 }
 
-}  // namespace
-
-// Attempts by account (0: keys that matched no ticket).
+// Counted through the listings and counters the servers use, not by the
+// copy's own reading: attempts by account (0: keys that matched no ticket).
 StoreCounts count_store_rows(Store& store) {
   StoreCounts c;
   const auto accounts = store.accounts();
@@ -42,6 +41,8 @@ StoreCounts count_store_rows(Store& store) {
   c.n[5] = static_cast<int64_t>(store.seed_marks().size());
   return c;
 }
+
+}  // namespace
 
 bool store_holds_data(Store& store) {
   return !store.accounts().empty() ||

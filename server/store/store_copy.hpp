@@ -20,10 +20,6 @@ struct StoreCounts {
   bool operator!=(const StoreCounts& o) const { return n != o.n; }
 };
 
-// Counted through the listings and counters the servers use, not by the
-// copy's own reading.
-StoreCounts count_store_rows(Store& store);
-
 // Whether the store holds anything of a deployment (tickets and stream users
 // need an account).
 bool store_holds_data(Store& store);

@@ -1,6 +1,7 @@
 #include "v2/ticket_input.hpp"
 
 #include "core/json_util.hpp"
+#include "core/utf8.hpp"
 #include "usher/decision.hpp"
 #include "usher/ip_rules.hpp"
 #include "v2/errors.hpp"
@@ -26,8 +27,9 @@ const rapidjson::Value* member(const rapidjson::Value& body, std::string_view na
 std::string read_string(const rapidjson::Value& v, const std::string& field) {
   if (!v.IsString()) throw bad_request(code::kTypeMismatch, field + " must be a string", field);
   std::string s(v.GetString(), v.GetStringLength());
-  // PostgreSQL's text cannot hold a NUL: refused on both stores alike.
-  if (s.find('\0') != std::string::npos)
+  // PostgreSQL's text cannot hold a NUL: refused on both stores alike (the
+  // parser has checked the UTF-8 already).
+  if (!storable_text(s))
     throw bad_request(code::kInvalidValue, field + " must not contain NUL", field);
   return s;
 }

@@ -7,6 +7,7 @@
 #include "auth/keygen.hpp"
 #include "core/datetime.hpp"
 #include "core/json_util.hpp"
+#include "core/utf8.hpp"
 #include "legacy/commands/command.hpp"
 #include "legacy/wire/request_fields.hpp"
 #include "usher/decision.hpp"
@@ -28,8 +29,9 @@ std::string read_text(const rapidjson::Value& request, const char* name, std::st
     return std::string(name) + " is longer than " + std::to_string(kMaxFieldBytes) + " bytes";
   }
   out = string_value(*v);
-  // PostgreSQL's text cannot hold a NUL: refused on both stores alike.
-  if (out.find('\0') != std::string::npos) return std::string(name) + " must not contain NUL";
+  // PostgreSQL's text cannot hold a NUL: refused on both stores alike (the
+  // parser has checked the UTF-8 already).
+  if (!storable_text(out)) return std::string(name) + " must not contain NUL";
   return {};
 }
 
