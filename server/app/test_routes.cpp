@@ -54,19 +54,24 @@ void App::test_clock(const HttpRequest& req, const Responder& respond) {
   std::string problem = parse_json(req.body, doc);
   if (problem.empty() && !doc.IsObject()) problem = "body must be a JSON object";
   if (!problem.empty()) return respond(json_error(400, "INVALID_JSON", problem));
-  if (doc.HasMember("now") && doc["now"].IsNull()) {
+  const bool has_now = doc.HasMember("now"), has_advance = doc.HasMember("advance");
+  if (!has_now && !has_advance)
+    return respond(
+        json_error(400, "REQUIRED_FIELD", "give \"now\" (a date or null) or \"advance\""));
+  if (has_now && has_advance)
+    return respond(json_error(400, "INVALID_VALUE", "give \"now\" or \"advance\", not both"));
+  if (has_now && doc["now"].IsNull()) {
     clock_.use_wall();
-  } else if (auto now = string_member(doc, "now")) {
-    auto t = parse_datetime(*now, clock_.wall());
-    if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date"));
+  } else if (has_now) {
+    auto t = datetime_value(doc["now"], clock_.wall());
+    if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date (or null)"));
     clock_.set(*t);
   } else if (auto seconds = int_member(doc, "advance")) {
     clock_.advance(*seconds);
-  } else if (doc.HasMember("advance") && doc["advance"].IsNumber() &&
-             std::abs(doc["advance"].GetDouble()) < 1e12) {
+  } else if (doc["advance"].IsNumber() && std::abs(doc["advance"].GetDouble()) < 1e12) {
     clock_.advance(static_cast<int64_t>(doc["advance"].GetDouble()));
   } else {
-    return respond(json_error(400, "REQUIRED_FIELD", "give \"now\" (a date or null) or \"advance\""));
+    return respond(json_error(400, "INVALID_VALUE", "advance: not a number of seconds"));
   }
   respond(json_text("{\"now\":\"" + format_datetime(clock_.now()) + "\"}"));
 }

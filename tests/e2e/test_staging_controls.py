@@ -124,6 +124,39 @@ def test_clock_goes_back_to_the_wall_clock():
         check(status == 200 and abs(now - time.time()) < 120, (reply, time.time()))
 
 
+def test_clock_names_what_it_cannot_read():
+    with Server() as srv:
+        status, reply = post(srv, "/test/clock", {"now": "2030-01-01 00:00:00"})
+        check(status == 200, reply)
+        # A unix second as a JSON integer is a date like any other the APIs read.
+        status, reply = post(srv, "/test/clock", {"now": 1893456000})
+        check(status == 200 and reply["now"] == "2030-01-01 00:00:00", (status, reply))
+        # Ticket time runs on from a set moment: allow a slow (sanitized) run a few seconds.
+        status, reply = post(srv, "/test/clock", {"advance": 60})
+        check(status == 200 and 60 <= seconds_after(reply["now"], 1893456000) <= 65, (status, reply))
+        moved_to = reply["now"]
+        bad = [({"advance": "x"}, "INVALID_VALUE", "advance"),
+               ({"advance": True}, "INVALID_VALUE", "advance"),
+               ({"now": "not a date"}, "INVALID_VALUE", "now"),
+               ({"now": []}, "INVALID_VALUE", "now"),
+               ({"now": "2031-01-01 00:00:00", "advance": 5}, "INVALID_VALUE", "not both"),
+               ({}, "REQUIRED_FIELD", "advance")]
+        for body, error, named in bad:
+            status, reply = post(srv, "/test/clock", body)
+            check(status == 400 and reply["error"] == error and named in reply["message"],
+                  (body, status, reply))
+        # None of them moved ticket time.
+        status, reply = post(srv, "/test/clock", {"advance": 0})
+        check(status == 200 and 0 <= seconds_after(reply["now"], moved_to) <= 5, (status, reply))
+
+
+def seconds_after(shown, since):
+    """Seconds from `since` (unix seconds, or a date as the clock shows one) to `shown`."""
+    def unix(t):
+        return t if isinstance(t, int) else calendar.timegm(time.strptime(t, "%Y-%m-%d %H:%M:%S"))
+    return unix(shown) - unix(since)
+
+
 def test_off_without_test_controls():
     with Server(test_controls=False) as srv:
         for path in ("/test/reset", "/test/fixtures", "/test/clock"):
