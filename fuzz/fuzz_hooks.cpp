@@ -69,7 +69,8 @@ void adapter_calls(std::string_view body) {
   sevu::hooks::srs_call(req);
   sevu::hooks::mediamtx_call(req);
   sevu::hooks::generic_check_call(req);
-  sevu::hooks::ome_call(req);
+  sevu::hooks::ome_call(req, "");
+  sevu::hooks::ome_call(req, "10.0.0.0/8|::1");
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ App::App(AppConfig config, StorePool& pool, Clock& clock, HttpClient* outbound)
                         },
                         [this](std::size_t n) { metrics_.batch(n); },
                         [this](const std::vector<ViewingSession>& ended) { kicker_.kick(ended); }}),
-      hooks_(HookConfig{config_.hook_token, config_.ome_secret}, usher_, errors_, clock) {
+      hooks_(HookConfig{config_.hook_token, config_.ome_secret, config_.ome_real_ip_from}, usher_,
+             errors_, clock) {
   if (!config_.access_log.empty()) access_log_ = std::make_unique<LogFile>(config_.access_log);
   if (!config_.decision_log.empty()) decision_log_ = std::make_unique<LogFile>(config_.decision_log);
 }

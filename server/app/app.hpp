@@ -28,6 +28,7 @@ struct AppConfig {
   bool test_controls = false;  // POST /test/clock, /test/reset, /test/fixtures on the hook listener
   std::string hook_token;      // required on /hooks/* and /test/* when set
   std::string ome_secret;      // OvenMediaEngine's AdmissionWebhooks SecretKey (/hooks/ome)
+  std::string ome_real_ip_from;  // whose client.real_ip counts (hooks/hook_api.hpp)
   std::string server_name = "sevu";
   int64_t session_idle = 60;             // HTTP streaming session window
   int64_t session_ttl = 300;             // other sessions: over when unseen this long

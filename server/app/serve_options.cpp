@@ -15,6 +15,7 @@
 
 #include "app/cli_args.hpp"
 #include "app/commands.hpp"
+#include "hooks/ome.hpp"
 
 namespace sevu {
 
@@ -130,6 +131,11 @@ void add_service_options(CLI::App& cmd, ServeOptions& o) {
   text(cmd, "srs-api", o.srs_api,
        "SRS's HTTP API, http://[user:password@]HOST:PORT: an ended SRS session's client is "
        "dropped at once (DELETE /api/v1/clients/{id}; docs/hooks.md) [default: none]");
+  text(cmd, "ome-real-ip-from", o.ome_real_ip_from,
+       "OvenMediaEngine: the peers (as OME sees them) whose client.real_ip is taken as the "
+       "viewer's address, an ip list like a ticket's (10.0.0.0/8|192.0.2.7), or none; OME "
+       "copies real_ip from any client's X-Real-IP, so name the proxies in front of OME "
+       "(docs/hooks.md) [default: every peer]");
   text(cmd, "mediamtx-api", o.mediamtx_api,
        "MediaMTX's API, http://[user:password@]HOST:PORT: an ended MediaMTX session's "
        "connection is kicked at once (docs/hooks.md; credentials: prefer the environment or "
@@ -189,6 +195,8 @@ void finish_serve_options(CLI::App& cmd, ServeOptions& o) {
     o.hooks = endpoint("--hook-listen", o.hook_listen);
   }
   check_db_path(o.db);
+  if (auto problem = hooks::real_ip_from_problem(o.ome_real_ip_from))
+    throw UsageError("--ome-real-ip-from: " + *problem);
   if (!o.srs_api.empty()) o.kicks.srs = parse_media_server_api("--srs-api", o.srs_api);
   if (!o.mediamtx_api.empty())
     o.kicks.mediamtx = parse_media_server_api("--mediamtx-api", o.mediamtx_api);
@@ -212,6 +220,7 @@ AppConfig app_config(const ServeOptions& o) {
   config.test_controls = o.test_controls;
   config.hook_token = o.hook_token;
   config.ome_secret = o.ome_secret;
+  config.ome_real_ip_from = o.ome_real_ip_from;
   config.server_name = o.server_name;
   config.session_idle = o.session_idle;
   config.session_ttl = o.session_ttl;

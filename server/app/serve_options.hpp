@@ -56,6 +56,7 @@ struct ServeOptions {
   std::string access_log;    // empty: none; "-": stdout
   std::string decision_log;  // empty: none; "-": stdout
   std::string srs_api, mediamtx_api;  // empty: none (app/session_kicker.hpp)
+  std::string ome_real_ip_from;       // empty: every peer; "none"; else an ip list
 
   // Worked out by finish_serve_options.
   Endpoint api, hooks;

@@ -19,7 +19,7 @@ namespace sevu {
 
 namespace {
 
-using Adapter = hooks::HookCall (*)(const HttpRequest&);
+using Adapter = hooks::HookCall (*)(const HttpRequest&, const HookConfig&);
 // A media server's own proof that the call is its (past the hook token): the
 // refusal, or nullopt.
 using Guard = std::optional<HttpResponse> (*)(const HttpRequest&, const HookConfig&);
@@ -35,13 +35,23 @@ std::optional<HttpResponse> ome_signed(const HttpRequest& req, const HookConfig&
   return hooks::ome_signature_refusal(req, config.ome_secret);
 }
 
+// An adapter that reads nothing of the configuration.
+template <hooks::HookCall (*call)(const HttpRequest&)>
+hooks::HookCall unconfigured(const HttpRequest& req, const HookConfig&) {
+  return call(req);
+}
+
+hooks::HookCall ome(const HttpRequest& req, const HookConfig& config) {
+  return hooks::ome_call(req, config.ome_real_ip_from);
+}
+
 constexpr Route kRoutes[] = {
-    {"/hooks/nginx-rtmp", "POST", hooks::nginx_rtmp_call},
-    {"/hooks/auth-request", "GET", hooks::auth_request_call},
-    {"/hooks/srs", "POST", hooks::srs_call},
-    {"/hooks/mediamtx", "POST", hooks::mediamtx_call},
-    {"/hooks/check", "POST", hooks::generic_check_call},
-    {"/hooks/ome", "POST", hooks::ome_call, ome_signed},
+    {"/hooks/nginx-rtmp", "POST", unconfigured<hooks::nginx_rtmp_call>},
+    {"/hooks/auth-request", "GET", unconfigured<hooks::auth_request_call>},
+    {"/hooks/srs", "POST", unconfigured<hooks::srs_call>},
+    {"/hooks/mediamtx", "POST", unconfigured<hooks::mediamtx_call>},
+    {"/hooks/check", "POST", unconfigured<hooks::generic_check_call>},
+    {"/hooks/ome", "POST", ome, ome_signed},
 };
 
 const Route* find_route(std::string_view path) {
@@ -88,7 +98,7 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
     if (auto refused = route->guard(req, config_)) return respond(std::move(*refused));
   }
 
-  hooks::HookCall call = route->adapter(req);
+  hooks::HookCall call = route->adapter(req, config_);
   if (call.answer) return respond(std::move(*call.answer));
   call.request.on_own_thread = req.on_own_thread;
   const hooks::EncodeDecision encode = call.encode;

@@ -17,6 +17,9 @@ namespace sevu {
 struct HookConfig {
   std::string token;       // when set, every call must carry it (query token= or X-Sevu-Hook-Token)
   std::string ome_secret;  // OvenMediaEngine's SecretKey; /hooks/ome refuses every call without it
+  // The OME peers whose client.real_ip is the viewer's address: an ip list (empty:
+  // every peer) or "none" (hooks/ome.hpp, OmeCall::client_ip).
+  std::string ome_real_ip_from;
 };
 
 class HookApi {

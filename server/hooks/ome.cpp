@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "hooks/hook_replies.hpp"
 #include "hooks/wire_fields.hpp"
+#include "usher/ip_rules.hpp"
 
 namespace sevu::hooks {
 
@@ -47,22 +48,30 @@ HttpResponse encode_opening(const UsherDecision& d, int64_t now) {
 // session's closing from whichever closed last (LLHlsPublisher): its port is
 // not the opening's. Such a viewing is named by no connection; its closing
 // ends the viewer's newest unnamed session (docs/sessions.md).
+// OME names them LLHLS and HLSv3 (common_types.h); hls, dash and lldash are
+// the names of releases before it.
 bool over_several_connections(std::string_view protocol) {
-  for (std::string_view http : {"llhls", "hls", "dash", "lldash"})
+  for (std::string_view http : {"llhls", "hlsv3", "hls", "dash", "lldash"})
     if (protocol == http) return true;
   return false;
 }
 
-UsherRequest usher_request(const OmeCall& c, UsherAction action) {
+bool thumbnail(const OmeCall& c) {
+  return iequals(c.protocol, "thumbnail");
+}
+
+UsherRequest usher_request(const OmeCall& c, UsherAction action, std::string_view real_ip_from) {
   UsherRequest r;
   r.action = action;
   r.credentials = c.credentials;
-  r.client_ip = c.client_ip();
+  r.client_ip = c.client_ip(real_ip_from);
   r.app = c.app;
   r.video = c.stream;
   r.media_server = "ome";
   r.protocol = ascii_lower(c.protocol);
-  if (!over_several_connections(r.protocol)) r.session_id = c.session_id();
+  // A thumbnail belongs to no viewing: named by its connection, it would be
+  // held to whatever session last had that address and port.
+  if (!over_several_connections(r.protocol) && !thumbnail(c)) r.session_id = c.session_id();
   return r;
 }
 
@@ -72,7 +81,7 @@ UsherRequest usher_request(const OmeCall& c, UsherAction action) {
 // logged or opened (docs/hooks.md, OvenMediaEngine).
 UsherAction opening_action(const OmeCall& c) {
   if (c.publish()) return UsherAction::kPublish;
-  if (iequals(c.protocol, "thumbnail")) return UsherAction::kRecheck;
+  if (thumbnail(c)) return UsherAction::kRecheck;
   return UsherAction::kStart;
 }
 
@@ -101,7 +110,7 @@ bool read_client(const rapidjson::Value& client, OmeCall& c, std::string& proble
       return false;
     }
   }
-  if (c.client_ip().empty()) {
+  if (c.address.empty() && c.real_ip.empty()) {
     problem = "client.address: required";
     return false;
   }
@@ -151,6 +160,22 @@ bool read_url(OmeCall& c, std::string& problem) {
 
 }  // namespace
 
+const std::string& OmeCall::client_ip(std::string_view real_ip_from) const {
+  if (real_ip.empty() || real_ip_from == "none") return address.empty() ? real_ip : address;
+  if (address.empty() || usher::check_ip(real_ip_from, address).allowed) return real_ip;
+  return address;
+}
+
+std::optional<std::string> real_ip_from_problem(std::string_view real_ip_from) {
+  if (real_ip_from == "none") return std::nullopt;
+  if (auto problem = usher::ip_list_problem(real_ip_from)) return problem;
+  // An auto entry would bind to the first peer, which is no one's decision. In
+  // a valid list only an auto entry holds those letters.
+  if (real_ip_from.find("auto") != std::string_view::npos)
+    return "auto entries bind to the first peer; name the proxies' addresses";
+  return std::nullopt;
+}
+
 std::string OmeCall::session_id() const {
   if (!port) return address;
   const bool v6 = address.find(':') != std::string::npos;
@@ -197,15 +222,15 @@ std::optional<int64_t> ome_lifetime(const UsherDecision& d, int64_t now) {
   return std::max<int64_t>(*d.expires - now, 1) * 1000;
 }
 
-HookCall ome_call(const HttpRequest& req) {
+HookCall ome_call(const HttpRequest& req, std::string_view real_ip_from) {
   std::string problem;
   auto call = decode_ome(req.body, problem);
   if (!call) return HookCall::answered(malformed(problem));
   if (!call->closing())
-    return HookCall::ask(usher_request(*call, opening_action(*call)), encode_opening);
+    return HookCall::ask(usher_request(*call, opening_action(*call), real_ip_from), encode_opening);
   // A publisher leaving holds no viewing session; nor does a viewer without a key.
   if (call->publish() || !call->credentials.key) return HookCall::answered(empty_object());
-  return HookCall::ask(usher_request(*call, UsherAction::kEnd), encode_closing);
+  return HookCall::ask(usher_request(*call, UsherAction::kEnd, real_ip_from), encode_closing);
 }
 
 }  // namespace sevu::hooks

@@ -29,8 +29,12 @@ struct OmeCall {
 
   bool publish() const { return direction == "incoming"; }
   bool closing() const { return status == "closing"; }
-  // The viewer's address: real_ip when OME sends one, else the connected peer.
-  const std::string& client_ip() const { return real_ip.empty() ? address : real_ip; }
+  // The viewer's address: real_ip when OME sends one and the peer it came
+  // from is one real_ip_from vouches for, else the connected peer.
+  // real_ip_from: an ip list as a ticket's (empty: every peer) or "none"
+  // (docs/hooks.md, OvenMediaEngine: OME copies real_ip from any client's
+  // X-Real-IP / X-Forwarded-For).
+  const std::string& client_ip(std::string_view real_ip_from = {}) const;
   // Its connection, address:port: the same in an opening and its closing but
   // for HLS and DASH players, whose viewings are named by none (ome.cpp).
   std::string session_id() const;
@@ -52,6 +56,10 @@ std::optional<HttpResponse> ome_signature_refusal(const HttpRequest& req, std::s
 // when the decision carries no expiry (a publisher).
 std::optional<int64_t> ome_lifetime(const UsherDecision& d, int64_t now);
 
-HookCall ome_call(const HttpRequest& req);
+// real_ip_from: whose real_ip counts (OmeCall::client_ip).
+HookCall ome_call(const HttpRequest& req, std::string_view real_ip_from);
+
+// Why real_ip_from is no --ome-real-ip-from value, or nullopt when it is one.
+std::optional<std::string> real_ip_from_problem(std::string_view real_ip_from);
 
 }  // namespace sevu::hooks

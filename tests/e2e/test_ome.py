@@ -150,6 +150,44 @@ def test_real_ip_is_preferred_over_the_connected_address():
         expect([a["ip"] for a in rows] == ["192.0.2.43", "211.233.58.86"], rows)
 
 
+def test_real_ip_counts_only_from_the_peers_named():
+    """OME copies real_ip from any client's X-Real-IP: --ome-real-ip-from names whose counts."""
+    for named, counted in (("211.233.58.0/24|10.0.0.0/8", "192.0.2.43"), ("10.0.0.0/8", "211.233.58.86"),
+                           ("none", "211.233.58.86")):
+        with ome_server("--ome-real-ip-from", named) as srv:
+            key = harness.new_ticket(srv, uses=5, ip="192.0.2.43")["key"]
+            st, r = ome(srv, doc_body(play_url(key)))
+            allowed = counted == "192.0.2.43"
+            expect(st == 200 and r["allowed"] is allowed, (named, r))
+            rows = attempts(srv, key, at_least=1)
+            expect([a["ip"] for a in rows] == [counted], (named, rows))
+    with harness.Server() as srv:
+        args = [harness.SERVER_BIN, "serve", "--db", srv.db, "--check-config", "--ome-real-ip-from"]
+        for bad in ("auto/24", "10.0.0.0/33", "proxy.example"):
+            p = subprocess.run(args + [bad], capture_output=True, text=True)
+            expect(p.returncode == 2 and "--ome-real-ip-from" in p.stderr, (bad, p.stderr))
+        p = subprocess.run(args + ["10.0.0.0/8|::1"], capture_output=True, text=True)
+        expect(p.returncode == 0, p.stderr)
+
+
+def test_a_thumbnail_is_no_part_of_an_ended_session():
+    """A thumbnail fetched from the address and port of a closed player is still a re-check."""
+    with ome_server() as srv:
+        key = harness.new_ticket(srv, uses=3)["key"]
+        body = with_port(doc_body(play_url(key)), 6000)
+        expect(ome(srv, body)[1]["allowed"] is True)
+        expect(ome(srv, body.replace('"opening"', '"closing"'))[0] == 200)
+        thumb = "https://ome.example:3334/%s/%s/thumb.jpg?key=%s&pass=%s" % (APP, VIDEO, key, PASS)
+        st, r = ome(srv, with_port(doc_body(thumb, protocol="Thumbnail"), 6000))
+        expect(st == 200 and r["allowed"] is True, r)
+        # OME names HTTP Live Streaming v3 HLSv3: its closing, from another connection, ends it.
+        expect(ome(srv, with_port(doc_body(play_url(key), protocol="HLSv3"), 40001))[1]["allowed"] is True)
+        expect(len(sessions(srv, key)) == 1, sessions(srv, key))
+        closing = with_port(doc_body(play_url(key), protocol="HLSv3", status="closing"), 40007)
+        expect(ome(srv, closing) == (200, {}))
+        expect(sessions(srv, key) == [], sessions(srv, key))
+
+
 def sessions(srv, key):
     st, _, body = v2(srv, "GET", "/v2/sevu_token/%s/sessions" % key)
     expect(st == 200, (st, body))

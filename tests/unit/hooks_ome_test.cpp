@@ -103,6 +103,39 @@ TEST_CASE("OME: a publisher's user/pass, a closing, no real_ip") {
   CHECK_FALSE(bare.credentials.key);
 }
 
+TEST_CASE("OME: real_ip counts only from the peers --ome-real-ip-from names") {
+  OmeCall c = decode(ome_body("outgoing", "webrtc", "opening", "ws://h/app/s?key=k&pass=p"));
+  CHECK(c.client_ip("") == "192.0.2.43");                   // the default: every peer vouches
+  CHECK(c.client_ip("none") == "211.233.58.86");            // no peer does
+  CHECK(c.client_ip("211.233.58.0/24") == "192.0.2.43");    // the proxy is named
+  CHECK(c.client_ip("10.0.0.0/8|::1") == "211.233.58.86");  // a viewer's own header
+  CHECK(c.client_ip("::ffff:211.233.58.86") == "192.0.2.43");
+
+  CHECK_FALSE(real_ip_from_problem(""));
+  CHECK_FALSE(real_ip_from_problem("none"));
+  CHECK_FALSE(real_ip_from_problem("10.0.0.0/8|2001:db8::/32|127.0.0.1"));
+  CHECK(real_ip_from_problem("auto"));
+  CHECK(real_ip_from_problem("10.0.0.0/8|auto/24"));
+  CHECK(real_ip_from_problem("10.0.0.0/33"));
+  CHECK(real_ip_from_problem("proxy.example"));
+  CHECK(real_ip_from_problem("10.0.0.1|"));
+}
+
+TEST_CASE("OME: a thumbnail names no session; HLSv3 is read over several connections") {
+  const auto request = [](const char* protocol) {
+    return ome_call(signed_call(
+                        ome_body("outgoing", protocol, "opening", "ws://h/app/s?key=k&pass=p"), ""),
+                    "")
+        .request;
+  };
+  CHECK(request("Thumbnail").action == UsherAction::kRecheck);
+  CHECK(request("Thumbnail").session_id.empty());
+  CHECK(request("HLSv3").session_id.empty());
+  CHECK(request("LLHLS").session_id.empty());
+  CHECK(request("WebRTC").session_id == "211.233.58.86:29291");
+  CHECK(request("WebRTC").client_ip == "192.0.2.43");
+}
+
 TEST_CASE("OME: what is refused as malformed") {
   // The documentation's placeholders are no direction nor status.
   CHECK(problem_of(ome_body("incoming | outgoing", "webrtc", "opening", "ws://h/a/s")) ==

@@ -99,7 +99,7 @@ struct Hooks {
         std::string token = "")
       : pool([path] { return open_sqlite_store(path); }, 1, 64),
         usher(clock, UsherConfig{std::move(server), 60}, pool),
-        api(HookConfig{std::move(token), ""}, usher, errors, clock) {}
+        api(HookConfig{std::move(token), "", ""}, usher, errors, clock) {}
   StorePool pool;
   ErrorSink errors{[](const std::string&) {}};
   UsherService usher;
