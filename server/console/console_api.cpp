@@ -114,9 +114,11 @@ HttpResponse dispatch(const Context& c, const std::vector<std::string>& s) {
 std::optional<Account> account_login(const rapidjson::Value& body, Store& store) {
   const auto id = body.FindMember("cdn_id");
   const auto secret = body.FindMember("secret");
-  if (id == body.MemberEnd() || secret == body.MemberEnd() || !secret->value.IsString())
+  if (id == body.MemberEnd() || secret == body.MemberEnd())
     throw v2::bad_request(v2::code::kRequiredField,
                           "give cdn_id and secret, or admin_token", "cdn_id");
+  if (!secret->value.IsString())
+    throw v2::bad_request(v2::code::kTypeMismatch, "secret must be a string", "secret");
   std::optional<int64_t> cdn_id;
   if (id->value.IsInt64()) cdn_id = id->value.GetInt64();
   if (id->value.IsString()) cdn_id = parse_decimal(id->value.GetString());
@@ -221,6 +223,12 @@ HttpResponse ConsoleApi::login(const HttpRequest& req, Store& store) {
   JsonDocument body;
   console::read_body(c, body);
 
+  console::only_members(body, {"cdn_id", "secret", "admin_token"});
+  // One form or the other: right account credentials beside a wrong token
+  // must not fail for a reason the page cannot show.
+  if (body.HasMember("admin_token") && (body.HasMember("cdn_id") || body.HasMember("secret")))
+    throw v2::bad_request(v2::code::kInvalidValue,
+                          "give cdn_id and secret, or admin_token, not both", "admin_token");
   Viewer v;
   if (const auto admin = body.FindMember("admin_token"); admin != body.MemberEnd()) {
     // Without a configured token nothing matches, not even an empty one.

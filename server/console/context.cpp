@@ -1,5 +1,7 @@
 #include "console/context.hpp"
 
+#include <algorithm>
+
 #include "core/text.hpp"
 #include "v2/errors.hpp"
 #include "v2/request_body.hpp"
@@ -52,6 +54,17 @@ void read_body(const Context& c, rapidjson::Document& doc) {
     throw v2::V2Error(415, v2::code::kUnsupportedMediaType,
                       "the body must be JSON sent as application/json");
   v2::read_json_object(c.req, doc, false);
+}
+
+void only_members(const rapidjson::Value& body, std::initializer_list<std::string_view> known,
+                  std::initializer_list<std::string_view> also) {
+  for (auto m = body.MemberBegin(); m != body.MemberEnd(); ++m) {
+    const std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    if (std::find(known.begin(), known.end(), name) == known.end() &&
+        std::find(also.begin(), also.end(), name) == also.end())
+      throw v2::bad_request(v2::code::kUnknownField, "unknown field: " + std::string(name),
+                            std::string(name));
+  }
 }
 
 HttpResponse no_content() {

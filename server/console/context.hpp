@@ -5,8 +5,10 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "console/console_api.hpp"
@@ -50,6 +52,12 @@ Account acting_account_only(const Context& c);
 // A JSON body of a POST or PUT: application/json only (a cross-site form
 // cannot send it), one object (v2's reading of it).
 void read_body(const Context& c, rapidjson::Document& doc);
+
+// 400 UNKNOWN_FIELD naming the first member of body not in known: a misspelt
+// setting must not answer 200 having changed nothing.
+// also: more of them, kept in a list of their own.
+void only_members(const rapidjson::Value& body, std::initializer_list<std::string_view> known,
+                  std::initializer_list<std::string_view> also = {});
 
 HttpResponse no_content();
 

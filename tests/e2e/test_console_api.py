@@ -116,6 +116,15 @@ def test_login_me_logout_cookie_and_stored_hash():
             check(st == 401 and reply["error"] == "UNAUTHORIZED", (body, st, reply))
         st, reply = c.login(admin_token="anything")  # no operator token configured
         check(st == 401 and reply["error"] == "UNAUTHORIZED", reply)
+        # A body the login does not take is named, never half read.
+        for body, status, error, field in (
+                ({"cdn_id": DEMO["cdn"], "secret": DEMO["secret"], "extra": 1}, 400, "UNKNOWN_FIELD", "extra"),
+                ({"cdn_id": DEMO["cdn"], "secret": DEMO["secret"], "admin_token": "x"}, 400, "INVALID_VALUE",
+                 "admin_token"),
+                ({"cdn_id": DEMO["cdn"], "secret": 5}, 400, "TYPE_MISMATCH", "secret")):
+            st, reply = c.login(**body)
+            check(st == status and reply["error"] == error and reply["field"] == field, (body, st, reply))
+        check(c.call("GET", "me")[0] == 401)
         check(c.call("GET", "me")[0] == 401)
         # Without a login, not even which routes exist is answered.
         expect_error(c.call("GET", "no/such/route"), 401, "UNAUTHORIZED")
@@ -460,6 +469,10 @@ def test_stream_users_add_list_change_remove():
                      400, "INVALID_VALUE", "app")
         expect_error(c.call("POST", "stream-users", {"app": APP, "stream": "cam", "user": "u", "pass": "p",
                                                      "playlist_count": 2}), 400, "INVALID_VALUE", "playlist_count")
+        # A misspelt setting is named, not dropped: nothing is added.
+        expect_error(c.call("POST", "stream-users", {"app": APP, "stream": "cam", "user": "u", "pass": "p",
+                                                     "recrod": True}), 400, "UNKNOWN_FIELD", "recrod")
+        check(c.call("GET", "stream-users")[1] == [])
         st, su, _ = c.call("POST", "stream-users", {"app": APP, "stream": "cam", "user": "alice",
                                                     "pass": "first-pass", "record": True})
         check(st == 201 and su["user"] == "alice" and su["record"] is True, su)
@@ -479,6 +492,9 @@ def test_stream_users_add_list_change_remove():
         check("second-pass" not in json.dumps(changed))
         check(publish("first-pass") == 403 and publish("second-pass") == 200)
         expect_error(c.call("PUT", "stream-users/%d" % su["id"], {"user": "bob"}), 400, "INVALID_VALUE", "user")
+        expect_error(c.call("PUT", "stream-users/%d" % su["id"], {"recrod": False, "playlist_count": 9}), 400,
+                     "UNKNOWN_FIELD", "recrod")
+        check(c.call("GET", "stream-users")[1][0]["playlist_count"] == 8)
         expect_error(c.call("PUT", "stream-users/%d" % su["id"], {"pass": ""}), 400, "INVALID_VALUE", "pass")
         expect_error(c.call("PUT", "stream-users/%d" % su["id"], {"segment_type": "size"}), 400,
                      "INVALID_VALUE", "segment_value")

@@ -184,7 +184,7 @@ def seed_history():
     rows, counts = [], {}
     now = time.time()
     for m in range(3, 59):
-        kinds = [("Success", 1 + (m * 7) % 4)]
+        kinds = [("Success", 1 + (m * 7) % 4)] + ([("Publish Authorized", 1)] if m % 10 == 0 else [])
         kinds += [(r, n) for r, every, n in (("Token Revoked", 3, 1), ("Invalid IP Address", 5, 2),
                                               ("Expiration date surpassed", 7, 1), ("Invalid Auth Token", 4, 1))
                   if m % every == 0]
@@ -193,7 +193,7 @@ def seed_history():
             counts[reason] = counts.get(reason, 0) + n
             rows += [dict(cdn=DEMO["cdn"], key="history.0123456789abcd.%08d" % m, datetime=when,
                           ip="203.0.113.%d" % (m + i), video="mystream", app="demo-origin", appinst="play",
-                          pageurl="", refurl="", **{"pass": "x"}, success=int(reason == "Success"),
+                          pageurl="", refurl="", **{"pass": "x"}, success=int(reason in ("Success", "Publish Authorized")),
                           reason=reason, server="sevu") for i in range(n)]
     harness.seed_attempts(srv, rows)
     return counts
@@ -213,7 +213,11 @@ def test_timeline_shows_known_traffic_live():
     check(len(bars) >= 56, f"{len(bars)} bars drawn")
     # The chart's text alternative gives the totals: the seeded hour plus the two plays.
     desc = browser.find_element(By.CSS_SELECTOR, "#chart desc").get_attribute("textContent")
-    check(f": {history['Success'] + 1} granted" in desc, desc)
+    check(f": {history['Success'] + history['Publish Authorized'] + 1} granted" in desc, desc)
+    # Plays and publishes are both granted: the legend names the publishes' reason.
+    legend = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".legend li")]
+    check(f"Granted: {history['Success'] + 1}" in legend, legend)
+    check(f"Granted: Publish Authorized: {history['Publish Authorized']}" in legend, legend)
     check(f"Invalid Auth Token {history['Invalid Auth Token'] + 1}" in desc, desc)
     check(f"Token Revoked {history['Token Revoked']}" in desc, desc)
     # A new attempt appears without a reload (the page polls every 2 s).

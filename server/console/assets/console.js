@@ -15,10 +15,18 @@ const RANGES = [[900, "Last 15 minutes"], [3600, "Last hour"], [6 * 3600, "Last 
 // Fixed colours for the usher's reasons (docs/hooks.md), so a reason keeps its colour
 // from one chart to the next; other reasons get one of the spare colours by their name.
 const REASON_COLOURS = {
-  "": "#1a7f37", "Success": "#1a7f37", "Invalid Auth Token": "#c62828", "Account Disabled": "#4e342e",
-  "Token Revoked": "#6a1b9a", "Expiration date surpassed": "#d35400", "Wrong Application": "#1565c0",
-  "Exceeded max views": "#ad1457", "Invalid IP Address": "#00838f", "Not authorized for that video": "#827717",
-  "Too many viewers": "#5d4037",
+  '': '#1a7f37',
+  'Success': '#1a7f37',
+  'Invalid Auth Token': '#c62828',
+  'Account Disabled': '#4e342e',
+  'Token Revoked': '#6a1b9a',
+  'Expiration date surpassed': '#d35400',
+  'Wrong Application': '#1565c0',
+  'Exceeded max views': '#ad1457',
+  'Invalid IP Address': '#00838f',
+  'Not authorized for that video': '#827717',
+  'Too many viewers': '#5d4037',
+  'Publish Authorized': '#558b2f',
 };
 const SPARE_COLOURS = ["#37474f", "#880e4f", "#283593", "#bf360c", "#33691e", "#4a148c"];
 const WHEN_FULL = [["deny", "Deny new viewer"], ["end_oldest", "End oldest viewer"]];
@@ -537,12 +545,18 @@ function stepName(step) {
   return step === 60 ? "minute" : step % 3600 === 0 ? step / 3600 + " hours" : step / 60 + " minutes";
 }
 
+// A play's grant is "Success"; any other granted reason (a publish's "Publish
+// Authorized") is named, so two green series never read alike.
+function playGrant(s) { return s.result === 'granted' && (s.reason === 'Success' || !s.reason); }
+
 function seriesName(s) {
-  return s.result === "granted" ? "Granted" : "Denied: " + (s.reason || "no reason");
+  if (playGrant(s)) return 'Granted';
+  return (s.result === 'granted' ? 'Granted: ' : 'Denied: ') + (s.reason || 'no reason');
 }
 
 function colourOf(s) {
-  if (s.result === "granted") return REASON_COLOURS[""];
+  if (s.result === 'granted')
+    return REASON_COLOURS[playGrant(s) ? '' : s.reason] || REASON_COLOURS[''];
   if (s.reason in REASON_COLOURS) return REASON_COLOURS[s.reason];
   let hash = 0;
   for (const ch of s.reason) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
@@ -595,7 +609,7 @@ function drawBars(chart, tl, series, area, max) {
 
 function legend(series) {
   const sum = (s) => s.counts.reduce((a, b) => a + b, 0);
-  const items = series.filter((s) => s.result === "granted" || sum(s) > 0).map((s) => {
+  const items = series.filter((s) => playGrant(s) || sum(s) > 0).map((s) => {
     const swatch = el("span.swatch", {"aria-hidden": "true"});
     swatch.style.background = colourOf(s);  // CSSOM, which the CSP allows (not a style attribute)
     return el("li", {}, swatch, seriesName(s) + ": " + sum(s));
