@@ -52,7 +52,14 @@ AttemptQuery take_query(const Context& c, v2::QueryArgs& args, int64_t default_r
   AttemptQuery q;
   q.cdn_id = attempt_scope(c, args);
   q.to = time_arg(args, "to", c.now);
-  q.from = time_arg(args, "from", q.to > default_range ? q.to - default_range : 0);
+  // last: the seconds before to, counted from the server's own now, which the
+  // page cannot know (ticket time may be the test clock's).
+  const std::optional<int64_t> last = optional_number(args, "last");
+  if (last && (*last < 0 || *last > kMaxRange))
+    throw v2::bad_request(v2::code::kInvalidValue, "last must be 0 to 2678400 seconds (31 days)",
+                          "last");
+  const int64_t range = last.value_or(default_range);
+  q.from = time_arg(args, "from", q.to > range ? q.to - range : 0);
   if (q.from > q.to) throw v2::bad_request(v2::code::kInvalidValue, "from is after to", "from");
   if (q.to - q.from > kMaxRange)
     throw v2::bad_request(v2::code::kInvalidValue, "the range is at most 31 days", "from");

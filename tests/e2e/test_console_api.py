@@ -306,6 +306,13 @@ def test_attempts_and_timeline_count_known_traffic():
         tl = c.call("GET", "timeline")[1]
         check(T0 + 130 <= tl["to"] < T0 + 180 and tl["from"] == tl["to"] - 3600, tl)
         check(sum(sum(s["counts"]) for s in tl["series"]) == 5, tl)
+        # `last`: the seconds up to the server's now, however far the test clock moved it.
+        tl = c.call("GET", "timeline", query={"last": 100})[1]
+        check(T0 + 130 <= tl["to"] < T0 + 180 and tl["from"] == tl["to"] - 100, tl)
+        check(sum(sum(s["counts"]) for s in tl["series"]) == 2, tl)
+        check(len(c.call("GET", "attempts", query={"last": 100})[1]["rows"]) == 2)
+        for bad in ("x", "-1", str(31 * 86400 + 1)):
+            expect_error(c.call("GET", "timeline", query={"last": bad}), 400, "INVALID_VALUE", "last")
         expect_error(c.call("GET", "timeline", query={"from": T0 - 32 * 86400, "to": T0}), 400,
                      "INVALID_VALUE", "from")
         # Times outside the years 1970..9999 are refused, like every date the server takes.

@@ -388,6 +388,12 @@ def test_a_spaced_pass_an_older_attempt_and_an_ended_login():
         open_page("#/tickets", "Tickets")  # away first: the same address would not load again
         open_page("#/tickets/" + key, "Ticket " + key)
         wait_for("the two-hour-old attempt", lambda: "198.51.100.30" in table_text("ticket-attempt-rows"))
+        # The timeline's last hour is the server's (ticket time), not this browser's: a play
+        # at the moved clock is listed, live, and the one two hours back is not.
+        open_page("#/timeline", "Attempts")
+        check(play(key, "198.51.100.31", password="  spaced pass  ", video="spaced") == (200, "Success"))
+        wait_for("the play at the moved clock", lambda: "198.51.100.31" in table_text("attempt-rows"))
+        check("198.51.100.30" not in table_text("attempt-rows"), table_text("attempt-rows"))
         # The login runs out (8 h) while the timeline polls: back to the login page, and
         # nothing logged as an uncaught error.
         open_page("#/timeline", "Attempts")
