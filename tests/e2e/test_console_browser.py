@@ -260,6 +260,11 @@ def test_end_live_session():
     open_page("#/tickets/" + key, "Ticket " + key)
     wait_for("the live session", lambda: browser.find_elements(By.CSS_SELECTOR, "#session-rows button[data-session]"))
     wait_for("the ticket's attempts", lambda: "198.51.100.20" in table_text("ticket-attempt-rows"))
+    # A limit left empty is named, not saved as 0 ("no limit").
+    fill("ticket-limits", max_viewers="", when_full="end_oldest")
+    browser.find_element(By.CSS_SELECTOR, "#ticket-limits button[type=submit]").click()
+    wait_for("the empty limit named", lambda: "0 = no limit" in browser.find_element(By.CSS_SELECTOR, "#ticket-limits .error").text)
+    check(browser.switch_to.active_element.get_attribute("name") == "max_viewers")
     fill("ticket-limits", max_viewers="2", when_full="end_oldest")
     browser.find_element(By.CSS_SELECTOR, "#ticket-limits button[type=submit]").click()
     wait_for("the saved limit", lambda: "saved" in browser.find_element(By.ID, "status").text)
@@ -268,6 +273,8 @@ def test_end_live_session():
     wait_for("a click on End", lambda: browser.find_element(By.CSS_SELECTOR, "#session-rows button[data-session]").click()
              or True)
     wait_for("no live session", lambda: "No live sessions" in table_text("session-rows"))
+    # The End button went with the table: focus is on the table's heading, not lost.
+    wait_for("focus on the sessions' heading", lambda: browser.switch_to.active_element.get_attribute("id") == "h-sessions")
     check(play(key, "198.51.100.20", session="viewer-1", action="recheck") == (403, "Session Ended"))
     st, _, data = harness.request("GET", srv.api_url + f"/v2/sevu_token/{key}/limits",
                                   auth=(DEMO["cdn"], DEMO["secret"]))
@@ -287,6 +294,15 @@ def test_stream_users():
     shot("stream-users", docs=True)
     browser.find_element(By.CSS_SELECTOR, "button[aria-label='Remove demo-origin/console-cam alice']").click()
     wait_for("the removed user", lambda: "console-cam" not in table_text("streamuser-rows"))
+    wait_for("focus on the page's heading", lambda: browser.switch_to.active_element.tag_name == "h1")
+    # User and password both left empty: a stream user that publishes without them.
+    submit("streamuser-add", app="demo-origin", stream="open-cam")
+    wait_for("the open stream user", lambda: "(no authentication)" in table_text("streamuser-rows"))
+    check(harness.request("POST", srv.hook_url + "/hooks/check", json.dumps(
+        {"action": "publish", "app": "demo-origin", "video": "open-cam", "ip": "10.0.0.9"}).encode(),
+        dict(srv.test_headers(), **{"Content-Type": "application/json"}))[0] == 200)
+    browser.find_element(By.CSS_SELECTOR, "button[aria-label='Remove demo-origin/open-cam ']").click()
+    wait_for("the removed open user", lambda: "open-cam" not in table_text("streamuser-rows"))
 
 
 def test_other_account_sees_only_its_rows():

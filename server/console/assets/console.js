@@ -333,6 +333,11 @@ function stopTimers() {
   state.timers = [];
 }
 
+function focusById(id) {
+  const node = document.getElementById(id);
+  if (node) node.focus();
+}
+
 // Puts a page into <main>; focus moves to its heading so a screen reader announces it.
 function showPage(title, ...content) {
   const heading = el("h1", {tabindex: "-1"}, title);
@@ -665,7 +670,7 @@ function createTicketForm() {
     field("Max viewers", input("max_viewers", {type: "number", min: 0, value: 0}), "0 = no limit"),
     field("When full", select("when_full", WHEN_FULL, "deny")),
   ], "Create ticket", async (v) => {
-    const body = {...v, uses: Number(v.uses), max_viewers: Number(v.max_viewers || 0)};
+    const body = {...v, uses: Number(v.uses), max_viewers: viewerLimit(v)};
     const ticket = await api("POST", "tickets" + query(), body);
     notify("Ticket " + ticket.key + " created.");
     location.hash = "#/tickets/" + encodeURIComponent(ticket.key);
@@ -689,7 +694,7 @@ async function showTicket(key) {
   showPage("Ticket " + key, el("p", {}, el("a", {href: "#/tickets"}, "← All tickets")), ticketFacts(ticket),
     revokeBlock(ticket), el("section.panel", {"aria-labelledby": "h-limits"},
       el("h2", {id: "h-limits"}, "Viewer limit"), limitsForm(ticket)),
-    el("h2", {}, "Live sessions"), sessions, el("h2", {}, "Attempts"), attempts);
+    el("h2", {id: "h-sessions", tabindex: "-1"}, "Live sessions"), sessions, el("h2", {}, "Attempts"), attempts);
   await Promise.all([loadSessions(key, sessions), loadTicketAttempts(key, attempts)]);
   every(SESSION_POLL_MS, () => loadSessions(key, sessions));
 }
@@ -720,13 +725,22 @@ async function revoke(key) {
   route();
 }
 
+// A number field left empty (or holding what is no number, which the browser
+// gives as "") is named, not read as 0, which would mean "no limit".
+function viewerLimit(v) {
+  if (!/^\d+$/.test(v.max_viewers)) {
+    throw new ApiError(400, {message: "Give the most viewers at once (0 = no limit).", field: "max_viewers"});
+  }
+  return Number(v.max_viewers);
+}
+
 function limitsForm(ticket) {
   const limits = ticket.limits || {max_viewers: 0, when_full: "deny"};
   return form("ticket-limits", [
     field("Max viewers", input("max_viewers", {type: "number", min: 0, value: limits.max_viewers}), "0 = no limit"),
     field("When full", select("when_full", WHEN_FULL, limits.when_full)),
   ], "Save limit", async (v) => {
-    await api("PUT", ticketPath(ticket.key, "/limits") + query(), {max_viewers: Number(v.max_viewers || 0), when_full: v.when_full});
+    await api("PUT", ticketPath(ticket.key, "/limits") + query(), {max_viewers: viewerLimit(v), when_full: v.when_full});
     notify("Viewer limit saved.");
   });
 }
@@ -748,6 +762,7 @@ function endButton(key, session, box) {
     await api("DELETE", ticketPath(key, "/sessions/" + encodeURIComponent(session.id)) + query());
     notify("Session ended: the viewer is refused at its next contact.");
     await loadSessions(key, box);
+    focusById("h-sessions");  // the button went with the rebuilt table
   }, "danger");
   end.setAttribute("aria-label", "End the session of " + session.ip + " started " + session.started);
   end.dataset.session = session.id;
@@ -791,6 +806,7 @@ function streamUserActions(user, list, editor) {
     notify("Stream user " + who + " removed.");
     editor.replaceChildren();
     await loadStreamUsers(list, editor);
+    document.querySelector("#main h1").focus();  // the button went with the rebuilt table
   }, "danger");
   edit.setAttribute("aria-label", "Change " + who);
   remove.setAttribute("aria-label", "Remove " + who);
@@ -825,14 +841,16 @@ function addStreamUserForm(list, editor) {
   return form("streamuser-add", [
     field("App", input("app", {required: true})),
     field("Stream", input("stream", {required: true}), "* for every stream of the app"),
-    field("User", input("user", {required: true, autocomplete: "off"})),
-    field("Password", input("pass", {type: "password", required: true, autocomplete: "new-password"}), "Stored only as a hash"),
+    field("User", input("user", {autocomplete: "off"}), "Leave user and password empty to publish without them"),
+    field("Password", input("pass", {type: "password", autocomplete: "new-password"}), "Stored only as a hash"),
     settingsFields({}),
   ], "Add stream user", async (v, node) => {
-    const body = {app: v.app, stream: v.stream, user: v.user, pass: v.pass, ...settingsBody(v)};
+    // Both empty: a stream user without authentication (null and null, as the API takes it).
+    const open = v.user === "" && v.pass === "";
+    const body = {app: v.app, stream: v.stream, user: open ? null : v.user, pass: open ? null : v.pass, ...settingsBody(v)};
     await api("POST", "stream-users" + query(), body);
     node.reset();
-    notify("Stream user " + v.user + " added.");
+    notify("Stream user " + (open ? v.app + "/" + v.stream + " (no authentication)" : v.user) + " added.");
     await loadStreamUsers(list, editor);
   });
 }
