@@ -137,9 +137,9 @@ enum class Stored { kUnknown, kLive, kEnded };
 Stored stored_state(Store& store, const std::string& id, int64_t now) {
   const auto row = store.viewing_session(id);
   if (!row) return Stored::kUnknown;
-  // The stored last_seen trails the viewer by up to half an idle window
-  // (settle_session): an ended session is refused for a whole window after its
-  // end, which covers one window after its viewer's last request.
+  // An ended session is refused for a whole window after its end, which
+  // covers one window after its viewer's last request (the stored last_seen
+  // trails it by at most a second: ViewingSessions::due_in_store).
   const int64_t seen = std::max(row->last_seen, row->ended);
   if (now > seen + row->lapse) return Stored::kUnknown;
   return row->ended ? Stored::kEnded : Stored::kLive;
@@ -395,7 +395,7 @@ UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const Ush
           auto continued = continue_session(store, sessions, session, req, now);
           if (!continued) break;  // its row went since stored_state read it
           d = std::move(*continued);
-          // Its holder wrote last_seen only every half idle window: written
+          // Its holder's last write of last_seen may be a second old: written
           // now, so the session never looks lapsed to the API, the viewer
           // limit or a third instance while its viewer plays on here.
           if (d.allowed) store.touch_viewing_session(plan.id, now);

@@ -43,9 +43,9 @@ class ViewingSessions {
   bool live(const SessionKey& s, int64_t now) const;
   // Records a request of the session at now (starting it if new).
   void touch(const SessionKey& s, int64_t now);
-  // True once per half idle window of a live session (counted from its
-  // opening): time to write its last_seen to the store, where other
-  // instances look for it (playback.cpp).
+  // True at most once a second of a live session (counted from its last
+  // write): time to write its last_seen to the store, where other instances
+  // and the viewer limit look for it (playback.cpp).
   bool due_in_store(const SessionKey& s, int64_t now);
   // Forgets the session (its ticket was revoked or expired).
   void end(const SessionKey& s);
@@ -59,7 +59,8 @@ class ViewingSessions {
   static std::string digest(const SessionKey& s, const std::string& connection = {});
 
   // The facts remembered for a session live at now, when read within the facts
-  // window and not forgotten since; nullopt otherwise.
+  // window and not forgotten since, and its stored last_seen is not due;
+  // nullopt otherwise.
   std::optional<RecheckFacts> fresh_facts(const SessionKey& s, int64_t now) const;
   // Remembers what a re-check of a live session read, given the generation()
   // taken before the read began: facts read across a forget_facts() stay stale.

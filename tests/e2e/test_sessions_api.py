@@ -272,6 +272,32 @@ def test_deny_refuses_without_spending():
         expect(uses_left(srv, key) == 3)
 
 
+def test_an_hls_viewer_who_pauses_within_the_window_still_fills_the_ticket():
+    """A paused HLS viewer is live for the whole idle window (SPEC §4): a second viewer of a
+    full ticket is refused for all of it, not only for half of it."""
+    with harness.Server(["--session-idle", "4"]) as srv:
+        key = ticket(srv, uses=5, max_viewers=1, when_full="deny")["key"]
+        t0 = int(time.time()) + 60
+
+        def hls(t, ip, n):
+            st, _, data = srv.set_clock("@%d" % (t0 + t))
+            expect(st == 200, data)
+            return auth_request(srv, "/%s/%s-%d.ts?key=%s&pass=%s" % (APP, VIDEO, n, key, PASS), ip=ip)[0]
+
+        try:
+            expect(hls(0, "10.0.2.1", 1) == 200)
+            expect(hls(1, "10.0.2.1", 2) == 200)
+            # 4 s after the first viewer's last request (window 4): it is still watching.
+            expect(hls(5, "10.0.2.2", 1) == 403)
+            expect(hls(5, "10.0.2.1", 3) == 200)
+            rows = attempts(srv, key, at_least=2)
+            expect([r["reason"] for r in rows] == ["Success", "Too many viewers"], rows)
+            expect(uses_left(srv, key) == 4)
+            expect([s["ip"] for s in sessions(srv, key)] == ["10.0.2.1"])
+        finally:
+            srv.set_clock(None)
+
+
 def test_end_oldest_bumps_the_first_viewer():
     with harness.Server() as srv:
         t = ticket(srv, uses=5, max_viewers=1, when_full="end_oldest")
