@@ -59,19 +59,20 @@ void App::test_clock(const HttpRequest& req, const Responder& respond) {
     return respond(
         json_error(400, "REQUIRED_FIELD", "give \"now\" (a date or null) or \"advance\""));
   if (has_now && has_advance)
-    return respond(json_error(400, "INVALID_VALUE", "give \"now\" or \"advance\", not both"));
+    return respond(
+        json_error(400, "INVALID_VALUE", "give \"now\" or \"advance\", not both", "advance"));
   if (has_now && doc["now"].IsNull()) {
     clock_.use_wall();
   } else if (has_now) {
     auto t = datetime_value(doc["now"], clock_.wall());
-    if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date (or null)"));
-    clock_.set(*t);
+    if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date (or null)", "now"));
+    clock_.set(Clock::within_dates(*t));
   } else if (auto seconds = int_member(doc, "advance")) {
     clock_.advance(*seconds);
   } else if (doc["advance"].IsNumber() && std::abs(doc["advance"].GetDouble()) < 1e12) {
     clock_.advance(static_cast<int64_t>(doc["advance"].GetDouble()));
   } else {
-    return respond(json_error(400, "INVALID_VALUE", "advance: not a number of seconds"));
+    return respond(json_error(400, "INVALID_VALUE", "advance: not a number of seconds", "advance"));
   }
   respond(json_text("{\"now\":\"" + format_datetime(clock_.now()) + "\"}"));
 }

@@ -135,19 +135,26 @@ def test_clock_names_what_it_cannot_read():
         status, reply = post(srv, "/test/clock", {"advance": 60})
         check(status == 200 and 60 <= seconds_after(reply["now"], 1893456000) <= 65, (status, reply))
         moved_to = reply["now"]
-        bad = [({"advance": "x"}, "INVALID_VALUE", "advance"),
-               ({"advance": True}, "INVALID_VALUE", "advance"),
-               ({"now": "not a date"}, "INVALID_VALUE", "now"),
-               ({"now": []}, "INVALID_VALUE", "now"),
-               ({"now": "2031-01-01 00:00:00", "advance": 5}, "INVALID_VALUE", "not both"),
-               ({}, "REQUIRED_FIELD", "advance")]
-        for body, error, named in bad:
+        bad = [({"advance": "x"}, "INVALID_VALUE", "advance", "advance"),
+               ({"advance": True}, "INVALID_VALUE", "advance", "advance"),
+               ({"now": "not a date"}, "INVALID_VALUE", "now", "now"),
+               ({"now": []}, "INVALID_VALUE", "now", "now"),
+               ({"now": "2031-01-01 00:00:00", "advance": 5}, "INVALID_VALUE", "not both", "advance"),
+               ({}, "REQUIRED_FIELD", "advance", None)]
+        for body, error, named, field in bad:
             status, reply = post(srv, "/test/clock", body)
-            check(status == 400 and reply["error"] == error and named in reply["message"],
-                  (body, status, reply))
+            check(status == 400 and reply["error"] == error and named in reply["message"]
+                  and reply["field"] == field, (body, status, reply))
         # None of them moved ticket time.
         status, reply = post(srv, "/test/clock", {"advance": 0})
         check(status == 200 and 0 <= seconds_after(reply["now"], moved_to) <= 5, (status, reply))
+        # Ticket time stops a second after the epoch, which every date reads as "never".
+        for body in ({"advance": -10 ** 12}, {"now": "@0"}):
+            status, reply = post(srv, "/test/clock", body)
+            check(status == 200 and reply["now"] == "1970-01-01 00:00:01", (body, status, reply))
+            created = harness.new_ticket(srv, expire="2030-01-01 00:00:00")
+            check(created["created_date"] == "1970-01-01 00:00:01", created)
+        post(srv, "/test/clock", {"now": None})
 
 
 def seconds_after(shown, since):
