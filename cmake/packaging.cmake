@@ -3,9 +3,10 @@
 include(GNUInstallDirs)
 
 install(TARGETS sevu-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES README.md docs/legacy-api.md docs/v2-api.md docs/openapi.yaml docs/hooks.md
-              docs/operations.md docs/decisions.md
-        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# README.md beside the whole of docs/, as in the repository, so that the links
+# between them (and to docs/console/'s pictures) resolve where they are installed.
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 # The nginx configurations the tests run, as examples to adapt (docs/hooks.md).
 install(FILES tests/e2e/nginx/rtmp.conf.in tests/e2e/nginx/hls.conf.in
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
@@ -31,7 +32,8 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # dpkg-shlibdeps names the runtime libraries the binary links: libc6, libgcc-s1,
-# libstdc++6, libsqlite3-0, libpq5, libssl3 (libcrypto). Boost (Beast, Asio) is header-only
+# libstdc++6, libsqlite3-0, libpq5, libssl3 (libcrypto), libjemalloc2 and
+# libprometheus-cpp-core1.0. Boost (Beast, Asio) is header-only
 # and compiled into the binary, so no Boost package is needed at run time.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")

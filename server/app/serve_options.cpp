@@ -50,7 +50,8 @@ void add_listener_options(CLI::App& cmd, ServeOptions& o) {
        "hook listener address (/hooks/*, /healthz, /readyz, /metrics), HOST:PORT "
        "[default: 127.0.0.1 and the --listen port + 1]");
   number(cmd, "threads", o.threads, 1u, 256u,
-         "io threads shared by the listeners [default: cores]");
+         "io threads of the public API listener (the hook listener has --hook-threads) "
+         "[default: cores]");
   number(cmd, "hook-threads", o.hook_threads, 1u, 64u, "io threads of the hook listener alone");
   number(cmd, "max-connections", o.max_connections, 1u, 1000000u, "public API connections at once");
   number(cmd, "max-connections-per-ip", o.max_connections_per_ip, 0u, 1000000u,

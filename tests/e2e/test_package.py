@@ -73,7 +73,9 @@ def test_files_go_where_the_docs_say():
         mode, _, _, _, _, path = line.split(None, 5)
         files[path.lstrip(".")] = mode
     for path in ("/usr/bin/sevu-server", "/" + UNIT, "/etc/sevu/sevu.env",
-                 "/usr/share/doc/sevu-server/operations.md",
+                 "/usr/share/doc/sevu-server/README.md",
+                 "/usr/share/doc/sevu-server/docs/operations.md",
+                 "/usr/share/doc/sevu-server/docs/console/timeline.png",
                  "/usr/share/doc/sevu-server/examples/hls.conf.in"):
         expect(path in files, (path, listing))
     expect(files["/usr/bin/sevu-server"] == "-rwxr-xr-x", files["/usr/bin/sevu-server"])
