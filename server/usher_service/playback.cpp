@@ -348,15 +348,11 @@ UsherDecision recheck_connection(Store& store, const UsherRequest& req, int64_t 
 
 std::optional<UsherDecision> view_from_memory(ViewingSessions& sessions, const UsherRequest& req,
                                               int64_t now) {
-  const SessionKey session = session_of(req);
-  std::optional<RecheckFacts> facts = sessions.fresh_facts(session, now);
-  if (!facts) return std::nullopt;
-  UsherDecision d = rule_recheck(&*facts, req, now);
   // A refusal ends the session, in the store too: left to the store path,
   // which also reads the facts afresh.
-  if (!d.allowed) return std::nullopt;
-  sessions.touch(session, now);
-  return d;
+  return sessions.allowed_from_memory(session_of(req), now, [&req, now](const RecheckFacts& facts) {
+    return rule_recheck(&facts, req, now);
+  });
 }
 
 UsherDecision view_in_session(Store& store, ViewingSessions& sessions, const UsherRequest& req,

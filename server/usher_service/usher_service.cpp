@@ -49,17 +49,14 @@ UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& st
               GroupCommit::kMaxBatch, kOwedRows) {}
 
 void UsherService::decide(UsherRequest req, DecisionDone done) {
+  // Answered here, on the calling thread, without a store read and without
+  // the request moved to the heap: the commonest decisions at a big event.
+  if (auto d = decided_from_memory(req)) {
+    if (observer_.decided) observer_.decided(req, *d);
+    return done(std::move(*d));
+  }
   auto shared = std::make_shared<UsherRequest>(std::move(req));
   done = observed(shared, std::move(done));
-  // A request of a live HTTP session whose facts are remembered: answered here,
-  // on the calling thread, without a store read.
-  if (shared->action == UsherAction::kView) {
-    if (auto d = usher_service::view_from_memory(sessions_, *shared, clock_.now()))
-      return done(std::move(*d));
-  }
-  // A start its ticket's remembered facts refuse: answered here too, its
-  // attempt row owed to the next group commit.
-  if (shared->action == UsherAction::kStart && refused_from_memory(*shared, done)) return;
   // Anything else is decided on a store thread, and heard on the asker's own.
   done = heard_through(shared->on_own_thread, std::move(done));
   if (writes(*shared)) return decide_write(std::move(shared), std::move(done));
@@ -83,19 +80,28 @@ bool UsherService::writes(const UsherRequest& req) const {
   return !usher_service::in_live_session(sessions_, req, clock_.now());
 }
 
-bool UsherService::refused_from_memory(const UsherRequest& req, const DecisionDone& done) {
+// A request of a live HTTP session whose facts are remembered; a start its
+// ticket's remembered facts refuse, its attempt row owed to the next group
+// commit. nullopt: the store decides.
+std::optional<UsherDecision> UsherService::decided_from_memory(const UsherRequest& req) {
+  if (req.action == UsherAction::kView)
+    return usher_service::view_from_memory(sessions_, req, clock_.now());
+  if (req.action == UsherAction::kStart) return refused_from_memory(req);
+  return std::nullopt;
+}
+
+std::optional<UsherDecision> UsherService::refused_from_memory(const UsherRequest& req) {
   const int64_t now = clock_.now();
   std::optional<UsherDecision> d = usher_service::refuse_from_memory(refusals_, req, now);
-  if (!d) return false;
+  if (!d) return std::nullopt;
   auto row = std::make_shared<const Attempt>(
       usher_service::attempt_row(req, d->cdn_id, false, d->reason, now, config_.server_name));
   const bool owed = writes_.owe([row](Store& store, IfRolledBack& if_rolled_back) {
     store.insert_attempt(*row);
     if_rolled_back.owed_rows.push_back(row);
   });
-  if (!owed) return false;  // the writer's queue is full: the store path decides, or sheds
-  done(std::move(*d));
-  return true;
+  if (!owed) return std::nullopt;  // the writer's queue is full: the store path decides, or sheds
+  return d;
 }
 
 void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done) {

@@ -86,7 +86,8 @@ class UsherService {
  private:
   bool writes(const UsherRequest& req) const;
   DecisionDone observed(std::shared_ptr<UsherRequest> req, DecisionDone done) const;
-  bool refused_from_memory(const UsherRequest& req, const DecisionDone& done);
+  std::optional<UsherDecision> decided_from_memory(const UsherRequest& req);
+  std::optional<UsherDecision> refused_from_memory(const UsherRequest& req);
   void decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done);
   void decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done);
   void read_on(Store& store, const UsherRequest& req, const DecisionDone& done);

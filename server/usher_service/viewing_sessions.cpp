@@ -98,19 +98,39 @@ std::size_t ViewingSessions::size() const {
   return sessions_.size();
 }
 
-std::optional<RecheckFacts> ViewingSessions::fresh_facts(const SessionKey& s, int64_t now) const {
-  const std::string id = id_of(s);
+const RecheckFacts* ViewingSessions::fresh_locked(const std::string& id, int64_t now) const {
   const uint64_t generation = generation_.load(std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(mutex_);
   auto it = sessions_.find(id);
-  if (it == sessions_.end() || now - it->second.last_seen > idle_) return std::nullopt;
+  if (it == sessions_.end() || now - it->second.last_seen > idle_) return nullptr;
   const Entry& e = it->second;
-  if (!e.facts || e.facts_generation != generation) return std::nullopt;
-  if (Steady::now() - e.facts_read >= facts_window_) return std::nullopt;
+  if (!e.facts || e.facts_generation != generation) return nullptr;
+  if (Steady::now() - e.facts_read >= facts_window_) return nullptr;
   // Ticket time may run ahead of the wall clock (the test clock): the store
   // path, which writes last_seen, is then due before the facts go stale.
-  if (now - e.stored_seen >= kStoredSeenLag) return std::nullopt;
-  return e.facts;
+  if (now - e.stored_seen >= kStoredSeenLag) return nullptr;
+  return &*e.facts;
+}
+
+std::optional<RecheckFacts> ViewingSessions::fresh_facts(const SessionKey& s, int64_t now) const {
+  const std::string id = id_of(s);
+  std::lock_guard<std::mutex> lock(mutex_);
+  const RecheckFacts* facts = fresh_locked(id, now);
+  if (!facts) return std::nullopt;
+  return *facts;
+}
+
+std::optional<UsherDecision> ViewingSessions::allowed_from_memory(
+    const SessionKey& s, int64_t now,
+    const std::function<UsherDecision(const RecheckFacts&)>& rule) {
+  const std::string id = id_of(s);
+  std::lock_guard<std::mutex> lock(mutex_);
+  const RecheckFacts* facts = fresh_locked(id, now);
+  if (!facts) return std::nullopt;
+  UsherDecision d = rule(*facts);
+  if (!d.allowed) return std::nullopt;
+  Entry& e = sessions_.find(id)->second;  // live: fresh_locked found it
+  e.last_seen = std::max(e.last_seen, now);
+  return d;
 }
 
 void ViewingSessions::remember(const SessionKey& s, RecheckFacts facts, uint64_t generation) {

@@ -9,12 +9,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "core/records.hpp"
+#include "usher_service/usher_request.hpp"
 
 namespace sevu::usher_service {
 
@@ -62,6 +64,13 @@ class ViewingSessions {
   // window and not forgotten since, and its stored last_seen is not due;
   // nullopt otherwise.
   std::optional<RecheckFacts> fresh_facts(const SessionKey& s, int64_t now) const;
+  // fresh_facts() and, when `rule` allows the request on them, touch(), in one
+  // lookup and without a copy of the facts: the decision of an in-session
+  // request answered from memory, or nullopt (no fresh facts, or a refusal,
+  // which the store path decides again and ends the session with).
+  std::optional<UsherDecision> allowed_from_memory(
+      const SessionKey& s, int64_t now,
+      const std::function<UsherDecision(const RecheckFacts&)>& rule);
   // Remembers what a re-check of a live session read, given the generation()
   // taken before the read began: facts read across a forget_facts() stay stale.
   void remember(const SessionKey& s, RecheckFacts facts, uint64_t generation);
@@ -79,6 +88,8 @@ class ViewingSessions {
     uint64_t facts_generation = 0;
   };
   static std::string id_of(const SessionKey& s);
+  // The session's facts when fresh (fresh_facts()); caller holds mutex_.
+  const RecheckFacts* fresh_locked(const std::string& id, int64_t now) const;
   void make_room(int64_t now);  // caller holds mutex_
 
   const int64_t idle_;
