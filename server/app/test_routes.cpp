@@ -66,7 +66,7 @@ void App::test_clock(const HttpRequest& req, const Responder& respond) {
   } else if (has_now) {
     auto t = datetime_value(doc["now"], clock_.wall());
     if (!t) return respond(json_error(400, "INVALID_VALUE", "now: not a date (or null)", "now"));
-    clock_.set(Clock::within_dates(*t));
+    clock_.set(*t);
   } else if (auto seconds = int_member(doc, "advance")) {
     clock_.advance(*seconds);
   } else if (doc["advance"].IsNumber() && std::abs(doc["advance"].GetDouble()) < 1e12) {

@@ -55,9 +55,9 @@ void read_body(const Context& c, rapidjson::Document& doc);
 
 // 400 UNKNOWN_FIELD naming the first member of body not in known: a misspelt
 // setting must not answer 200 having changed nothing.
-// also: more of them, kept in a list of their own.
+// also (may be null): true for more names it takes, kept where they are read.
 void only_members(const rapidjson::Value& body, std::initializer_list<std::string_view> known,
-                  std::initializer_list<std::string_view> also = {});
+                  bool (*also)(std::string_view) = nullptr);
 
 HttpResponse no_content();
 

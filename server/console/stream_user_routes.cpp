@@ -4,10 +4,8 @@
 // it is made. Passwords go in, never out; they are hashed on this store worker
 // before any write transaction opens, as sevu.addstreamuser's prepare step does.
 #include <algorithm>
-#include <initializer_list>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "auth/password_hash.hpp"
@@ -31,11 +29,6 @@ int64_t id_of(const std::string& text) {
   if (!id) throw v2::not_found("no such stream user");
   return *id;
 }
-
-// What legacy::apply_settings reads.
-const std::initializer_list<std::string_view> kSettings = {
-    "record",         "record_type",      "segment_type", "segment_value", "save_folder",
-    "playlist_count", "playlist_timeout", "enable_dvr",   "ga_key"};
 
 bool same_identity(const StreamUser& a, const StreamUser& b) {
   return a.app == b.app && a.stream == b.stream && a.user == b.user;
@@ -84,7 +77,7 @@ HttpResponse add_stream_user(const Context& c) {
   const Account account = acting_account_only(c);
   JsonDocument body;
   read_body(c, body);
-  only_members(body, {"app", "stream", "user", "pass"}, kSettings);
+  only_members(body, {"app", "stream", "user", "pass"}, legacy::is_setting);
   const std::string missing = legacy::missing_identity_fields(body);
   if (!missing.empty())
     throw v2::bad_request(v2::code::kRequiredField, "missing: " + missing,
@@ -127,7 +120,7 @@ HttpResponse update_stream_user(const Context& c, const std::string& id_text) {
                             std::string(fixed) +
                                 " cannot be changed; remove the stream user and add it again",
                             fixed);
-  only_members(body, {"pass"}, kSettings);
+  only_members(body, {"pass"}, legacy::is_setting);
   std::optional<std::string> pass_hash;
   if (const auto pass = body.FindMember("pass"); pass != body.MemberEnd()) {
     auto current = c.store.stream_user(account.cdn_id, id);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <algorithm>
-
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -26,7 +25,11 @@ class Clock {
   // from this moment rather than from the wall's next tick: a test that sets
   // the clock and at once makes a ticket sees the date it set, wherever in the
   // wall's second the set fell (docs/operations.md, "Test clock").
+  // Kept within the dates ticket time may show: 1970-01-01 00:00:01 to
+  // 9999-12-31 23:59:59; not the epoch itself, which every stored date reads
+  // as "never" (0000-00-00 00:00:00).
   void set(int64_t unix_seconds) {
+    unix_seconds = std::clamp(unix_seconds, kMinDatetime + 1, kMaxDatetime);
     const int64_t micros = wall_micros();
     frozen_.store(kRunning);
     anchor_micros_.store(micros % kMicros);
@@ -47,10 +50,6 @@ class Clock {
       set(moved_within_dates(now(), seconds));
     }
   }
-  // t moved into the dates ticket time may show: 1970-01-01 00:00:01 to
-  // 9999-12-31 23:59:59. Not the epoch itself, which every stored date reads
-  // as "never" (0000-00-00 00:00:00).
-  static int64_t within_dates(int64_t t) { return std::clamp(t, kMinDatetime + 1, kMaxDatetime); }
   void use_wall() {  // back to the system clock
     frozen_.store(kRunning);
     anchor_micros_.store(0);
@@ -63,8 +62,8 @@ class Clock {
   static int64_t wall_micros();
   static int64_t moved_within_dates(int64_t from, int64_t seconds) {
     if (seconds > kMaxDatetime - from) return kMaxDatetime;
-    if (seconds < kMinDatetime - from) return within_dates(kMinDatetime);
-    return within_dates(from + seconds);
+    if (seconds < kMinDatetime - from) return kMinDatetime;
+    return from + seconds;
   }
   // Unix microseconds are never negative before the year 292,277, but an
   // anchor a fraction of a second later can make the difference so.

@@ -52,7 +52,7 @@ void UsherService::decide(UsherRequest req, DecisionDone done) {
   // Answered here, on the calling thread, without a store read and without
   // the request moved to the heap: the commonest decisions at a big event.
   if (auto d = decided_from_memory(req)) {
-    if (observer_.decided) observer_.decided(req, *d);
+    observe(req, *d);
     return done(std::move(*d));
   }
   auto shared = std::make_shared<UsherRequest>(std::move(req));
@@ -66,9 +66,13 @@ void UsherService::decide(UsherRequest req, DecisionDone done) {
 DecisionDone UsherService::observed(std::shared_ptr<UsherRequest> req, DecisionDone done) const {
   if (!observer_.decided) return done;
   return [this, req = std::move(req), done = std::move(done)](UsherDecision d) {
-    observer_.decided(*req, d);
+    observe(*req, d);
     done(std::move(d));
   };
+}
+
+void UsherService::observe(const UsherRequest& req, const UsherDecision& d) const {
+  if (observer_.decided) observer_.decided(req, d);
 }
 
 // A start writes; so does an HTTP request that opens a viewing session. A

@@ -86,6 +86,7 @@ class UsherService {
  private:
   bool writes(const UsherRequest& req) const;
   DecisionDone observed(std::shared_ptr<UsherRequest> req, DecisionDone done) const;
+  void observe(const UsherRequest& req, const UsherDecision& d) const;
   std::optional<UsherDecision> decided_from_memory(const UsherRequest& req);
   std::optional<UsherDecision> refused_from_memory(const UsherRequest& req);
   void decide_write(std::shared_ptr<UsherRequest> req, DecisionDone done);

@@ -98,25 +98,25 @@ std::size_t ViewingSessions::size() const {
   return sessions_.size();
 }
 
-const RecheckFacts* ViewingSessions::fresh_locked(const std::string& id, int64_t now) const {
+ViewingSessions::Entry* ViewingSessions::fresh_entry(const std::string& id, int64_t now) {
   const uint64_t generation = generation_.load(std::memory_order_relaxed);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || now - it->second.last_seen > idle_) return nullptr;
-  const Entry& e = it->second;
+  Entry& e = it->second;
   if (!e.facts || e.facts_generation != generation) return nullptr;
   if (Steady::now() - e.facts_read >= facts_window_) return nullptr;
   // Ticket time may run ahead of the wall clock (the test clock): the store
   // path, which writes last_seen, is then due before the facts go stale.
   if (now - e.stored_seen >= kStoredSeenLag) return nullptr;
-  return &*e.facts;
+  return &e;
 }
 
-std::optional<RecheckFacts> ViewingSessions::fresh_facts(const SessionKey& s, int64_t now) const {
+std::optional<RecheckFacts> ViewingSessions::fresh_facts(const SessionKey& s, int64_t now) {
   const std::string id = id_of(s);
   std::lock_guard<std::mutex> lock(mutex_);
-  const RecheckFacts* facts = fresh_locked(id, now);
-  if (!facts) return std::nullopt;
-  return *facts;
+  const Entry* e = fresh_entry(id, now);
+  if (!e) return std::nullopt;
+  return e->facts;
 }
 
 std::optional<UsherDecision> ViewingSessions::allowed_from_memory(
@@ -124,12 +124,11 @@ std::optional<UsherDecision> ViewingSessions::allowed_from_memory(
     const std::function<UsherDecision(const RecheckFacts&)>& rule) {
   const std::string id = id_of(s);
   std::lock_guard<std::mutex> lock(mutex_);
-  const RecheckFacts* facts = fresh_locked(id, now);
-  if (!facts) return std::nullopt;
-  UsherDecision d = rule(*facts);
+  Entry* e = fresh_entry(id, now);
+  if (!e) return std::nullopt;
+  UsherDecision d = rule(*e->facts);
   if (!d.allowed) return std::nullopt;
-  Entry& e = sessions_.find(id)->second;  // live: fresh_locked found it
-  e.last_seen = std::max(e.last_seen, now);
+  e->last_seen = std::max(e->last_seen, now);  // live: touch() without its lookup
   return d;
 }
 

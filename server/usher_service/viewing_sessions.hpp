@@ -63,7 +63,7 @@ class ViewingSessions {
   // The facts remembered for a session live at now, when read within the facts
   // window and not forgotten since, and its stored last_seen is not due;
   // nullopt otherwise.
-  std::optional<RecheckFacts> fresh_facts(const SessionKey& s, int64_t now) const;
+  std::optional<RecheckFacts> fresh_facts(const SessionKey& s, int64_t now);
   // fresh_facts() and, when `rule` allows the request on them, touch(), in one
   // lookup and without a copy of the facts: the decision of an in-session
   // request answered from memory, or nullopt (no fresh facts, or a refusal,
@@ -88,8 +88,9 @@ class ViewingSessions {
     uint64_t facts_generation = 0;
   };
   static std::string id_of(const SessionKey& s);
-  // The session's facts when fresh (fresh_facts()); caller holds mutex_.
-  const RecheckFacts* fresh_locked(const std::string& id, int64_t now) const;
+  // The session's entry when its facts are fresh (fresh_facts()), else null;
+  // caller holds mutex_.
+  Entry* fresh_entry(const std::string& id, int64_t now);
   void make_room(int64_t now);  // caller holds mutex_
 
   const int64_t idle_;

@@ -780,34 +780,42 @@ TEST_CASE("an HTTP session ended in the store is refused at its next request, an
   CHECK(db.attempts().size() == 1);
 }
 
-TEST_CASE("an HTTP session taken over from another instance is written at once") {
+namespace {
+// One HTTP viewer and a ticket of 5 uses on one store, seen by two instances'
+// memories with an idle window of 10 s.
+struct TwoInstances {
   TempDb db;
-  db.add_ticket(5);
-  ViewingSessions first(10), second(10);  // two instances' memories, idle window 10 s
+  ViewingSessions first{10}, second{10};
   IfRolledBack undo;
   const UsherRequest hls = hls_viewer();
-  const UsherDecision opened = view_in_session(*db.store, first, hls, kNow, "s", undo);
+  TwoInstances() { db.add_ticket(5); }
+  UsherDecision view(ViewingSessions& instance, int64_t seconds) {
+    return view_in_session(*db.store, instance, hls, kNow + seconds, "s", undo);
+  }
+};
+}  // namespace
+
+TEST_CASE("an HTTP session taken over from another instance is written at once") {
+  TwoInstances two;
+  TempDb& db = two.db;
+  const UsherDecision opened = two.view(two.first, 0);
   REQUIRE(opened.allowed);
-  for (int t : {2, 4}) REQUIRE(view_in_session(*db.store, first, hls, kNow + t, "s", undo).allowed);
+  for (int t : {2, 4}) REQUIRE(two.view(two.first, t).allowed);
   CHECK(db.store->viewing_session(opened.session_id)->last_seen == kNow + 4);
-  REQUIRE(view_in_session(*db.store, second, hls, kNow + 6, "s", undo).allowed);
+  REQUIRE(two.view(two.second, 6).allowed);
   CHECK(db.store->viewing_session(opened.session_id)->last_seen == kNow + 6);
   CHECK(db.ticket().uses == 4);
 }
 
 TEST_CASE("a viewer who paused for less than the idle window continues on another instance") {
-  TempDb db;
-  db.add_ticket(5);
-  ViewingSessions first(10), second(10);  // two instances' memories, idle window 10 s
-  IfRolledBack undo;
-  const UsherRequest hls = hls_viewer();
-  REQUIRE(view_in_session(*db.store, first, hls, kNow, "s", undo).allowed);
-  REQUIRE(view_in_session(*db.store, first, hls, kNow + 3, "s", undo).allowed);
+  TwoInstances two;
+  REQUIRE(two.view(two.first, 0).allowed);
+  REQUIRE(two.view(two.first, 3).allowed);
   // 9 s after the last request (under the window), 13 s after the opening: the
   // store must know of the request at kNow + 3, or this is a second start.
-  REQUIRE(view_in_session(*db.store, second, hls, kNow + 12, "s", undo).allowed);
-  CHECK(db.ticket().uses == 4);
-  CHECK(db.attempts().size() == 1);
+  REQUIRE(two.view(two.second, 12).allowed);
+  CHECK(two.db.ticket().uses == 4);
+  CHECK(two.db.attempts().size() == 1);
 }
 
 TEST_CASE("an ended session is refused for an idle window after its end, whatever was stored") {

@@ -3,6 +3,7 @@
 // to small charsets so that nothing downstream needs escaping.
 #include "legacy/commands/stream_users/fields.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -252,6 +253,16 @@ StreamUser default_stream_user() {
   u.enable_dvr = true;
   u.ga_key.clear();
   return u;
+}
+
+// Every member apply_settings reads, for routes that refuse any other
+// (console/stream_user_routes.cpp): a setting added there is added here.
+constexpr std::array<std::string_view, 9> kSettings = {
+    "record",         "record_type",      "segment_type", "segment_value", "save_folder",
+    "playlist_count", "playlist_timeout", "enable_dvr",   "ga_key"};
+
+bool is_setting(std::string_view name) {
+  return std::find(kSettings.begin(), kSettings.end(), name) != kSettings.end();
 }
 
 std::optional<FieldProblem> apply_settings(const rapidjson::Value& request, StreamUser& user) {

@@ -85,6 +85,8 @@ std::optional<std::string> user_problem(std::string_view user);
 // sent, except save_folder and ga_key, where "" clears the setting.
 // On a problem, user may have been partly changed; callers discard it.
 std::optional<FieldProblem> apply_settings(const rapidjson::Value& request, StreamUser& user);
+// True for the name of a setting apply_settings reads.
+bool is_setting(std::string_view name);
 
 // Settings of a new stream user before the request's own are applied.
 StreamUser default_stream_user();
