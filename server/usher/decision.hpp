@@ -28,8 +28,11 @@ enum class Reason {
 // The exact reason strings logged in attempts ("Invalid Auth Token", ...).
 const char* reason_text(Reason r);
 
+// Views of what the viewer sent, as the caller holds it: the rules read them
+// during one call and keep none (docs/performance.md, "The session's key read
+// in place").
 struct PlayRequest {
-  std::string key, pass, ip, app, video;
+  std::string_view key, pass, ip, app, video;
   // The app lies in another account's namespace ("<username>-..." of an account
   // that does not own the ticket): the app check fails whatever the patterns say,
   // so one tenant's tickets never open another tenant's streams.

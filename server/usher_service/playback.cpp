@@ -30,8 +30,13 @@ RecheckFacts facts_of(Store& store, const UsherRequest& req, Ticket ticket) {
   return f;
 }
 
+std::string_view or_empty(const std::optional<std::string>& v) {
+  return v ? std::string_view(*v) : std::string_view();
+}
+
+// Views of req: lives no longer than it (usher::PlayRequest).
 usher::PlayRequest play_request(const UsherRequest& req, const RecheckFacts* facts) {
-  usher::PlayRequest play{req.credentials.key.value_or(""), req.credentials.pass.value_or(""),
+  usher::PlayRequest play{or_empty(req.credentials.key), or_empty(req.credentials.pass),
                           req.client_ip, req.app, req.video};
   if (facts) {
     play.app_owned_elsewhere = facts->app_owned_elsewhere;
@@ -59,9 +64,9 @@ std::optional<Ticket> ticket_of(Store& store, const UsherRequest& req) {
   return store.ticket_by_key(req.credentials.key.value_or(""));
 }
 
+// Views of r: lives no longer than it (SessionKey).
 SessionKey session_of(const UsherRequest& r) {
-  return {r.credentials.key.value_or(""), r.credentials.pass.value_or(""), r.client_ip, r.app,
-          r.video};
+  return {or_empty(r.credentials.key), or_empty(r.credentials.pass), r.client_ip, r.app, r.video};
 }
 
 UsherDecision session_ended(int64_t cdn_id) {

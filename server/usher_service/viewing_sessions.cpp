@@ -1,6 +1,7 @@
 #include "usher_service/viewing_sessions.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include "auth/crypto.hpp"
@@ -25,16 +26,21 @@ ViewingSessions::ViewingSessions(int64_t idle_seconds, std::size_t max_sessions,
                                  std::chrono::milliseconds facts_window)
     : idle_(idle_seconds), max_(std::max<std::size_t>(max_sessions, 1)), facts_window_(facts_window) {}
 
-std::string ViewingSessions::id_of(const SessionKey& s) {
+void ViewingSessions::id_of(const SessionKey& s, std::string& out) {
   // Each part is length-prefixed, so distinct sessions never share an id.
-  std::string id;
-  constexpr std::size_t kPrefixes = 5 * 8;  // five "<length>:" of up to seven digits
-  id.reserve(s.key.size() + s.pass.size() + s.ip.size() + s.app.size() + s.video.size() + kPrefixes);
-  for (const std::string* part : {&s.key, &s.pass, &s.ip, &s.app, &s.video}) {
-    id += std::to_string(part->size());
-    id += ':';
-    id += *part;
+  out.clear();
+  for (std::string_view part : {s.key, s.pass, s.ip, s.app, s.video}) {
+    char length[24];
+    const auto end = std::to_chars(length, length + sizeof length, part.size()).ptr;
+    out.append(length, end);
+    out += ':';
+    out += part;
   }
+}
+
+std::string ViewingSessions::id_of(const SessionKey& s) {
+  std::string id;
+  id_of(s, id);
   return id;
 }
 
@@ -122,7 +128,8 @@ std::optional<RecheckFacts> ViewingSessions::fresh_facts(const SessionKey& s, in
 std::optional<UsherDecision> ViewingSessions::allowed_from_memory(
     const SessionKey& s, int64_t now,
     const std::function<UsherDecision(const RecheckFacts&)>& rule) {
-  const std::string id = id_of(s);
+  thread_local std::string id;  // every in-session request's: its capacity stays
+  id_of(s, id);
   std::lock_guard<std::mutex> lock(mutex_);
   Entry* e = fresh_entry(id, now);
   if (!e) return std::nullopt;

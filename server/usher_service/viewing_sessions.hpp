@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/records.hpp"
@@ -20,8 +21,12 @@
 
 namespace sevu::usher_service {
 
+// Views of the request it was made from (session_of), and lives no longer than
+// it: copied into five strings, it cost each in-session request a copy of the
+// request's credentials and path (docs/performance.md, "The session's key
+// read in place").
 struct SessionKey {
-  std::string key, pass, ip, app, video;
+  std::string_view key, pass, ip, app, video;
 };
 
 // What a re-check reads from the store (playback.hpp): remembered with a live
@@ -87,6 +92,9 @@ class ViewingSessions {
     Steady::time_point facts_read;
     uint64_t facts_generation = 0;
   };
+  // The session's key in the table, written into `out` (cleared first), so
+  // that a lookup reuses its thread's buffer.
+  static void id_of(const SessionKey& s, std::string& out);
   static std::string id_of(const SessionKey& s);
   // The session's entry when its facts are fresh (fresh_facts()), else null;
   // caller holds mutex_.

@@ -52,7 +52,8 @@ struct Breakage {
 
 const std::array<Breakage, 8>& breakages() {
   static const std::array<Breakage, 8> all = {{
-      {Reason::kInvalidAuthToken, [](Ticket&, PlayRequest& r, int64_t&) { r.pass += "x"; }},
+      {Reason::kInvalidAuthToken,
+       [](Ticket&, PlayRequest& r, int64_t&) { r.pass = "g63clVAI5wFPxY9vwVOJvw6Lx"; }},
       {Reason::kAccountDisabled,
        [](Ticket&, PlayRequest& r, int64_t&) { r.account_active = false; }},
       {Reason::kTokenRevoked, [](Ticket& t, PlayRequest&, int64_t&) { t.active = false; }},

@@ -13,7 +13,14 @@ using sevu::usher_service::ViewingSessions;
 using sevu::usher_service::SessionKey;
 
 namespace {
-SessionKey viewer(std::string ip = "10.0.0.1", std::string video = "mystream") {
+// Owns what a SessionKey only views: a temporary Viewer outlives the call it
+// is passed to.
+struct Viewer {
+  std::string key, pass, ip, app, video;
+  operator SessionKey() const { return {key, pass, ip, app, video}; }
+};
+
+Viewer viewer(std::string ip = "10.0.0.1", std::string video = "mystream") {
   return {"mystream.0123456789abcd.12345678", "pw", std::move(ip), "demo-origin", std::move(video)};
 }
 }  // namespace
@@ -37,7 +44,7 @@ TEST_CASE("every part of the session key counts") {
   s.touch(viewer(), 1000);
   CHECK_FALSE(s.live(viewer("10.0.0.2"), 1000));
   CHECK_FALSE(s.live(viewer("10.0.0.1", "other"), 1000));
-  SessionKey other_pass = viewer();
+  Viewer other_pass = viewer();
   other_pass.pass = "pw2";
   CHECK_FALSE(s.live(other_pass, 1000));
   // Parts are delimited: shifting characters between them is another session.
