@@ -104,7 +104,7 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
   const hooks::EncodeDecision encode = call.encode;
   const hooks::EncodeDecisionAt encode_at = call.encode_at;
   usher_.decide(std::move(call.request),
-                [this, encode, encode_at, route, respond](UsherDecision d) {
+                [this, encode, encode_at, route, respond = std::move(respond)](UsherDecision d) {
                   if (d.decided())
                     return respond(encode_at ? encode_at(d, clock_.now()) : encode(d));
                   // A media server must never read "busy" as "allowed": 503 and 500

@@ -29,13 +29,13 @@ struct HookCall {
     c.answer = std::move(r);
     return c;
   }
-  static HookCall ask(UsherRequest req, EncodeDecision encode) {
+  static HookCall ask(UsherRequest&& req, EncodeDecision encode) {
     HookCall c;
     c.request = std::move(req);
     c.encode = encode;
     return c;
   }
-  static HookCall ask(UsherRequest req, EncodeDecisionAt encode_at) {
+  static HookCall ask(UsherRequest&& req, EncodeDecisionAt encode_at) {
     HookCall c;
     c.request = std::move(req);
     c.encode_at = encode_at;

@@ -48,7 +48,7 @@ UsherService::UsherService(const Clock& clock, UsherConfig config, StorePool& st
       writes_(stores, StorePool::Lane::hooks, observer_.committed, GroupCommit::kMaxWaiting,
               GroupCommit::kMaxBatch, kOwedRows) {}
 
-void UsherService::decide(UsherRequest req, DecisionDone done) {
+void UsherService::decide(UsherRequest&& req, DecisionDone done) {
   // Answered here, on the calling thread, without a store read and without
   // the request moved to the heap: the commonest decisions at a big event.
   if (auto d = decided_from_memory(req)) {

@@ -55,7 +55,7 @@ class UsherService {
   // once when the store queue is full (kBusy), later otherwise. Decisions that
   // write (starts, and HTTP requests that open a viewing session) share
   // transactions through group commit; the others are reads.
-  void decide(UsherRequest req, DecisionDone done);
+  void decide(UsherRequest&& req, DecisionDone done);
 
   // Tickets or accounts were changed through this process (an API write): what
   // the service remembers of them goes stale at once. Changes made elsewhere
