@@ -28,7 +28,7 @@ Handler App::hook_handler() {
 
 void App::route_hook(HttpRequest&& req, Responder respond) {
   auto path = req.path();
-  if (path.substr(0, 7) == "/hooks/") return hooks_.handle(req, std::move(respond));
+  if (path.substr(0, 7) == "/hooks/") return hooks_.handle(std::move(req), std::move(respond));
   const bool ops = path == "/healthz" || path == "/readyz" || path == "/metrics";
   // Probes and scrapers only read (docs/operations.md, "Health and metrics").
   if (ops && !is_read_method(req.method)) return respond(method_not_allowed("GET, HEAD", "use GET"));

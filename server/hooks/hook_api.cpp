@@ -87,7 +87,7 @@ std::optional<HttpResponse> HookApi::check_token(const HttpRequest& req) const {
   return json_error(401, "UNAUTHORIZED", "hook token missing or wrong");
 }
 
-void HookApi::handle(const HttpRequest& req, Responder respond) {
+void HookApi::handle(HttpRequest&& req, Responder respond) {
   // The token first: without it, a caller learns nothing, not even which routes exist.
   if (auto denied = check_token(req)) return respond(std::move(*denied));
   const Route* route = find_route(req.path());
@@ -100,7 +100,7 @@ void HookApi::handle(const HttpRequest& req, Responder respond) {
 
   hooks::HookCall call = route->adapter(req, config_);
   if (call.answer) return respond(std::move(*call.answer));
-  call.request.on_own_thread = req.on_own_thread;
+  call.request.on_own_thread = std::move(req.on_own_thread);  // a copy: an allocation
   const hooks::EncodeDecision encode = call.encode;
   const hooks::EncodeDecisionAt encode_at = call.encode_at;
   usher_.decide(std::move(call.request),

@@ -29,8 +29,9 @@ class HookApi {
 
   // On the io thread: the token, the route (404), the method (405), decoding;
   // then the usher decides off the io thread and respond hears its answer,
-  // exactly once, from whichever thread decided.
-  void handle(const HttpRequest& req, Responder respond);
+  // exactly once, from whichever thread decided. The request's on_own_thread
+  // moves on to the usher.
+  void handle(HttpRequest&& req, Responder respond);
 
   // The hook token check alone, for every route the token guards (/hooks/*,
   // /test/*): 401 when a token is configured and the request lacks it.

@@ -109,7 +109,7 @@ struct Hooks {
 // HookApi::handle's answer, waited for: decisions answer from other threads.
 HttpResponse handle(HookApi& api, const HttpRequest& req) {
   auto answer = std::make_shared<std::promise<HttpResponse>>();
-  api.handle(req, [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  api.handle(HttpRequest(req), [answer](HttpResponse r) { answer->set_value(std::move(r)); });
   return answer->get_future().get();
 }
 
