@@ -100,7 +100,7 @@ void HookApi::handle(HttpRequest&& req, Responder respond) {
 
   hooks::HookCall call = route->adapter(req, config_);
   if (call.answer) return respond(std::move(*call.answer));
-  call.request.on_own_thread = std::move(req.on_own_thread);  // a copy: an allocation
+  call.request.on_own_thread = std::move(req.on_own_thread);  // a copy would allocate
   const hooks::EncodeDecision encode = call.encode;
   const hooks::EncodeDecisionAt encode_at = call.encode_at;
   usher_.decide(std::move(call.request),
