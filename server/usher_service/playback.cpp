@@ -34,10 +34,16 @@ std::string_view or_empty(const std::optional<std::string>& v) {
   return v ? std::string_view(*v) : std::string_view();
 }
 
-// Views of req: lives no longer than it (usher::PlayRequest).
+// The viewer the request names, as views of r: lives no longer than it
+// (SessionKey). The rules read the same five fields (play_request).
+SessionKey session_of(const UsherRequest& r) {
+  return {or_empty(r.credentials.key), or_empty(r.credentials.pass), r.client_ip, r.app, r.video};
+}
+
+// Views of req, as session_of's: lives no longer than it (usher::PlayRequest).
 usher::PlayRequest play_request(const UsherRequest& req, const RecheckFacts* facts) {
-  usher::PlayRequest play{or_empty(req.credentials.key), or_empty(req.credentials.pass),
-                          req.client_ip, req.app, req.video};
+  const SessionKey viewer = session_of(req);
+  usher::PlayRequest play{viewer.key, viewer.pass, viewer.ip, viewer.app, viewer.video};
   if (facts) {
     play.app_owned_elsewhere = facts->app_owned_elsewhere;
     play.account_active = facts->account_active;
@@ -62,11 +68,6 @@ UsherDecision rule_recheck(const RecheckFacts* facts, const UsherRequest& req, i
 
 std::optional<Ticket> ticket_of(Store& store, const UsherRequest& req) {
   return store.ticket_by_key(req.credentials.key.value_or(""));
-}
-
-// Views of r: lives no longer than it (SessionKey).
-SessionKey session_of(const UsherRequest& r) {
-  return {or_empty(r.credentials.key), or_empty(r.credentials.pass), r.client_ip, r.app, r.video};
 }
 
 UsherDecision session_ended(int64_t cdn_id) {
