@@ -48,18 +48,15 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
     ++pieces;
   }
   out.reserve(pieces);
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view piece = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (piece.empty()) continue;
-    const std::size_t eq = piece.find('=');
-    auto name = percent_decode(piece.substr(0, eq), true, bad);
-    auto value = percent_decode(
-        eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), true, bad);
-    if (!name || !value) return std::nullopt;
-    out.emplace_back(std::move(*name), std::move(*value));
-  }
+  bool readable = true;
+  for_each_raw_pair(query, [&](std::string_view raw_name, std::string_view raw_value) {
+    auto name = percent_decode(raw_name, true, bad);
+    auto value = percent_decode(raw_value, true, bad);
+    readable = name && value;
+    if (readable) out.emplace_back(std::move(*name), std::move(*value));
+    return readable;
+  });
+  if (!readable) return std::nullopt;
   return out;
 }
 

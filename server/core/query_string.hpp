@@ -28,6 +28,25 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
 std::optional<std::vector<std::string>> path_segments(std::string_view path,
                                                       std::string_view prefix);
 
+// Splits on '&', then at the first '=' of each piece, and calls
+// visit(name, value) with both sides still encoded, in order, until it returns
+// false. "a" gives ("a", ""); empty pieces ("a=1&&b=2") are skipped. For
+// readers that decode only the pairs they want (docs/performance.md,
+// "Credentials read in place").
+template <typename Visit>
+void for_each_raw_pair(std::string_view query, Visit&& visit) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view piece = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (piece.empty()) continue;
+    const std::size_t eq = piece.find('=');
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
+    if (!visit(piece.substr(0, eq), value)) return;
+  }
+}
+
 // Splits on '&', then at the first '=' of each piece, and decodes both sides.
 // "a" gives ("a", ""); empty pieces ("a=1&&b=2") are skipped. Order and
 // repeats are kept as received. nullopt when any piece is badly encoded and

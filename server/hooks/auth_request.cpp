@@ -1,7 +1,6 @@
 #include "hooks/auth_request.hpp"
 
 #include <algorithm>
-#include <vector>
 
 #include "core/json_util.hpp"
 #include "core/query_string.hpp"
@@ -56,16 +55,24 @@ std::optional<AppVideo> derive_app_video(std::string_view raw_path,
                                          std::optional<std::string_view> app_header,
                                          std::optional<std::string_view> video_header,
                                          std::string& problem) {
-  auto path = percent_decode(raw_path, false);
-  if (!path) {
-    problem = "X-Original-URI: malformed %-escape";
-    return std::nullopt;
+  // Decoded into a copy only when there is an escape to decode: a media
+  // path rarely has one, and the segments below are views of it.
+  std::string decoded;
+  std::string_view path = raw_path;
+  if (raw_path.find('%') != std::string_view::npos) {
+    auto d = percent_decode(raw_path, false);
+    if (!d) {
+      problem = "X-Original-URI: malformed %-escape";
+      return std::nullopt;
+    }
+    decoded = std::move(*d);
+    path = decoded;
   }
-  if (path->find('\0') != std::string::npos) {
+  if (path.find('\0') != std::string_view::npos) {
     problem = "X-Original-URI: NUL in path";
     return std::nullopt;
   }
-  auto parts = path_segments(*path);  // "//" collapses, as nginx merges slashes
+  auto parts = path_segments(path);  // "//" collapses, as nginx merges slashes
   for (auto p : parts) {
     if (p == "." || p == "..") {
       problem = "X-Original-URI: dot segment in path";
@@ -108,11 +115,9 @@ std::optional<UsherRequest> decode_auth_request(const HttpRequest& req, std::str
   auto where = derive_app_video(path, non_empty_header(req, "X-Sevu-App"),
                                 non_empty_header(req, "X-Sevu-Video"), problem);
   if (!where) return std::nullopt;
-  const FormPairs args = parse_query_text(query);
-
   UsherRequest r;
   r.action = UsherAction::kView;
-  r.credentials = credentials_from(args);
+  r.credentials = credentials_from_query(query);
   r.client_ip = std::string(*ip);
   r.app = std::move(where->app);
   r.video = std::move(where->video);

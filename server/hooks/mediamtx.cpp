@@ -54,10 +54,9 @@ std::optional<MediaMtxCall> decode_mediamtx(std::string_view body, std::string& 
   c.app = std::string(path.substr(0, slash));
   c.video = slash == std::string_view::npos ? "" : std::string(path.substr(slash + 1));
 
-  const FormPairs args = parse_query_text(c.query);
   // A login (both user and password) wins over the query: as the user of a
   // publish, as the key of a read.
-  c.credentials = credentials_from(args);
+  c.credentials = credentials_from_query(c.query);
   if (!user.empty() && !password.empty()) {
     if (c.action == "publish") {
       c.credentials.user = user;

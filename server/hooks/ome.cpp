@@ -154,7 +154,7 @@ bool read_url(OmeCall& c, std::string& problem) {
   auto segments = path_segments(*path);
   if (!segments.empty()) c.app = std::string(segments[0]);
   if (segments.size() > 1) c.stream = std::string(segments[1]);
-  c.credentials = credentials_from(parse_query_text(query));
+  c.credentials = credentials_from_query(query);
   return true;
 }
 

@@ -90,9 +90,8 @@ std::optional<SrsCall> decode_srs(std::string_view body, std::string& problem) {
     return std::nullopt;
   }
   drop_playlist_extension(c.stream);
-  const FormPairs args = parse_query_text(c.param);
   // SRS before v4 sent no param; the credentials then ride in tcUrl's query.
-  c.credentials = credentials_from(args, c.tc_url);
+  c.credentials = credentials_from_query(c.param, c.tc_url);
   if ((c.action == "on_play" || c.action == "on_publish") && c.ip.empty()) {
     problem = "ip: required";
     return std::nullopt;

@@ -19,14 +19,54 @@ FormPairs parse_query_text(std::string_view text) {
   return parse_query(text, BadEscape::kKeepLiteral).value_or(FormPairs{});
 }
 
+namespace {
+
+// The text a query's name or value stands for: the view itself when it has
+// nothing to decode (a query's names nearly always), else its decoded copy in
+// `decoded`.
+std::string_view decoded_view(std::string_view raw, std::string& decoded) {
+  if (raw.find_first_of("%+") == std::string_view::npos) return raw;
+  decoded = *percent_decode(raw, true, BadEscape::kKeepLiteral);  // never nullopt when kept
+  return decoded;
+}
+
+// Each of key, user and pass still missing from `c`, taken from the query of
+// connect_url.
+void fill_from_connect_url(Credentials& c, std::string_view connect_url) {
+  auto q = connect_url.find('?');
+  if (q == std::string_view::npos || (c.key && c.user && c.pass)) return;
+  const Credentials from_url = credentials_from_query(connect_url.substr(q + 1));
+  if (!c.key) c.key = from_url.key;
+  if (!c.user) c.user = from_url.user;
+  if (!c.pass) c.pass = from_url.pass;
+}
+
+}  // namespace
+
 Credentials credentials_from(const FormPairs& args, std::string_view connect_url) {
   Credentials c{first_value(args, "key"), first_value(args, "user"), first_value(args, "pass")};
-  auto q = connect_url.find('?');
-  if (q == std::string_view::npos) return c;
-  const FormPairs from_url = parse_query_text(connect_url.substr(q + 1));
-  if (!c.key) c.key = first_value(from_url, "key");
-  if (!c.user) c.user = first_value(from_url, "user");
-  if (!c.pass) c.pass = first_value(from_url, "pass");
+  fill_from_connect_url(c, connect_url);
+  return c;
+}
+
+Credentials credentials_from_query(std::string_view text, std::string_view connect_url) {
+  if (!text.empty() && text.front() == '?') text.remove_prefix(1);
+  Credentials c;
+  std::string name_buffer;
+  // The pairs as parse_query_text splits them, but only the values asked for
+  // are decoded and copied: an HLS segment's re-check reads its query here on
+  // every request (docs/performance.md, "Credentials read in place").
+  for_each_raw_pair(text, [&](std::string_view raw_name, std::string_view raw_value) {
+    const std::string_view name = decoded_view(raw_name, name_buffer);
+    std::optional<std::string>* slot = name == "key"    ? &c.key
+                                       : name == "user" ? &c.user
+                                       : name == "pass" ? &c.pass
+                                                        : nullptr;
+    // The first of each wins, as first_value has it.
+    if (slot && !*slot) *slot = percent_decode(raw_value, true, BadEscape::kKeepLiteral);
+    return !(c.key && c.user && c.pass);
+  });
+  fill_from_connect_url(c, connect_url);
   return c;
 }
 
@@ -46,8 +86,8 @@ UrlParts split_url(std::string_view url) {
   return parts;
 }
 
-std::vector<std::string_view> path_segments(std::string_view path) {
-  std::vector<std::string_view> parts;
+PathSegments path_segments(std::string_view path) {
+  PathSegments parts;
   while (!path.empty()) {
     auto slash = path.find('/');
     auto part = path.substr(0, slash);

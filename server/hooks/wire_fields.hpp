@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <rapidjson/document.h>
+#include <boost/container/small_vector.hpp>
 
 #include "usher_service/usher_request.hpp"
 
@@ -33,6 +34,11 @@ FormPairs parse_query_text(std::string_view text);
 // for players that put them in the connect URL instead of the stream's.
 Credentials credentials_from(const FormPairs& args, std::string_view connect_url = {});
 
+// The same from a query text (with or without its '?') that nothing else is
+// read from: credentials_from(parse_query_text(text), connect_url), without
+// decoding or copying the pairs that are not key, user or pass.
+Credentials credentials_from_query(std::string_view text, std::string_view connect_url = {});
+
 // The path and the query of a URL or of a request target:
 // "scheme://host[:port]/a/b?x=1#f" and "/a/b?x=1" both give ("/a/b", "x=1");
 // no path after the host gives "/".
@@ -42,7 +48,11 @@ struct UrlParts {
 UrlParts split_url(std::string_view url);
 
 // The non-empty segments of a path: "//" collapses, as nginx merges slashes.
-std::vector<std::string_view> path_segments(std::string_view path);
+// Held in place up to eight, the depth of any media path met so far: an HLS
+// segment's re-check splits its path on every request (docs/performance.md,
+// "Credentials read in place").
+using PathSegments = boost::container::small_vector<std::string_view, 8>;
+PathSegments path_segments(std::string_view path);
 
 // Parses body as a JSON object (core's parse_json: bounded depth, the client's
 // bytes passed through); false, with the problem, for anything else.

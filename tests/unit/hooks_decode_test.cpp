@@ -9,6 +9,7 @@
 #include "hooks/mediamtx.hpp"
 #include "hooks/nginx_rtmp.hpp"
 #include "hooks/srs.hpp"
+#include "hooks/wire_fields.hpp"
 
 using namespace sevu;
 using namespace sevu::hooks;
@@ -293,6 +294,46 @@ TEST_CASE("MediaMTX: credentials from user/password or from the query") {
   CHECK_FALSE(decode_mediamtx("{", problem));
   CHECK_FALSE(decode_mediamtx(R"({"action":"read","path":5})", problem));
   CHECK_FALSE(decode_mediamtx(R"({"path":"a/b"})", problem));
+}
+
+TEST_CASE("credentials read from a query as from its parsed pairs") {
+  // credentials_from_query decodes only key, user and pass; what it gives must
+  // be what the pairs give, for every way a query can be written.
+  const char* queries[] = {
+      "key=k1&pass=p1",
+      "?key=k1&pass=p1",
+      "pass=a+b%20c&key=k%2F1&user=u",
+      "key=first&key=second&pass=&pass=late",  // the first wins, even empty
+      "ke%79=encoded-name&key=plain",          // a name is decoded before it is compared
+      "&&key&pass=%zz%4&x=%41",                // no '=', empty pieces, escapes kept literal
+      "+key=spaced&user=%75",
+      "",
+      "?",
+      "video=a&app=b",
+  };
+  for (const char* q : queries) {
+    CAPTURE(q);
+    const Credentials fast = credentials_from_query(q);
+    const Credentials full = credentials_from(parse_query_text(q));
+    CHECK(fast.key == full.key);
+    CHECK(fast.user == full.user);
+    CHECK(fast.pass == full.pass);
+  }
+  const Credentials c = credentials_from_query("pass=a+b%20c&key=k%2F1");
+  CHECK(*c.key == "k/1");
+  CHECK(*c.pass == "a b c");
+  CHECK_FALSE(c.user);
+  CHECK(*credentials_from_query("ke%79=encoded-name&key=plain").key == "encoded-name");
+  CHECK(*credentials_from_query("&&key&pass=%zz%4").pass == "%zz%4");
+  CHECK(*credentials_from_query("&&key&pass=%zz%4").key == "");
+
+  // What the query lacks comes from the connect URL's query, as for credentials_from.
+  const Credentials both =
+      credentials_from_query("key=k1", "rtmp://h/app?key=url-key&pass=url-pass&user=u");
+  CHECK(*both.key == "k1");
+  CHECK(*both.pass == "url-pass");
+  CHECK(*both.user == "u");
+  CHECK_FALSE(credentials_from_query("", "rtmp://h/app").key);
 }
 
 TEST_CASE("generic check: fields, defaults, refusals") {
