@@ -6,8 +6,10 @@
 namespace sevu {
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
+  // Most names differ in length: that test, inline, spares a call for each of
+  // them (a hook request looks up five headers among a handful).
   for (const auto& [k, v] : headers) {
-    if (iequals(k, name)) return v;
+    if (k.size() == name.size() && iequals(k, name)) return v;
   }
   return std::nullopt;
 }
