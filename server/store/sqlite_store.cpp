@@ -225,7 +225,17 @@ std::mutex& process_writer_lock() {
   return lock;
 }
 
-class SqliteStore final : public KeptSessionsStore {
+// Attempt rows held back to be written this many to a statement. A row costs
+// a statement's start, its bindings and a seek down the table and each of its
+// three indexes; written with others it shares all but the bindings: on this
+// SQLite, CPU per row 3.8-4.2 us one to a statement, 3.2 four, 2.8 eight,
+// 2.5-2.6 sixteen, 2.3 thirty-two (docs/performance.md, "Attempt rows written
+// several to a statement"). Sixteen keeps most of that with 272 parameters,
+// far below SQLite's limit, and a refusals' batch (up to 128 owed rows) in
+// whole statements.
+constexpr std::size_t kAttemptsPerInsert = 16;
+
+class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
  public:
   explicit SqliteStore(sqlite::Connection connection) : conn_(std::move(connection)) {}
 
@@ -238,6 +248,7 @@ class SqliteStore final : public KeptSessionsStore {
     // (the admin subcommands) still meet the busy timeout.
     std::lock_guard<std::mutex> one_writer(process_writer_lock());
     accounts_read_.forget();  // what another transaction read may have changed since
+    next_attempt_id_.reset();  // another process may have logged attempts since
     depth_.outermost(
         body, [&] { begin_.run().finish(); },
         [&] {
@@ -287,8 +298,15 @@ class SqliteStore final : public KeptSessionsStore {
     const std::size_t replies_before = replies_added_.mark();
     const bool reset_before = replies_reset_;
     const int64_t gone_before = replies_gone_before_;
+    // The part's held rows are written inside it, so that a failure to write
+    // them undoes the part, as any failure of its own (SAVEPOINT itself has
+    // the rows held before it written first).
+    const std::function<void()> body_and_rows = [&] {
+      body();
+      if (holding_) write_held();
+    };
     depth_.part(
-        body, [&] { savepoint_.run().finish(); }, [&] { release_.run().finish(); },
+        body_and_rows, [&] { savepoint_.run().finish(); }, [&] { release_.run().finish(); },
         [&] {
           tally_.undo_to(counted_before);
           replies_added_.undo_to(replies_before);
@@ -450,32 +468,35 @@ class SqliteStore final : public KeptSessionsStore {
     return changes() > 0;
   }
 
+  // A refusal's row is held, with the id SQLite would give it (one past the
+  // largest), and written with those that follow it, up to kAttemptsPerInsert
+  // to a statement, before the next statement of any kind on this connection
+  // (write_held): a read of the attempts in the same transaction sees it, and
+  // COMMIT writes it. A rollback forgets it with the rest of the transaction.
+  // Refusals' rows come in runs (a batch of owed rows); a grant's is followed
+  // by its own write's statements or the next write's reads, so it would be
+  // written alone anyway, and holding it would only cost its copy.
   int64_t insert_attempt(const Attempt& a) override {
     if (!depth_.open()) {  // the row and its hour's total commit together
       int64_t id = 0;
       transaction([&] { id = insert_attempt(a); });
       return id;
     }
-    auto run = insert_attempt_.run();
-    run.bind(1, a.cdn_id)
-        .bind(2, a.datetime)
-        .bind(3, a.key)
-        .bind(4, a.pass)
-        .bind(5, a.ip)
-        .bind(6, a.video)
-        .bind(7, a.app)
-        .bind(8, a.appinst)
-        .bind(9, a.pageurl)
-        .bind(10, a.refurl)
-        .bind(11, a.success)
-        .bind(12, a.reason)
-        .bind(13, a.server)
-        .bind(14, a.session_lapse)
-        .bind(15, a.media_server)
-        .bind(16, a.protocol)
-        .finish();
+    const std::optional<int64_t> id = a.success ? std::nullopt : next_attempt_id();
+    if (!id) {
+      next_attempt_id_.reset();      // read again when a refusal's row is next held
+      return insert_attempt_now(a);  // after the rows held before it
+    }
+    held_attempts_.push_back(a);
+    held_attempts_.back().id = *id;
+    next_attempt_id_ = *id + 1;
     tally_.add(a.cdn_id, a.datetime, a.success);
-    return sqlite3_last_insert_rowid(conn_.get());
+    if (held_attempts_.size() == kAttemptsPerInsert) {
+      write_held();
+    } else {
+      holding_ = this;
+    }
+    return *id;
   }
 
   std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
@@ -806,6 +827,7 @@ class SqliteStore final : public KeptSessionsStore {
                            &reset_stream_users_, &reset_write_replies_, &reset_viewing_sessions_})
         s->run().finish();
       tally_.clear();  // the rows it counted are gone
+      next_attempt_id_.reset();
       replies_added_.clear();
       replies_reset_ = true;  // the index forgets every reply once this commits
     });
@@ -849,24 +871,9 @@ class SqliteStore final : public KeptSessionsStore {
   void copy_in(const Attempt& a) override {
     if (!depth_.open()) return transaction([&] { copy_in(a); });
     auto run = copy_attempt_.run();
-    run.bind(1, a.cdn_id)
-        .bind(2, a.datetime)
-        .bind(3, a.key)
-        .bind(4, a.pass)
-        .bind(5, a.ip)
-        .bind(6, a.video)
-        .bind(7, a.app)
-        .bind(8, a.appinst)
-        .bind(9, a.pageurl)
-        .bind(10, a.refurl)
-        .bind(11, a.success)
-        .bind(12, a.reason)
-        .bind(13, a.server)
-        .bind(14, a.id)
-        .bind(15, a.session_lapse)
-        .bind(16, a.media_server)
-        .bind(17, a.protocol)
-        .finish();
+    bind_attempt(run, a, 0);
+    run.finish();
+    next_attempt_id_.reset();  // the largest id may have moved
     tally_.add(a.cdn_id, a.datetime, a.success);
   }
 
@@ -957,6 +964,7 @@ class SqliteStore final : public KeptSessionsStore {
   }
 
   void rollback_quietly() noexcept {
+    forget_held();
     if (transaction_ended()) return;  // only roll back one that is still open
     try {
       rollback_.run().finish();
@@ -964,7 +972,10 @@ class SqliteStore final : public KeptSessionsStore {
     }
   }
 
+  // Rows held when a part is undone are the part's: SAVEPOINT had those
+  // before it written.
   void rollback_savepoint_quietly() noexcept {
+    forget_held();
     accounts_read_.forget();  // it may have read the part's own account writes
     if (transaction_ended()) return;  // the failure ended the whole transaction
     try {
@@ -1014,9 +1025,115 @@ class SqliteStore final : public KeptSessionsStore {
         .bind(9, q.success);
   }
 
-  sqlite3* db() const { return conn_.get(); }
+  // An attempt's 17 columns in insert_attempts_sql's order, from parameter
+  // `first` + 1 on.
+  static void bind_attempt(Statement::Run& run, const Attempt& a, int first) {
+    run.bind(first + 1, a.cdn_id)
+        .bind(first + 2, a.datetime)
+        .bind(first + 3, a.key)
+        .bind(first + 4, a.pass)
+        .bind(first + 5, a.ip)
+        .bind(first + 6, a.video)
+        .bind(first + 7, a.app)
+        .bind(first + 8, a.appinst)
+        .bind(first + 9, a.pageurl)
+        .bind(first + 10, a.refurl)
+        .bind(first + 11, a.success)
+        .bind(first + 12, a.reason)
+        .bind(first + 13, a.server)
+        .bind(first + kAttemptIdParameter, a.id)
+        .bind(first + 15, a.session_lapse)
+        .bind(first + 16, a.media_server)
+        .bind(first + 17, a.protocol);
+  }
+  static constexpr int kAttemptColumns = 17;
+  static constexpr int kAttemptIdParameter = 14;
+
+  // "INSERT INTO attempts (...) VALUES (?1, ..., ?17), (?18, ...)..." for rows
+  // rows, in bind_attempt's order.
+  static std::string insert_attempts_sql(std::size_t rows) {
+    std::string sql =
+        "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
+        "refurl, success, reason, server, id, session_lapse, media_server, protocol) VALUES ";
+    int n = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+      sql += row ? ", (" : "(";
+      for (int column = 0; column < kAttemptColumns; ++column) {
+        sql += column ? ", ?" : "?";
+        sql += std::to_string(++n);
+      }
+      sql += ')';
+    }
+    return sql;
+  }
+
+  // The id SQLite would give the next row: one past the largest, read once per
+  // transaction. nullopt when the largest is the largest an id can be, where
+  // SQLite draws one at random instead.
+  std::optional<int64_t> next_attempt_id() {
+    if (!next_attempt_id_) {
+      auto run = max_attempt_id_.run();
+      const int64_t largest = run.next() ? run.int64(0) : 0;
+      if (largest == std::numeric_limits<int64_t>::max()) return std::nullopt;
+      next_attempt_id_ = largest + 1;
+    }
+    return next_attempt_id_;
+  }
+
+  int64_t insert_attempt_now(const Attempt& a) {
+    auto run = copy_attempt_.run();
+    bind_attempt(run, a, 0);
+    run.bind(kAttemptIdParameter, std::optional<int64_t>{});  // NULL: SQLite numbers it
+    run.finish();
+    tally_.add(a.cdn_id, a.datetime, a.success);
+    return sqlite3_last_insert_rowid(conn_.get());
+  }
+
+  // HeldWrites: the held rows, kAttemptsPerInsert to a statement and the rest
+  // one at a time. Should a statement fail, the rows it did not write stay
+  // held (and this connection's next statement tries again) until the
+  // rollback that failure leads to forgets them.
+  void write_held() override {
+    // A failure that ended the transaction (write_tally says which) took its
+    // held rows with it: written now they would commit on their own.
+    if (transaction_ended()) return forget_held();
+    holding_ = nullptr;  // the statements below must not call back here
+    std::size_t written = 0;
+    try {
+      while (held_attempts_.size() - written >= kAttemptsPerInsert) {
+        auto run = insert_attempts_.run();
+        for (std::size_t row = 0; row < kAttemptsPerInsert; ++row)
+          bind_attempt(run, held_attempts_[written + row], static_cast<int>(row) * kAttemptColumns);
+        run.finish();
+        written += kAttemptsPerInsert;
+      }
+      for (; written < held_attempts_.size(); ++written) {
+        auto run = copy_attempt_.run();
+        bind_attempt(run, held_attempts_[written], 0);
+        run.finish();
+      }
+    } catch (...) {
+      held_attempts_.erase(held_attempts_.begin(),
+                           held_attempts_.begin() + static_cast<std::ptrdiff_t>(written));
+      holding_ = this;
+      throw;
+    }
+    held_attempts_.clear();
+  }
+
+  void forget_held() noexcept {
+    held_attempts_.clear();
+    holding_ = nullptr;
+    next_attempt_id_.reset();
+  }
+
+  sqlite::Database db() { return {conn_.get(), &holding_}; }
 
   sqlite::Connection conn_;  // declared first: outlives every statement below
+  // Declared before the statements, which keep its address (sqlite::Database).
+  sqlite::HeldWrites* holding_ = nullptr;
+  std::vector<Attempt> held_attempts_;      // the open transaction's, ids given
+  std::optional<int64_t> next_attempt_id_;  // the next held row's, once read
   TransactionDepth depth_;
   bool reading_ = false;  // inside read_together's transaction
   ForgetProbe idle_probe_, stale_probe_;    // forget_before's, per kind of row
@@ -1075,11 +1192,8 @@ class SqliteStore final : public KeptSessionsStore {
                            " WHERE id = ?10 AND cdn_id = ?1 AND key = ?2"};
   Statement delete_ticket_{db(), "DELETE FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
 
-  Statement insert_attempt_{
-      db(),
-      "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
-      "refurl, success, reason, server, session_lapse, media_server, protocol) VALUES (?1, ?2, ?3, "
-      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"};
+  Statement insert_attempts_{db(), insert_attempts_sql(kAttemptsPerInsert)};
+  Statement max_attempt_id_{db(), "SELECT MAX(id) FROM attempts"};
   // With and without a key: two fixed statements, so each gets its own index
   // ((cdn_id, key, datetime) or (cdn_id, datetime)); one "?2 IS NULL OR key = ?2"
   // statement would be stuck with a single plan. The keyless one keeps the
@@ -1183,11 +1297,7 @@ class SqliteStore final : public KeptSessionsStore {
   Statement copy_ticket_{db(), "INSERT INTO tickets (" + columns::kTicket +
                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
                                    " ?13, ?14)"};
-  Statement copy_attempt_{
-      db(),
-      "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
-      "refurl, success, reason, server, id, session_lapse, media_server, protocol) VALUES (?1, ?2, "
-      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+  Statement copy_attempt_{db(), insert_attempts_sql(1)};
   Statement copy_stream_user_{
       db(), "INSERT INTO stream_users (" + columns::kStreamUser +
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "

@@ -18,12 +18,13 @@ void exec(sqlite3* db, const std::string& sql, const std::string& what) {
   }
 }
 
-Statement::Statement(sqlite3* db, const std::string& sql) : db_(db), sql_(sql) {
-  const int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
+Statement::Statement(Database db, const std::string& sql)
+    : db_(db.db), holding_(db.holding), sql_(sql) {
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
                                     SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt_);
-    throw_error(db, "cannot prepare \"" + sql + "\"");
+    throw_error(db_, "cannot prepare \"" + sql + "\"");
   }
 }
 
@@ -35,6 +36,9 @@ Statement::Run Statement::run() {
   // Guards against re-entering a statement (e.g. from a row callback) whose
   // bindings and cursor are still in use.
   if (running_) throw StoreError("statement already running: " + sql_);
+  // The holder clears its slot as it writes, so the statements it writes
+  // with do not call it again.
+  if (holding_ && *holding_) (*holding_)->write_held();
   running_ = true;
   return Run(*this);
 }

@@ -17,10 +17,33 @@ namespace sevu::sqlite {
 // Runs SQL text without parameters (pragmas, migrations); throws on error.
 void exec(sqlite3* db, const std::string& sql, const std::string& what);
 
+// Writes a connection holds back so as to make several in one statement (the
+// store's attempt rows: docs/performance.md, "Attempt rows written several to
+// a statement"). While it holds any, every statement of that connection has
+// them written first, so that no read, savepoint or COMMIT runs without them.
+class HeldWrites {
+ public:
+  // Writes what is held; throws StoreError, holding them still, if it cannot.
+  virtual void write_held() = 0;
+
+ protected:
+  ~HeldWrites() = default;
+};
+
+// A connection as its statements are prepared on: the handle and, for a
+// store that holds writes back, the slot naming the holder while it holds any
+// (null otherwise). A plain handle converts: its statements hold nothing.
+struct Database {
+  Database(sqlite3* handle) : db(handle) {}  // NOLINT(google-explicit-constructor)
+  Database(sqlite3* handle, HeldWrites** holder) : db(handle), holding(holder) {}
+  sqlite3* db;
+  HeldWrites** holding = nullptr;
+};
+
 class Statement {
  public:
   // Prepared once (SQLITE_PREPARE_PERSISTENT); throws StoreError on bad SQL.
-  Statement(sqlite3* db, const std::string& sql);
+  Statement(Database db, const std::string& sql);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -69,11 +92,13 @@ class Statement {
     Statement& statement_;
   };
 
-  // Starts an execution; throws if the previous one is still alive.
+  // Starts an execution, once the connection's held writes are written;
+  // throws if the previous one is still alive or those writes fail.
   Run run();
 
  private:
   sqlite3* db_;
+  HeldWrites** holding_;
   sqlite3_stmt* stmt_ = nullptr;
   std::string sql_;  // for error messages
   bool running_ = false;

@@ -405,6 +405,10 @@ TEST_CASE("a full database ends the transaction and its hourly totals with it") 
     big.pageurl.assign(64 * 1024, 'x');  // needs pages the file may not grow by
     try {
       store->insert_attempt(big);
+      // Attempt rows are held and written before the connection's next
+      // statement (docs/performance.md, "Attempt rows written several to a
+      // statement"): this read is where the file must grow.
+      store->count_attempts(158, AttemptFilter{});
     } catch (const StoreError& e) {
       full = std::string(e.what()).find("full") != std::string::npos;  // SQLITE_FULL's message
     }
@@ -417,4 +421,92 @@ TEST_CASE("a full database ends the transaction and its hourly totals with it") 
   CHECK(raw.one("SELECT count(*) FROM attempt_counts") == "0");
   AttemptFilter all;
   CHECK(store->count_attempts(158, all) == 0);
+}
+
+// Attempt rows are held back and written several to a statement
+// (docs/performance.md, "Attempt rows written several to a statement"). What
+// the store answers must not tell: the ids are those SQLite would have given,
+// reads in the same transaction see the rows, and a rollback or an undone
+// savepoint leaves none of them.
+TEST_CASE("attempt rows held back read, number and roll back as rows written at once") {
+  TempDir dir;
+  const auto path = dir.file("held.db");
+  auto store = open_sqlite_store(path);
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  const int64_t t0 = 1'700'000'000;
+  AttemptFilter all;
+  // Refusals' rows are the ones held; a grant's is written at once.
+  const auto refused = [](const std::string& key, int64_t datetime) {
+    Attempt a = make_attempt(158, key, datetime);
+    a.success = false;
+    a.reason = "Invalid Auth Token";
+    return a;
+  };
+
+  // 40 rows: two statements of sixteen and eight single rows.
+  std::vector<int64_t> ids;
+  store->transaction([&] {
+    for (int i = 0; i < 40; ++i) {
+      const std::string key = "k" + std::to_string(i);
+      ids.push_back(
+          store->insert_attempt(i == 20 ? make_attempt(158, key, t0 + i) : refused(key, t0 + i)));
+    }
+    AttemptFilter k5;
+    k5.key = "k5";
+    const auto found = store->attempts(158, k5);  // read inside the same transaction
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].id == ids[5]);
+    CHECK(store->count_attempts(158, all) == 40);
+    ids.push_back(store->insert_attempt(refused("k40", t0 + 40)));  // after a read
+  });
+  RawDb raw(path);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    CAPTURE(i);
+    CHECK(ids[i] == static_cast<int64_t>(i) + 1);  // an empty table's ids from 1 on
+    CHECK(raw.one("SELECT key, datetime FROM attempts WHERE id = " + std::to_string(ids[i])) ==
+          "k" + std::to_string(i) + "|" + std::to_string(t0 + static_cast<int64_t>(i)));
+  }
+  CHECK(raw.one("SELECT count(*) FROM attempts") == "41");
+  CHECK(raw.one("SELECT group_concat(key) FROM attempts WHERE success = 1") == "k20");
+  CHECK(raw.one("SELECT sum(n) FROM attempt_counts") == "41");
+
+  // An undone savepoint takes its rows back; the ones before and after stay,
+  // and the next row takes the id the undone one had, as SQLite gives it.
+  int64_t before = 0, undone = 0, after = 0;
+  store->transaction([&] {
+    before = store->insert_attempt(refused("before", t0 + 50));
+    try {
+      store->savepoint([&] {
+        undone = store->insert_attempt(refused("undone", t0 + 51));
+        throw std::runtime_error("the part fails");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    after = store->insert_attempt(refused("after", t0 + 52));
+  });
+  CHECK(before == 42);
+  CHECK(undone == 43);
+  CHECK(after == 43);
+  CHECK(raw.one(
+            "SELECT group_concat(key) FROM (SELECT key FROM attempts WHERE id > 41 ORDER BY id)") ==
+        "before,after");
+
+  // A transaction rolled back leaves none of its rows, and numbering goes on
+  // from the largest id there is.
+  CHECK_THROWS_AS(store->transaction([&] {
+    for (int i = 0; i < 20; ++i) store->insert_attempt(refused("gone", t0 + 60));
+    throw std::runtime_error("rolled back");
+  }),
+                  std::runtime_error);
+  CHECK(raw.one("SELECT count(*) FROM attempts WHERE key = 'gone'") == "0");
+
+  // Another connection's rows between two transactions are not numbered over.
+  auto other = open_sqlite_store(path);
+  CHECK(store->insert_attempt(refused("mine", t0 + 70)) == 44);
+  CHECK(other->insert_attempt(refused("other", t0 + 71)) == 45);
+  CHECK(store->insert_attempt(refused("mine again", t0 + 72)) == 46);
+  CHECK(raw.one(
+            "SELECT group_concat(key) FROM (SELECT key FROM attempts WHERE id > 43 ORDER BY id)") ==
+        "mine,other,mine again");
+  CHECK(store->count_attempts(158, all) == 46);
 }
