@@ -294,6 +294,12 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
+    // SQLite ended the transaction on an earlier failure (a full disk, say):
+    // a SAVEPOINT now would begin a transaction of its own, and its RELEASE
+    // commit this part alone (a batch's writes run again each in a part go on
+    // after one fails). The part fails instead, as the transaction's COMMIT
+    // will.
+    if (transaction_ended()) throw StoreError("the transaction ended with an earlier failure");
     const std::size_t counted_before = tally_.mark();
     const std::size_t replies_before = replies_added_.mark();
     const bool reset_before = replies_reset_;
@@ -489,7 +495,13 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     }
     held_attempts_.push_back(a);
     held_attempts_.back().id = *id;
-    next_attempt_id_ = *id + 1;
+    // Past the largest id SQLite draws one: the next row reads MAX again, which
+    // writes this one first and then finds no id left to count on.
+    if (*id == std::numeric_limits<int64_t>::max()) {
+      next_attempt_id_.reset();
+    } else {
+      next_attempt_id_ = *id + 1;
+    }
     tally_.add(a.cdn_id, a.datetime, a.success);
     if (held_attempts_.size() == kAttemptsPerInsert) {
       write_held();

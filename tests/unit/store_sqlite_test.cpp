@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -509,4 +510,72 @@ TEST_CASE("attempt rows held back read, number and roll back as rows written at 
             "SELECT group_concat(key) FROM (SELECT key FROM attempts WHERE id > 43 ORDER BY id)") ==
         "mine,other,mine again");
   CHECK(store->count_attempts(158, all) == 46);
+}
+
+// The id one past the largest is SQLite's only while there is one: past
+// INT64_MAX it draws an unused one at random, and so must a held row's.
+TEST_CASE("attempt rows held back next to the largest id take ids SQLite draws") {
+  TempDir dir;
+  const auto path = dir.file("largest.db");
+  auto store = open_sqlite_store(path);
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  Attempt last = make_attempt(158, "last", 1'700'000'000);
+  last.id = std::numeric_limits<int64_t>::max() - 1;
+  store->copy_in(last);
+  std::vector<int64_t> ids;
+  store->transaction([&] {
+    for (int i = 0; i < 3; ++i) {
+      Attempt a = make_attempt(158, "refused" + std::to_string(i), 1'700'000'001 + i);
+      a.success = false;
+      ids.push_back(store->insert_attempt(a));
+    }
+  });
+  CHECK(ids[0] == std::numeric_limits<int64_t>::max());
+  RawDb raw(path);
+  CHECK(raw.one("SELECT count(*), count(DISTINCT id), min(id) > 0 FROM attempts") == "4|4|1");
+  for (int64_t id : ids) {
+    CAPTURE(id);
+    CHECK(id > 0);
+    CHECK(raw.one("SELECT count(*) FROM attempts WHERE id = " + std::to_string(id)) == "1");
+  }
+}
+
+// A batch's writes run again each in a savepoint go on after one fails. When
+// that failure made SQLite roll back the whole transaction (a full disk), the
+// parts after it must fail too, not begin transactions of their own whose
+// RELEASE commits them alone.
+TEST_CASE("a savepoint after a failure that ended the transaction fails and commits nothing") {
+  TempDir dir;
+  const auto path = dir.file("ended.db");
+  OpenedConnections opened;
+  auto store = open_sqlite_store(path);
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(!g_opened.empty());
+  sqlite3* const db = g_opened.back();
+  bool full = false, later_part_failed = false;
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->insert_attempt(make_attempt(158, "before", 1'700'000'000));
+    try {
+      store->savepoint([&] {
+        exec(db, "PRAGMA max_page_count = " + std::to_string(scalar(db, "PRAGMA page_count")));
+        Attempt big = make_attempt(158, "big", 1'700'000'001);
+        big.pageurl.assign(64 * 1024, 'x');
+        store->insert_attempt(big);
+      });
+    } catch (const StoreError& e) {
+      full = std::string(e.what()).find("full") != std::string::npos;
+    }
+    exec(db, "PRAGMA max_page_count = 1073741823");
+    try {
+      store->savepoint([&] { store->insert_attempt(make_attempt(158, "after", 1'700'000'002)); });
+    } catch (const StoreError&) {
+      later_part_failed = true;
+    }
+  }),
+                  StoreError);
+  REQUIRE(full);
+  CHECK(later_part_failed);
+  RawDb raw(path);
+  CHECK(raw.one("SELECT count(*) FROM attempts") == "0");
+  CHECK(raw.one("SELECT count(*) FROM attempt_counts") == "0");
 }
