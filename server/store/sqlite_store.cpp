@@ -248,7 +248,7 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     // (the admin subcommands) still meet the busy timeout.
     std::lock_guard<std::mutex> one_writer(process_writer_lock());
     accounts_read_.forget();  // what another transaction read may have changed since
-    next_attempt_id_.reset();  // another process may have logged attempts since
+    largest_attempt_id_.reset();  // another process may have logged attempts since
     depth_.outermost(
         body, [&] { begin_.run().finish(); },
         [&] {
@@ -490,18 +490,12 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     }
     const std::optional<int64_t> id = a.success ? std::nullopt : next_attempt_id();
     if (!id) {
-      next_attempt_id_.reset();      // read again when a refusal's row is next held
+      largest_attempt_id_.reset();   // read again when a refusal's row is next held
       return insert_attempt_now(a);  // after the rows held before it
     }
     held_attempts_.push_back(a);
     held_attempts_.back().id = *id;
-    // Past the largest id SQLite draws one: the next row reads MAX again, which
-    // writes this one first and then finds no id left to count on.
-    if (*id == std::numeric_limits<int64_t>::max()) {
-      next_attempt_id_.reset();
-    } else {
-      next_attempt_id_ = *id + 1;
-    }
+    largest_attempt_id_ = *id;
     tally_.add(a.cdn_id, a.datetime, a.success);
     if (held_attempts_.size() == kAttemptsPerInsert) {
       write_held();
@@ -839,7 +833,7 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
                            &reset_stream_users_, &reset_write_replies_, &reset_viewing_sessions_})
         s->run().finish();
       tally_.clear();  // the rows it counted are gone
-      next_attempt_id_.reset();
+      largest_attempt_id_.reset();
       replies_added_.clear();
       replies_reset_ = true;  // the index forgets every reply once this commits
     });
@@ -885,7 +879,7 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     auto run = copy_attempt_.run();
     bind_attempt(run, a, 0);
     run.finish();
-    next_attempt_id_.reset();  // the largest id may have moved
+    largest_attempt_id_.reset();  // the largest id may have moved
     tally_.add(a.cdn_id, a.datetime, a.success);
   }
 
@@ -1083,13 +1077,12 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
   // transaction. nullopt when the largest is the largest an id can be, where
   // SQLite draws one at random instead.
   std::optional<int64_t> next_attempt_id() {
-    if (!next_attempt_id_) {
+    if (!largest_attempt_id_) {
       auto run = max_attempt_id_.run();
-      const int64_t largest = run.next() ? run.int64(0) : 0;
-      if (largest == std::numeric_limits<int64_t>::max()) return std::nullopt;
-      next_attempt_id_ = largest + 1;
+      largest_attempt_id_ = run.next() ? run.int64(0) : 0;
     }
-    return next_attempt_id_;
+    if (*largest_attempt_id_ == std::numeric_limits<int64_t>::max()) return std::nullopt;
+    return *largest_attempt_id_ + 1;
   }
 
   int64_t insert_attempt_now(const Attempt& a) {
@@ -1136,7 +1129,7 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
   void forget_held() noexcept {
     held_attempts_.clear();
     holding_ = nullptr;
-    next_attempt_id_.reset();
+    largest_attempt_id_.reset();
   }
 
   sqlite::Database db() { return {conn_.get(), &holding_}; }
@@ -1145,7 +1138,7 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
   // Declared before the statements, which keep its address (sqlite::Database).
   sqlite::HeldWrites* holding_ = nullptr;
   std::vector<Attempt> held_attempts_;      // the open transaction's, ids given
-  std::optional<int64_t> next_attempt_id_;  // the next held row's, once read
+  std::optional<int64_t> largest_attempt_id_;  // in the table or held, once read
   TransactionDepth depth_;
   bool reading_ = false;  // inside read_together's transaction
   ForgetProbe idle_probe_, stale_probe_;    // forget_before's, per kind of row

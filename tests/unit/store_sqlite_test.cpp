@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <random>
 #include <stdexcept>
@@ -382,6 +383,42 @@ struct OpenedConnections {
   }
 };
 
+// A store on its own file whose connection a test can stop from growing.
+struct FullDiskStore {
+  TempDir dir;
+  std::string path = dir.file("full.db");
+  OpenedConnections opened;
+  std::unique_ptr<Store> store = open_sqlite_store(path);
+  sqlite3* db = nullptr;  // the store's connection, idle between calls
+
+  FullDiskStore() {
+    REQUIRE(store->insert_account(make_account(158, "acme")));
+    REQUIRE(!g_opened.empty());
+    db = g_opened.back();
+  }
+
+  // A row needing pages a file that may not grow has not got.
+  static Attempt big_row(int64_t datetime) {
+    Attempt big = make_attempt(158, "big", datetime);
+    big.pageurl.assign(64 * 1024, 'x');
+    return big;
+  }
+
+  // Runs `write` while the file may not grow, then lets it grow again; true
+  // when `write` failed as a full disk does (SQLITE_FULL's message).
+  bool fails_as_full(const std::function<void()>& write) {
+    exec(db, "PRAGMA max_page_count = " + std::to_string(scalar(db, "PRAGMA page_count")));
+    bool full = false;
+    try {
+      write();
+    } catch (const StoreError& e) {
+      full = std::string(e.what()).find("full") != std::string::npos;
+    }
+    exec(db, "PRAGMA max_page_count = 1073741823");
+    return full;
+  }
+};
+
 }  // namespace
 
 // SQLITE_FULL on a plain INSERT rolls back the whole transaction, not only the
@@ -390,34 +427,24 @@ struct OpenedConnections {
 // own, outside any transaction, for rows that are gone: COMMIT reports the
 // failure, and the totals still agree with the rows.
 TEST_CASE("a full database ends the transaction and its hourly totals with it") {
-  TempDir dir;
-  const auto path = dir.file("full.db");
-  OpenedConnections opened;
-  auto store = open_sqlite_store(path);
-  REQUIRE(store->insert_account(make_account(158, "acme")));
-  REQUIRE(!g_opened.empty());
-  sqlite3* const db = g_opened.back();  // the store's connection, idle between calls
+  FullDiskStore disk;
+  auto& store = disk.store;
   const int64_t hour = 3600 * 400000;
   bool full = false;
   CHECK_THROWS_AS(store->transaction([&] {
     store->insert_attempt(make_attempt(158, "k", hour + 1));
-    exec(db, "PRAGMA max_page_count = " + std::to_string(scalar(db, "PRAGMA page_count")));
-    Attempt big = make_attempt(158, "k", hour + 2);
-    big.pageurl.assign(64 * 1024, 'x');  // needs pages the file may not grow by
-    try {
-      store->insert_attempt(big);
+    // The totals could be written once the file may grow again.
+    full = disk.fails_as_full([&] {
+      store->insert_attempt(FullDiskStore::big_row(hour + 2));
       // Attempt rows are held and written before the connection's next
       // statement (docs/performance.md, "Attempt rows written several to a
       // statement"): this read is where the file must grow.
       store->count_attempts(158, AttemptFilter{});
-    } catch (const StoreError& e) {
-      full = std::string(e.what()).find("full") != std::string::npos;  // SQLITE_FULL's message
-    }
-    exec(db, "PRAGMA max_page_count = 1073741823");  // the totals could be written now
+    });
   }),
                   StoreError);
   REQUIRE(full);
-  RawDb raw(path);
+  RawDb raw(disk.path);
   CHECK(raw.one("SELECT count(*) FROM attempts") == "0");
   CHECK(raw.one("SELECT count(*) FROM attempt_counts") == "0");
   AttemptFilter all;
@@ -545,27 +572,14 @@ TEST_CASE("attempt rows held back next to the largest id take ids SQLite draws")
 // parts after it must fail too, not begin transactions of their own whose
 // RELEASE commits them alone.
 TEST_CASE("a savepoint after a failure that ended the transaction fails and commits nothing") {
-  TempDir dir;
-  const auto path = dir.file("ended.db");
-  OpenedConnections opened;
-  auto store = open_sqlite_store(path);
-  REQUIRE(store->insert_account(make_account(158, "acme")));
-  REQUIRE(!g_opened.empty());
-  sqlite3* const db = g_opened.back();
+  FullDiskStore disk;
+  auto& store = disk.store;
   bool full = false, later_part_failed = false;
   CHECK_THROWS_AS(store->transaction([&] {
     store->insert_attempt(make_attempt(158, "before", 1'700'000'000));
-    try {
-      store->savepoint([&] {
-        exec(db, "PRAGMA max_page_count = " + std::to_string(scalar(db, "PRAGMA page_count")));
-        Attempt big = make_attempt(158, "big", 1'700'000'001);
-        big.pageurl.assign(64 * 1024, 'x');
-        store->insert_attempt(big);
-      });
-    } catch (const StoreError& e) {
-      full = std::string(e.what()).find("full") != std::string::npos;
-    }
-    exec(db, "PRAGMA max_page_count = 1073741823");
+    full = disk.fails_as_full([&] {
+      store->savepoint([&] { store->insert_attempt(FullDiskStore::big_row(1'700'000'001)); });
+    });
     try {
       store->savepoint([&] { store->insert_attempt(make_attempt(158, "after", 1'700'000'002)); });
     } catch (const StoreError&) {
@@ -575,7 +589,7 @@ TEST_CASE("a savepoint after a failure that ended the transaction fails and comm
                   StoreError);
   REQUIRE(full);
   CHECK(later_part_failed);
-  RawDb raw(path);
+  RawDb raw(disk.path);
   CHECK(raw.one("SELECT count(*) FROM attempts") == "0");
   CHECK(raw.one("SELECT count(*) FROM attempt_counts") == "0");
 }
