@@ -33,7 +33,7 @@ void rewrite_owed_rows(Store& store, const std::vector<std::shared_ptr<const Att
   if (rows.empty()) return;
   try {
     store.transaction([&] {
-      for (const auto& row : rows) store.insert_attempt(*row);
+      for (const auto& row : rows) store.hold_attempt(*row);
     });
   } catch (...) {
   }

@@ -62,6 +62,11 @@ Params& Params::add(const std::string& value) {
   return *this;
 }
 
+Params& Params::add(const Params& more) {
+  values_.insert(values_.end(), more.values_.begin(), more.values_.end());
+  return *this;
+}
+
 Params& Params::add(const std::optional<std::string>& value) {
   if (value) return add(*value);
   values_.emplace_back(std::nullopt);

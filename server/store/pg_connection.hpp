@@ -45,6 +45,7 @@ class Params {
   Params& add(const std::optional<int64_t>& value);
   Params& add(const std::optional<bool>& value);
   Params& add(const char*) = delete;  // would bind as a bool
+  Params& add(const Params& more);    // more's values after these
 
   int size() const { return static_cast<int>(values_.size()); }
   std::vector<const char*> pointers() const;

@@ -236,8 +236,18 @@ class PgStore final : public KeptSessionsStore {
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
+    // Rows held before the part are written before it, and the part's own
+    // inside it, so that undoing the part forgets exactly its rows.
     depth_.part(
-        body, [&] { conn_.exec("SAVEPOINT part", "cannot start a savepoint"); }, [&] { conn_.exec("RELEASE part", "cannot release a savepoint"); },
+        body,
+        [&] {
+          write_held();
+          conn_.exec("SAVEPOINT part", "cannot start a savepoint");
+        },
+        [&] {
+          write_held();
+          conn_.exec("RELEASE part", "cannot release a savepoint");
+        },
         [&] { rollback_savepoint_quietly(); });
   }
 
@@ -359,24 +369,20 @@ class PgStore final : public KeptSessionsStore {
   }
 
   int64_t insert_attempt(const Attempt& a) override {
-    Params p;
-    p.add(a.cdn_id)
-        .add(a.datetime)
-        .add(a.key)
-        .add(a.pass)
-        .add(a.ip)
-        .add(a.video)
-        .add(a.app)
-        .add(a.appinst)
-        .add(a.pageurl)
-        .add(a.refurl)
-        .add(a.success)
-        .add(a.reason)
-        .add(a.server)
-        .add(a.session_lapse)
-        .add(a.media_server)
-        .add(a.protocol);
-    return run(insert_attempt_, p).int64(0, 0);
+    return run(insert_attempt_, attempt_params(a)).int64(0, 0);
+  }
+
+  // Held until the next statement, the COMMIT or kMostHeldAttempts rows, then
+  // written as few statements as write_held can make of them. The values are
+  // checked now, so that text PostgreSQL cannot store fails this call, not a
+  // later statement's.
+  void hold_attempt(const Attempt& a) override {
+    if (!depth_.open()) {
+      insert_attempt(a);  // no transaction to hold it in
+      return;
+    }
+    held_attempts_.push_back(attempt_params(a));
+    if (held_attempts_.size() == kMostHeldAttempts) write_held();
   }
 
   std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
@@ -693,25 +699,7 @@ class PgStore final : public KeptSessionsStore {
   }
 
   void copy_in(const Attempt& a) override {
-    Params p;
-    p.add(a.id)
-        .add(a.cdn_id)
-        .add(a.datetime)
-        .add(a.key)
-        .add(a.pass)
-        .add(a.ip)
-        .add(a.video)
-        .add(a.app)
-        .add(a.appinst)
-        .add(a.pageurl)
-        .add(a.refurl)
-        .add(a.success)
-        .add(a.reason)
-        .add(a.server)
-        .add(a.session_lapse)
-        .add(a.media_server)
-        .add(a.protocol);
-    run(copy_attempt_, p);
+    run(copy_attempt_, Params().add(a.id).add(attempt_params(a)));  // columns::kAttempt's order
   }
 
   // The identities' sequences; one never drawn from has no last value (NULL,
@@ -744,7 +732,10 @@ class PgStore final : public KeptSessionsStore {
   // is tried once more on a new one: reading twice changes nothing. A write is
   // not, as it may have committed before the connection broke.
   Result run(const pg::Statement& s, const Params& p = Params()) {
-    if (depth_.open()) return conn_.run(s, p);
+    if (depth_.open()) {
+      write_held();
+      return conn_.run(s, p);
+    }
     conn_.ensure_open();
     try {
       return conn_.run(s, p);
@@ -775,12 +766,14 @@ class PgStore final : public KeptSessionsStore {
   // A transaction in which a statement failed (and whose failure the body
   // swallowed) answers COMMIT with ROLLBACK: that is a failure too.
   void commit() {
+    write_held();
     const auto r = conn_.exec("COMMIT", "cannot commit");
     if (r.command() != "COMMIT")
       throw StoreError("transaction rolled back: a statement in it had failed");
   }
 
   void rollback_quietly() noexcept {
+    held_attempts_.clear();
     if (conn_.lost() || !conn_.in_transaction()) return;
     try {
       conn_.exec("ROLLBACK", "cannot roll back");
@@ -788,7 +781,10 @@ class PgStore final : public KeptSessionsStore {
     }
   }
 
+  // The rows held now were held inside the part: SAVEPOINT had those before it
+  // written.
   void rollback_savepoint_quietly() noexcept {
+    held_attempts_.clear();
     if (conn_.lost()) return;
     try {
       conn_.exec("ROLLBACK TO part", "cannot roll back a savepoint");
@@ -831,6 +827,67 @@ class PgStore final : public KeptSessionsStore {
     return n + run(count_attempts_between_, p).int64(0, 0);
   }
 
+  // An attempt's values in columns::kAttempt's order, after the id.
+  static Params attempt_params(const Attempt& a) {
+    Params p;
+    p.add(a.cdn_id)
+        .add(a.datetime)
+        .add(a.key)
+        .add(a.pass)
+        .add(a.ip)
+        .add(a.video)
+        .add(a.app)
+        .add(a.appinst)
+        .add(a.pageurl)
+        .add(a.refurl)
+        .add(a.success)
+        .add(a.reason)
+        .add(a.server)
+        .add(a.session_lapse)
+        .add(a.media_server)
+        .add(a.protocol);
+    return p;
+  }
+  static constexpr int kAttemptParams = 16;
+
+  // An INSERT of `rows` attempts, their values from $1 on, attempt_params's
+  // order (columns::kAttempt's after the id) row after row.
+  static std::string insert_attempts_sql(std::size_t rows) {
+    const std::string columns = columns::kAttempt.substr(std::string_view("id, ").size());
+    std::string sql = "INSERT INTO attempts (" + columns + ") VALUES ";
+    int n = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+      sql += row ? ", (" : "(";
+      for (int column = 0; column < kAttemptParams; ++column)
+        sql += (column ? ", $" : "$") + std::to_string(++n);
+      sql += ")";
+    }
+    return sql;
+  }
+
+  // The held rows, each statement taking the largest power of two of them
+  // left: at most one statement per bit of kMostHeldAttempts, from a fixed set
+  // of prepared statements. On failure they are forgotten with the
+  // transaction, which PostgreSQL has aborted: a batch runs again from its
+  // start (store/group_commit.hpp).
+  void write_held() {
+    if (held_attempts_.empty()) return;
+    std::vector<Params> rows;
+    rows.swap(held_attempts_);
+    std::size_t written = 0;
+    while (written < rows.size()) {
+      std::size_t size = kMostHeldAttempts, statement = 0;
+      while (size > rows.size() - written) {
+        size /= 2;
+        ++statement;
+      }
+      Params p;
+      for (std::size_t row = written; row < written + size; ++row) p.add(rows[row]);
+      conn_.run(insert_attempts_[statement], p);
+      written += size;
+    }
+  }
+
   // Names are per connection; the counter gives each statement its own.
   pg::Statement statement(std::string sql) {
     return {"sevu_" + std::to_string(next_statement_++), std::move(sql)};
@@ -843,6 +900,7 @@ class PgStore final : public KeptSessionsStore {
   // (store/forget_probe.hpp).
   ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
+  std::vector<Params> held_attempts_;  // hold_attempt's, the open transaction's
 
   const pg::Statement reset_ = statement(
       "TRUNCATE attempts, attempt_counts, tickets, stream_users, write_replies, viewing_sessions");
@@ -893,10 +951,18 @@ class PgStore final : public KeptSessionsStore {
   const pg::Statement delete_ticket_ =
       statement("DELETE FROM tickets WHERE cdn_id = $1 AND key = $2");
 
-  const pg::Statement insert_attempt_ = statement(
-      "INSERT INTO attempts (cdn_id, datetime, key, pass, ip, video, app, appinst, pageurl, "
-      "refurl, success, reason, server, session_lapse, media_server, protocol) VALUES ($1, $2, $3, "
-      "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id");
+  const pg::Statement insert_attempt_ = statement(insert_attempts_sql(1) + " RETURNING id");
+  // Rows held by hold_attempt: a round trip costs far more than a row (on the
+  // bench machine a refusal's row alone made PostgreSQL shed refusals at
+  // 13k a second), so the owed rows of a batch go 128 to a statement
+  // (docs/performance.md, "Attempt rows sent many to a round trip").
+  static constexpr std::size_t kMostHeldAttempts = 128;
+  const std::vector<pg::Statement> insert_attempts_ = [this] {
+    std::vector<pg::Statement> by_size;  // 128, 64, ..., 1 rows
+    for (std::size_t rows = kMostHeldAttempts; rows >= 1; rows /= 2)
+      by_size.push_back(statement(insert_attempts_sql(rows)));
+    return by_size;
+  }();
   // With and without a key: two statements, each with its own index (as SQLite).
   const pg::Statement list_attempts_by_key_ =
       statement("SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = $1 AND key = $2" +

@@ -30,7 +30,7 @@ Attempt attempt_row(const UsherRequest& req, int64_t cdn_id, bool success,
 
 void log_attempt(Store& store, const UsherRequest& req, int64_t cdn_id, bool success,
                  const std::string& reason, int64_t now, const std::string& server) {
-  store.insert_attempt(attempt_row(req, cdn_id, success, reason, now, server));
+  store.hold_attempt(attempt_row(req, cdn_id, success, reason, now, server));
 }
 
 void make_loggable(Attempt& row) {

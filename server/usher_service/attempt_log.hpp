@@ -25,7 +25,8 @@ inline constexpr std::size_t kMaxLoggedField = 4096;
 Attempt attempt_row(const UsherRequest& req, int64_t cdn_id, bool success,
                     const std::string& reason, int64_t now, const std::string& server);
 
-// Inserts attempt_row(...) (inside the caller's transaction, if any).
+// Stores attempt_row(...) in the caller's transaction, if any; its id is not
+// needed, so the store may write it with others (Store::hold_attempt).
 void log_attempt(Store& store, const UsherRequest& req, int64_t cdn_id, bool success,
                  const std::string& reason, int64_t now, const std::string& server);
 

@@ -269,7 +269,13 @@ UsherDecision start_playback(Store& store, const UsherRequest& req, int64_t now,
                               server);
     const bool keeps_session = result.allowed && opens.kept_in_attempt();
     if (keeps_session) keep_session(row, req, opens);
-    const int64_t row_id = store.insert_attempt(row);
+    // Only a grant needs its row's id (its session's); a refusal's row may
+    // wait to be written with others.
+    int64_t row_id = 0;
+    if (result.allowed)
+      row_id = store.insert_attempt(row);
+    else
+      store.hold_attempt(row);
     if (keeps_session) result.session_id = attempt_session_id(row_id);
     if (result.allowed && !keeps_session) {
       store.save_viewing_session(session_row(req, opens, ticket->cdn_id, now, row_id));

@@ -101,7 +101,7 @@ std::optional<UsherDecision> UsherService::refused_from_memory(const UsherReques
   auto row = std::make_shared<const Attempt>(
       usher_service::attempt_row(req, d->cdn_id, false, d->reason, now, config_.server_name));
   const bool owed = writes_.owe([row](Store& store, IfRolledBack& if_rolled_back) {
-    store.insert_attempt(*row);
+    store.hold_attempt(*row);
     if_rolled_back.owed_rows.push_back(row);
   });
   if (!owed) return std::nullopt;  // the writer's queue is full: the store path decides, or sheds

@@ -1082,6 +1082,74 @@ TEST_CASE(CONTRACT "a savepoint undoes only its own part") {
   CHECK(store->count_attempts(158, {}) == 1);
 }
 
+// Rows given to hold_attempt may be written later in their transaction, many to
+// a statement (PostgreSQL: at most 128, the rest in halving sizes), yet read
+// as rows written at once: inside the transaction, whole, in order, and gone
+// with a rollback or with the savepoint they were held in.
+TEST_CASE(CONTRACT "held attempt rows read as written at once, and go with what undoes them") {
+  ContractBackend backend;
+  auto store = backend.open();
+  auto row = [](int64_t i) {
+    Attempt a = make_attempt(158, "held", 1000 + i);
+    a.success = i % 3 == 0;
+    a.reason = a.success ? "Success" : "Invalid Auth Token";
+    a.pageurl = "https://example.org/?q=\"" + std::to_string(i) + "\\{,}'$1";
+    a.server = "сервер-" + std::to_string(i);
+    return a;
+  };
+  constexpr int kRows = 203;  // 128 + 64 + 8 + 2 + 1
+  store->transaction([&] {
+    for (int i = 0; i < kRows; ++i) store->hold_attempt(row(i));
+    CHECK(store->count_attempts(158, {}) == kRows);  // a read sees every one
+  });
+  AttemptFilter all;
+  all.limit = 1000;
+  const auto rows = store->attempts(158, all);
+  REQUIRE(rows.size() == kRows);
+  for (int i = 0; i < kRows; ++i) {
+    const Attempt want = row(i), &got = rows[static_cast<std::size_t>(i)];
+    CHECK(got.datetime == want.datetime);
+    CHECK(got.success == want.success);
+    CHECK(got.reason == want.reason);
+    CHECK(got.pageurl == want.pageurl);
+    CHECK(got.server == want.server);
+    CHECK(got.refurl == want.refurl);
+    if (i > 0) CHECK(got.id > rows[static_cast<std::size_t>(i) - 1].id);
+  }
+
+  struct Boom {};
+  CHECK_THROWS_AS(store->transaction([&] {
+    for (int i = 0; i < 5; ++i) store->hold_attempt(make_attempt(158, "rolled-back", i));
+    throw Boom{};
+  }),
+                  Boom);
+  CHECK(store->count_attempts(158, {}) == kRows);
+
+  store->transaction([&] {
+    store->hold_attempt(make_attempt(158, "before", 1));  // held before the part: kept
+    CHECK_THROWS_AS(store->savepoint([&] {
+      store->hold_attempt(make_attempt(158, "undone", 2));
+      throw std::runtime_error("undo");
+    }),
+                    std::runtime_error);
+    store->savepoint([&] { store->hold_attempt(make_attempt(158, "part", 3)); });
+    store->hold_attempt(make_attempt(158, "after", 4));
+  });
+  AttemptFilter later;
+  later.since = 1;
+  later.limit = 10;
+  std::vector<std::string> keys;
+  for (const auto& a : store->attempts(158, later))
+    if (a.datetime < 1000) keys.push_back(a.key);
+  CHECK(keys == std::vector<std::string>{"before", "part", "after"});
+
+  store->hold_attempt(make_attempt(158, "alone", 5));  // outside a transaction: written at once
+  auto other = backend.open();
+  AttemptFilter alone;
+  alone.key = "alone";
+  CHECK(other->count_attempts(158, alone) == 1);
+}
+
 // SQLite keeps what a write transaction read of accounts until it ends
 // (store/account_memo.hpp): a read inside one must still see the
 // transaction's own account writes, not see those a rolled-back savepoint
