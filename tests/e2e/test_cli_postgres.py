@@ -85,7 +85,8 @@ def test_processes_starting_together_migrate_once():
               "0007_console_sessions.sql,0008_attempt_counts_by_store.sql,"
               "0009_write_replies_in_time_order.sql,0010_sessions_in_attempts.sql,"
               "0011_write_replies_found_in_memory.sql,"
-              "0012_kept_replies_forgotten_by_second.sql")
+              "0012_kept_replies_forgotten_by_second.sql,"
+              "0013_attempt_counts_per_statement.sql")
 
 
 def test_backup_copies_the_store_into_an_sqlite_file_while_it_serves():

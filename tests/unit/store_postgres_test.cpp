@@ -187,7 +187,8 @@ TEST_CASE("four instances opening a fresh database at once migrate it once") {
         "7:0007_console_sessions.sql,8:0008_attempt_counts_by_store.sql,"
         "9:0009_write_replies_in_time_order.sql,10:0010_sessions_in_attempts.sql,"
         "11:0011_write_replies_found_in_memory.sql,"
-        "12:0012_kept_replies_forgotten_by_second.sql");
+        "12:0012_kept_replies_forgotten_by_second.sql,"
+        "13:0013_attempt_counts_per_statement.sql");
   raw.one("UPDATE schema_migrations SET applied = 1");
   open_postgres_store(db.uri());  // reopening applies nothing again
   CHECK(raw.one("SELECT COUNT(*) FROM schema_migrations WHERE applied <> 1") == "0");

@@ -1,0 +1,4 @@
+-- PostgreSQL's 0013 adds an INSERT's attempt rows to the hourly totals with
+-- one statement instead of one per row. SQLite has counted them once per
+-- transaction since 0008 (server/store/attempt_tally.hpp); this version only
+-- keeps both dialects' versions the same.
