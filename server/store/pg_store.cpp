@@ -9,6 +9,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/account_memo.hpp"
 #include "store/columns.hpp"
 #include "store/forget_probe.hpp"
 #include "store/kept_sessions.hpp"
@@ -225,6 +226,7 @@ class PgStore final : public KeptSessionsStore {
 
   void transaction(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
+    accounts_read_.forget();  // read in an earlier transaction
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
@@ -251,13 +253,27 @@ class PgStore final : public KeptSessionsStore {
         [&] { rollback_savepoint_quietly(); });
   }
 
+  // Inside a transaction an account is read once: a batch of starts read its
+  // account and its app's owner for every start, two round trips each
+  // (docs/performance.md, "Accounts read once per batch"). The rows are not
+  // locked, so another instance may change one meanwhile; but every request
+  // of a batch had arrived before the batch began, so each decided on an
+  // account as it stood at a moment between its arrival and its answer, as a
+  // read of its own would. The transaction's own account writes, and an undone
+  // savepoint, forget what was read.
   std::optional<Account> account(int64_t cdn_id) override {
-    return first<Account>(run(account_by_id_, Params().add(cdn_id)), read_account);
+    if (const auto* kept = depth_.open() ? accounts_read_.find(cdn_id) : nullptr) return *kept;
+    auto read = first<Account>(run(account_by_id_, Params().add(cdn_id)), read_account);
+    if (depth_.open()) accounts_read_.keep(cdn_id, read);
+    return read;
   }
 
   std::optional<Account> account_by_username(const std::string& username) override {
     if (!pg::storable(username)) return std::nullopt;
-    return first<Account>(run(account_by_username_, Params().add(username)), read_account);
+    if (const auto* kept = depth_.open() ? accounts_read_.find(username) : nullptr) return *kept;
+    auto read = first<Account>(run(account_by_username_, Params().add(username)), read_account);
+    if (depth_.open()) accounts_read_.keep(username, read);
+    return read;
   }
 
   std::vector<Account> accounts() override {
@@ -265,6 +281,7 @@ class PgStore final : public KeptSessionsStore {
   }
 
   bool insert_account(const Account& a) override {
+    accounts_read_.forget();
     Params p;
     p.add(a.cdn_id)
         .add(a.username)
@@ -278,6 +295,7 @@ class PgStore final : public KeptSessionsStore {
 
   bool set_account_secret(int64_t cdn_id, const std::string& secret) override {
     bool changed = false;
+    accounts_read_.forget();
     transaction([&] {
       changed = run(set_account_secret_, Params().add(cdn_id).add(secret)).affected() > 0;
       run(delete_console_sessions_of_, Params().add(cdn_id));
@@ -286,6 +304,7 @@ class PgStore final : public KeptSessionsStore {
   }
 
   bool set_account_active(int64_t cdn_id, bool active) override {
+    accounts_read_.forget();
     return run(set_account_active_, Params().add(cdn_id).add(active)).affected() > 0;
   }
 
@@ -658,6 +677,7 @@ class PgStore final : public KeptSessionsStore {
     try {
       std::unique_ptr<Store> copy = open_sqlite_store(dest);
       snapshot_ = true;  // its reads take no locks: it holds up no writer
+      accounts_read_.forget();
       depth_.outermost([&] { copy_store(*this, *copy); },
                        [&] { begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); },
                        [&] { commit(); }, [&] { rollback_quietly(); });
@@ -785,6 +805,7 @@ class PgStore final : public KeptSessionsStore {
   // written.
   void rollback_savepoint_quietly() noexcept {
     held_attempts_.clear();
+    accounts_read_.forget();  // it may have read the part's own account writes
     if (conn_.lost()) return;
     try {
       conn_.exec("ROLLBACK TO part", "cannot roll back a savepoint");
@@ -901,6 +922,7 @@ class PgStore final : public KeptSessionsStore {
   ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
   std::vector<Params> held_attempts_;  // hold_attempt's, the open transaction's
+  AccountMemo accounts_read_;          // the open transaction's account reads
 
   const pg::Statement reset_ = statement(
       "TRUNCATE attempts, attempt_counts, tickets, stream_users, write_replies, viewing_sessions");
