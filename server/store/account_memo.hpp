@@ -1,11 +1,14 @@
-// The accounts an open SQLite write transaction has read, kept until it ends
+// The accounts an open write transaction has read, kept until it ends
 // (docs/performance.md, "Accounts read once per batch"). A group commit runs
 // a batch of starts in one transaction, and each start read its account and
 // its app's owner (also an account) afresh: two B-tree seeks and a row of
 // strings each, for rows that cannot change until the COMMIT. BEGIN IMMEDIATE
 // holds SQLite's write lock from the start, so no other connection or process
 // commits meanwhile; the transaction's own account writes forget the memo, as
-// does a rolled-back savepoint (what it remembered may have been undone).
+// does a rolled-back savepoint (what it remembered may have been undone). The
+// PostgreSQL store keeps one too, though there another instance may commit
+// meanwhile: its pg_store.cpp says why that still decides each start on the
+// account as it stood while the start waited.
 #pragma once
 
 #include <cstdint>
