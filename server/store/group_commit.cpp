@@ -98,6 +98,15 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch,
           answered[i] = true;
         }
       }
+      // Rows the store held back (Store::hold_attempt) are written here, so
+      // that a failure to write them runs the unanswered writes again, each
+      // in a savepoint, rather than failing every one at the COMMIT. In that
+      // run each part writes its own rows.
+      if (!savepoints) {
+        threw_at = batch.size();
+        store.write_held();
+        threw_at.reset();
+      }
     });
   } catch (...) {
     for (auto& step : batch_effects.undo) step();

@@ -240,16 +240,17 @@ class PgStore final : public KeptSessionsStore {
     if (!depth_.open()) return transaction(body);
     // Rows held before the part are written before it, and the part's own
     // inside it, so that undoing the part forgets exactly its rows.
+    // (written by the body, so that a failure to write them undoes the part).
     depth_.part(
-        body,
+        [&] {
+          body();
+          write_held();
+        },
         [&] {
           write_held();
           conn_.exec("SAVEPOINT part", "cannot start a savepoint");
         },
-        [&] {
-          write_held();
-          conn_.exec("RELEASE part", "cannot release a savepoint");
-        },
+        [&] { conn_.exec("RELEASE part", "cannot release a savepoint"); },
         [&] { rollback_savepoint_quietly(); });
   }
 
@@ -888,10 +889,10 @@ class PgStore final : public KeptSessionsStore {
 
   // The held rows, each statement taking the largest power of two of them
   // left: at most one statement per bit of kMostHeldAttempts, from a fixed set
-  // of prepared statements. On failure they are forgotten with the
-  // transaction, which PostgreSQL has aborted: a batch runs again from its
-  // start (store/group_commit.hpp).
-  void write_held() {
+  // of prepared statements. On failure they are forgotten: PostgreSQL has
+  // aborted the transaction, or the part, they were held in, and the group
+  // commit writes an answered write's rows again.
+  void write_held() override {
     if (held_attempts_.empty()) return;
     std::vector<Params> rows;
     rows.swap(held_attempts_);

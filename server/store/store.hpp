@@ -115,6 +115,11 @@ class Store {
   // for many rows instead of one a row (docs/performance.md, "Attempt rows
   // sent many to a round trip").
   virtual void hold_attempt(const Attempt& a) { insert_attempt(a); }
+  // Writes what hold_attempt held back in the open transaction now, so that a
+  // failure to write it is this call's rather than a later statement's or the
+  // COMMIT's (the group commit calls it before its COMMIT). A savepoint writes
+  // its part's held rows inside the part.
+  virtual void write_held() {}
   virtual std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) = 0;
   virtual int64_t count_attempts(int64_t cdn_id, const AttemptFilter& f) = 0;
   // Every account's attempts (those whose key matched no ticket have cdn_id 0)

@@ -20,10 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "store/group_commit.hpp"
 #include "store/migrations.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_migrations.hpp"
 #include "store/store.hpp"
+#include "store/store_pool.hpp"
 
 namespace {
 
@@ -361,6 +363,47 @@ TEST_CASE("a deadlock between two connections fails one part with StoreError, th
   CHECK(failures.find("deadlock detected (SQLSTATE 40P01)") != std::string::npos);
   CHECK(a->ticket(158, "done-a")->uses == 0);  // both batches committed the rest
   CHECK(a->ticket(158, "done-b")->uses == 0);
+}
+
+// A held attempt row (Store::hold_attempt) is written after the write that
+// held it; should that fail, it must still fail that write alone. Here a
+// trigger refuses rows of key "poison": the batch's last write holds one, so
+// its failure first shows where the batch writes its held rows, and again,
+// in the run with savepoints, at the end of that write's own part.
+TEST_CASE("a held attempt row that cannot be written fails its own write, not the batch") {
+  TestDatabase db;
+  {
+    auto store = open_postgres_store(db.uri());
+    REQUIRE(store->insert_account(make_account(158, "acme")));
+  }
+  RawPg raw(db.uri());
+  raw.one(
+      "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.key = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END; $$");
+  raw.one(
+      "CREATE TRIGGER refuse_poison BEFORE INSERT ON attempts FOR EACH ROW "
+      "EXECUTE FUNCTION refuse_poison()");
+  StorePool pool([&] { return open_postgres_store(db.uri()); }, 1, 64, 0);
+  GroupCommit commit(pool, StorePool::Lane::hooks);
+  std::promise<void> open;
+  REQUIRE(pool.submit([gate = open.get_future().share()](Store&) { gate.wait(); },
+                      StorePool::Lane::hooks));
+  std::promise<WriteOutcome> kept, poisoned;
+  REQUIRE(commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
+                                       store.insert_attempt(make_attempt(158, "kept", 1));
+                                       return true;
+                                     },
+                                     [&](WriteOutcome o) { kept.set_value(std::move(o)); }}));
+  REQUIRE(commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
+                                       store.hold_attempt(make_attempt(158, "poison", 2));
+                                       return true;
+                                     },
+                                     [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }}));
+  open.set_value();
+  CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
+  const WriteOutcome failed = poisoned.get_future().get();
+  CHECK(failed.status == WriteOutcome::Status::kFailed);
+  CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
 }
 
 TEST_CASE("a stream-user count inside a transaction waits for another that may add one") {
