@@ -238,9 +238,10 @@ class PgStore final : public KeptSessionsStore {
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
-    // Rows held before the part are written before it, and the part's own
-    // inside it, so that undoing the part forgets exactly its rows.
-    // (written by the body, so that a failure to write them undoes the part).
+    // Rows held before the part are written before its SAVEPOINT; the part's
+    // own as the last step of its body, so that a failure to write them undoes
+    // the part (RELEASE runs outside TransactionDepth::part's try), and an
+    // undone part forgets exactly its rows.
     depth_.part(
         [&] {
           body();
@@ -392,10 +393,11 @@ class PgStore final : public KeptSessionsStore {
     return run(insert_attempt_, attempt_params(a)).int64(0, 0);
   }
 
-  // Held until the next statement, the COMMIT or kMostHeldAttempts rows, then
-  // written as few statements as write_held can make of them. The values are
-  // checked now, so that text PostgreSQL cannot store fails this call, not a
-  // later statement's.
+  // Held until the next statement, the end of the savepoint part, the group
+  // commit's write_held, the COMMIT or kMostHeldAttempts rows, whichever comes
+  // first, then written as few statements as write_held can make of them. The
+  // values are checked now, so that text PostgreSQL cannot store fails this
+  // call, not a later statement's.
   void hold_attempt(const Attempt& a) override {
     if (!depth_.open()) {
       insert_attempt(a);  // no transaction to hold it in
