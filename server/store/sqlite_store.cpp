@@ -248,7 +248,6 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     // (the admin subcommands) still meet the busy timeout.
     std::lock_guard<std::mutex> one_writer(process_writer_lock());
     accounts_read_.forget();  // what another transaction read may have changed since
-    largest_attempt_id_.reset();  // another process may have logged attempts since
     depth_.outermost(
         body, [&] { begin_.run().finish(); },
         [&] {
@@ -474,35 +473,33 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     return changes() > 0;
   }
 
-  // A refusal's row is held, with the id SQLite would give it (one past the
-  // largest), and written with those that follow it, up to kAttemptsPerInsert
-  // to a statement, before the next statement of any kind on this connection
-  // (write_held): a read of the attempts in the same transaction sees it, and
-  // COMMIT writes it. A rollback forgets it with the rest of the transaction.
-  // Refusals' rows come in runs (a batch of owed rows); a grant's is followed
-  // by its own write's statements or the next write's reads, so it would be
-  // written alone anyway, and holding it would only cost its copy.
   int64_t insert_attempt(const Attempt& a) override {
     if (!depth_.open()) {  // the row and its hour's total commit together
       int64_t id = 0;
       transaction([&] { id = insert_attempt(a); });
       return id;
     }
-    const std::optional<int64_t> id = a.success ? std::nullopt : next_attempt_id();
-    if (!id) {
-      largest_attempt_id_.reset();   // read again when a refusal's row is next held
-      return insert_attempt_now(a);  // after the rows held before it
+    return insert_attempt_now(a);  // after the rows held before it
+  }
+
+  // The row is held and written with those that follow it, up to
+  // kAttemptsPerInsert to a statement, before the next statement of any kind on
+  // this connection (write_held): a read of the attempts in the same
+  // transaction sees it, and COMMIT writes it. A rollback forgets it with the
+  // rest of the transaction. SQLite numbers it when it is written, in the
+  // order rows were held and inserted.
+  void hold_attempt(const Attempt& a) override {
+    if (!depth_.open()) {
+      insert_attempt(a);  // no transaction to hold it in
+      return;
     }
     held_attempts_.push_back(a);
-    held_attempts_.back().id = *id;
-    largest_attempt_id_ = *id;
     tally_.add(a.cdn_id, a.datetime, a.success);
     if (held_attempts_.size() == kAttemptsPerInsert) {
       write_held();
     } else {
       holding_ = this;
     }
-    return *id;
   }
 
   std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
@@ -833,7 +830,6 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
                            &reset_stream_users_, &reset_write_replies_, &reset_viewing_sessions_})
         s->run().finish();
       tally_.clear();  // the rows it counted are gone
-      largest_attempt_id_.reset();
       replies_added_.clear();
       replies_reset_ = true;  // the index forgets every reply once this commits
     });
@@ -879,7 +875,6 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     auto run = copy_attempt_.run();
     bind_attempt(run, a, 0);
     run.finish();
-    largest_attempt_id_.reset();  // the largest id may have moved
     tally_.add(a.cdn_id, a.datetime, a.success);
   }
 
@@ -1073,22 +1068,16 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     return sql;
   }
 
-  // The id SQLite would give the next row: one past the largest, read once per
-  // transaction. nullopt when the largest is the largest an id can be, where
-  // SQLite draws one at random instead.
-  std::optional<int64_t> next_attempt_id() {
-    if (!largest_attempt_id_) {
-      auto run = max_attempt_id_.run();
-      largest_attempt_id_ = run.next() ? run.int64(0) : 0;
-    }
-    if (*largest_attempt_id_ == std::numeric_limits<int64_t>::max()) return std::nullopt;
-    return *largest_attempt_id_ + 1;
+  // bind_attempt without the id: NULL, SQLite numbers the row (one past the
+  // largest) as it writes it.
+  static void bind_new_attempt(Statement::Run& run, const Attempt& a, int first) {
+    bind_attempt(run, a, first);
+    run.bind(first + kAttemptIdParameter, std::optional<int64_t>{});
   }
 
   int64_t insert_attempt_now(const Attempt& a) {
     auto run = copy_attempt_.run();
-    bind_attempt(run, a, 0);
-    run.bind(kAttemptIdParameter, std::optional<int64_t>{});  // NULL: SQLite numbers it
+    bind_new_attempt(run, a, 0);
     run.finish();
     tally_.add(a.cdn_id, a.datetime, a.success);
     return sqlite3_last_insert_rowid(conn_.get());
@@ -1108,13 +1097,14 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
       while (held_attempts_.size() - written >= kAttemptsPerInsert) {
         auto run = insert_attempts_.run();
         for (std::size_t row = 0; row < kAttemptsPerInsert; ++row)
-          bind_attempt(run, held_attempts_[written + row], static_cast<int>(row) * kAttemptColumns);
+          bind_new_attempt(run, held_attempts_[written + row],
+                           static_cast<int>(row) * kAttemptColumns);
         run.finish();
         written += kAttemptsPerInsert;
       }
       for (; written < held_attempts_.size(); ++written) {
         auto run = copy_attempt_.run();
-        bind_attempt(run, held_attempts_[written], 0);
+        bind_new_attempt(run, held_attempts_[written], 0);
         run.finish();
       }
     } catch (...) {
@@ -1129,7 +1119,6 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
   void forget_held() noexcept {
     held_attempts_.clear();
     holding_ = nullptr;
-    largest_attempt_id_.reset();
   }
 
   sqlite::Database db() { return {conn_.get(), &holding_}; }
@@ -1137,8 +1126,7 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
   sqlite::Connection conn_;  // declared first: outlives every statement below
   // Declared before the statements, which keep its address (sqlite::Database).
   sqlite::HeldWrites* holding_ = nullptr;
-  std::vector<Attempt> held_attempts_;      // the open transaction's, ids given
-  std::optional<int64_t> largest_attempt_id_;  // in the table or held, once read
+  std::vector<Attempt> held_attempts_;  // the open transaction's, numbered when written
   TransactionDepth depth_;
   bool reading_ = false;  // inside read_together's transaction
   ForgetProbe idle_probe_, stale_probe_;    // forget_before's, per kind of row
@@ -1198,7 +1186,6 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
   Statement delete_ticket_{db(), "DELETE FROM tickets WHERE cdn_id = ?1 AND key = ?2"};
 
   Statement insert_attempts_{db(), insert_attempts_sql(kAttemptsPerInsert)};
-  Statement max_attempt_id_{db(), "SELECT MAX(id) FROM attempts"};
   // With and without a key: two fixed statements, so each gets its own index
   // ((cdn_id, key, datetime) or (cdn_id, datetime)); one "?2 IS NULL OR key = ?2"
   // statement would be stuck with a single plan. The keyless one keeps the

@@ -80,7 +80,11 @@ std::shared_ptr<const Attempt> owed(Attempt a) {
 // A write that logs one attempt and needs the commit (a grant) or not (a refusal).
 std::function<bool(Store&, IfRolledBack&)> log_one(const std::string& app, bool grant) {
   return [app, grant](Store& store, IfRolledBack&) {
-    store.insert_attempt(row(app, grant));
+    if (grant) {
+      store.insert_attempt(row(app, grant));
+    } else {
+      store.hold_attempt(row(app, grant));  // as the usher logs a refusal
+    }
     return grant;
   };
 }
@@ -199,7 +203,7 @@ TEST_CASE(
                                      into(refusal)}));
   REQUIRE(commit.owe([&](Store& store, IfRolledBack& effects) {
     ++owed_runs;
-    store.insert_attempt(row("owed before", false));
+    store.hold_attempt(row("owed before", false));
     effects.owed_rows.push_back(owed(row("owed before", false)));
   }));
   REQUIRE(commit.submit(BatchedWrite{[&](Store& store, IfRolledBack&) -> bool {
@@ -209,7 +213,7 @@ TEST_CASE(
                                      into(broken)}));
   REQUIRE(commit.owe([&](Store& store, IfRolledBack& effects) {
     ++owed_runs;
-    store.insert_attempt(row("owed after", false));
+    store.hold_attempt(row("owed after", false));
     effects.owed_rows.push_back(owed(row("owed after", false)));
   }));
   REQUIRE(commit.submit(BatchedWrite{log_one("after", true), into(after)}));
@@ -341,7 +345,7 @@ TEST_CASE("owe: answered by its submitter, counted at once, its row written by t
   gate.hold(pool);
   for (int i = 0; i < 5; ++i) {
     REQUIRE(commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
-      store.insert_attempt(row("owed", false));
+      store.hold_attempt(row("owed", false));
       if_rolled_back.owed_rows.push_back(owed(row("owed", false)));
     }));
   }
@@ -362,7 +366,7 @@ TEST_CASE("owe: a full pool queue leaves an owed row queued, not dropped") {
   std::promise<void> filler_ran;
   while (!pool.submit([&](Store&) { filler_ran.set_value(); }, StorePool::Lane::hooks))
     std::this_thread::yield();
-  REQUIRE(commit.owe([](Store& store, IfRolledBack&) { store.insert_attempt(row("owed", false)); }));
+  REQUIRE(commit.owe([](Store& store, IfRolledBack&) { store.hold_attempt(row("owed", false)); }));
   gate.release();
   filler_ran.get_future().get();
   std::promise<int64_t> seen;  // its marker schedules the writer the full queue refused
@@ -378,7 +382,7 @@ TEST_CASE("owe: a failed batch writes the owed row again on its own") {
   Gate gate;
   gate.hold(pool);
   REQUIRE(commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
-    store.insert_attempt(row("owed", false));
+    store.hold_attempt(row("owed", false));
     if_rolled_back.owed_rows.push_back(owed(row("owed", false)));
   }));
   std::promise<WriteOutcome> poisoned;
@@ -395,7 +399,7 @@ namespace {
 // Owed rows as a refusal answered from memory leaves them.
 bool owe_one(GroupCommit& commit) {
   return commit.owe([](Store& store, IfRolledBack& if_rolled_back) {
-    store.insert_attempt(row("owed", false));
+    store.hold_attempt(row("owed", false));
     if_rolled_back.owed_rows.push_back(owed(row("owed", false)));
   });
 }
