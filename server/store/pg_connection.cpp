@@ -156,8 +156,9 @@ void Connection::configure() {
 }
 
 void Connection::ensure_open() {
-  if (PQstatus(conn_) == CONNECTION_OK) return;
+  if (!lost()) return;
   prepared_.clear();  // a new session knows none of them
+  abandoned_ = false;
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     throw StoreUnavailable("PostgreSQL " + db_display_name(uri_) +
@@ -184,16 +185,73 @@ Result Connection::exec(const std::string& sql, const std::string& what) {
   return checked(PQexec(conn_, sql.c_str()), what);
 }
 
+void Connection::prepare(const Statement& statement) {
+  if (prepared_.count(statement.name) != 0) return;
+  checked(PQprepare(conn_, statement.name.c_str(), statement.sql.c_str(), 0, nullptr),
+          "cannot prepare " + statement.name);
+  prepared_.insert(statement.name);
+}
+
 Result Connection::run(const Statement& statement, const Params& params) {
-  if (prepared_.count(statement.name) == 0) {
-    checked(PQprepare(conn_, statement.name.c_str(), statement.sql.c_str(), 0, nullptr),
-            "cannot prepare " + statement.name);
-    prepared_.insert(statement.name);
-  }
+  prepare(statement);
   const auto values = params.pointers();
   return checked(PQexecPrepared(conn_, statement.name.c_str(), params.size(), values.data(),
                                 nullptr, nullptr, /*resultFormat=*/0),
                  "PostgreSQL");
+}
+
+// One Sync after the statements: PostgreSQL answers each in turn, and once one
+// fails it skips the rest up to the Sync (PGRES_PIPELINE_ABORTED), as a
+// transaction in error would refuse them. A few small statements fit the
+// socket buffers both ways, so blocking mode cannot deadlock here.
+Result Connection::run_all(const std::vector<Queued>& statements) {
+  if (statements.size() == 1) return run(*statements[0].statement, statements[0].params);
+  for (const Queued& q : statements) prepare(*q.statement);  // PQprepare is not allowed below
+  if (PQenterPipelineMode(conn_) != 1)
+    throw StoreUnavailable("PostgreSQL: " + first_line(PQerrorMessage(conn_)));
+  std::size_t sent = 0;
+  while (sent < statements.size() && send(statements[sent])) ++sent;
+  std::optional<Result> failure, last;
+  if (PQpipelineSync(conn_) == 1) {
+    for (std::size_t answered = 0; PGresult* raw = next_result();) {
+      const auto status = PQresultStatus(raw);
+      if (status == PGRES_PIPELINE_SYNC) {
+        PQclear(raw);
+        break;
+      }
+      Result r(raw);
+      ++answered;
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        if (!failure && status != PGRES_PIPELINE_ABORTED) failure.emplace(std::move(r));
+      } else if (answered == statements.size()) {
+        last.emplace(std::move(r));
+      }
+    }
+  }
+  // Every result read: back to one statement at a time. Else the session is
+  // in a state no statement can use, and is dropped for a new one.
+  if (PQexitPipelineMode(conn_) != 1) abandoned_ = true;
+  if (failure) return checked(failure->release(), "PostgreSQL");  // throws
+  if (sent < statements.size() || !last || abandoned_)
+    throw StoreUnavailable(
+        "PostgreSQL " + db_display_name(uri_) +
+        ": statements sent together went unanswered: " + first_line(PQerrorMessage(conn_)));
+  return std::move(*last);
+}
+
+bool Connection::send(const Queued& queued) {
+  const auto values = queued.params.pointers();
+  return PQsendQueryPrepared(conn_, queued.statement->name.c_str(), queued.params.size(),
+                             values.data(), nullptr, nullptr, /*resultFormat=*/0) == 1;
+}
+
+// The next result of a pipeline, skipping the null that ends each statement's
+// results; null once nothing more can come (a lost connection).
+PGresult* Connection::next_result() {
+  for (int nulls = 0; nulls < 2 && !lost(); ++nulls) {
+    if (PGresult* raw = PQgetResult(conn_)) return raw;
+  }
+  return nullptr;
 }
 
 }  // namespace sevu::pg

@@ -71,6 +71,11 @@ class Result {
   bool boolean(int row, int column) const { return int64(row, column) != 0; }
   int64_t affected() const;  // rows an INSERT/UPDATE/DELETE touched
   std::string command() const { return PQcmdStatus(result_); }
+  PGresult* release() {  // the caller owns it now
+    PGresult* r = result_;
+    result_ = nullptr;
+    return r;
+  }
 
  private:
   PGresult* result_;
@@ -90,7 +95,7 @@ class Connection {
   // next statement finds a working session; throws StoreError when it cannot.
   // Statements are prepared anew on the new session.
   void ensure_open();
-  bool lost() const { return PQstatus(conn_) != CONNECTION_OK; }
+  bool lost() const { return abandoned_ || PQstatus(conn_) != CONNECTION_OK; }
   bool in_failed_transaction() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
   bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
@@ -100,8 +105,21 @@ class Connection {
   // Runs a statement by its name, preparing it on first use. Throws Error.
   Result run(const Statement& statement, const Params& params = Params());
 
+  // A statement and its values, to be sent with others.
+  struct Queued {
+    const Statement* statement;
+    Params params;
+  };
+  // Runs `statements` in order in one round trip (libpq's pipeline mode) and
+  // returns the last one's result. Once one fails PostgreSQL skips the rest;
+  // the first failure is thrown, as run() would have thrown it.
+  Result run_all(const std::vector<Queued>& statements);
+
  private:
   Result checked(PGresult* result, const std::string& what);
+  void prepare(const Statement& statement);
+  bool send(const Queued& queued);
+  PGresult* next_result();
   void connect();
   void configure();  // the session settings of a new connection
 
@@ -109,6 +127,7 @@ class Connection {
   bool read_only_;
   PGconn* conn_ = nullptr;
   std::unordered_set<std::string> prepared_;  // statement names prepared on conn_
+  bool abandoned_ = false;                    // left in pipeline mode: reset before the next use
 };
 
 }  // namespace sevu::pg

@@ -227,6 +227,7 @@ class PgStore final : public KeptSessionsStore {
   void transaction(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
     accounts_read_.forget();  // read in an earlier transaction
+    locked_ticket_.reset();
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
@@ -346,14 +347,15 @@ class PgStore final : public KeptSessionsStore {
   // same ticket at once.
   std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
-    const auto& s = locking() ? ticket_by_account_key_locked_ : ticket_by_account_key_;
-    return first<Ticket>(run(s, Params().add(cdn_id).add(key)), read_ticket);
+    if (!locking())
+      return first<Ticket>(run(ticket_by_account_key_, Params().add(cdn_id).add(key)), read_ticket);
+    return locked(run(ticket_by_account_key_locked_, Params().add(cdn_id).add(key)));
   }
 
   std::optional<Ticket> ticket_by_key(const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
-    const auto& s = locking() ? ticket_by_key_locked_ : ticket_by_key_;
-    return first<Ticket>(run(s, Params().add(key)), read_ticket);
+    if (!locking()) return first<Ticket>(run(ticket_by_key_, Params().add(key)), read_ticket);
+    return locked(run(ticket_by_key_locked_, Params().add(key)));
   }
 
   std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) override {
@@ -376,11 +378,21 @@ class PgStore final : public KeptSessionsStore {
     return collect<Ticket>(run(list_tickets_, p), read_ticket);
   }
 
+  // The update of the ticket this transaction has just read and locked (a
+  // start spending a use) is held and sent with the next statement, in one
+  // round trip (docs/performance.md, "A grant's update sent with its attempt
+  // row"). Its row cannot be gone: the lock keeps every other session from
+  // deleting it, and only reads ran here since (locked_ticket_).
   bool update_ticket(const Ticket& t) override {
     if (!pg::storable(t.key)) return false;  // no such ticket can exist
     Params p;
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
     p.add(t.max_viewers).add(t.when_full).add(t.id);
+    if (is_locked(t) && !held_update_) {
+      locked_ticket_.reset();
+      held_update_.emplace(std::move(p));
+      return true;
+    }
     return run(update_ticket_, p).affected() > 0;
   }
 
@@ -395,9 +407,10 @@ class PgStore final : public KeptSessionsStore {
 
   // Held until the next statement, the end of the savepoint part, the group
   // commit's write_held, the COMMIT or kMostHeldAttempts rows, whichever comes
-  // first, then written as few statements as write_held can make of them. The
-  // values are checked now, so that text PostgreSQL cannot store fails this
-  // call, not a later statement's.
+  // first, then written as few statements as take_held can make of them, in
+  // the round trip of the statement that comes next. The values are checked
+  // now, so that text PostgreSQL cannot store fails this call, not a later
+  // statement's.
   void hold_attempt(const Attempt& a) override {
     if (!depth_.open()) {
       insert_attempt(a);  // no transaction to hold it in
@@ -756,8 +769,11 @@ class PgStore final : public KeptSessionsStore {
   // not, as it may have committed before the connection broke.
   Result run(const pg::Statement& s, const Params& p = Params()) {
     if (depth_.open()) {
-      write_held();
-      return conn_.run(s, p);
+      if (s.sql.compare(0, 7, "SELECT ") != 0) locked_ticket_.reset();  // may touch the row
+      if (!holding()) return conn_.run(s, p);
+      auto statements = take_held();
+      statements.push_back({&s, p});
+      return conn_.run_all(statements);
     }
     conn_.ensure_open();
     try {
@@ -796,7 +812,7 @@ class PgStore final : public KeptSessionsStore {
   }
 
   void rollback_quietly() noexcept {
-    held_attempts_.clear();
+    forget_held();
     if (conn_.lost() || !conn_.in_transaction()) return;
     try {
       conn_.exec("ROLLBACK", "cannot roll back");
@@ -807,7 +823,7 @@ class PgStore final : public KeptSessionsStore {
   // The rows held now were held inside the part: SAVEPOINT had those before it
   // written.
   void rollback_savepoint_quietly() noexcept {
-    held_attempts_.clear();
+    forget_held();
     accounts_read_.forget();  // it may have read the part's own account writes
     if (conn_.lost()) return;
     try {
@@ -889,13 +905,22 @@ class PgStore final : public KeptSessionsStore {
     return sql;
   }
 
-  // The held rows, each statement taking the largest power of two of them
-  // left: at most one statement per bit of kMostHeldAttempts, from a fixed set
-  // of prepared statements. On failure they are forgotten: PostgreSQL has
-  // aborted the transaction, or the part, they were held in, and the group
-  // commit writes an answered write's rows again.
+  // What is held, sent in one round trip. On failure it is forgotten:
+  // PostgreSQL has aborted the transaction, or the part, it was held in, and
+  // the group commit writes an answered write's rows again.
   void write_held() override {
-    if (held_attempts_.empty()) return;
+    if (holding()) conn_.run_all(take_held());
+  }
+
+  bool holding() const { return held_update_ || !held_attempts_.empty(); }
+
+  // The held update, then the held rows, each INSERT taking the largest power
+  // of two of them left: at most one statement per bit of kMostHeldAttempts,
+  // from a fixed set of prepared statements.
+  std::vector<pg::Connection::Queued> take_held() {
+    std::vector<pg::Connection::Queued> statements;
+    if (held_update_) statements.push_back({&update_ticket_, std::move(*held_update_)});
+    held_update_.reset();
     std::vector<Params> rows;
     rows.swap(held_attempts_);
     std::size_t written = 0;
@@ -907,9 +932,30 @@ class PgStore final : public KeptSessionsStore {
       }
       Params p;
       for (std::size_t row = written; row < written + size; ++row) p.add(rows[row]);
-      conn_.run(insert_attempts_[statement], p);
+      statements.push_back({&insert_attempts_[statement], std::move(p)});
       written += size;
     }
+    return statements;
+  }
+
+  void forget_held() noexcept {
+    held_attempts_.clear();
+    held_update_.reset();
+    locked_ticket_.reset();  // an undone part's locks went with it
+  }
+
+  // A ticket read with FOR UPDATE: its id is kept until the next statement
+  // that may change rows, so that its update may be held (update_ticket).
+  std::optional<Ticket> locked(const Result& r) {
+    std::optional<Ticket> t = first<Ticket>(r, read_ticket);
+    locked_ticket_ = t;
+    return t;
+  }
+
+  // The row update_ticket's WHERE names is the one read FOR UPDATE.
+  bool is_locked(const Ticket& t) const {
+    return locked_ticket_ && t.id == locked_ticket_->id && t.cdn_id == locked_ticket_->cdn_id &&
+           t.key == locked_ticket_->key;
   }
 
   // Names are per connection; the counter gives each statement its own.
@@ -925,6 +971,8 @@ class PgStore final : public KeptSessionsStore {
   ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
   std::vector<Params> held_attempts_;  // hold_attempt's, the open transaction's
+  std::optional<Params> held_update_;  // update_ticket's of locked_ticket_, held
+  std::optional<Ticket> locked_ticket_;  // read FOR UPDATE, nothing but reads since
   AccountMemo accounts_read_;          // the open transaction's account reads
 
   const pg::Statement reset_ = statement(

@@ -365,6 +365,32 @@ TEST_CASE("a deadlock between two connections fails one part with StoreError, th
   CHECK(a->ticket(158, "done-b")->uses == 0);
 }
 
+// A trigger that raises `message` for every row of key "poison" that `event`
+// ("INSERT ON attempts") writes.
+void refuse_poison(RawPg& raw, const std::string& event, const std::string& message) {
+  raw.one(
+      "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.key = 'poison' THEN RAISE EXCEPTION '" +
+      message + "'; END IF; RETURN NEW; END; $$");
+  raw.one("CREATE TRIGGER refuse_poison BEFORE " + event +
+          " FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+}
+
+// A group commit on one writer, held until open() so that the writes
+// submitted before it go in one batch.
+struct Batch {
+  explicit Batch(TestDatabase& db)
+      : pool([&db] { return open_postgres_store(db.uri()); }, 1, 64, 0),
+        commit(pool, StorePool::Lane::hooks) {
+    REQUIRE(pool.submit([gate = gate.get_future().share()](Store&) { gate.wait(); },
+                        StorePool::Lane::hooks));
+  }
+  void open() { gate.set_value(); }
+  StorePool pool;
+  GroupCommit commit;
+  std::promise<void> gate;  // gone first should a test stop early: the worker stops waiting
+};
+
 // A held attempt row (Store::hold_attempt) is written after the write that
 // held it; should that fail, it must still fail that write alone. Here a
 // trigger refuses rows of key "poison": the batch's last write holds one, so
@@ -377,32 +403,122 @@ TEST_CASE("a held attempt row that cannot be written fails its own write, not th
     REQUIRE(store->insert_account(make_account(158, "acme")));
   }
   RawPg raw(db.uri());
-  raw.one(
-      "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "IF NEW.key = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END; $$");
-  raw.one(
-      "CREATE TRIGGER refuse_poison BEFORE INSERT ON attempts FOR EACH ROW "
-      "EXECUTE FUNCTION refuse_poison()");
-  StorePool pool([&] { return open_postgres_store(db.uri()); }, 1, 64, 0);
-  GroupCommit commit(pool, StorePool::Lane::hooks);
-  std::promise<void> open;
-  REQUIRE(pool.submit([gate = open.get_future().share()](Store&) { gate.wait(); },
-                      StorePool::Lane::hooks));
+  refuse_poison(raw, "INSERT ON attempts", "poisoned row");
+  Batch batch(db);
   std::promise<WriteOutcome> kept, poisoned;
-  REQUIRE(commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
-                                       store.insert_attempt(make_attempt(158, "kept", 1));
-                                       return true;
-                                     },
-                                     [&](WriteOutcome o) { kept.set_value(std::move(o)); }}));
-  REQUIRE(commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
-                                       store.hold_attempt(make_attempt(158, "poison", 2));
-                                       return true;
-                                     },
-                                     [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }}));
-  open.set_value();
+  REQUIRE(batch.commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
+                                             store.insert_attempt(make_attempt(158, "kept", 1));
+                                             return true;
+                                           },
+                                           [&](WriteOutcome o) { kept.set_value(std::move(o)); }}));
+  REQUIRE(
+      batch.commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
+                                         store.hold_attempt(make_attempt(158, "poison", 2));
+                                         return true;
+                                       },
+                                       [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }}));
+  batch.open();
   CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
   const WriteOutcome failed = poisoned.get_future().get();
   CHECK(failed.status == WriteOutcome::Status::kFailed);
+  CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
+}
+
+// A start's update of the ticket it read FOR UPDATE is held and sent with the
+// next statement in one round trip (docs/performance.md, "A grant's update
+// sent with its attempt row"). What the store answers must not tell: a read
+// in the same transaction sees it, a rollback or an undone savepoint takes it
+// back, and an update that was not held still says when no row matched.
+TEST_CASE("a locked ticket's held update reads as written at once, and goes with what undoes it") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  auto t = make_ticket(158, "k");
+  REQUIRE(store->insert_ticket(t));
+  RawPg raw(db.uri());
+  const auto spend = [&](const std::string& key) {
+    auto locked = store->ticket(158, key);
+    REQUIRE(locked);
+    locked->uses -= 1;
+    CHECK(store->update_ticket(*locked));
+  };
+
+  store->transaction([&] {
+    spend("k");
+    CHECK(store->ticket(158, "k")->uses == 4);  // read after it, in the same transaction
+    spend("k");
+    store->insert_attempt(make_attempt(158, "k", 1));  // sent with the held update
+  });
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "3");
+  CHECK(raw.one("SELECT count(*) FROM attempts") == "1");
+
+  CHECK_THROWS_AS(store->transaction([&] {
+    spend("k");
+    throw std::runtime_error("rolled back");
+  }),
+                  std::runtime_error);
+  store->transaction([&] {
+    try {
+      store->savepoint([&] {
+        spend("k");
+        throw std::runtime_error("the part fails");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    spend("k");  // after the undone part: held again, sent with the COMMIT's writes
+  });
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "2");
+
+  // Another session deleted the ticket before it was read: nothing to lock,
+  // nothing held, and the update says no row matched.
+  auto gone = *store->ticket(158, "k");
+  raw.one("DELETE FROM tickets WHERE key = 'k'");
+  store->transaction([&] {
+    CHECK_FALSE(store->ticket(158, "k"));
+    CHECK_FALSE(store->update_ticket(gone));
+  });
+}
+
+// The held update fails where it is sent, with the statement after it: that
+// must fail the write that held it, not the batch. A trigger refuses updates
+// of the ticket "poison". Its write ends with the update held, so in the
+// batch's first pass the update goes with the next write's first read; in the
+// run again, at the end of its own part. The other write commits.
+TEST_CASE("a held ticket update that fails fails its own write, not the batch") {
+  TestDatabase db;
+  {
+    auto store = open_postgres_store(db.uri());
+    REQUIRE(store->insert_account(make_account(158, "acme")));
+    for (const char* key : {"kept", "poison"}) {
+      auto t = make_ticket(158, key);
+      REQUIRE(store->insert_ticket(t));
+    }
+  }
+  RawPg raw(db.uri());
+  refuse_poison(raw, "UPDATE ON tickets", "poisoned update");
+  Batch batch(db);
+  const auto start = [](const std::string& key, bool logged) {
+    return [key, logged](Store& store, IfRolledBack&) {
+      auto t = store.ticket(158, key);
+      REQUIRE(t);
+      t->uses -= 1;
+      REQUIRE(store.update_ticket(*t));
+      if (logged) store.insert_attempt(make_attempt(158, key, 1));
+      return true;
+    };
+  };
+  std::promise<WriteOutcome> poisoned, kept;
+  REQUIRE(batch.commit.submit(BatchedWrite{
+      start("poison", false), [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }}));
+  REQUIRE(batch.commit.submit(
+      BatchedWrite{start("kept", true), [&](WriteOutcome o) { kept.set_value(std::move(o)); }}));
+  batch.open();
+  const WriteOutcome failed = poisoned.get_future().get();
+  CHECK(failed.status == WriteOutcome::Status::kFailed);
+  CHECK(failed.failure.find("poisoned update") != std::string::npos);
+  CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(raw.one("SELECT string_agg(key || ':' || uses, ',' ORDER BY key) FROM tickets") ==
+        "kept:4,poison:5");
   CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
 }
 
