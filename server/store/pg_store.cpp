@@ -388,9 +388,9 @@ class PgStore final : public KeptSessionsStore {
     Params p;
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
     p.add(t.max_viewers).add(t.when_full).add(t.id);
-    if (is_locked(t) && !held_update_) {
+    if (is_locked(t)) {
       locked_ticket_.reset();
-      held_update_.emplace(std::move(p));
+      held_.push_back({&update_ticket_, std::move(p)});
       return true;
     }
     return run(update_ticket_, p).affected() > 0;
@@ -562,17 +562,24 @@ class PgStore final : public KeptSessionsStore {
   // account and signature to end (an advisory lock held until commit), so two
   // identical signed writes on two instances run the command once: the second
   // reads the first's reply. Two statements: the SELECT's snapshot must be
-  // taken after the lock is granted.
+  // taken after the lock is granted, as it is when PostgreSQL starts it, the
+  // lock's statement done; so both go in one round trip.
   std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                         const std::string& signature) override {
     if (!pg::storable(signature)) return std::nullopt;
-    Params p;
-    p.add(cdn_id).add(signature);
-    if (depth_.open()) run(lock_write_reply_, p);
+    Params lock;
+    lock.add(cdn_id).add(signature);
+    Params p = lock;
     p.add(signed_at);  // the lookup's $3
+    if (!depth_.open()) return first<WriteReply>(run(write_reply_, p), read_write_reply);
+    held_.push_back({&lock_write_reply_, std::move(lock)});
     return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
+  // Inside a transaction the reply is held and sent with the next statement,
+  // as an update of a locked ticket is (update_ticket): nothing waits on its
+  // answer, and a repeat of the write looks it up with a statement that comes
+  // after it.
   void insert_write_reply(const WriteReply& r) override {
     Params p;
     p.add(r.cdn_id)
@@ -583,6 +590,10 @@ class PgStore final : public KeptSessionsStore {
         .add(r.message)
         .add(r.payload)
         .add(r.signed_at);
+    if (depth_.open()) {
+      held_.push_back({&insert_write_reply_, std::move(p)});
+      return;
+    }
     run(insert_write_reply_, p);
   }
 
@@ -912,15 +923,15 @@ class PgStore final : public KeptSessionsStore {
     if (holding()) conn_.run_all(take_held());
   }
 
-  bool holding() const { return held_update_ || !held_attempts_.empty(); }
+  bool holding() const { return !held_.empty() || !held_attempts_.empty(); }
 
-  // The held update, then the held rows, each INSERT taking the largest power
-  // of two of them left: at most one statement per bit of kMostHeldAttempts,
-  // from a fixed set of prepared statements.
+  // The held statements in the order they were held, then the held rows,
+  // each INSERT taking the largest power of two of them left: at most one
+  // statement per bit of kMostHeldAttempts, from a fixed set of prepared
+  // statements.
   std::vector<pg::Connection::Queued> take_held() {
     std::vector<pg::Connection::Queued> statements;
-    if (held_update_) statements.push_back({&update_ticket_, std::move(*held_update_)});
-    held_update_.reset();
+    statements.swap(held_);
     std::vector<Params> rows;
     rows.swap(held_attempts_);
     std::size_t written = 0;
@@ -940,7 +951,7 @@ class PgStore final : public KeptSessionsStore {
 
   void forget_held() noexcept {
     held_attempts_.clear();
-    held_update_.reset();
+    held_.clear();
     locked_ticket_.reset();  // an undone part's locks went with it
   }
 
@@ -971,7 +982,9 @@ class PgStore final : public KeptSessionsStore {
   ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
   std::vector<Params> held_attempts_;  // hold_attempt's, the open transaction's
-  std::optional<Params> held_update_;  // update_ticket's of locked_ticket_, held
+  // Statements whose answer nobody waits for, held in the open transaction
+  // and sent with the next one: a locked ticket's update, a kept reply.
+  std::vector<pg::Connection::Queued> held_;
   std::optional<Ticket> locked_ticket_;  // read FOR UPDATE, nothing but reads since
   AccountMemo accounts_read_;          // the open transaction's account reads
 

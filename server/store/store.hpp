@@ -164,7 +164,10 @@ class Store {
   // finds them through memory ("Kept replies found in memory").
   virtual std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                                 const std::string& signature) = 0;
-  virtual void insert_write_reply(const WriteReply& r) = 0;  // throws StoreError if present
+  // Throws StoreError if present; inside a transaction the PostgreSQL store
+  // sends it with its next statement, which throws it then (or its COMMIT
+  // fails): the transaction fails either way.
+  virtual void insert_write_reply(const WriteReply& r) = 0;
   // Deletes at most `limit` replies to requests signed before `before`, oldest
   // first (bounded work per call); returns how many went. The caller passes
   // the oldest timestamp the window still accepts: a repeat of an older

@@ -479,6 +479,31 @@ TEST_CASE("a locked ticket's held update reads as written at once, and goes with
   });
 }
 
+// Inside a transaction a kept reply is held and sent with the next statement
+// (docs/performance.md, "Kept replies and their lock sent with other
+// statements"): a repeat's lookup in the same transaction finds it, and a
+// second reply for the same signature fails the transaction, as an insert
+// that failed at once would.
+TEST_CASE("a held write reply is found by the next lookup, and a duplicate fails its transaction") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  store->transaction([&] {
+    CHECK_FALSE(store->write_reply(158, kSignedAt, "sig"));  // the lock and the lookup together
+    store->insert_write_reply(make_write_reply(158, "sig", 2000));
+    const auto repeat = store->write_reply(158, kSignedAt, "sig");
+    REQUIRE(repeat);
+    CHECK(repeat->code == 2002);
+  });
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->insert_write_reply(make_write_reply(158, "other", 2000));
+    store->insert_write_reply(make_write_reply(158, "sig", 3000));
+  }),
+                  StoreError);
+  CHECK_FALSE(store->write_reply(158, kSignedAt, "other"));  // went with its transaction
+  CHECK(store->write_reply(158, kSignedAt, "sig")->expires == 2000);
+}
+
 // The held update fails where it is sent, with the statement after it: that
 // must fail the write that held it, not the batch. A trigger refuses updates
 // of the ticket "poison". Its write ends with the update held, so in the
