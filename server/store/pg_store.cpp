@@ -609,7 +609,14 @@ class PgStore final : public KeptSessionsStore {
     return first<ViewingSession>(run(viewing_session_, Params().add(id)), read_viewing_session);
   }
 
+  // Inside a transaction held and sent with the next statement, as a kept
+  // reply is (insert_write_reply): a granted start's session row goes with the
+  // next start's read, or the batch's end.
   void save_viewing_session(const ViewingSession& s) override {
+    if (depth_.open()) {
+      held_.push_back({&save_viewing_session_, viewing_session_params(s)});
+      return;
+    }
     run(save_viewing_session_, viewing_session_params(s));
   }
 
@@ -983,7 +990,8 @@ class PgStore final : public KeptSessionsStore {
   int next_statement_ = 0;
   std::vector<Params> held_attempts_;  // hold_attempt's, the open transaction's
   // Statements whose answer nobody waits for, held in the open transaction
-  // and sent with the next one: a locked ticket's update, a kept reply.
+  // and sent with the next one: a locked ticket's update, a kept reply, a
+  // session row.
   std::vector<pg::Connection::Queued> held_;
   std::optional<Ticket> locked_ticket_;  // read FOR UPDATE, nothing but reads since
   AccountMemo accounts_read_;          // the open transaction's account reads

@@ -504,6 +504,36 @@ TEST_CASE("a held write reply is found by the next lookup, and a duplicate fails
   CHECK(store->write_reply(158, kSignedAt, "sig")->expires == 2000);
 }
 
+// Inside a transaction a session row is held and sent with the next
+// statement, as a kept reply is: a read in the same transaction finds it, and
+// a rollback takes it back.
+TEST_CASE("a held session row is read as written, and goes with a rollback") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  ViewingSession s;
+  s.cdn_id = 158;
+  s.key = "k";
+  s.started = s.last_seen = 1000;
+  s.lapse = 60;
+  s.id = "kept";
+  store->transaction([&] {
+    store->save_viewing_session(s);
+    REQUIRE(store->viewing_session("kept"));
+    CHECK(store->viewing_session("kept")->last_seen == 1000);
+    s.last_seen = 1005;
+    store->save_viewing_session(s);  // opened anew over the row: sent in order
+  });
+  CHECK(store->viewing_session("kept")->last_seen == 1005);
+  s.id = "gone";
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->save_viewing_session(s);
+    throw std::runtime_error("rolled back");
+  }),
+                  std::runtime_error);
+  CHECK_FALSE(store->viewing_session("gone"));
+}
+
 // The held update fails where it is sent, with the statement after it: that
 // must fail the write that held it, not the batch. A trigger refuses updates
 // of the ticket "poison". Its write ends with the update held, so in the
