@@ -158,7 +158,7 @@ void Connection::configure() {
 void Connection::ensure_open() {
   if (!lost()) return;
   prepared_.clear();  // a new session knows none of them
-  abandoned_ = false;
+  if (!conn_) return connect();  // dropped (drop())
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     throw StoreUnavailable("PostgreSQL " + db_display_name(uri_) +
@@ -202,13 +202,25 @@ Result Connection::run(const Statement& statement, const Params& params) {
 
 // One Sync after the statements: PostgreSQL answers each in turn, and once one
 // fails it skips the rest up to the Sync (PGRES_PIPELINE_ABORTED), as a
-// transaction in error would refuse them. A few small statements fit the
-// socket buffers both ways, so blocking mode cannot deadlock here.
+// transaction in error would refuse them. Blocking mode cannot deadlock on a
+// long pipeline: while libpq waits to send, it reads what the server answers.
 Result Connection::run_all(const std::vector<Queued>& statements) {
   if (statements.size() == 1) return run(*statements[0].statement, statements[0].params);
   for (const Queued& q : statements) prepare(*q.statement);  // PQprepare is not allowed below
   if (PQenterPipelineMode(conn_) != 1)
     throw StoreUnavailable("PostgreSQL: " + first_line(PQerrorMessage(conn_)));
+  try {
+    return pipeline(statements);
+  } catch (...) {
+    // Left in pipeline mode (out of memory, unread results): no statement
+    // can use the session, and its transaction must not stay open holding
+    // its locks until the idle timeout. Dropped; ensure_open connects anew.
+    if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) drop();
+    throw;
+  }
+}
+
+Result Connection::pipeline(const std::vector<Queued>& statements) {
   std::size_t sent = 0;
   while (sent < statements.size() && send(statements[sent])) ++sent;
   std::optional<Result> failure, last;
@@ -228,15 +240,22 @@ Result Connection::run_all(const std::vector<Queued>& statements) {
       }
     }
   }
-  // Every result read: back to one statement at a time. Else the session is
-  // in a state no statement can use, and is dropped for a new one.
-  if (PQexitPipelineMode(conn_) != 1) abandoned_ = true;
+  if (PQexitPipelineMode(conn_) != 1) {  // results left unread: the connection broke
+    drop();
+    throw StoreUnavailable("PostgreSQL " + db_display_name(uri_) +
+                           ": statements sent together went unanswered");
+  }
   if (failure) return checked(failure->release(), "PostgreSQL");  // throws
-  if (sent < statements.size() || !last || abandoned_)
+  if (sent < statements.size() || !last)
     throw StoreUnavailable(
         "PostgreSQL " + db_display_name(uri_) +
         ": statements sent together went unanswered: " + first_line(PQerrorMessage(conn_)));
   return std::move(*last);
+}
+
+void Connection::drop() noexcept {
+  PQfinish(conn_);
+  conn_ = nullptr;  // lost(); ensure_open connects anew
 }
 
 bool Connection::send(const Queued& queued) {

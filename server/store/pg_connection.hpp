@@ -95,7 +95,7 @@ class Connection {
   // next statement finds a working session; throws StoreError when it cannot.
   // Statements are prepared anew on the new session.
   void ensure_open();
-  bool lost() const { return abandoned_ || PQstatus(conn_) != CONNECTION_OK; }
+  bool lost() const { return PQstatus(conn_) != CONNECTION_OK; }  // CONNECTION_BAD when dropped
   bool in_failed_transaction() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
   bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
@@ -118,8 +118,10 @@ class Connection {
  private:
   Result checked(PGresult* result, const std::string& what);
   void prepare(const Statement& statement);
+  Result pipeline(const std::vector<Queued>& statements);
   bool send(const Queued& queued);
   PGresult* next_result();
+  void drop() noexcept;  // closes the session: its server-side transaction ends
   void connect();
   void configure();  // the session settings of a new connection
 
@@ -127,7 +129,6 @@ class Connection {
   bool read_only_;
   PGconn* conn_ = nullptr;
   std::unordered_set<std::string> prepared_;  // statement names prepared on conn_
-  bool abandoned_ = false;                    // left in pipeline mode: reset before the next use
 };
 
 }  // namespace sevu::pg

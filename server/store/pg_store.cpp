@@ -388,9 +388,9 @@ class PgStore final : public KeptSessionsStore {
     Params p;
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
     p.add(t.max_viewers).add(t.when_full).add(t.id);
-    if (is_locked(t)) {
+    if (depth_.open() && is_locked(t)) {
       locked_ticket_.reset();
-      held_.push_back({&update_ticket_, std::move(p)});
+      hold(update_ticket_, std::move(p));
       return true;
     }
     return run(update_ticket_, p).affected() > 0;
@@ -572,7 +572,7 @@ class PgStore final : public KeptSessionsStore {
     Params p = lock;
     p.add(signed_at);  // the lookup's $3
     if (!depth_.open()) return first<WriteReply>(run(write_reply_, p), read_write_reply);
-    held_.push_back({&lock_write_reply_, std::move(lock)});
+    hold(lock_write_reply_, std::move(lock));
     return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
@@ -590,10 +590,7 @@ class PgStore final : public KeptSessionsStore {
         .add(r.message)
         .add(r.payload)
         .add(r.signed_at);
-    if (depth_.open()) {
-      held_.push_back({&insert_write_reply_, std::move(p)});
-      return;
-    }
+    if (depth_.open()) return hold(insert_write_reply_, std::move(p));
     run(insert_write_reply_, p);
   }
 
@@ -613,10 +610,7 @@ class PgStore final : public KeptSessionsStore {
   // reply is (insert_write_reply): a granted start's session row goes with the
   // next start's read, or the batch's end.
   void save_viewing_session(const ViewingSession& s) override {
-    if (depth_.open()) {
-      held_.push_back({&save_viewing_session_, viewing_session_params(s)});
-      return;
-    }
+    if (depth_.open()) return hold(save_viewing_session_, viewing_session_params(s));
     run(save_viewing_session_, viewing_session_params(s));
   }
 
@@ -824,6 +818,7 @@ class PgStore final : public KeptSessionsStore {
   // swallowed) answers COMMIT with ROLLBACK: that is a failure too.
   void commit() {
     write_held();
+    locked_ticket_.reset();
     const auto r = conn_.exec("COMMIT", "cannot commit");
     if (r.command() != "COMMIT")
       throw StoreError("transaction rolled back: a statement in it had failed");
@@ -931,6 +926,14 @@ class PgStore final : public KeptSessionsStore {
   }
 
   bool holding() const { return !held_.empty() || !held_attempts_.empty(); }
+
+  // Inside a transaction only: outside one a statement must run at once.
+  // Bounded, as held attempt rows are, so that a long transaction (a copy of
+  // a whole store) does not keep every statement in memory for one round trip.
+  void hold(const pg::Statement& s, Params p) {
+    held_.push_back({&s, std::move(p)});
+    if (held_.size() == kMostHeld) write_held();
+  }
 
   // The held statements in the order they were held, then the held rows,
   // each INSERT taking the largest power of two of them left: at most one
@@ -1051,6 +1054,9 @@ class PgStore final : public KeptSessionsStore {
   // 13k a second), so the owed rows of a batch go 128 to a statement
   // (docs/performance.md, "Attempt rows sent many to a round trip").
   static constexpr std::size_t kMostHeldAttempts = 128;
+  // Other statements held (hold): a start holds one or two, a signed write two;
+  // more only in a long transaction such as a store's copy.
+  static constexpr std::size_t kMostHeld = 64;
   const std::vector<pg::Statement> insert_attempts_ = [this] {
     std::vector<pg::Statement> by_size;  // 128, 64, ..., 1 rows
     for (std::size_t rows = kMostHeldAttempts; rows >= 1; rows /= 2)

@@ -469,6 +469,17 @@ TEST_CASE("a locked ticket's held update reads as written at once, and goes with
   });
   CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "2");
 
+  // Outside a transaction nothing is held, even for the ticket the last
+  // transaction read and locked (a refused start's, which wrote no update).
+  store->transaction([&] {
+    REQUIRE(store->ticket(158, "k"));
+    store->hold_attempt(make_attempt(158, "k", 2));
+  });
+  auto outside = *store->ticket(158, "k");
+  outside.uses = 7;
+  CHECK(store->update_ticket(outside));
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "7");
+
   // Another session deleted the ticket before it was read: nothing to lock,
   // nothing held, and the update says no row matched.
   auto gone = *store->ticket(158, "k");
@@ -532,6 +543,39 @@ TEST_CASE("a held session row is read as written, and goes with a rollback") {
   }),
                   std::runtime_error);
   CHECK_FALSE(store->viewing_session("gone"));
+}
+
+// A connection the database drops while a statement is held: the statements
+// sent together fail as the store being unavailable, the transaction is gone
+// with its held update, and the next transaction runs on a new connection.
+TEST_CASE("statements sent together on a dropped connection fail unavailable; the next runs anew") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  auto t = make_ticket(158, "k");
+  REQUIRE(store->insert_ticket(t));
+  RawPg raw(db.uri());
+  CHECK_THROWS_AS(store->transaction([&] {
+    auto locked = store->ticket(158, "k");
+    REQUIRE(locked);
+    locked->uses = 1;
+    REQUIRE(store->update_ticket(*locked));  // held
+    raw.one(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = "
+        "'idle in transaction' AND application_name = 'sevu-server'");
+    store->insert_attempt(make_attempt(158, "k", 1));  // sent with it, on a dropped connection
+  }),
+                  StoreUnavailable);
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "5");
+  store->transaction([&] {
+    auto locked = store->ticket(158, "k");
+    REQUIRE(locked);
+    locked->uses = 2;
+    REQUIRE(store->update_ticket(*locked));
+    store->insert_attempt(make_attempt(158, "k", 2));
+  });
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "2");
+  CHECK(raw.one("SELECT count(*) FROM attempts") == "1");
 }
 
 // The held update fails where it is sent, with the statement after it: that
