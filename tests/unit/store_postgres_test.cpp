@@ -424,18 +424,28 @@ TEST_CASE("a held attempt row that cannot be written fails its own write, not th
   CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
 }
 
+// A database with the demo account and its ticket "k" (5 uses), the store
+// under test and a raw connection to look behind it.
+struct OneTicket {
+  OneTicket() {
+    REQUIRE(store->insert_account(make_account(158, "acme")));
+    auto t = make_ticket(158, "k");
+    REQUIRE(store->insert_ticket(t));
+  }
+  TestDatabase db;
+  std::unique_ptr<Store> store = open_postgres_store(db.uri());
+  RawPg raw{db.uri()};
+};
+
 // A start's update of the ticket it read FOR UPDATE is held and sent with the
 // next statement in one round trip (docs/performance.md, "A grant's update
 // sent with its attempt row"). What the store answers must not tell: a read
 // in the same transaction sees it, a rollback or an undone savepoint takes it
 // back, and an update that was not held still says when no row matched.
 TEST_CASE("a locked ticket's held update reads as written at once, and goes with what undoes it") {
-  TestDatabase db;
-  auto store = open_postgres_store(db.uri());
-  REQUIRE(store->insert_account(make_account(158, "acme")));
-  auto t = make_ticket(158, "k");
-  REQUIRE(store->insert_ticket(t));
-  RawPg raw(db.uri());
+  OneTicket one;
+  auto& store = one.store;
+  auto& raw = one.raw;
   const auto spend = [&](const std::string& key) {
     auto locked = store->ticket(158, key);
     REQUIRE(locked);
@@ -549,12 +559,9 @@ TEST_CASE("a held session row is read as written, and goes with a rollback") {
 // sent together fail as the store being unavailable, the transaction is gone
 // with its held update, and the next transaction runs on a new connection.
 TEST_CASE("statements sent together on a dropped connection fail unavailable; the next runs anew") {
-  TestDatabase db;
-  auto store = open_postgres_store(db.uri());
-  REQUIRE(store->insert_account(make_account(158, "acme")));
-  auto t = make_ticket(158, "k");
-  REQUIRE(store->insert_ticket(t));
-  RawPg raw(db.uri());
+  OneTicket one;
+  auto& store = one.store;
+  auto& raw = one.raw;
   CHECK_THROWS_AS(store->transaction([&] {
     auto locked = store->ticket(158, "k");
     REQUIRE(locked);
