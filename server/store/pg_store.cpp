@@ -227,7 +227,7 @@ class PgStore final : public KeptSessionsStore {
   void transaction(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
     accounts_read_.forget();  // read in an earlier transaction
-    locked_ticket_.reset();
+    locked_ticket_.reset();   // locked by an earlier one
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
@@ -571,8 +571,7 @@ class PgStore final : public KeptSessionsStore {
     lock.add(cdn_id).add(signature);
     Params p = lock;
     p.add(signed_at);  // the lookup's $3
-    if (!depth_.open()) return first<WriteReply>(run(write_reply_, p), read_write_reply);
-    hold(lock_write_reply_, std::move(lock));
+    if (depth_.open()) hold(lock_write_reply_, std::move(lock));
     return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
@@ -590,8 +589,7 @@ class PgStore final : public KeptSessionsStore {
         .add(r.message)
         .add(r.payload)
         .add(r.signed_at);
-    if (depth_.open()) return hold(insert_write_reply_, std::move(p));
-    run(insert_write_reply_, p);
+    run_or_hold(insert_write_reply_, std::move(p));
   }
 
   int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) override {
@@ -610,8 +608,7 @@ class PgStore final : public KeptSessionsStore {
   // reply is (insert_write_reply): a granted start's session row goes with the
   // next start's read, or the batch's end.
   void save_viewing_session(const ViewingSession& s) override {
-    if (depth_.open()) return hold(save_viewing_session_, viewing_session_params(s));
-    run(save_viewing_session_, viewing_session_params(s));
+    run_or_hold(save_viewing_session_, viewing_session_params(s));
   }
 
   bool add_session_row(const ViewingSession& s) override {
@@ -818,7 +815,6 @@ class PgStore final : public KeptSessionsStore {
   // swallowed) answers COMMIT with ROLLBACK: that is a failure too.
   void commit() {
     write_held();
-    locked_ticket_.reset();
     const auto r = conn_.exec("COMMIT", "cannot commit");
     if (r.command() != "COMMIT")
       throw StoreError("transaction rolled back: a statement in it had failed");
@@ -933,6 +929,13 @@ class PgStore final : public KeptSessionsStore {
   void hold(const pg::Statement& s, Params p) {
     held_.push_back({&s, std::move(p)});
     if (held_.size() == kMostHeld) write_held();
+  }
+
+  // A statement whose answer nobody waits for: held inside a transaction, run
+  // at once outside one.
+  void run_or_hold(const pg::Statement& s, Params p) {
+    if (depth_.open()) return hold(s, std::move(p));
+    run(s, p);
   }
 
   // The held statements in the order they were held, then the held rows,
