@@ -39,6 +39,15 @@ void rewrite_owed_rows(Store& store, const std::vector<std::shared_ptr<const Att
   }
 }
 
+// The tickets the batch's writes will read, read together where the store
+// gains from it (Store::read_tickets_ahead).
+void read_tickets_ahead(Store& store, const std::vector<BatchedWrite>& batch) {
+  std::vector<std::string_view> keys;
+  for (const auto& write : batch)
+    if (!write.reads_ticket.empty()) keys.push_back(write.reads_ticket);
+  if (!keys.empty()) store.read_tickets_ahead(keys);
+}
+
 enum class BatchEnd { kCommitted, kFailed, kRunAgain };
 
 // Runs batch in one transaction. Writes answered before the commit are counted
@@ -68,6 +77,13 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch,
   std::optional<std::size_t> threw_at;  // without savepoints: the write that threw
   try {
     store.transaction([&] {
+      // A failure here is no write's: all of them run again, in savepoints,
+      // each reading its own ticket.
+      if (!savepoints) {
+        threw_at = 0;
+        read_tickets_ahead(store, batch);
+        threw_at.reset();
+      }
       for (std::size_t i = 0; i < batch.size(); ++i) {
         own.undo.clear();
         own.owed_rows.clear();

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "store/account_memo.hpp"
@@ -227,7 +230,7 @@ class PgStore final : public KeptSessionsStore {
   void transaction(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
     accounts_read_.forget();  // read in an earlier transaction
-    locked_ticket_.reset();   // locked by an earlier one
+    locked_.clear();          // locked by an earlier one
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
@@ -349,13 +352,42 @@ class PgStore final : public KeptSessionsStore {
     if (!pg::storable(key)) return std::nullopt;
     if (!locking())
       return first<Ticket>(run(ticket_by_account_key_, Params().add(cdn_id).add(key)), read_ticket);
-    return locked(run(ticket_by_account_key_locked_, Params().add(cdn_id).add(key)));
+    if (const auto known = locked_.find(key); known != locked_.end()) {
+      if (known->second && known->second->cdn_id == cdn_id) return known->second;
+      return std::nullopt;  // no such ticket, or another account's
+    }
+    return locked(key, run(ticket_by_account_key_locked_, Params().add(cdn_id).add(key)));
   }
 
   std::optional<Ticket> ticket_by_key(const std::string& key) override {
     if (!pg::storable(key)) return std::nullopt;
     if (!locking()) return first<Ticket>(run(ticket_by_key_, Params().add(key)), read_ticket);
-    return locked(run(ticket_by_key_locked_, Params().add(key)));
+    if (const auto known = locked_.find(key); known != locked_.end()) return known->second;
+    return locked(key, run(ticket_by_key_locked_, Params().add(key)));
+  }
+
+  // One round trip for a batch's tickets instead of one a start. They are
+  // locked in the order of their ids, so that two instances locking some of
+  // the same tickets cannot each wait for the other. A key not found is
+  // remembered as such: the request that names it arrived before this read,
+  // so it is answered as a read of its own a moment earlier would have been.
+  void read_tickets_ahead(const std::vector<std::string_view>& keys) override {
+    if (!locking()) return;
+    std::vector<std::string> asked;
+    for (std::string_view key : keys) {
+      std::string k(key);
+      if (locked_.count(k) == 0 && pg::storable(k)) asked.push_back(std::move(k));
+    }
+    std::sort(asked.begin(), asked.end());
+    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+    if (asked.empty()) return;
+    const Result r = run(tickets_by_keys_locked_, Params().add(text_array(asked)));
+    for (int i = 0; i < r.rows(); ++i) {
+      Ticket t = read_ticket(r, i);
+      std::string key = t.key;
+      locked_[std::move(key)] = std::move(t);
+    }
+    for (auto& key : asked) locked_.emplace(std::move(key), std::nullopt);
   }
 
   std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) override {
@@ -378,19 +410,26 @@ class PgStore final : public KeptSessionsStore {
     return collect<Ticket>(run(list_tickets_, p), read_ticket);
   }
 
-  // The update of the ticket this transaction has just read and locked (a
-  // start spending a use) is held and sent with the next statement, in one
-  // round trip (docs/performance.md, "A grant's update sent with its attempt
-  // row"). Its row cannot be gone: the lock keeps every other session from
-  // deleting it, and only reads ran here since (locked_ticket_).
+  // The update of a ticket this transaction has read and locked (a start
+  // spending a use) is held and sent with the next statement, in one round
+  // trip (docs/performance.md, "A grant's update sent with its attempt row").
+  // Its row cannot be gone: the lock keeps every other session from deleting
+  // it, and nothing that may change a ticket ran here since (locked_). What
+  // it writes is what the next read of the ticket here answers.
   bool update_ticket(const Ticket& t) override {
     if (!pg::storable(t.key)) return false;  // no such ticket can exist
     Params p;
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
     p.add(t.max_viewers).add(t.when_full).add(t.id);
-    if (depth_.open() && is_locked(t)) {
-      locked_ticket_.reset();
+    if (Ticket* row = depth_.open() ? locked_row(t) : nullptr) {
       hold(update_ticket_, std::move(p));
+      row->ip = t.ip;
+      row->uses = t.uses;
+      row->active = t.active;
+      row->expires = t.expires;
+      row->used = t.used;
+      row->max_viewers = t.max_viewers;
+      row->when_full = t.when_full;
       return true;
     }
     return run(update_ticket_, p).affected() > 0;
@@ -778,7 +817,7 @@ class PgStore final : public KeptSessionsStore {
   // not, as it may have committed before the connection broke.
   Result run(const pg::Statement& s, const Params& p = Params()) {
     if (depth_.open()) {
-      if (s.sql.compare(0, 7, "SELECT ") != 0) locked_ticket_.reset();  // may touch the row
+      if (!leaves_tickets(s)) locked_.clear();  // may change a ticket read
       if (!holding()) return conn_.run(s, p);
       auto statements = take_held();
       statements.push_back({&s, p});
@@ -965,21 +1004,52 @@ class PgStore final : public KeptSessionsStore {
   void forget_held() noexcept {
     held_attempts_.clear();
     held_.clear();
-    locked_ticket_.reset();  // an undone part's locks went with it
+    locked_.clear();  // an undone part's locks went with it
   }
 
-  // A ticket read with FOR UPDATE: its id is kept until the next statement
-  // that may change rows, so that its update may be held (update_ticket).
-  std::optional<Ticket> locked(const Result& r) {
+  // A ticket read with FOR UPDATE, kept until a statement that may change a
+  // ticket, so that its update may be held (update_ticket) and its next read
+  // answered here. Not found under one account says nothing of the key under
+  // another, so only a ticket found is kept.
+  std::optional<Ticket> locked(const std::string& key, const Result& r) {
     std::optional<Ticket> t = first<Ticket>(r, read_ticket);
-    locked_ticket_ = t;
+    if (t) locked_[key] = t;
     return t;
   }
 
-  // The row update_ticket's WHERE names is the one read FOR UPDATE.
-  bool is_locked(const Ticket& t) const {
-    return locked_ticket_ && t.id == locked_ticket_->id && t.cdn_id == locked_ticket_->cdn_id &&
-           t.key == locked_ticket_->key;
+  // The kept row that update_ticket's WHERE names, if it is one read FOR
+  // UPDATE here.
+  Ticket* locked_row(const Ticket& t) {
+    const auto known = locked_.find(t.key);
+    if (known == locked_.end() || !known->second) return nullptr;
+    Ticket& row = *known->second;
+    return row.id == t.id && row.cdn_id == t.cdn_id ? &row : nullptr;
+  }
+
+  // Statements a start runs after reading its ticket that cannot change a
+  // ticket's row (no trigger on their tables touches tickets): the tickets
+  // read locked stay as kept across them. Any other that is not a SELECT
+  // forgets them.
+  bool leaves_tickets(const pg::Statement& s) const {
+    return s.sql.compare(0, 7, "SELECT ") == 0 || &s == &insert_attempt_ ||
+           &s == &save_viewing_session_ || &s == &end_viewing_session_ ||
+           &s == &touch_viewing_session_ || &s == &delete_idle_viewing_sessions_;
+  }
+
+  // A text[] literal of texts PostgreSQL can store: each quoted, with " and
+  // \ escaped, so that no key is read as a separator or NULL.
+  static std::string text_array(const std::vector<std::string>& texts) {
+    std::string literal = "{";
+    for (const auto& text : texts) {
+      if (literal.size() > 1) literal += ',';
+      literal += '"';
+      for (char c : text) {
+        if (c == '"' || c == '\\') literal += '\\';
+        literal += c;
+      }
+      literal += '"';
+    }
+    return literal + "}";
   }
 
   // Names are per connection; the counter gives each statement its own.
@@ -999,7 +1069,9 @@ class PgStore final : public KeptSessionsStore {
   // and sent with the next one: a locked ticket's update, a kept reply, a
   // session row.
   std::vector<pg::Connection::Queued> held_;
-  std::optional<Ticket> locked_ticket_;  // read FOR UPDATE, nothing but reads since
+  // The tickets read FOR UPDATE in the open transaction, by key, as they now
+  // stand (its held updates included); nullopt: read ahead and not found.
+  std::map<std::string, std::optional<Ticket>, std::less<>> locked_;
   AccountMemo accounts_read_;          // the open transaction's account reads
 
   const pg::Statement reset_ = statement(
@@ -1034,6 +1106,9 @@ class PgStore final : public KeptSessionsStore {
       statement("SELECT " + columns::kTicket + " FROM tickets WHERE key = $1");
   const pg::Statement ticket_by_key_locked_ =
       statement("SELECT " + columns::kTicket + " FROM tickets WHERE key = $1 FOR UPDATE");
+  const pg::Statement tickets_by_keys_locked_ =
+      statement("SELECT " + columns::kTicket +
+                " FROM tickets WHERE key = ANY($1::text[]) ORDER BY id FOR UPDATE");
   const pg::Statement list_tickets_ = statement(
       "SELECT " + columns::kTicket +
       " FROM tickets WHERE cdn_id = $1"

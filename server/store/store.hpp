@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/records.hpp"
@@ -91,6 +92,14 @@ class Store {
   // read-decide-update of its uses is exact across instances.
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
   virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
+  // Inside a transaction, before writes that will read these tickets with
+  // ticket_by_key (a group commit's batch of starts): a store whose every read
+  // is a round trip may read them all now, locked as ticket_by_key locks, and
+  // answer those reads from what it read, its own updates included. Nothing a
+  // write sees changes. On PostgreSQL one round trip for a batch's tickets
+  // instead of one a start (docs/performance.md, "A batch's tickets read
+  // together"); SQLite reads in process and ignores it.
+  virtual void read_tickets_ahead(const std::vector<std::string_view>& keys) { (void)keys; }
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
   // Writes the mutable state of a ticket as read from this store: ip (auto
   // bindings), uses, active, expires, used, max_viewers, when_full. Matches on

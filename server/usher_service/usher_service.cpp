@@ -144,7 +144,11 @@ void UsherService::decide_write(std::shared_ptr<UsherRequest> req, DecisionDone 
         return refuse_busy(done);
     }
   };
-  if (!writes_.submit(BatchedWrite{std::move(work), std::move(answer)})) refuse_busy(done);
+  BatchedWrite write{std::move(work), std::move(answer)};
+  // Each of these decisions reads its ticket first; *req lives as long as
+  // work, which holds it.
+  if (req->credentials.key) write.reads_ticket = *req->credentials.key;
+  if (!writes_.submit(std::move(write))) refuse_busy(done);
 }
 
 void UsherService::decide_read(std::shared_ptr<UsherRequest> req, DecisionDone done) {

@@ -55,6 +55,14 @@ struct RawPg {
   ~RawPg() { PQfinish(conn); }
   RawPg(const RawPg&) = delete;
   RawPg& operator=(const RawPg&) = delete;
+  // text as an SQL string literal.
+  std::string literal(const std::string& text) {
+    char* escaped = PQescapeLiteral(conn, text.data(), text.size());
+    if (!escaped) throw std::runtime_error(PQerrorMessage(conn));
+    std::string out = escaped;
+    PQfreemem(escaped);
+    return out;
+  }
   // The first column of the first row as text ("<none>" without rows).
   std::string one(const std::string& sql) {
     PGresult* r = PQexec(conn, sql.c_str());
@@ -254,7 +262,8 @@ TEST_CASE("starts of one ticket on several connections at once never exceed its 
     t.uses = 5;
     REQUIRE(store->insert_ticket(t));
   }
-  // The usher's read-decide-update, as each instance runs it in its own process.
+  // The usher's read-decide-update, as each instance runs it in its own
+  // process, half of them reading the ticket ahead as a batch does.
   std::atomic<int> granted{0};
   std::promise<void> go;
   auto start = go.get_future().share();
@@ -265,6 +274,7 @@ TEST_CASE("starts of one ticket on several connections at once never exceed its 
       start.wait();
       for (int attempt = 0; attempt < 4; ++attempt) {
         store->transaction([&] {
+          if (i < 3) store->read_tickets_ahead({"shared"});  // as a group commit's batch
           auto t = i % 2 ? store->ticket_by_key("shared") : store->ticket(158, "shared");
           if (!t || t->uses <= 0) return;
           std::this_thread::yield();  // widen the window a lost update would need
@@ -498,6 +508,122 @@ TEST_CASE("a locked ticket's held update reads as written at once, and goes with
     CHECK_FALSE(store->ticket(158, "k"));
     CHECK_FALSE(store->update_ticket(gone));
   });
+}
+
+// A batch's tickets read in one round trip (Store::read_tickets_ahead,
+// docs/performance.md "A batch's tickets read together"): they are locked as
+// a read of each would lock it, later reads in the transaction are answered
+// from them as they now stand, and whatever may change a ticket, or undo
+// what was written, makes the next read go to the database again.
+TEST_CASE("tickets read ahead are locked, read as they stand, and forgotten by what changes them") {
+  OneTicket one;
+  auto& store = one.store;
+  auto& raw = one.raw;
+  REQUIRE(store->insert_account(make_account(159, "other")));
+  const std::string odd = "a \"quoted\", {braced} \\ key";  // text[] literal's own characters
+  const std::string cyrillic = "билет";
+  for (const auto& [cdn_id, key] :
+       std::vector<std::pair<int64_t, std::string>>{{158, odd}, {158, cyrillic}, {159, "theirs"}}) {
+    auto t = make_ticket(cdn_id, key);
+    REQUIRE(store->insert_ticket(t));
+  }
+  const auto locked_elsewhere = [&](const std::string& key) {
+    try {
+      raw.one("SELECT uses FROM tickets WHERE key = " + raw.literal(key) + " FOR UPDATE NOWAIT");
+      return false;
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what()).find("could not obtain lock") != std::string::npos;
+    }
+  };
+  const auto spend = [&](const std::string& key) {
+    auto t = store->ticket_by_key(key);
+    REQUIRE(t);
+    t->uses -= 1;
+    CHECK(store->update_ticket(*t));
+  };
+
+  store->transaction([&] {
+    store->read_tickets_ahead({"k", odd, cyrillic, "missing", "theirs", "k"});
+    CHECK(locked_elsewhere("k"));
+    CHECK(locked_elsewhere(odd));
+    CHECK(locked_elsewhere(cyrillic));
+    // Made after the read: its request came before it, as if read then.
+    raw.one(
+        "INSERT INTO tickets (cdn_id, key, pass, video, app, uses) "
+        "VALUES (158, 'missing', 'p', '*', '*', 5)");
+    CHECK_FALSE(store->ticket_by_key("missing"));
+    CHECK_FALSE(store->ticket(158, "theirs"));  // another account's
+    CHECK(store->ticket(159, "theirs"));
+    REQUIRE(store->ticket(158, odd));
+    CHECK(store->ticket(158, odd)->key == odd);
+    CHECK(store->ticket_by_key(cyrillic)->cdn_id == 158);
+    spend("k");
+    store->insert_attempt(make_attempt(158, "k", 1));  // changes no ticket
+    spend("k");
+    CHECK(store->ticket_by_key("k")->uses == 3);
+    CHECK(store->delete_ticket(158, odd));
+    CHECK_FALSE(store->ticket_by_key(odd));  // read again: the delete may have changed it
+    CHECK(store->ticket_by_key("k")->uses == 3);
+  });
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "3");
+  CHECK(raw.one("SELECT count(*) FROM tickets WHERE key = " + raw.literal(odd)) == "0");
+
+  store->transaction([&] {
+    store->read_tickets_ahead({"k"});
+    try {
+      store->savepoint([&] {
+        spend("k");
+        throw std::runtime_error("the part fails");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    CHECK(store->ticket_by_key("k")->uses == 3);  // the undone part's update is gone
+    spend("k");
+  });
+  CHECK(raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "2");
+  CHECK_FALSE(locked_elsewhere("k"));  // the locks end with the transaction
+}
+
+// The group commit reads its batch's tickets before the first write runs
+// (BatchedWrite::reads_ticket): the second write's ticket is locked while the
+// first is still running.
+TEST_CASE("a batch's tickets are read and locked together before its first write runs") {
+  OneTicket one;
+  auto b = make_ticket(158, "b");
+  REQUIRE(one.store->insert_ticket(b));
+  const std::string key_a = "k", key_b = "b";
+  const auto spend = [](const std::string& key) {
+    return [key](Store& store, IfRolledBack&) {
+      auto t = store.ticket_by_key(key);
+      if (!t) throw std::runtime_error("no ticket " + key);
+      t->uses -= 1;
+      if (!store.update_ticket(*t)) throw std::runtime_error("not updated");
+      store.insert_attempt(make_attempt(158, key, 1));
+      return true;
+    };
+  };
+  Batch batch(one.db);
+  std::promise<void> first_running, go_on;
+  std::promise<WriteOutcome> first_done, second_done;
+  BatchedWrite first{[&, go = go_on.get_future().share()](Store& store, IfRolledBack& undo) {
+                       first_running.set_value();
+                       go.wait();
+                       return spend(key_a)(store, undo);
+                     },
+                     [&](WriteOutcome o) { first_done.set_value(std::move(o)); }};
+  first.reads_ticket = key_a;
+  BatchedWrite second{spend(key_b), [&](WriteOutcome o) { second_done.set_value(std::move(o)); }};
+  second.reads_ticket = key_b;
+  REQUIRE(batch.commit.submit(std::move(first)));
+  REQUIRE(batch.commit.submit(std::move(second)));
+  batch.open();
+  first_running.get_future().wait();
+  CHECK_THROWS_WITH_AS(one.raw.one("SELECT uses FROM tickets WHERE key = 'b' FOR UPDATE NOWAIT"),
+                       doctest::Contains("could not obtain lock"), std::runtime_error);
+  go_on.set_value();
+  CHECK(first_done.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(second_done.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(one.raw.one("SELECT string_agg(uses::text, ',' ORDER BY key) FROM tickets") == "4,4");
 }
 
 // Inside a transaction a kept reply is held and sent with the next statement
