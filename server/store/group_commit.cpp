@@ -39,13 +39,18 @@ void rewrite_owed_rows(Store& store, const std::vector<std::shared_ptr<const Att
   }
 }
 
-// The tickets the batch's writes will read, read together where the store
-// gains from it (Store::read_tickets_ahead).
-void read_tickets_ahead(Store& store, const std::vector<BatchedWrite>& batch) {
+// The tickets the batch's writes will read and the attempt rows they will
+// write (a start with a key, an owed refusal: one each), for a store that
+// gains from knowing them at once (Store::read_ahead). A batch that reads no
+// ticket gains nothing from it: its rows go with its COMMIT.
+void read_ahead(Store& store, const std::vector<BatchedWrite>& batch) {
   std::vector<std::string_view> keys;
-  for (const auto& write : batch)
+  std::size_t rows = 0;
+  for (const auto& write : batch) {
     if (!write.reads_ticket.empty()) keys.push_back(write.reads_ticket);
-  if (!keys.empty()) store.read_tickets_ahead(keys);
+    if (!write.reads_ticket.empty() || write.owed) ++rows;
+  }
+  if (!keys.empty()) store.read_ahead(keys, rows);
 }
 
 enum class BatchEnd { kCommitted, kFailed, kRunAgain };
@@ -78,10 +83,10 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch,
   try {
     store.transaction([&] {
       // A failure here is no write's: all of them run again, in savepoints,
-      // each reading its own ticket.
+      // each reading its own ticket and numbering its own row.
       if (!savepoints) {
         threw_at = 0;
-        read_tickets_ahead(store, batch);
+        read_ahead(store, batch);
         threw_at.reset();
       }
       for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -65,8 +65,9 @@ struct BatchedWrite {
   // Answered by its submitter before it ran (GroupCommit::owe): done hears
   // only a failure of its own, and nothing refuses it once queued.
   bool owed = false;
-  // The key of the ticket work reads (a start's), or empty: a batch's keys
-  // go to Store::read_tickets_ahead before its writes run. It views memory
+  // The key of the ticket work reads (a start's, which also writes one
+  // attempt row), or empty: a batch's keys go to Store::read_ahead before
+  // its writes run. It views memory
   // that work keeps alive (the request it captured), so no copy is made.
   std::string_view reads_ticket = {};
 };

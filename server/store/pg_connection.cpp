@@ -206,6 +206,15 @@ Result Connection::run(const Statement& statement, const Params& params) {
 // long pipeline: while libpq waits to send, it reads what the server answers.
 Result Connection::run_all(const std::vector<Queued>& statements) {
   if (statements.size() == 1) return run(*statements[0].statement, statements[0].params);
+  return std::move(run_each(statements).back());
+}
+
+std::vector<Result> Connection::run_each(const std::vector<Queued>& statements) {
+  if (statements.size() == 1) {
+    std::vector<Result> one;
+    one.push_back(run(*statements[0].statement, statements[0].params));
+    return one;
+  }
   for (const Queued& q : statements) prepare(*q.statement);  // PQprepare is not allowed below
   if (PQenterPipelineMode(conn_) != 1)
     throw StoreUnavailable("PostgreSQL: " + first_line(PQerrorMessage(conn_)));
@@ -220,23 +229,24 @@ Result Connection::run_all(const std::vector<Queued>& statements) {
   }
 }
 
-Result Connection::pipeline(const std::vector<Queued>& statements) {
+std::vector<Result> Connection::pipeline(const std::vector<Queued>& statements) {
   std::size_t sent = 0;
   while (sent < statements.size() && send(statements[sent])) ++sent;
-  std::optional<Result> failure, last;
+  std::optional<Result> failure;
+  std::vector<Result> results;
+  results.reserve(statements.size());
   if (PQpipelineSync(conn_) == 1) {
-    for (std::size_t answered = 0; PGresult* raw = next_result();) {
+    while (PGresult* raw = next_result()) {
       const auto status = PQresultStatus(raw);
       if (status == PGRES_PIPELINE_SYNC) {
         PQclear(raw);
         break;
       }
       Result r(raw);
-      ++answered;
       if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         if (!failure && status != PGRES_PIPELINE_ABORTED) failure.emplace(std::move(r));
-      } else if (answered == statements.size()) {
-        last.emplace(std::move(r));
+      } else {
+        results.push_back(std::move(r));
       }
     }
   }
@@ -245,12 +255,12 @@ Result Connection::pipeline(const std::vector<Queued>& statements) {
     throw StoreUnavailable("PostgreSQL " + db_display_name(uri_) +
                            ": statements sent together went unanswered");
   }
-  if (failure) return checked(failure->release(), "PostgreSQL");  // throws
-  if (sent < statements.size() || !last)
+  if (failure) checked(failure->release(), "PostgreSQL");  // throws
+  if (sent < statements.size() || results.size() != statements.size())
     throw StoreUnavailable(
         "PostgreSQL " + db_display_name(uri_) +
         ": statements sent together went unanswered: " + first_line(PQerrorMessage(conn_)));
-  return std::move(*last);
+  return results;
 }
 
 void Connection::drop() noexcept {

@@ -114,11 +114,13 @@ class Connection {
   // returns the last one's result. Once one fails PostgreSQL skips the rest;
   // the first failure is thrown, as run() would have thrown it.
   Result run_all(const std::vector<Queued>& statements);
+  // As run_all, returning every statement's result, in order.
+  std::vector<Result> run_each(const std::vector<Queued>& statements);
 
  private:
   Result checked(PGresult* result, const std::string& what);
   void prepare(const Statement& statement);
-  Result pipeline(const std::vector<Queued>& statements);
+  std::vector<Result> pipeline(const std::vector<Queued>& statements);
   bool send(const Queued& queued);
   PGresult* next_result();
   void drop() noexcept;  // closes the session: its server-side transaction ends

@@ -231,6 +231,7 @@ class PgStore final : public KeptSessionsStore {
     if (depth_.open()) return depth_.join(body);
     accounts_read_.forget();  // read in an earlier transaction
     locked_.clear();          // locked by an earlier one
+    forget_ids_ahead();       // its rows' ids, taken and not used
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
@@ -366,12 +367,13 @@ class PgStore final : public KeptSessionsStore {
     return locked(key, run(ticket_by_key_locked_, Params().add(key)));
   }
 
-  // One round trip for a batch's tickets instead of one a start. They are
-  // locked in the order of their ids, so that two instances locking some of
-  // the same tickets cannot each wait for the other. A key not found is
-  // remembered as such: the request that names it arrived before this read,
-  // so it is answered as a read of its own a moment earlier would have been.
-  void read_tickets_ahead(const std::vector<std::string_view>& keys) override {
+  // One round trip for a batch's tickets and its rows' ids instead of two a
+  // start. The tickets are locked in the order of their ids, so that two
+  // instances locking some of the same tickets cannot each wait for the
+  // other. A key not found is remembered as such: the request that names it
+  // arrived before this read, so it is answered as a read of its own a moment
+  // earlier would have been. The ids come from the attempts' own sequence.
+  void read_ahead(const std::vector<std::string_view>& keys, std::size_t attempt_rows) override {
     if (!locking()) return;
     std::vector<std::string> asked;
     for (std::string_view key : keys) {
@@ -380,14 +382,27 @@ class PgStore final : public KeptSessionsStore {
     }
     std::sort(asked.begin(), asked.end());
     asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
-    if (asked.empty()) return;
-    const Result r = run(tickets_by_keys_locked_, Params().add(text_array(asked)));
-    for (int i = 0; i < r.rows(); ++i) {
-      Ticket t = read_ticket(r, i);
-      std::string key = t.key;
-      locked_[std::move(key)] = std::move(t);
+    std::vector<pg::Connection::Queued> reads;
+    if (!asked.empty())
+      reads.push_back({&tickets_by_keys_locked_, Params().add(text_array(asked))});
+    const auto ids = static_cast<int64_t>(std::min(attempt_rows, kMostIdsAhead));
+    if (ids > 0) reads.push_back({&attempt_ids_ahead_, Params().add(ids)});
+    if (reads.empty()) return;
+    const std::size_t sent = reads.size();
+    const std::vector<Result> results = run_each(std::move(reads));
+    if (!asked.empty()) {
+      const Result& r = results[results.size() - sent];
+      for (int i = 0; i < r.rows(); ++i) {
+        Ticket t = read_ticket(r, i);
+        std::string key = t.key;
+        locked_[std::move(key)] = std::move(t);
+      }
+      for (auto& key : asked) locked_.emplace(std::move(key), std::nullopt);
     }
-    for (auto& key : asked) locked_.emplace(std::move(key), std::nullopt);
+    if (ids > 0) {
+      const Result& r = results.back();
+      for (int i = 0; i < r.rows(); ++i) ids_ahead_.push_back(r.int64(i, 0));
+    }
   }
 
   std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) override {
@@ -440,8 +455,15 @@ class PgStore final : public KeptSessionsStore {
     return run(delete_ticket_, Params().add(cdn_id).add(key)).affected() > 0;
   }
 
+  // A row numbered ahead (read_ahead) is held as hold_attempt holds one:
+  // its id is known without a round trip. A row that then cannot be written
+  // fails the write that held it in the same way (write_held).
   int64_t insert_attempt(const Attempt& a) override {
-    return run(insert_attempt_, attempt_params(a)).int64(0, 0);
+    if (const auto id = depth_.open() ? id_ahead() : std::nullopt) {
+      hold_row(id, a);
+      return *id;
+    }
+    return run(insert_attempt_, attempt_row(std::nullopt, a)).int64(0, 0);
   }
 
   // Held until the next statement, the end of the savepoint part, the group
@@ -455,8 +477,7 @@ class PgStore final : public KeptSessionsStore {
       insert_attempt(a);  // no transaction to hold it in
       return;
     }
-    held_attempts_.push_back(attempt_params(a));
-    if (held_attempts_.size() == kMostHeldAttempts) write_held();
+    hold_row(id_ahead(), a);
   }
 
   std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
@@ -782,9 +803,7 @@ class PgStore final : public KeptSessionsStore {
     run(copy_ticket_, p);
   }
 
-  void copy_in(const Attempt& a) override {
-    run(copy_attempt_, Params().add(a.id).add(attempt_params(a)));  // columns::kAttempt's order
-  }
+  void copy_in(const Attempt& a) override { run(copy_attempt_, attempt_row(a.id, a)); }
 
   // The identities' sequences; one never drawn from has no last value (NULL,
   // read as 0).
@@ -861,6 +880,7 @@ class PgStore final : public KeptSessionsStore {
 
   void rollback_quietly() noexcept {
     forget_held();
+    forget_ids_ahead();
     if (conn_.lost() || !conn_.in_transaction()) return;
     try {
       conn_.exec("ROLLBACK", "cannot roll back");
@@ -915,10 +935,12 @@ class PgStore final : public KeptSessionsStore {
     return n + run(count_attempts_between_, p).int64(0, 0);
   }
 
-  // An attempt's values in columns::kAttempt's order, after the id.
-  static Params attempt_params(const Attempt& a) {
+  // An attempt's row in columns::kAttempt's order: its id (nullopt: the
+  // sequence's next, as the column's default would be), then its values.
+  static Params attempt_row(std::optional<int64_t> id, const Attempt& a) {
     Params p;
-    p.add(a.cdn_id)
+    p.add(id)
+        .add(a.cdn_id)
         .add(a.datetime)
         .add(a.key)
         .add(a.pass)
@@ -936,21 +958,49 @@ class PgStore final : public KeptSessionsStore {
         .add(a.protocol);
     return p;
   }
-  static constexpr int kAttemptParams = 16;
+  static constexpr int kAttemptRowParams = 17;
 
-  // An INSERT of `rows` attempts, their values from $1 on, attempt_params's
-  // order (columns::kAttempt's after the id) row after row.
+  // An INSERT of `rows` attempts, their values from $1 on, attempt_row's
+  // order (columns::kAttempt's) row after row. A NULL id is the sequence's
+  // next, as the column's default would be.
   static std::string insert_attempts_sql(std::size_t rows) {
-    const std::string columns = columns::kAttempt.substr(std::string_view("id, ").size());
-    std::string sql = "INSERT INTO attempts (" + columns + ") VALUES ";
+    std::string sql = "INSERT INTO attempts (" + columns::kAttempt + ") VALUES ";
     int n = 0;
     for (std::size_t row = 0; row < rows; ++row) {
       sql += row ? ", (" : "(";
-      for (int column = 0; column < kAttemptParams; ++column)
-        sql += (column ? ", $" : "$") + std::to_string(++n);
+      sql += "COALESCE($" + std::to_string(++n) + "::bigint, nextval('" + kAttemptIds + "'))";
+      for (int column = 1; column < kAttemptRowParams; ++column) sql += ", $" + std::to_string(++n);
       sql += ")";
     }
     return sql;
+  }
+
+  // The held rows, written before the next statement (take_held).
+  void hold_row(std::optional<int64_t> id, const Attempt& a) {
+    held_attempts_.push_back(attempt_row(id, a));
+    if (held_attempts_.size() == kMostHeldAttempts) write_held();
+  }
+
+  // The next id numbered ahead in this transaction, if any is left.
+  std::optional<int64_t> id_ahead() {
+    if (ids_ahead_used_ == ids_ahead_.size()) return std::nullopt;
+    return ids_ahead_[ids_ahead_used_++];
+  }
+
+  void forget_ids_ahead() {
+    ids_ahead_.clear();
+    ids_ahead_used_ = 0;
+  }
+
+  // statements after what is held, in one round trip: every result, theirs
+  // last.
+  std::vector<Result> run_each(std::vector<pg::Connection::Queued> statements) {
+    std::vector<pg::Connection::Queued> all = take_held();
+    for (auto& s : statements) {
+      if (!leaves_tickets(*s.statement)) locked_.clear();
+      all.push_back(std::move(s));
+    }
+    return conn_.run_each(all);
   }
 
   // What is held, sent in one round trip. On failure it is forgotten:
@@ -1072,6 +1122,10 @@ class PgStore final : public KeptSessionsStore {
   // The tickets read FOR UPDATE in the open transaction, by key, as they now
   // stand (its held updates included); nullopt: read ahead and not found.
   std::map<std::string, std::optional<Ticket>, std::less<>> locked_;
+  // Ids read_ahead took from the attempts' sequence for the open
+  // transaction's rows, in order; the first ids_ahead_used_ are given.
+  std::vector<int64_t> ids_ahead_;
+  std::size_t ids_ahead_used_ = 0;
   AccountMemo accounts_read_;          // the open transaction's account reads
 
   const pg::Statement reset_ = statement(
@@ -1127,6 +1181,12 @@ class PgStore final : public KeptSessionsStore {
       statement("DELETE FROM tickets WHERE cdn_id = $1 AND key = $2");
 
   const pg::Statement insert_attempt_ = statement(insert_attempts_sql(1) + " RETURNING id");
+  // The identity column's sequence, as PostgreSQL names it (0001_init.sql).
+  static constexpr const char* kAttemptIds = "attempts_id_seq";
+  // As many as a group commit's batch can hold (its kMaxBatch).
+  static constexpr std::size_t kMostIdsAhead = 512;
+  const pg::Statement attempt_ids_ahead_ = statement(std::string("SELECT nextval('") + kAttemptIds +
+                                                     "') FROM generate_series(1, $1::bigint)");
   // Rows held by hold_attempt: a round trip costs far more than a row (on the
   // bench machine a refusal's row alone made PostgreSQL shed refusals at
   // 13k a second), so the owed rows of a batch go 128 to a statement

@@ -5,6 +5,7 @@
 // rows are invisible, exactly as if they did not exist.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -93,13 +94,20 @@ class Store {
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
   virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
   // Inside a transaction, before writes that will read these tickets with
-  // ticket_by_key (a group commit's batch of starts): a store whose every read
-  // is a round trip may read them all now, locked as ticket_by_key locks, and
-  // answer those reads from what it read, its own updates included. Nothing a
-  // write sees changes. On PostgreSQL one round trip for a batch's tickets
-  // instead of one a start (docs/performance.md, "A batch's tickets read
-  // together"); SQLite reads in process and ignores it.
-  virtual void read_tickets_ahead(const std::vector<std::string_view>& keys) { (void)keys; }
+  // ticket_by_key and write about attempt_rows attempt rows (a group commit's
+  // batch of starts): a store whose every statement is a round trip may read
+  // the tickets now, locked as ticket_by_key locks, and answer those reads
+  // from what it read, its own updates included; and it may number the rows
+  // ahead, so that insert_attempt can hold a row as hold_attempt does and
+  // still answer its id. Nothing a write sees changes but ids: a row may be
+  // numbered before one written earlier by another connection, and numbers
+  // taken and not used are skipped. On PostgreSQL one round trip for a
+  // batch's tickets and ids instead of two a start (docs/performance.md, "A
+  // batch's tickets read together"); SQLite ignores it.
+  virtual void read_ahead(const std::vector<std::string_view>& tickets, std::size_t attempt_rows) {
+    (void)tickets;
+    (void)attempt_rows;
+  }
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
   // Writes the mutable state of a ticket as read from this store: ip (auto
   // bindings), uses, active, expires, used, max_viewers, when_full. Matches on

@@ -274,7 +274,7 @@ TEST_CASE("starts of one ticket on several connections at once never exceed its 
       start.wait();
       for (int attempt = 0; attempt < 4; ++attempt) {
         store->transaction([&] {
-          if (i < 3) store->read_tickets_ahead({"shared"});  // as a group commit's batch
+          if (i < 3) store->read_ahead({"shared"}, 0);  // as a group commit's batch
           auto t = i % 2 ? store->ticket_by_key("shared") : store->ticket(158, "shared");
           if (!t || t->uses <= 0) return;
           std::this_thread::yield();  // widen the window a lost update would need
@@ -434,6 +434,19 @@ TEST_CASE("a held attempt row that cannot be written fails its own write, not th
   CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
 }
 
+// A granted start as the usher's batch runs it: the ticket read, a use
+// spent, the attempt logged with its id.
+std::function<bool(Store&, IfRolledBack&)> granted_start(const std::string& key) {
+  return [key](Store& store, IfRolledBack&) {
+    auto t = store.ticket_by_key(key);
+    if (!t) throw std::runtime_error("no ticket " + key);
+    t->uses -= 1;
+    if (!store.update_ticket(*t)) throw std::runtime_error("not updated");
+    store.insert_attempt(make_attempt(158, key, 1));
+    return true;
+  };
+}
+
 // A database with the demo account and its ticket "k" (5 uses), the store
 // under test and a raw connection to look behind it.
 struct OneTicket {
@@ -510,7 +523,7 @@ TEST_CASE("a locked ticket's held update reads as written at once, and goes with
   });
 }
 
-// A batch's tickets read in one round trip (Store::read_tickets_ahead,
+// A batch's tickets read in one round trip (Store::read_ahead,
 // docs/performance.md "A batch's tickets read together"): they are locked as
 // a read of each would lock it, later reads in the transaction are answered
 // from them as they now stand, and whatever may change a ticket, or undo
@@ -543,7 +556,7 @@ TEST_CASE("tickets read ahead are locked, read as they stand, and forgotten by w
   };
 
   store->transaction([&] {
-    store->read_tickets_ahead({"k", odd, cyrillic, "missing", "theirs", "k"});
+    store->read_ahead({"k", odd, cyrillic, "missing", "theirs", "k"}, 0);
     CHECK(locked_elsewhere("k"));
     CHECK(locked_elsewhere(odd));
     CHECK(locked_elsewhere(cyrillic));
@@ -569,7 +582,7 @@ TEST_CASE("tickets read ahead are locked, read as they stand, and forgotten by w
   CHECK(raw.one("SELECT count(*) FROM tickets WHERE key = " + raw.literal(odd)) == "0");
 
   store->transaction([&] {
-    store->read_tickets_ahead({"k"});
+    store->read_ahead({"k"}, 0);
     try {
       store->savepoint([&] {
         spend("k");
@@ -584,6 +597,73 @@ TEST_CASE("tickets read ahead are locked, read as they stand, and forgotten by w
   CHECK_FALSE(locked_elsewhere("k"));  // the locks end with the transaction
 }
 
+// Rows numbered ahead (Store::read_ahead): a grant's insert_attempt answers
+// its id at once and its row is held like a refusal's, read as written in
+// the same transaction; the ids are the sequence's, in the order the rows
+// were made, a refusal's held row taking the next; once they run out a row
+// is numbered as before; a rollback leaves its ids unused.
+TEST_CASE("rows numbered ahead answer their ids at once, in order, and are written as held") {
+  OneTicket one;
+  auto& store = one.store;
+  auto& raw = one.raw;
+  std::vector<int64_t> ids;
+  store->transaction([&] {
+    store->read_ahead({"k", "k"}, 3);
+    ids.push_back(store->insert_attempt(make_attempt(158, "k", 1)));
+    store->hold_attempt(make_attempt(158, "k", 2));
+    ids.push_back(store->insert_attempt(make_attempt(158, "k", 3)));
+    ids.push_back(store->insert_attempt(make_attempt(158, "k", 4)));  // the numbered ones are spent
+    AttemptFilter all;
+    all.limit = 10;
+    CHECK(store->attempts(158, all).size() == 4);  // the held rows are written before a read
+  });
+  REQUIRE(ids.size() == 3);
+  CHECK(ids[0] + 2 == ids[1]);  // the refusal's row took the id between them
+  CHECK(ids[1] < ids[2]);
+  CHECK(raw.one("SELECT string_agg(id::text, ',' ORDER BY datetime) FROM attempts") ==
+        std::to_string(ids[0]) + "," + std::to_string(ids[0] + 1) + "," + std::to_string(ids[1]) +
+            "," + std::to_string(ids[2]));
+  CHECK(raw.one("SELECT sum(n) FROM attempt_counts") == "4");
+
+  int64_t undone = 0;
+  CHECK_THROWS_AS(store->transaction([&] {
+    store->read_ahead({"k"}, 1);
+    undone = store->insert_attempt(make_attempt(158, "k", 5));
+    throw std::runtime_error("rolled back");
+  }),
+                  std::runtime_error);
+  CHECK(undone > ids[2]);
+  int64_t after = 0;
+  store->transaction([&] { after = store->insert_attempt(make_attempt(158, "k", 6)); });
+  CHECK(after > undone);  // an id taken is not given again
+  CHECK(raw.one("SELECT count(*) FROM attempts") == "5");
+}
+
+// A grant's row numbered ahead is held, so a row that cannot be written
+// shows only when the held rows are: it must still fail its own write alone.
+TEST_CASE("a held grant's row that cannot be written fails its own write, not the batch") {
+  OneTicket one;
+  auto poison = make_ticket(158, "poison");
+  REQUIRE(one.store->insert_ticket(poison));
+  refuse_poison(one.raw, "INSERT ON attempts", "poisoned row");
+  const std::string key_k = "k", key_poison = "poison";
+  Batch batch(one.db);
+  std::promise<WriteOutcome> kept, poisoned;
+  BatchedWrite first{granted_start(key_k), [&](WriteOutcome o) { kept.set_value(std::move(o)); }};
+  first.reads_ticket = key_k;
+  BatchedWrite second{granted_start(key_poison),
+                      [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }};
+  second.reads_ticket = key_poison;
+  REQUIRE(batch.commit.submit(std::move(first)));
+  REQUIRE(batch.commit.submit(std::move(second)));
+  batch.open();
+  CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(poisoned.get_future().get().status == WriteOutcome::Status::kFailed);
+  CHECK(one.raw.one("SELECT string_agg(key, ',') FROM attempts") == "k");
+  CHECK(one.raw.one("SELECT string_agg(key || '=' || uses, ',' ORDER BY key) FROM tickets") ==
+        "k=4,poison=5");
+}
+
 // The group commit reads its batch's tickets before the first write runs
 // (BatchedWrite::reads_ticket): the second write's ticket is locked while the
 // first is still running.
@@ -592,27 +672,18 @@ TEST_CASE("a batch's tickets are read and locked together before its first write
   auto b = make_ticket(158, "b");
   REQUIRE(one.store->insert_ticket(b));
   const std::string key_a = "k", key_b = "b";
-  const auto spend = [](const std::string& key) {
-    return [key](Store& store, IfRolledBack&) {
-      auto t = store.ticket_by_key(key);
-      if (!t) throw std::runtime_error("no ticket " + key);
-      t->uses -= 1;
-      if (!store.update_ticket(*t)) throw std::runtime_error("not updated");
-      store.insert_attempt(make_attempt(158, key, 1));
-      return true;
-    };
-  };
   Batch batch(one.db);
   std::promise<void> first_running, go_on;
   std::promise<WriteOutcome> first_done, second_done;
   BatchedWrite first{[&, go = go_on.get_future().share()](Store& store, IfRolledBack& undo) {
                        first_running.set_value();
                        go.wait();
-                       return spend(key_a)(store, undo);
+                       return granted_start(key_a)(store, undo);
                      },
                      [&](WriteOutcome o) { first_done.set_value(std::move(o)); }};
   first.reads_ticket = key_a;
-  BatchedWrite second{spend(key_b), [&](WriteOutcome o) { second_done.set_value(std::move(o)); }};
+  BatchedWrite second{granted_start(key_b),
+                      [&](WriteOutcome o) { second_done.set_value(std::move(o)); }};
   second.reads_ticket = key_b;
   REQUIRE(batch.commit.submit(std::move(first)));
   REQUIRE(batch.commit.submit(std::move(second)));
