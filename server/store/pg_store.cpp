@@ -874,6 +874,8 @@ class PgStore final : public KeptSessionsStore {
   void commit() {
     write_held();
     const auto r = conn_.exec("COMMIT", "cannot commit");
+    locked_.clear();  // the locks ended with it
+    forget_ids_ahead();
     if (r.command() != "COMMIT")
       throw StoreError("transaction rolled back: a statement in it had failed");
   }
@@ -1077,9 +1079,10 @@ class PgStore final : public KeptSessionsStore {
   }
 
   // Statements a start runs after reading its ticket that cannot change a
-  // ticket's row (no trigger on their tables touches tickets): the tickets
-  // read locked stay as kept across them. Any other that is not a SELECT
-  // forgets them.
+  // ticket's row: the tickets read locked stay as kept across them. Any other
+  // that is not a SELECT forgets them. A trigger on attempts or
+  // viewing_sessions that changed tickets would break this; a test checks
+  // those tables have only the hourly totals' triggers.
   bool leaves_tickets(const pg::Statement& s) const {
     return s.sql.compare(0, 7, "SELECT ") == 0 || &s == &insert_attempt_ ||
            &s == &save_viewing_session_ || &s == &end_viewing_session_ ||

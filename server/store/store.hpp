@@ -99,7 +99,9 @@ class Store {
   // the tickets now, locked as ticket_by_key locks, and answer those reads
   // from what it read, its own updates included; and it may number the rows
   // ahead, so that insert_attempt can hold a row as hold_attempt does and
-  // still answer its id. Nothing a write sees changes but ids: a row may be
+  // still answer its id. What a write sees is what it would have seen had
+  // its reads run at the batch's start, when its request had already come: a
+  // ticket made since then is not found. Ids may differ: a row may be
   // numbered before one written earlier by another connection, and numbers
   // taken and not used are skipped. On PostgreSQL one round trip for a
   // batch's tickets and ids instead of two a start (docs/performance.md, "A
