@@ -204,11 +204,6 @@ Result Connection::run(const Statement& statement, const Params& params) {
 // fails it skips the rest up to the Sync (PGRES_PIPELINE_ABORTED), as a
 // transaction in error would refuse them. Blocking mode cannot deadlock on a
 // long pipeline: while libpq waits to send, it reads what the server answers.
-Result Connection::run_all(const std::vector<Queued>& statements) {
-  if (statements.size() == 1) return run(*statements[0].statement, statements[0].params);
-  return std::move(run_each(statements).back());
-}
-
 std::vector<Result> Connection::run_each(const std::vector<Queued>& statements) {
   if (statements.size() == 1) {
     std::vector<Result> one;

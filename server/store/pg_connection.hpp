@@ -111,10 +111,8 @@ class Connection {
     Params params;
   };
   // Runs `statements` in order in one round trip (libpq's pipeline mode) and
-  // returns the last one's result. Once one fails PostgreSQL skips the rest;
-  // the first failure is thrown, as run() would have thrown it.
-  Result run_all(const std::vector<Queued>& statements);
-  // As run_all, returning every statement's result, in order.
+  // returns their results in the same order. Once one fails PostgreSQL skips
+  // the rest; the first failure is thrown, as run() would have thrown it.
   std::vector<Result> run_each(const std::vector<Queued>& statements);
 
  private:

@@ -230,7 +230,7 @@ class PgStore final : public KeptSessionsStore {
   void transaction(const std::function<void()>& body) override {
     if (depth_.open()) return depth_.join(body);
     accounts_read_.forget();  // read in an earlier transaction
-    locked_.clear();          // locked by an earlier one
+    locked_.clear();          // locked by an earlier one, however it ended
     forget_ids_ahead();       // its rows' ids, taken and not used
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
@@ -836,11 +836,8 @@ class PgStore final : public KeptSessionsStore {
   // not, as it may have committed before the connection broke.
   Result run(const pg::Statement& s, const Params& p = Params()) {
     if (depth_.open()) {
-      if (!leaves_tickets(s)) locked_.clear();  // may change a ticket read
-      if (!holding()) return conn_.run(s, p);
-      auto statements = take_held();
-      statements.push_back({&s, p});
-      return conn_.run_all(statements);
+      std::vector<Result> results = run_each({{&s, p}});  // with what is held
+      return std::move(results.back());
     }
     conn_.ensure_open();
     try {
@@ -874,15 +871,12 @@ class PgStore final : public KeptSessionsStore {
   void commit() {
     write_held();
     const auto r = conn_.exec("COMMIT", "cannot commit");
-    locked_.clear();  // the locks ended with it
-    forget_ids_ahead();
     if (r.command() != "COMMIT")
       throw StoreError("transaction rolled back: a statement in it had failed");
   }
 
   void rollback_quietly() noexcept {
     forget_held();
-    forget_ids_ahead();
     if (conn_.lost() || !conn_.in_transaction()) return;
     try {
       conn_.exec("ROLLBACK", "cannot roll back");
@@ -1009,7 +1003,7 @@ class PgStore final : public KeptSessionsStore {
   // PostgreSQL has aborted the transaction, or the part, it was held in, and
   // the group commit writes an answered write's rows again.
   void write_held() override {
-    if (holding()) conn_.run_all(take_held());
+    if (holding()) conn_.run_each(take_held());
   }
 
   bool holding() const { return !held_.empty() || !held_attempts_.empty(); }
