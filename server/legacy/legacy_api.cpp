@@ -307,6 +307,12 @@ void LegacyApi::run_write(Store* store, const std::shared_ptr<Checked>& checked,
     });
     return true;  // its reply is promised: answered once committed
   };
+  // Read ahead with the batch's others (Store::read_ahead): the reply a repeat
+  // would find, and the number of the ticket sevu.request makes.
+  const legacy::SignedWrite& signed_write = checked->write;
+  write.reads_reply =
+      ReplyAsked{signed_write.cdn_id, signed_write.signed_at, signed_write.signature};
+  write.adds_ticket = checked->command->adds_ticket;
   // With a group commit, done is called on its writer: the reply is rendered
   // on the request's own thread instead. Without one it runs where it is.
   const OwnThread hop = writes_ != nullptr ? checked->on_own_thread : OwnThread{};

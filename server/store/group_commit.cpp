@@ -39,18 +39,21 @@ void rewrite_owed_rows(Store& store, const std::vector<std::shared_ptr<const Att
   }
 }
 
-// The tickets the batch's writes will read and the attempt rows they will
-// write (a start with a key, an owed refusal: one each), for a store that
-// gains from knowing them at once (Store::read_ahead). A batch that reads no
-// ticket gains nothing from it: its rows go with its COMMIT.
+// What the batch's writes will read and write (a start with a key, an owed
+// refusal: one attempt row each; a signed write: its kept reply, and a ticket
+// if it makes one), for a store that gains from knowing it at once
+// (Store::read_ahead). A batch that reads nothing and makes no ticket gains
+// nothing from it: its attempt rows go with its COMMIT.
 void read_ahead(Store& store, const std::vector<BatchedWrite>& batch) {
-  std::vector<std::string_view> keys;
-  std::size_t rows = 0;
+  BatchReads reads;
   for (const auto& write : batch) {
-    if (!write.reads_ticket.empty()) keys.push_back(write.reads_ticket);
-    if (!write.reads_ticket.empty() || write.owed) ++rows;
+    if (!write.reads_ticket.empty()) reads.tickets.push_back(write.reads_ticket);
+    if (!write.reads_ticket.empty() || write.owed) ++reads.attempt_rows;
+    if (write.reads_reply) reads.replies.push_back(*write.reads_reply);
+    if (write.adds_ticket) ++reads.new_tickets;
   }
-  if (!keys.empty()) store.read_ahead(keys, rows);
+  if (!reads.tickets.empty() || !reads.replies.empty() || reads.new_tickets > 0)
+    store.read_ahead(reads);
 }
 
 enum class BatchEnd { kCommitted, kFailed, kRunAgain };

@@ -70,6 +70,10 @@ struct BatchedWrite {
   // its writes run. It views memory
   // that work keeps alive (the request it captured), so no copy is made.
   std::string_view reads_ticket = {};
+  // The kept reply work looks up (a signed write's), also for read_ahead;
+  // its signature views memory work keeps alive, as reads_ticket does.
+  std::optional<ReplyAsked> reads_reply = std::nullopt;
+  bool adds_ticket = false;  // work inserts one ticket (sevu.request)
 };
 
 // How long owed writes (GroupCommit::owe) wait for company before a writer is

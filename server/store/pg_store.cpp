@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "store/account_memo.hpp"
@@ -232,6 +234,7 @@ class PgStore final : public KeptSessionsStore {
     accounts_read_.forget();  // read in an earlier transaction
     locked_.clear();          // locked by an earlier one, however it ended
     forget_ids_ahead();       // its rows' ids, taken and not used
+    replies_read_.clear();    // read under its locks
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
   }
@@ -338,6 +341,20 @@ class PgStore final : public KeptSessionsStore {
         .add(t.used)
         .add(t.max_viewers)
         .add(t.when_full);
+    // Numbered ahead (read_ahead): held as an attempt row is, its id known
+    // without a round trip. A key taken after all (keys are drawn at random)
+    // fails the held statement, and with it the batch, which the group commit
+    // then runs again in savepoints, each write on its own, where nothing is
+    // numbered ahead and the insert below draws another key.
+    if (const auto id = depth_.open() ? new_ticket_id() : std::nullopt) {
+      Params numbered;
+      numbered.add(*id);
+      numbered.add(p);
+      hold(insert_numbered_ticket_, std::move(numbered));
+      locked_.erase(t.key);  // if read ahead as not found
+      t.id = *id;
+      return true;
+    }
     // ON CONFLICT instead of a caught error: an error would abort the whole
     // transaction around it, where SQLite goes on with the next key.
     const auto r = run(insert_ticket_, p);
@@ -367,42 +384,29 @@ class PgStore final : public KeptSessionsStore {
     return locked(key, run(ticket_by_key_locked_, Params().add(key)));
   }
 
-  // One round trip for a batch's tickets and its rows' ids instead of two a
-  // start. The tickets are locked in the order of their ids, so that two
-  // instances locking some of the same tickets cannot each wait for the
-  // other. A key not found is remembered as such: the request that names it
-  // arrived before this read, so it is answered as a read of its own a moment
-  // earlier would have been. The ids come from the attempts' own sequence.
-  void read_ahead(const std::vector<std::string_view>& keys, std::size_t attempt_rows) override {
+  // One round trip for what a batch's writes will read, and the ids of the
+  // rows they will make, instead of two a write (Store::read_ahead).
+  //   - Tickets are locked in the order of their ids, so that two instances
+  //     locking some of the same tickets cannot each wait for the other. A key
+  //     not found is remembered as such: the request that names it arrived
+  //     before this read, so it is answered as a read of its own a moment
+  //     earlier would have been.
+  //   - Kept replies: each signed write's lock (write_reply's), taken in the
+  //     order of the locks' numbers for the same reason, then the replies
+  //     looked up by a statement that starts once every lock is held.
+  //   - Ids come from the attempts' and the tickets' own sequences.
+  void read_ahead(const BatchReads& batch) override {
     if (!locking()) return;
-    std::vector<std::string> asked;
-    for (std::string_view key : keys) {
-      std::string k(key);
-      if (locked_.count(k) == 0 && pg::storable(k)) asked.push_back(std::move(k));
-    }
-    std::sort(asked.begin(), asked.end());
-    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
     std::vector<pg::Connection::Queued> reads;
-    if (!asked.empty())
-      reads.push_back({&tickets_by_keys_locked_, Params().add(text_array(asked))});
-    const auto ids = static_cast<int64_t>(std::min(attempt_rows, kMostIdsAhead));
-    if (ids > 0) reads.push_back({&attempt_ids_ahead_, Params().add(ids)});
+    std::vector<std::function<void(const Result&)>> keep;  // one a statement
+    read_tickets_ahead(batch.tickets, reads, keep);
+    read_replies_ahead(batch.replies, reads, keep);
+    take_ids_ahead(attempt_ids_ahead_, batch.attempt_rows, ids_ahead_, reads, keep);
+    take_ids_ahead(ticket_ids_ahead_, batch.new_tickets, new_ticket_ids_, reads, keep);
     if (reads.empty()) return;
     const std::size_t sent = reads.size();
     const std::vector<Result> results = run_each(std::move(reads));
-    if (!asked.empty()) {
-      const Result& r = results[results.size() - sent];
-      for (int i = 0; i < r.rows(); ++i) {
-        Ticket t = read_ticket(r, i);
-        std::string key = t.key;
-        locked_[std::move(key)] = std::move(t);
-      }
-      for (auto& key : asked) locked_.emplace(std::move(key), std::nullopt);
-    }
-    if (ids > 0) {
-      const Result& r = results.back();
-      for (int i = 0; i < r.rows(); ++i) ids_ahead_.push_back(r.int64(i, 0));
-    }
+    for (std::size_t i = 0; i < sent; ++i) keep[i](results[results.size() - sent + i]);
   }
 
   std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) override {
@@ -631,7 +635,13 @@ class PgStore final : public KeptSessionsStore {
     lock.add(cdn_id).add(signature);
     Params p = lock;
     p.add(signed_at);  // the lookup's $3
-    if (depth_.open()) hold(lock_write_reply_, std::move(lock));
+    if (depth_.open()) {
+      // Read ahead (read_ahead) under the lock this transaction holds, or
+      // written here since.
+      const auto known = replies_read_.find(ReplyKey{cdn_id, signed_at, signature});
+      if (known != replies_read_.end()) return known->second;
+      hold(lock_write_reply_, std::move(lock));
+    }
     return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
@@ -650,10 +660,13 @@ class PgStore final : public KeptSessionsStore {
         .add(r.payload)
         .add(r.signed_at);
     run_or_hold(insert_write_reply_, std::move(p));
+    if (depth_.open()) replies_read_[ReplyKey{r.cdn_id, r.signed_at, r.signature}] = r;
   }
 
   int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) override {
     return stale_probe_(before, limit, [&] {
+      for (auto it = replies_read_.begin(); it != replies_read_.end();)
+        it = it->first.signed_at < before ? replies_read_.erase(it) : std::next(it);
       return run(delete_write_replies_signed_before_, Params().add(before).add(not_negative(limit)))
           .affected();
     });
@@ -971,21 +984,97 @@ class PgStore final : public KeptSessionsStore {
     return sql;
   }
 
+  void read_tickets_ahead(const std::vector<std::string_view>& keys,
+                          std::vector<pg::Connection::Queued>& reads,
+                          std::vector<std::function<void(const Result&)>>& keep) {
+    std::vector<std::string> asked;
+    for (std::string_view key : keys) {
+      std::string k(key);
+      if (locked_.count(k) == 0 && pg::storable(k)) asked.push_back(std::move(k));
+    }
+    std::sort(asked.begin(), asked.end());
+    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+    if (asked.empty()) return;
+    reads.push_back({&tickets_by_keys_locked_, Params().add(text_array(asked))});
+    keep.push_back([this, asked = std::move(asked)](const Result& r) mutable {
+      for (int i = 0; i < r.rows(); ++i) {
+        Ticket t = read_ticket(r, i);
+        std::string key = t.key;
+        locked_[std::move(key)] = std::move(t);
+      }
+      for (auto& key : asked) locked_.emplace(std::move(key), std::nullopt);
+    });
+  }
+
+  void read_replies_ahead(const std::vector<ReplyAsked>& replies,
+                          std::vector<pg::Connection::Queued>& reads,
+                          std::vector<std::function<void(const Result&)>>& keep) {
+    std::vector<ReplyKey> asked;
+    for (const ReplyAsked& r : replies) {
+      ReplyKey key{r.cdn_id, r.signed_at, std::string(r.signature)};
+      if (replies_read_.count(key) == 0 && pg::storable(key.signature))
+        asked.push_back(std::move(key));
+    }
+    std::sort(asked.begin(), asked.end());
+    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+    if (asked.empty()) return;
+    std::vector<std::string> cdn_ids, signed_ats, signatures;
+    for (const ReplyKey& key : asked) {
+      cdn_ids.push_back(std::to_string(key.cdn_id));
+      signed_ats.push_back(std::to_string(key.signed_at));
+      signatures.push_back(key.signature);
+    }
+    reads.push_back(
+        {&lock_write_replies_, Params().add(text_array(cdn_ids)).add(text_array(signatures))});
+    keep.push_back([](const Result&) {});
+    reads.push_back({&write_replies_by_keys_, Params()
+                                                  .add(text_array(signed_ats))
+                                                  .add(text_array(cdn_ids))
+                                                  .add(text_array(signatures))});
+    keep.push_back([this, asked = std::move(asked)](const Result& r) mutable {
+      for (auto& key : asked) replies_read_.emplace(std::move(key), std::nullopt);
+      for (int i = 0; i < r.rows(); ++i) {
+        WriteReply reply = read_write_reply(r, i);
+        replies_read_[ReplyKey{reply.cdn_id, reply.signed_at, reply.signature}] = std::move(reply);
+      }
+    });
+  }
+
+  // `rows` ids from a sequence (at most a batch's worth) onto `ids`.
+  void take_ids_ahead(const pg::Statement& from, std::size_t rows, std::vector<int64_t>& ids,
+                      std::vector<pg::Connection::Queued>& reads,
+                      std::vector<std::function<void(const Result&)>>& keep) {
+    const auto count = static_cast<int64_t>(std::min(rows, kMostIdsAhead));
+    if (count == 0) return;
+    reads.push_back({&from, Params().add(count)});
+    keep.push_back([&ids](const Result& r) {
+      for (int i = 0; i < r.rows(); ++i) ids.push_back(r.int64(i, 0));
+    });
+  }
+
   // The held rows, written before the next statement (take_held).
   void hold_row(std::optional<int64_t> id, const Attempt& a) {
     held_attempts_.push_back(attempt_row(id, a));
     if (held_attempts_.size() == kMostHeldAttempts) write_held();
   }
 
-  // The next id numbered ahead in this transaction, if any is left.
+  // The next attempt id numbered ahead in this transaction, if any is left.
   std::optional<int64_t> id_ahead() {
     if (ids_ahead_used_ == ids_ahead_.size()) return std::nullopt;
     return ids_ahead_[ids_ahead_used_++];
   }
 
+  // The same for a ticket.
+  std::optional<int64_t> new_ticket_id() {
+    if (new_ticket_ids_used_ == new_ticket_ids_.size()) return std::nullopt;
+    return new_ticket_ids_[new_ticket_ids_used_++];
+  }
+
   void forget_ids_ahead() {
     ids_ahead_.clear();
     ids_ahead_used_ = 0;
+    new_ticket_ids_.clear();
+    new_ticket_ids_used_ = 0;
   }
 
   // statements after what is held, in one round trip: every result, theirs
@@ -1051,6 +1140,7 @@ class PgStore final : public KeptSessionsStore {
     held_attempts_.clear();
     held_.clear();
     locked_.clear();  // an undone part's locks went with it
+    replies_read_.clear();  // and the replies it wrote
   }
 
   // A ticket read with FOR UPDATE, kept until a statement that may change a
@@ -1123,6 +1213,22 @@ class PgStore final : public KeptSessionsStore {
   // transaction's rows, in order; the first ids_ahead_used_ are given.
   std::vector<int64_t> ids_ahead_;
   std::size_t ids_ahead_used_ = 0;
+  std::vector<int64_t> new_ticket_ids_;  // the same from the tickets' sequence
+  std::size_t new_ticket_ids_used_ = 0;
+  // The kept replies read ahead under this transaction's locks (nullopt: none
+  // kept), and those it wrote since; forgotten as locked_ is.
+  struct ReplyKey {
+    int64_t cdn_id = 0;
+    int64_t signed_at = 0;
+    std::string signature;
+    bool operator<(const ReplyKey& o) const {
+      return std::tie(cdn_id, signed_at, signature) < std::tie(o.cdn_id, o.signed_at, o.signature);
+    }
+    bool operator==(const ReplyKey& o) const {
+      return cdn_id == o.cdn_id && signed_at == o.signed_at && signature == o.signature;
+    }
+  };
+  std::map<ReplyKey, std::optional<WriteReply>> replies_read_;
   AccountMemo accounts_read_;          // the open transaction's account reads
 
   const pg::Statement reset_ = statement(
@@ -1149,6 +1255,10 @@ class PgStore final : public KeptSessionsStore {
       "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
       "used, max_viewers, when_full) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
       "$13) ON CONFLICT (key) DO NOTHING RETURNING id");
+  const pg::Statement insert_numbered_ticket_ = statement(
+      "INSERT INTO tickets (id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
+      "used, max_viewers, when_full) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+      "$13, $14)");
   const pg::Statement ticket_by_account_key_ =
       statement("SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = $1 AND key = $2");
   const pg::Statement ticket_by_account_key_locked_ = statement(
@@ -1184,14 +1294,19 @@ class PgStore final : public KeptSessionsStore {
   static constexpr std::size_t kMostIdsAhead = 512;
   const pg::Statement attempt_ids_ahead_ = statement(std::string("SELECT nextval('") + kAttemptIds +
                                                      "') FROM generate_series(1, $1::bigint)");
+  static constexpr const char* kTicketIds = "tickets_id_seq";
+  const pg::Statement ticket_ids_ahead_ = statement(std::string("SELECT nextval('") + kTicketIds +
+                                                    "') FROM generate_series(1, $1::bigint)");
   // Rows held by hold_attempt: a round trip costs far more than a row (on the
   // bench machine a refusal's row alone made PostgreSQL shed refusals at
   // 13k a second), so the owed rows of a batch go 128 to a statement
   // (docs/performance.md, "Attempt rows sent many to a round trip").
   static constexpr std::size_t kMostHeldAttempts = 128;
-  // Other statements held (hold): a start holds one or two, a signed write two;
-  // more only in a long transaction such as a store's copy.
-  static constexpr std::size_t kMostHeld = 64;
+  // Other statements held (hold): a start holds one or two; a signed write
+  // read ahead two (its ticket numbered ahead, its reply), so that a batch of
+  // GroupCommit::kMaxBatch sends them all with its COMMIT. More only in a
+  // long transaction such as a store's copy.
+  static constexpr std::size_t kMostHeld = 1024;
   const std::vector<pg::Statement> insert_attempts_ = [this] {
     std::vector<pg::Statement> by_size;  // 128, 64, ..., 1 rows
     for (std::size_t rows = kMostHeldAttempts; rows >= 1; rows /= 2)
@@ -1313,6 +1428,23 @@ class PgStore final : public KeptSessionsStore {
   const pg::Statement write_reply_ =
       statement("SELECT " + columns::kWriteReply +
                 " FROM write_replies WHERE signed_at = $3 AND cdn_id = $1 AND signature = $2");
+  // lock_write_reply_'s locks for many writes, in the order of their numbers
+  // (the subquery's ORDER BY feeds the aggregate in that order).
+  const pg::Statement lock_write_replies_ =
+      statement(std::string("SELECT count(pg_advisory_xact_lock(") + kWriteReplyLockClass +
+                ", h)) FROM (SELECT DISTINCT hashtext(c || '/' || s) AS h FROM unnest($1::bigint[],"
+                " $2::text[]) AS w(c, s) ORDER BY h) AS o");
+  // write_reply_ for many: $1 their signed_at, $2 cdn_id, $3 signature. One
+  // primary-key search each: as `(…) IN (SELECT … FROM unnest(…))` the plan
+  // made while the table was small (a prepared statement keeps it until the
+  // table is next analyzed) hashed the batch and scanned every kept reply,
+  // which made 35k replies cost the database most of its time a batch.
+  const pg::Statement write_replies_by_keys_ = statement(
+      "SELECT r.* FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS w(a, c, s)"
+      " CROSS JOIN LATERAL (SELECT " +
+      columns::kWriteReply +
+      " FROM write_replies WHERE signed_at = w.a AND cdn_id = w.c AND signature = w.s"
+      " LIMIT 1) AS r");
   const pg::Statement insert_write_reply_ =
       statement("INSERT INTO write_replies (" + columns::kWriteReply +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");

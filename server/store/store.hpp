@@ -44,6 +44,22 @@ struct StoreUnavailable : StoreError {
   using StoreError::StoreError;
 };
 
+// A kept reply as write_reply is asked for it. The signature views memory
+// its caller keeps alive.
+struct ReplyAsked {
+  int64_t cdn_id = 0;
+  int64_t signed_at = 0;
+  std::string_view signature;
+};
+
+// What a group commit's batch will ask of the store (Store::read_ahead).
+struct BatchReads {
+  std::vector<std::string_view> tickets;  // ticket_by_key's keys, in any order
+  std::size_t attempt_rows = 0;           // insert_attempt and hold_attempt rows, at most
+  std::vector<ReplyAsked> replies;        // write_reply's lookups
+  std::size_t new_tickets = 0;            // insert_ticket's rows, at most
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -93,23 +109,20 @@ class Store {
   // read-decide-update of its uses is exact across instances.
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
   virtual std::optional<Ticket> ticket_by_key(const std::string& key) = 0;  // any account (usher)
-  // Inside a transaction, before writes that will read these tickets with
-  // ticket_by_key and write about attempt_rows attempt rows (a group commit's
-  // batch of starts): a store whose every statement is a round trip may read
-  // the tickets now, locked as ticket_by_key locks, and answer those reads
-  // from what it read, its own updates included; and it may number the rows
-  // ahead, so that insert_attempt can hold a row as hold_attempt does and
-  // still answer its id. What a write sees is what it would have seen had
-  // its reads run at the batch's start, when its request had already come: a
-  // ticket made since then is not found. Ids may differ: a row may be
-  // numbered before one written earlier by another connection, and numbers
-  // taken and not used are skipped. On PostgreSQL one round trip for a
-  // batch's tickets and ids instead of two a start (docs/performance.md, "A
-  // batch's tickets read together"); SQLite ignores it.
-  virtual void read_ahead(const std::vector<std::string_view>& tickets, std::size_t attempt_rows) {
-    (void)tickets;
-    (void)attempt_rows;
-  }
+  // Inside a transaction, before a group commit's batch of writes runs: what
+  // they will ask of the store (BatchReads). A store whose every statement is
+  // a round trip may read it all now, locked as each read would lock it, and
+  // answer those reads from what it read, its own writes included; and it may
+  // number the batch's new rows ahead, so that insert_attempt and
+  // insert_ticket can hold a row as hold_attempt does and still answer its id.
+  // What a write sees is what it would have seen had its reads run at the
+  // batch's start, when its request had already come: a ticket made since
+  // then is not found. Ids may differ: a row may be numbered before one
+  // written earlier by another connection, and numbers taken and not used are
+  // skipped. On PostgreSQL one round trip for a batch's reads and ids instead
+  // of two a write (docs/performance.md, "A batch's tickets read together",
+  // "A batch's signed writes read together"); SQLite ignores it.
+  virtual void read_ahead(const BatchReads& batch) { (void)batch; }
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
   // Writes the mutable state of a ticket as read from this store: ip (auto
   // bindings), uses, active, expires, used, max_viewers, when_full. Matches on

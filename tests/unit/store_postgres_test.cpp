@@ -139,6 +139,14 @@ class OwnCluster {
   std::string uri_;
 };
 
+// What a group commit's batch of starts asks read ahead (Store::read_ahead).
+BatchReads tickets_ahead(std::vector<std::string_view> keys, std::size_t attempt_rows) {
+  BatchReads reads;
+  reads.tickets = std::move(keys);
+  reads.attempt_rows = attempt_rows;
+  return reads;
+}
+
 }  // namespace
 
 #define CONTRACT "postgres: "
@@ -274,7 +282,7 @@ TEST_CASE("starts of one ticket on several connections at once never exceed its 
       start.wait();
       for (int attempt = 0; attempt < 4; ++attempt) {
         store->transaction([&] {
-          if (i < 3) store->read_ahead({"shared"}, 0);  // as a group commit's batch
+          if (i < 3) store->read_ahead(tickets_ahead({"shared"}, 0));  // as a group commit's batch
           auto t = i % 2 ? store->ticket_by_key("shared") : store->ticket(158, "shared");
           if (!t || t->uses <= 0) return;
           std::this_thread::yield();  // widen the window a lost update would need
@@ -556,7 +564,7 @@ TEST_CASE("tickets read ahead are locked, read as they stand, and forgotten by w
   };
 
   store->transaction([&] {
-    store->read_ahead({"k", odd, cyrillic, "missing", "theirs", "k"}, 0);
+    store->read_ahead(tickets_ahead({"k", odd, cyrillic, "missing", "theirs", "k"}, 0));
     CHECK(locked_elsewhere("k"));
     CHECK(locked_elsewhere(odd));
     CHECK(locked_elsewhere(cyrillic));
@@ -582,7 +590,7 @@ TEST_CASE("tickets read ahead are locked, read as they stand, and forgotten by w
   CHECK(raw.one("SELECT count(*) FROM tickets WHERE key = " + raw.literal(odd)) == "0");
 
   store->transaction([&] {
-    store->read_ahead({"k"}, 0);
+    store->read_ahead(tickets_ahead({"k"}, 0));
     try {
       store->savepoint([&] {
         spend("k");
@@ -608,7 +616,7 @@ TEST_CASE("rows numbered ahead answer their ids at once, in order, and are writt
   auto& raw = one.raw;
   std::vector<int64_t> ids;
   store->transaction([&] {
-    store->read_ahead({"k", "k"}, 3);
+    store->read_ahead(tickets_ahead({"k", "k"}, 3));
     ids.push_back(store->insert_attempt(make_attempt(158, "k", 1)));
     store->hold_attempt(make_attempt(158, "k", 2));
     ids.push_back(store->insert_attempt(make_attempt(158, "k", 3)));
@@ -629,7 +637,7 @@ TEST_CASE("rows numbered ahead answer their ids at once, in order, and are writt
   // committed: the next one's rows are numbered after them.
   int64_t undone = 0;
   CHECK_THROWS_AS(store->transaction([&] {
-    store->read_ahead({"k"}, 3);
+    store->read_ahead(tickets_ahead({"k"}, 3));
     undone = store->insert_attempt(make_attempt(158, "k", 5));
     throw std::runtime_error("rolled back");
   }),
@@ -640,7 +648,7 @@ TEST_CASE("rows numbered ahead answer their ids at once, in order, and are writt
   CHECK(after == undone + 3);
   int64_t committed = 0, next = 0;
   store->transaction([&] {
-    store->read_ahead({"k"}, 3);
+    store->read_ahead(tickets_ahead({"k"}, 3));
     committed = store->insert_attempt(make_attempt(158, "k", 7));
   });
   store->transaction([&] { next = store->insert_attempt(make_attempt(158, "k", 8)); });
@@ -674,7 +682,7 @@ TEST_CASE("a held grant's row that cannot be written fails its own write, not th
   // insert_attempt.
   bool answered = false;
   CHECK_THROWS_WITH_AS(one.store->transaction([&] {
-    one.store->read_ahead({"poison"}, 1);
+    one.store->read_ahead(tickets_ahead({"poison"}, 1));
     one.store->insert_attempt(make_attempt(158, "poison", 1));
     answered = true;
     one.store->write_held();
@@ -730,6 +738,136 @@ TEST_CASE("a batch's tickets are read and locked together before its first write
   CHECK(first_done.get_future().get().status == WriteOutcome::Status::kDone);
   CHECK(second_done.get_future().get().status == WriteOutcome::Status::kDone);
   CHECK(one.raw.one("SELECT string_agg(uses::text, ',' ORDER BY key) FROM tickets") == "4,4");
+}
+
+// A batch's signed writes read ahead (Store::read_ahead, docs/performance.md
+// "A batch's signed writes read together"): each write's lock is taken, the
+// replies are read once every lock is held and answered as read, then as
+// this transaction writes them; an undone savepoint forgets what it wrote.
+// Another connection reading the same write ahead waits for the lock, then
+// finds the reply.
+TEST_CASE("signed writes read ahead are locked, answered as read, then as written") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  auto second = open_postgres_store(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  REQUIRE(store->insert_account(make_account(159, "other")));
+  store->insert_write_reply(make_write_reply(158, "kept", 2000));  // no transaction: at once
+  RawPg raw(db.uri());
+  const auto locked_elsewhere = [&](int64_t cdn_id, const std::string& signature) {
+    return raw.one("SELECT pg_try_advisory_xact_lock(1936029301, hashtext('" +
+                   std::to_string(cdn_id) + "/' || " + raw.literal(signature) + "))") == "f";
+  };
+  const std::string odd = "a \"quoted\", {braced} \\ sig";  // text[] literal's own characters
+  BatchReads reads;
+  reads.replies = {{158, kSignedAt, "kept"}, {158, kSignedAt, "new"},  {159, kSignedAt, "kept"},
+                   {158, kSignedAt, odd},    {158, kSignedAt, "late"}, {158, kSignedAt, "new"}};
+  std::future<std::optional<WriteReply>> repeat;
+  store->transaction([&] {
+    store->read_ahead(reads);
+    CHECK(locked_elsewhere(158, "kept"));
+    CHECK(locked_elsewhere(158, "new"));
+    CHECK(locked_elsewhere(159, "kept"));
+    CHECK(locked_elsewhere(158, odd));
+    CHECK_FALSE(locked_elsewhere(158, "unasked"));
+    // Kept by another after the read (no server writes one without the
+    // lock): answered as read, as a lookup a moment earlier would have been.
+    raw.one(
+        "INSERT INTO write_replies (cdn_id, signature, expires, held, code, message, payload, "
+        "signed_at) VALUES (158, 'late', 2000, 1, 2002, '', '{}', " +
+        std::to_string(kSignedAt) + ")");
+    CHECK_FALSE(store->write_reply(158, kSignedAt, "late"));
+    REQUIRE(store->write_reply(158, kSignedAt, "kept"));
+    CHECK(store->write_reply(158, kSignedAt, "kept")->expires == 2000);
+    CHECK_FALSE(store->write_reply(159, kSignedAt, "kept"));      // another account's
+    CHECK_FALSE(store->write_reply(158, kSignedAt + 1, "kept"));  // another request's time
+    CHECK_FALSE(store->write_reply(158, kSignedAt, "new"));
+    store->insert_write_reply(make_write_reply(158, "new", 3000));
+    REQUIRE(store->write_reply(158, kSignedAt, "new"));  // the batch's repeat of it
+    CHECK(store->write_reply(158, kSignedAt, "new")->expires == 3000);
+    try {
+      store->savepoint([&] {
+        store->insert_write_reply(make_write_reply(158, odd, 3000));
+        throw std::runtime_error("the part fails");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    CHECK_FALSE(store->write_reply(158, kSignedAt, odd));  // went with its part
+    // The same write on another connection, read ahead: it waits for the
+    // lock, then reads what this transaction kept.
+    repeat = std::async(std::launch::async, [&] {
+      std::optional<WriteReply> found;
+      BatchReads same;
+      same.replies = {{158, kSignedAt, "new"}};
+      second->transaction([&] {
+        second->read_ahead(same);
+        found = second->write_reply(158, kSignedAt, "new");
+      });
+      return found;
+    });
+    CHECK(repeat.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+  });
+  const auto found = repeat.get();
+  REQUIRE(found);
+  CHECK(found->expires == 3000);
+  CHECK(raw.one("SELECT string_agg(cdn_id || '/' || signature, ',' ORDER BY signature) FROM "
+                "write_replies") == "158/kept,158/late,158/new");
+  CHECK_FALSE(locked_elsewhere(158, "new"));  // the locks end with the transaction
+}
+
+// Tickets numbered ahead (Store::read_ahead): insert_ticket answers the
+// sequence's ids at once and the rows are written as held; once the ids run
+// out a ticket is numbered as before. A key taken after all fails the batch,
+// and the group commit runs it again in savepoints, where the insert draws
+// another key; the other write of the batch is not lost.
+TEST_CASE("tickets numbered ahead answer their ids at once; a key taken is drawn again") {
+  OneTicket one;  // "k", id 1
+  auto& store = one.store;
+  std::vector<int64_t> ids;
+  store->transaction([&] {
+    BatchReads reads;
+    reads.new_tickets = 2;
+    store->read_ahead(reads);
+    for (const std::string key : {"a", "b", "c"}) {
+      auto t = make_ticket(158, key);
+      REQUIRE(store->insert_ticket(t));
+      ids.push_back(t.id);
+    }
+    REQUIRE(store->ticket(158, "a"));  // the held rows are written before a read
+    CHECK(store->ticket(158, "a")->id == ids[0]);
+  });
+  CHECK(ids == std::vector<int64_t>{2, 3, 4});
+  CHECK(one.raw.one("SELECT string_agg(key || '=' || id, ',' ORDER BY id) FROM tickets") ==
+        "k=1,a=2,b=3,c=4");
+  CHECK(one.raw.one("SELECT pg_get_serial_sequence('tickets', 'id')") == "public.tickets_id_seq");
+
+  Batch batch(one.db);
+  std::atomic<int> runs{0};
+  // A write making a ticket under the first of `keys` no ticket has.
+  const auto make = [&](std::vector<std::string> keys) {
+    return [&runs, keys](Store& s, IfRolledBack&) {
+      ++runs;
+      std::size_t drawn = 0;
+      Ticket t = make_ticket(158, "");
+      if (!insert_with_fresh_key(s, t, [&] { return keys.at(drawn++); })) throw StoreError("none");
+      return true;
+    };
+  };
+  std::promise<WriteOutcome> first_done, second_done;
+  BatchedWrite first{make({"fresh"}), [&](WriteOutcome o) { first_done.set_value(o); }};
+  first.adds_ticket = true;
+  BatchedWrite second{make({"k", "drawn again"}),
+                      [&](WriteOutcome o) { second_done.set_value(o); }};
+  second.adds_ticket = true;
+  REQUIRE(batch.commit.submit(std::move(first)));
+  REQUIRE(batch.commit.submit(std::move(second)));
+  batch.open();
+  CHECK(first_done.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(second_done.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(runs == 4);  // each twice: numbered ahead, then in savepoints
+  CHECK(one.raw.one("SELECT string_agg(key, ',' ORDER BY key) FROM tickets") ==
+        "a,b,c,drawn again,fresh,k");
+  CHECK(one.raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "5");
 }
 
 // Inside a transaction a kept reply is held and sent with the next statement

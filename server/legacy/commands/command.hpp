@@ -61,6 +61,9 @@ struct CommandSpec {
   std::vector<RequiredField> required;  // in documented order
   CommandHandler handler;
   CommandPrepare prepare = nullptr;  // none: the handler needs nothing done beforehand
+  // Makes one ticket (sevu.request): a store may number it ahead of the
+  // write's batch (Store::read_ahead).
+  bool adds_ticket = false;
 };
 
 // nullptr for an unknown command.
