@@ -86,7 +86,9 @@ BatchEnd run_batch(Store& store, std::vector<BatchedWrite>& batch,
   try {
     store.transaction([&] {
       // A failure here is no write's: all of them run again, in savepoints,
-      // each reading its own ticket and numbering its own row.
+      // each reading its own ticket and numbering its own row. Nothing is
+      // read ahead in that run: a ticket numbered ahead whose key was taken
+      // fails this run, and there its insert draws another key.
       if (!savepoints) {
         threw_at = 0;
         read_ahead(store, batch);

@@ -392,8 +392,10 @@ class PgStore final : public KeptSessionsStore {
   //     before this read, so it is answered as a read of its own a moment
   //     earlier would have been.
   //   - Kept replies: each signed write's lock (write_reply's), taken in the
-  //     order of the locks' numbers for the same reason, then the replies
-  //     looked up by a statement that starts once every lock is held.
+  //     order of the locks' numbers, so that two batches read ahead cannot
+  //     each wait for the other (a batch run again in savepoints locks in
+  //     request order, as before), then the replies looked up by a statement
+  //     that starts once every lock is held.
   //   - Ids come from the attempts' and the tickets' own sequences.
   void read_ahead(const BatchReads& batch) override {
     if (!locking()) return;
@@ -631,17 +633,17 @@ class PgStore final : public KeptSessionsStore {
   std::optional<WriteReply> write_reply(int64_t cdn_id, int64_t signed_at,
                                         const std::string& signature) override {
     if (!pg::storable(signature)) return std::nullopt;
+    if (depth_.open()) {
+      // Read ahead (read_ahead) under the lock this transaction holds, as
+      // it now stands.
+      const auto known = replies_read_.find(ReplyKey{cdn_id, signed_at, signature});
+      if (known != replies_read_.end()) return known->second;
+    }
     Params lock;
     lock.add(cdn_id).add(signature);
     Params p = lock;
     p.add(signed_at);  // the lookup's $3
-    if (depth_.open()) {
-      // Read ahead (read_ahead) under the lock this transaction holds, or
-      // written here since.
-      const auto known = replies_read_.find(ReplyKey{cdn_id, signed_at, signature});
-      if (known != replies_read_.end()) return known->second;
-      hold(lock_write_reply_, std::move(lock));
-    }
+    if (depth_.open()) hold(lock_write_reply_, std::move(lock));
     return first<WriteReply>(run(write_reply_, p), read_write_reply);
   }
 
@@ -660,7 +662,12 @@ class PgStore final : public KeptSessionsStore {
         .add(r.payload)
         .add(r.signed_at);
     run_or_hold(insert_write_reply_, std::move(p));
-    if (depth_.open()) replies_read_[ReplyKey{r.cdn_id, r.signed_at, r.signature}] = r;
+    // A reply read ahead (under this transaction's lock) is answered as now
+    // written; no other is kept, so that a long transaction (a store's copy)
+    // does not keep every reply it writes.
+    if (!depth_.open()) return;
+    const auto known = replies_read_.find(ReplyKey{r.cdn_id, r.signed_at, r.signature});
+    if (known != replies_read_.end()) known->second = r;
   }
 
   int64_t delete_write_replies_signed_before(int64_t before, int64_t limit) override {
@@ -1216,7 +1223,9 @@ class PgStore final : public KeptSessionsStore {
   std::vector<int64_t> new_ticket_ids_;  // the same from the tickets' sequence
   std::size_t new_ticket_ids_used_ = 0;
   // The kept replies read ahead under this transaction's locks (nullopt: none
-  // kept), and those it wrote since; forgotten as locked_ is.
+  // kept), as this transaction has since written them; forgotten at its start
+  // and with an undone savepoint. No statement but a reply's insert changes
+  // them.
   struct ReplyKey {
     int64_t cdn_id = 0;
     int64_t signed_at = 0;
@@ -1292,11 +1301,12 @@ class PgStore final : public KeptSessionsStore {
   static constexpr const char* kAttemptIds = "attempts_id_seq";
   // As many as a group commit's batch can hold (its kMaxBatch).
   static constexpr std::size_t kMostIdsAhead = 512;
-  const pg::Statement attempt_ids_ahead_ = statement(std::string("SELECT nextval('") + kAttemptIds +
-                                                     "') FROM generate_series(1, $1::bigint)");
-  static constexpr const char* kTicketIds = "tickets_id_seq";
-  const pg::Statement ticket_ids_ahead_ = statement(std::string("SELECT nextval('") + kTicketIds +
-                                                    "') FROM generate_series(1, $1::bigint)");
+  static std::string ids_ahead_sql(const char* sequence) {
+    return std::string("SELECT nextval('") + sequence + "') FROM generate_series(1, $1::bigint)";
+  }
+  const pg::Statement attempt_ids_ahead_ = statement(ids_ahead_sql(kAttemptIds));
+  static constexpr const char* kTicketIds = "tickets_id_seq";  // as kAttemptIds
+  const pg::Statement ticket_ids_ahead_ = statement(ids_ahead_sql(kTicketIds));
   // Rows held by hold_attempt: a round trip costs far more than a row (on the
   // bench machine a refusal's row alone made PostgreSQL shed refusals at
   // 13k a second), so the owed rows of a batch go 128 to a statement
@@ -1304,9 +1314,11 @@ class PgStore final : public KeptSessionsStore {
   static constexpr std::size_t kMostHeldAttempts = 128;
   // Other statements held (hold): a start holds one or two; a signed write
   // read ahead two (its ticket numbered ahead, its reply), so that a batch of
-  // GroupCommit::kMaxBatch sends them all with its COMMIT. More only in a
-  // long transaction such as a store's copy.
-  static constexpr std::size_t kMostHeld = 1024;
+  // 128 signed writes sends them in one round trip before its COMMIT (64
+  // connections at most make a batch on the bench). More only in a long
+  // transaction such as a store's copy, which a bound keeps from holding
+  // every reply it copies.
+  static constexpr std::size_t kMostHeld = 256;
   const std::vector<pg::Statement> insert_attempts_ = [this] {
     std::vector<pg::Statement> by_size;  // 128, 64, ..., 1 rows
     for (std::size_t rows = kMostHeldAttempts; rows >= 1; rows /= 2)
@@ -1438,7 +1450,9 @@ class PgStore final : public KeptSessionsStore {
   // primary-key search each: as `(…) IN (SELECT … FROM unnest(…))` the plan
   // made while the table was small (a prepared statement keeps it until the
   // table is next analyzed) hashed the batch and scanned every kept reply,
-  // which made 35k replies cost the database most of its time a batch.
+  // which made 35k replies cost the database most of its time a batch. The
+  // LIMIT keeps the planner from turning the LATERAL subquery back into a
+  // join it may hash.
   const pg::Statement write_replies_by_keys_ = statement(
       "SELECT r.* FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS w(a, c, s)"
       " CROSS JOIN LATERAL (SELECT " +

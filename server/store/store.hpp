@@ -104,7 +104,8 @@ class Store {
   virtual int64_t next_cdn_id() = 0;  // max(cdn_id)+1, at least 1000
 
   // Tickets
-  virtual bool insert_ticket(Ticket& t) = 0;  // false on key collision; sets t.id
+  // false on key collision (but see read_ahead's new_tickets); sets t.id.
+  virtual bool insert_ticket(Ticket& t) = 0;
   // Inside transaction() the ticket stays locked until it ends, so a
   // read-decide-update of its uses is exact across instances.
   virtual std::optional<Ticket> ticket(int64_t cdn_id, const std::string& key) = 0;
@@ -121,7 +122,11 @@ class Store {
   // written earlier by another connection, and numbers taken and not used are
   // skipped. On PostgreSQL one round trip for a batch's reads and ids instead
   // of two a write (docs/performance.md, "A batch's tickets read together",
-  // "A batch's signed writes read together"); SQLite ignores it.
+  // "A batch's signed writes read together"); SQLite ignores it. With
+  // new_tickets, insert_ticket may hold a row whose key turns out taken: it
+  // answers true, and the transaction fails later. Ask for them only when
+  // the whole batch can run again without them (the group commit's run in
+  // savepoints reads nothing ahead).
   virtual void read_ahead(const BatchReads& batch) { (void)batch; }
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
   // Writes the mutable state of a ticket as read from this store: ip (auto

@@ -805,7 +805,17 @@ TEST_CASE("signed writes read ahead are locked, answered as read, then as writte
       });
       return found;
     });
-    CHECK(repeat.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    // Waiting for the lock, not merely slow to start.
+    bool waiting = false;
+    for (int i = 0; i < 500 && !waiting; ++i) {
+      waiting = raw.one(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = "
+                    "l.database WHERE d.datname = current_database() AND l.locktype = "
+                    "'advisory' AND NOT l.granted") == "1";
+      if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(waiting);
+    CHECK(repeat.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
   });
   const auto found = repeat.get();
   REQUIRE(found);
@@ -828,6 +838,8 @@ TEST_CASE("tickets numbered ahead answer their ids at once; a key taken is drawn
     BatchReads reads;
     reads.new_tickets = 2;
     store->read_ahead(reads);
+    // Taken from the sequence now: the next is after them.
+    CHECK(one.raw.one("SELECT nextval('tickets_id_seq')") == "4");
     for (const std::string key : {"a", "b", "c"}) {
       auto t = make_ticket(158, key);
       REQUIRE(store->insert_ticket(t));
@@ -836,9 +848,9 @@ TEST_CASE("tickets numbered ahead answer their ids at once; a key taken is drawn
     REQUIRE(store->ticket(158, "a"));  // the held rows are written before a read
     CHECK(store->ticket(158, "a")->id == ids[0]);
   });
-  CHECK(ids == std::vector<int64_t>{2, 3, 4});
+  CHECK(ids == std::vector<int64_t>{2, 3, 5});  // the third numbered as before
   CHECK(one.raw.one("SELECT string_agg(key || '=' || id, ',' ORDER BY id) FROM tickets") ==
-        "k=1,a=2,b=3,c=4");
+        "k=1,a=2,b=3,c=5");
   CHECK(one.raw.one("SELECT pg_get_serial_sequence('tickets', 'id')") == "public.tickets_id_seq");
 
   Batch batch(one.db);
