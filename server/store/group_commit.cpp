@@ -45,6 +45,7 @@ void rewrite_owed_rows(Store& store, const std::vector<std::shared_ptr<const Att
 // (Store::read_ahead). A batch that reads nothing and makes no ticket gains
 // nothing from it: its attempt rows go with its COMMIT.
 void read_ahead(Store& store, const std::vector<BatchedWrite>& batch) {
+  if (!store.gains_from_read_ahead()) return;
   BatchReads reads;
   for (const auto& write : batch) {
     if (!write.reads_ticket.empty()) reads.tickets.push_back(write.reads_ticket);

@@ -67,8 +67,8 @@ struct BatchedWrite {
   bool owed = false;
   // The key of the ticket work reads (a start's, which also writes one
   // attempt row), or empty: a batch's keys go to Store::read_ahead before
-  // its writes run. It views memory
-  // that work keeps alive (the request it captured), so no copy is made.
+  // its writes run. It views memory that work keeps alive (the request it
+  // captured), so no copy is made.
   std::string_view reads_ticket = {};
   // The kept reply work looks up (a signed write's), also for read_ahead;
   // its signature views memory work keeps alive, as reads_ticket does.

@@ -225,6 +225,21 @@ bool storable_viewer(const Attempt& v) {
          pg::storable(v.video) && pg::storable(v.media_server);
 }
 
+// Ids PgStore::read_ahead took from a sequence for the open transaction's rows, in
+// order; the first `given` are given.
+struct IdsAhead {
+  std::vector<int64_t> taken;
+  std::size_t given = 0;
+  std::optional<int64_t> next() {
+    if (given == taken.size()) return std::nullopt;
+    return taken[given++];
+  }
+  void forget() {
+    taken.clear();
+    given = 0;
+  }
+};
+
 class PgStore final : public KeptSessionsStore {
  public:
   PgStore(const std::string& uri, bool read_only) : conn_(uri, read_only) {}
@@ -233,7 +248,8 @@ class PgStore final : public KeptSessionsStore {
     if (depth_.open()) return depth_.join(body);
     accounts_read_.forget();  // read in an earlier transaction
     locked_.clear();          // locked by an earlier one, however it ended
-    forget_ids_ahead();       // its rows' ids, taken and not used
+    attempt_ids_.forget();    // its rows' ids, taken and not used
+    ticket_ids_.forget();
     replies_read_.clear();    // read under its locks
     depth_.outermost(
         body, [&] { begin(); }, [&] { commit(); }, [&] { rollback_quietly(); });
@@ -346,7 +362,7 @@ class PgStore final : public KeptSessionsStore {
     // fails the held statement, and with it the batch, which the group commit
     // then runs again in savepoints, each write on its own, where nothing is
     // numbered ahead and the insert below draws another key.
-    if (const auto id = depth_.open() ? new_ticket_id() : std::nullopt) {
+    if (const auto id = depth_.open() ? ticket_ids_.next() : std::nullopt) {
       Params numbered;
       numbered.add(*id);
       numbered.add(p);
@@ -397,14 +413,16 @@ class PgStore final : public KeptSessionsStore {
   //     request order, as before), then the replies looked up by a statement
   //     that starts once every lock is held.
   //   - Ids come from the attempts' and the tickets' own sequences.
+  bool gains_from_read_ahead() const override { return true; }
+
   void read_ahead(const BatchReads& batch) override {
     if (!locking()) return;
     std::vector<pg::Connection::Queued> reads;
     std::vector<std::function<void(const Result&)>> keep;  // one a statement
     read_tickets_ahead(batch.tickets, reads, keep);
     read_replies_ahead(batch.replies, reads, keep);
-    take_ids_ahead(attempt_ids_ahead_, batch.attempt_rows, ids_ahead_, reads, keep);
-    take_ids_ahead(ticket_ids_ahead_, batch.new_tickets, new_ticket_ids_, reads, keep);
+    take_ids_ahead(attempt_ids_ahead_, batch.attempt_rows, attempt_ids_, reads, keep);
+    take_ids_ahead(ticket_ids_ahead_, batch.new_tickets, ticket_ids_, reads, keep);
     if (reads.empty()) return;
     const std::size_t sent = reads.size();
     const std::vector<Result> results = run_each(std::move(reads));
@@ -465,7 +483,7 @@ class PgStore final : public KeptSessionsStore {
   // its id is known without a round trip. A row that then cannot be written
   // fails the write that held it in the same way (write_held).
   int64_t insert_attempt(const Attempt& a) override {
-    if (const auto id = depth_.open() ? id_ahead() : std::nullopt) {
+    if (const auto id = depth_.open() ? attempt_ids_.next() : std::nullopt) {
       hold_row(id, a);
       return *id;
     }
@@ -483,7 +501,7 @@ class PgStore final : public KeptSessionsStore {
       insert_attempt(a);  // no transaction to hold it in
       return;
     }
-    hold_row(id_ahead(), a);
+    hold_row(attempt_ids_.next(), a);
   }
 
   std::vector<Attempt> attempts(int64_t cdn_id, const AttemptFilter& f) override {
@@ -1048,14 +1066,14 @@ class PgStore final : public KeptSessionsStore {
   }
 
   // `rows` ids from a sequence (at most a batch's worth) onto `ids`.
-  void take_ids_ahead(const pg::Statement& from, std::size_t rows, std::vector<int64_t>& ids,
+  void take_ids_ahead(const pg::Statement& from, std::size_t rows, IdsAhead& ids,
                       std::vector<pg::Connection::Queued>& reads,
                       std::vector<std::function<void(const Result&)>>& keep) {
     const auto count = static_cast<int64_t>(std::min(rows, kMostIdsAhead));
     if (count == 0) return;
     reads.push_back({&from, Params().add(count)});
     keep.push_back([&ids](const Result& r) {
-      for (int i = 0; i < r.rows(); ++i) ids.push_back(r.int64(i, 0));
+      for (int i = 0; i < r.rows(); ++i) ids.taken.push_back(r.int64(i, 0));
     });
   }
 
@@ -1063,25 +1081,6 @@ class PgStore final : public KeptSessionsStore {
   void hold_row(std::optional<int64_t> id, const Attempt& a) {
     held_attempts_.push_back(attempt_row(id, a));
     if (held_attempts_.size() == kMostHeldAttempts) write_held();
-  }
-
-  // The next attempt id numbered ahead in this transaction, if any is left.
-  std::optional<int64_t> id_ahead() {
-    if (ids_ahead_used_ == ids_ahead_.size()) return std::nullopt;
-    return ids_ahead_[ids_ahead_used_++];
-  }
-
-  // The same for a ticket.
-  std::optional<int64_t> new_ticket_id() {
-    if (new_ticket_ids_used_ == new_ticket_ids_.size()) return std::nullopt;
-    return new_ticket_ids_[new_ticket_ids_used_++];
-  }
-
-  void forget_ids_ahead() {
-    ids_ahead_.clear();
-    ids_ahead_used_ = 0;
-    new_ticket_ids_.clear();
-    new_ticket_ids_used_ = 0;
   }
 
   // statements after what is held, in one round trip: every result, theirs
@@ -1216,12 +1215,8 @@ class PgStore final : public KeptSessionsStore {
   // The tickets read FOR UPDATE in the open transaction, by key, as they now
   // stand (its held updates included); nullopt: read ahead and not found.
   std::map<std::string, std::optional<Ticket>, std::less<>> locked_;
-  // Ids read_ahead took from the attempts' sequence for the open
-  // transaction's rows, in order; the first ids_ahead_used_ are given.
-  std::vector<int64_t> ids_ahead_;
-  std::size_t ids_ahead_used_ = 0;
-  std::vector<int64_t> new_ticket_ids_;  // the same from the tickets' sequence
-  std::size_t new_ticket_ids_used_ = 0;
+  IdsAhead attempt_ids_;  // from the attempts' sequence
+  IdsAhead ticket_ids_;   // from the tickets'
   // The kept replies read ahead under this transaction's locks (nullopt: none
   // kept), as this transaction has since written them; forgotten at its start
   // and with an undone savepoint. No statement but a reply's insert changes
@@ -1234,7 +1229,7 @@ class PgStore final : public KeptSessionsStore {
       return std::tie(cdn_id, signed_at, signature) < std::tie(o.cdn_id, o.signed_at, o.signature);
     }
     bool operator==(const ReplyKey& o) const {
-      return cdn_id == o.cdn_id && signed_at == o.signed_at && signature == o.signature;
+      return std::tie(cdn_id, signed_at, signature) == std::tie(o.cdn_id, o.signed_at, o.signature);
     }
   };
   std::map<ReplyKey, std::optional<WriteReply>> replies_read_;

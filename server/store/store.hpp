@@ -128,6 +128,9 @@ class Store {
   // the whole batch can run again without them (the group commit's run in
   // savepoints reads nothing ahead).
   virtual void read_ahead(const BatchReads& batch) { (void)batch; }
+  // Whether read_ahead does anything: if not, a batch need not gather what
+  // it would pass (SQLite, whose group commit runs on every start).
+  virtual bool gains_from_read_ahead() const { return false; }
   virtual std::vector<Ticket> tickets(int64_t cdn_id, const TicketFilter& f) = 0;
   // Writes the mutable state of a ticket as read from this store: ip (auto
   // bindings), uses, active, expires, used, max_viewers, when_full. Matches on
