@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -404,6 +405,15 @@ struct Batch {
                         StorePool::Lane::hooks));
   }
   void open() { gate.set_value(); }
+  // Queues a write in the batch (its done left empty: set here); its outcome
+  // once the batch has run.
+  std::future<WriteOutcome> submit(BatchedWrite write) {
+    auto outcome = std::make_shared<std::promise<WriteOutcome>>();
+    std::future<WriteOutcome> heard = outcome->get_future();
+    write.done = [outcome](WriteOutcome o) { outcome->set_value(std::move(o)); };
+    REQUIRE(commit.submit(std::move(write)));
+    return heard;
+  }
   StorePool pool;
   GroupCommit commit;
   std::promise<void> gate;  // gone first should a test stop early: the worker stops waiting
@@ -423,21 +433,21 @@ TEST_CASE("a held attempt row that cannot be written fails its own write, not th
   RawPg raw(db.uri());
   refuse_poison(raw, "INSERT ON attempts", "poisoned row");
   Batch batch(db);
-  std::promise<WriteOutcome> kept, poisoned;
-  REQUIRE(batch.commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
-                                             store.insert_attempt(make_attempt(158, "kept", 1));
-                                             return true;
-                                           },
-                                           [&](WriteOutcome o) { kept.set_value(std::move(o)); }}));
-  REQUIRE(
-      batch.commit.submit(BatchedWrite{[](Store& store, IfRolledBack&) {
-                                         store.hold_attempt(make_attempt(158, "poison", 2));
-                                         return true;
-                                       },
-                                       [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }}));
+  std::future<WriteOutcome> kept =
+      batch.submit({[](Store& store, IfRolledBack&) {
+                      store.insert_attempt(make_attempt(158, "kept", 1));
+                      return true;
+                    },
+                    {}});
+  std::future<WriteOutcome> poisoned =
+      batch.submit({[](Store& store, IfRolledBack&) {
+                      store.hold_attempt(make_attempt(158, "poison", 2));
+                      return true;
+                    },
+                    {}});
   batch.open();
-  CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
-  const WriteOutcome failed = poisoned.get_future().get();
+  CHECK(kept.get().status == WriteOutcome::Status::kDone);
+  const WriteOutcome failed = poisoned.get();
   CHECK(failed.status == WriteOutcome::Status::kFailed);
   CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
 }
@@ -691,17 +701,15 @@ TEST_CASE("a held grant's row that cannot be written fails its own write, not th
   CHECK(answered);
   const std::string key_k = "k", key_poison = "poison";
   Batch batch(one.db);
-  std::promise<WriteOutcome> kept, poisoned;
-  BatchedWrite first{granted_start(key_k), [&](WriteOutcome o) { kept.set_value(std::move(o)); }};
+  BatchedWrite first{granted_start(key_k), {}};
   first.reads_ticket = key_k;
-  BatchedWrite second{granted_start(key_poison),
-                      [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }};
+  BatchedWrite second{granted_start(key_poison), {}};
   second.reads_ticket = key_poison;
-  REQUIRE(batch.commit.submit(std::move(first)));
-  REQUIRE(batch.commit.submit(std::move(second)));
+  std::future<WriteOutcome> kept = batch.submit(std::move(first));
+  std::future<WriteOutcome> poisoned = batch.submit(std::move(second));
   batch.open();
-  CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
-  CHECK(poisoned.get_future().get().status == WriteOutcome::Status::kFailed);
+  CHECK(kept.get().status == WriteOutcome::Status::kDone);
+  CHECK(poisoned.get().status == WriteOutcome::Status::kFailed);
   CHECK(one.raw.one("SELECT string_agg(key, ',') FROM attempts") == "k");
   CHECK(one.raw.one("SELECT string_agg(key || '=' || uses, ',' ORDER BY key) FROM tickets") ==
         "k=4,poison=5");
@@ -717,26 +725,24 @@ TEST_CASE("a batch's tickets are read and locked together before its first write
   const std::string key_a = "k", key_b = "b";
   Batch batch(one.db);
   std::promise<void> first_running, go_on;
-  std::promise<WriteOutcome> first_done, second_done;
   BatchedWrite first{[&, go = go_on.get_future().share()](Store& store, IfRolledBack& undo) {
                        first_running.set_value();
                        go.wait();
                        return granted_start(key_a)(store, undo);
                      },
-                     [&](WriteOutcome o) { first_done.set_value(std::move(o)); }};
+                     {}};
   first.reads_ticket = key_a;
-  BatchedWrite second{granted_start(key_b),
-                      [&](WriteOutcome o) { second_done.set_value(std::move(o)); }};
+  BatchedWrite second{granted_start(key_b), {}};
   second.reads_ticket = key_b;
-  REQUIRE(batch.commit.submit(std::move(first)));
-  REQUIRE(batch.commit.submit(std::move(second)));
+  std::future<WriteOutcome> first_done = batch.submit(std::move(first));
+  std::future<WriteOutcome> second_done = batch.submit(std::move(second));
   batch.open();
   first_running.get_future().wait();
   CHECK_THROWS_WITH_AS(one.raw.one("SELECT uses FROM tickets WHERE key = 'b' FOR UPDATE NOWAIT"),
                        doctest::Contains("could not obtain lock"), std::runtime_error);
   go_on.set_value();
-  CHECK(first_done.get_future().get().status == WriteOutcome::Status::kDone);
-  CHECK(second_done.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(first_done.get().status == WriteOutcome::Status::kDone);
+  CHECK(second_done.get().status == WriteOutcome::Status::kDone);
   CHECK(one.raw.one("SELECT string_agg(uses::text, ',' ORDER BY key) FROM tickets") == "4,4");
 }
 
@@ -865,17 +871,15 @@ TEST_CASE("tickets numbered ahead answer their ids at once; a key taken is drawn
       return true;
     };
   };
-  std::promise<WriteOutcome> first_done, second_done;
-  BatchedWrite first{make({"fresh"}), [&](WriteOutcome o) { first_done.set_value(o); }};
+  BatchedWrite first{make({"fresh"}), {}};
   first.adds_ticket = true;
-  BatchedWrite second{make({"k", "drawn again"}),
-                      [&](WriteOutcome o) { second_done.set_value(o); }};
+  BatchedWrite second{make({"k", "drawn again"}), {}};
   second.adds_ticket = true;
-  REQUIRE(batch.commit.submit(std::move(first)));
-  REQUIRE(batch.commit.submit(std::move(second)));
+  std::future<WriteOutcome> first_done = batch.submit(std::move(first));
+  std::future<WriteOutcome> second_done = batch.submit(std::move(second));
   batch.open();
-  CHECK(first_done.get_future().get().status == WriteOutcome::Status::kDone);
-  CHECK(second_done.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(first_done.get().status == WriteOutcome::Status::kDone);
+  CHECK(second_done.get().status == WriteOutcome::Status::kDone);
   CHECK(runs == 4);  // each twice: numbered ahead, then in savepoints
   CHECK(one.raw.one("SELECT string_agg(key, ',' ORDER BY key) FROM tickets") ==
         "a,b,c,drawn again,fresh,k");
@@ -995,16 +999,13 @@ TEST_CASE("a held ticket update that fails fails its own write, not the batch") 
       return true;
     };
   };
-  std::promise<WriteOutcome> poisoned, kept;
-  REQUIRE(batch.commit.submit(BatchedWrite{
-      start("poison", false), [&](WriteOutcome o) { poisoned.set_value(std::move(o)); }}));
-  REQUIRE(batch.commit.submit(
-      BatchedWrite{start("kept", true), [&](WriteOutcome o) { kept.set_value(std::move(o)); }}));
+  std::future<WriteOutcome> poisoned = batch.submit({start("poison", false), {}});
+  std::future<WriteOutcome> kept = batch.submit({start("kept", true), {}});
   batch.open();
-  const WriteOutcome failed = poisoned.get_future().get();
+  const WriteOutcome failed = poisoned.get();
   CHECK(failed.status == WriteOutcome::Status::kFailed);
   CHECK(failed.failure.find("poisoned update") != std::string::npos);
-  CHECK(kept.get_future().get().status == WriteOutcome::Status::kDone);
+  CHECK(kept.get().status == WriteOutcome::Status::kDone);
   CHECK(raw.one("SELECT string_agg(key || ':' || uses, ',' ORDER BY key) FROM tickets") ==
         "kept:4,poison:5");
   CHECK(raw.one("SELECT string_agg(key, ',') FROM attempts") == "kept");
