@@ -461,7 +461,7 @@ class PgStore final : public KeptSessionsStore {
     p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
     p.add(t.max_viewers).add(t.when_full).add(t.id);
     if (Ticket* row = depth_.open() ? locked_row(t) : nullptr) {
-      hold(update_ticket_, std::move(p));
+      hold_update(t);
       row->ip = t.ip;
       row->uses = t.uses;
       row->active = t.active;
@@ -1101,7 +1101,20 @@ class PgStore final : public KeptSessionsStore {
     if (holding()) conn_.run_each(take_held());
   }
 
-  bool holding() const { return !held_.empty() || !held_attempts_.empty(); }
+  bool holding() const {
+    return !held_.empty() || !held_updates_.empty() || !held_attempts_.empty();
+  }
+
+  // A locked ticket's new state, written with the others held in one UPDATE
+  // (take_held): a statement of its own each cost the database more than the
+  // row (docs/performance.md, "A batch's ticket updates in one statement").
+  // A ticket updated twice in the transaction is written once, as it last
+  // stands: nothing here reads it back from the database meanwhile (locked_
+  // answers its reads).
+  void hold_update(const Ticket& t) {
+    held_updates_[t.id] = t;
+    if (held_updates_.size() == kMostHeld) write_held();
+  }
 
   // Inside a transaction only: outside one a statement must run at once.
   // Bounded, as held attempt rows are, so that a long transaction (a copy of
@@ -1125,6 +1138,7 @@ class PgStore final : public KeptSessionsStore {
   std::vector<pg::Connection::Queued> take_held() {
     std::vector<pg::Connection::Queued> statements;
     statements.swap(held_);
+    if (!held_updates_.empty()) statements.push_back({&update_tickets_, take_held_updates()});
     std::vector<Params> rows;
     rows.swap(held_attempts_);
     std::size_t written = 0;
@@ -1142,8 +1156,34 @@ class PgStore final : public KeptSessionsStore {
     return statements;
   }
 
+  // The held updates as update_tickets_'s arrays, one per column.
+  Params take_held_updates() {
+    std::vector<int64_t> ids, cdn_ids, uses, actives, expires, used, max_viewers;
+    std::vector<std::string> keys, ips, when_full;
+    for (const auto& [id, t] : held_updates_) {
+      ids.push_back(id);
+      cdn_ids.push_back(t.cdn_id);
+      keys.push_back(t.key);
+      ips.push_back(t.ip);
+      uses.push_back(t.uses);
+      actives.push_back(t.active);
+      expires.push_back(t.expires);
+      used.push_back(t.used);
+      max_viewers.push_back(t.max_viewers);
+      when_full.push_back(t.when_full);
+    }
+    held_updates_.clear();
+    Params p;
+    p.add(number_array(ids)).add(number_array(cdn_ids)).add(text_array(keys));
+    p.add(text_array(ips)).add(number_array(uses)).add(number_array(actives));
+    p.add(number_array(expires)).add(number_array(used)).add(number_array(max_viewers));
+    p.add(text_array(when_full));
+    return p;
+  }
+
   void forget_held() noexcept {
     held_attempts_.clear();
+    held_updates_.clear();
     held_.clear();
     locked_.clear();  // an undone part's locks went with it
     replies_read_.clear();  // and the replies it wrote
@@ -1195,6 +1235,15 @@ class PgStore final : public KeptSessionsStore {
     return literal + "}";
   }
 
+  static std::string number_array(const std::vector<int64_t>& numbers) {
+    std::string literal = "{";
+    for (const int64_t n : numbers) {
+      if (literal.size() > 1) literal += ',';
+      literal += std::to_string(n);
+    }
+    return literal + "}";
+  }
+
   // Names are per connection; the counter gives each statement its own.
   pg::Statement statement(std::string sql) {
     return {"sevu_" + std::to_string(next_statement_++), std::move(sql)};
@@ -1212,6 +1261,7 @@ class PgStore final : public KeptSessionsStore {
   // and sent with the next one: a locked ticket's update, a kept reply, a
   // session row.
   std::vector<pg::Connection::Queued> held_;
+  std::map<int64_t, Ticket> held_updates_;  // hold_update's, by ticket id
   // The tickets read FOR UPDATE in the open transaction, by key, as they now
   // stand (its held updates included); nullopt: read ahead and not found.
   std::map<std::string, std::optional<Ticket>, std::less<>> locked_;
@@ -1288,6 +1338,23 @@ class PgStore final : public KeptSessionsStore {
   const pg::Statement update_ticket_ = statement(
       "UPDATE tickets SET ip = $3, uses = $4, active = $5, expires = $6, used = $7,"
       " max_viewers = $8, when_full = $9 WHERE id = $10 AND cdn_id = $1 AND key = $2");
+  // update_ticket_ for every held update at once (take_held_updates). Each
+  // row is found by a search of its own and updated by its ctid: joined on
+  // its columns instead, the plan PostgreSQL keeps for this statement, when
+  // made on a small table, hashes the batch and reads every ticket, and keeps
+  // doing so as the table grows (as "A batch's signed writes read together"
+  // in docs/performance.md found for kept replies). The ctid cannot move
+  // under the statement: the transaction holds each row's lock.
+  const pg::Statement update_tickets_ = statement(
+      "UPDATE tickets AS t SET ip = v.ip, uses = v.uses, active = v.active,"
+      " expires = v.expires, used = v.used, max_viewers = v.max_viewers,"
+      " when_full = v.when_full"
+      " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],"
+      " $6::integer[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])"
+      " AS v(id, cdn_id, key, ip, uses, active, expires, used, max_viewers, when_full)"
+      " CROSS JOIN LATERAL (SELECT ctid AS found FROM tickets"
+      " WHERE id = v.id AND cdn_id = v.cdn_id AND key = v.key LIMIT 1) AS f"
+      " WHERE t.ctid = f.found");
   const pg::Statement delete_ticket_ =
       statement("DELETE FROM tickets WHERE cdn_id = $1 AND key = $2");
 

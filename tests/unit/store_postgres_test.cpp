@@ -541,6 +541,51 @@ TEST_CASE("a locked ticket's held update reads as written at once, and goes with
   });
 }
 
+// A transaction's held updates go to the database as one statement of
+// arrays (docs/performance.md, "A batch's ticket updates in one statement"):
+// each ticket gets its own new state, every column of it, whatever its key
+// holds (the array literal's own characters, Cyrillic), under its own
+// account, and a ticket updated twice gets its last.
+TEST_CASE("a transaction's held ticket updates are written together, each as it last stood") {
+  OneTicket one;
+  auto& store = one.store;
+  auto& raw = one.raw;
+  REQUIRE(store->insert_account(make_account(159, "other")));
+  const std::vector<std::pair<int64_t, std::string>> tickets{
+      {158, "a \"quoted\", {braced} \\ key"}, {158, "билет"}, {159, "theirs"}, {158, "k"}};
+  for (const auto& [cdn_id, key] : tickets) {
+    if (key == "k") continue;  // OneTicket's
+    auto t = make_ticket(cdn_id, key);
+    REQUIRE(store->insert_ticket(t));
+  }
+  store->transaction([&] {
+    int64_t n = 0;
+    for (const auto& [cdn_id, key] : tickets) {
+      auto t = store->ticket(cdn_id, key);
+      REQUIRE(t);
+      ++n;
+      t->uses = 100 + n;
+      t->ip = "10.0.0." + std::to_string(n) + " \"x\"";
+      t->active = n % 2 == 0;
+      t->expires = 1800000000 + n;
+      t->used = 1700000000 + n;
+      t->max_viewers = n;
+      t->when_full = n == 2 ? "end_oldest" : "deny";
+      CHECK(store->update_ticket(*t));
+    }
+    auto again = store->ticket(158, "k");  // updated twice: the last one counts
+    REQUIRE(again);
+    again->uses = 7;
+    CHECK(store->update_ticket(*again));
+  });
+  CHECK(raw.one("SELECT string_agg(concat_ws('|', cdn_id, key, uses, ip, active, expires, used,"
+                " max_viewers, when_full), E'\\n' ORDER BY id) FROM tickets") ==
+        "158|k|7|10.0.0.4 \"x\"|1|1800000004|1700000004|4|deny\n"
+        "158|a \"quoted\", {braced} \\ key|101|10.0.0.1 \"x\"|0|1800000001|1700000001|1|deny\n"
+        "158|билет|102|10.0.0.2 \"x\"|1|1800000002|1700000002|2|end_oldest\n"
+        "159|theirs|103|10.0.0.3 \"x\"|0|1800000003|1700000003|3|deny");
+}
+
 // A batch's tickets read in one round trip (Store::read_ahead,
 // docs/performance.md "A batch's tickets read together"): they are locked as
 // a read of each would lock it, later reads in the transaction see them as
