@@ -366,7 +366,7 @@ class PgStore final : public KeptSessionsStore {
       Params numbered;
       numbered.add(*id);
       numbered.add(p);
-      hold(insert_numbered_ticket_, std::move(numbered));
+      hold_row(held_tickets_, std::move(numbered));
       locked_.erase(t.key);  // if read ahead as not found
       t.id = *id;
       return true;
@@ -491,7 +491,7 @@ class PgStore final : public KeptSessionsStore {
   }
 
   // Held until the next statement, the end of the savepoint part, the group
-  // commit's write_held, the COMMIT or kMostHeldAttempts rows, whichever comes
+  // commit's write_held, the COMMIT or kMostHeldRows rows, whichever comes
   // first, then written as few statements as take_held can make of them, in
   // the round trip of the statement that comes next. The values are checked
   // now, so that text PostgreSQL cannot store fails this call, not a later
@@ -679,7 +679,11 @@ class PgStore final : public KeptSessionsStore {
         .add(r.message)
         .add(r.payload)
         .add(r.signed_at);
-    run_or_hold(insert_write_reply_, std::move(p));
+    if (depth_.open()) {
+      hold_row(held_replies_, std::move(p));
+    } else {
+      run(insert_write_reply_, p);
+    }
     // A reply read ahead (under this transaction's lock) is answered as now
     // written; no other is kept, so that a long transaction (a store's copy)
     // does not keep every reply it writes.
@@ -866,6 +870,30 @@ class PgStore final : public KeptSessionsStore {
   }
 
  private:
+  // The rows of one table held in the open transaction, written as INSERTs
+  // each taking the largest power of two of them left: at most one statement
+  // per bit of kMostHeldRows, from a fixed set of prepared statements.
+  struct HeldRows {
+    std::vector<pg::Statement> by_size;  // kMostHeldRows, half as many, ..., 1 rows
+    std::vector<Params> rows;            // the open transaction's, in order
+
+    void take(std::vector<pg::Connection::Queued>& into) {
+      std::size_t written = 0;
+      while (written < rows.size()) {
+        std::size_t size = kMostHeldRows, statement = 0;
+        while (size > rows.size() - written) {
+          size /= 2;
+          ++statement;
+        }
+        Params p;
+        for (std::size_t row = written; row < written + size; ++row) p.add(rows[row]);
+        into.push_back({&by_size[statement], std::move(p)});
+        written += size;
+      }
+      rows.clear();
+    }
+  };
+
   // Outside a transaction a lost connection is reopened before the statement;
   // inside one it is not (the statement fails, the transaction rolls back), so
   // nothing runs half in a dead transaction and half outside it. A read outside
@@ -998,15 +1026,34 @@ class PgStore final : public KeptSessionsStore {
   // order (columns::kAttempt's) row after row. A NULL id is the sequence's
   // next, as the column's default would be.
   static std::string insert_attempts_sql(std::size_t rows) {
-    std::string sql = "INSERT INTO attempts (" + columns::kAttempt + ") VALUES ";
+    return values_sql("INSERT INTO attempts (" + columns::kAttempt + ")", rows, kAttemptRowParams,
+                      std::string("::bigint, nextval('") + kAttemptIds + "'))");
+  }
+
+  // `into` VALUES `rows` rows of `columns` parameters each, numbered from $1
+  // row after row. With `first_as`, a row's first value is
+  // COALESCE($n`first_as`.
+  static std::string values_sql(const std::string& into, std::size_t rows, int columns,
+                                const std::string& first_as = {}) {
+    std::string sql = into + " VALUES ";
     int n = 0;
     for (std::size_t row = 0; row < rows; ++row) {
       sql += row ? ", (" : "(";
-      sql += "COALESCE($" + std::to_string(++n) + "::bigint, nextval('" + kAttemptIds + "'))";
-      for (int column = 1; column < kAttemptRowParams; ++column) sql += ", $" + std::to_string(++n);
+      const std::string first = "$" + std::to_string(++n);
+      sql += first_as.empty() ? first : "COALESCE(" + first + first_as;
+      for (int column = 1; column < columns; ++column) sql += ", $" + std::to_string(++n);
       sql += ")";
     }
     return sql;
+  }
+  static constexpr const char* kNumberedTicketColumns =
+      "tickets (id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, used, "
+      "max_viewers, when_full)";
+  static std::string insert_numbered_tickets_sql(std::size_t rows) {
+    return values_sql(std::string("INSERT INTO ") + kNumberedTicketColumns, rows, 14);
+  }
+  static std::string insert_write_replies_sql(std::size_t rows) {
+    return values_sql("INSERT INTO write_replies (" + columns::kWriteReply + ")", rows, 8);
   }
 
   void read_tickets_ahead(const std::vector<std::string_view>& keys,
@@ -1079,8 +1126,12 @@ class PgStore final : public KeptSessionsStore {
 
   // The held rows, written before the next statement (take_held).
   void hold_row(std::optional<int64_t> id, const Attempt& a) {
-    held_attempts_.push_back(attempt_row(id, a));
-    if (held_attempts_.size() == kMostHeldAttempts) write_held();
+    hold_row(held_attempts_, attempt_row(id, a));
+  }
+
+  void hold_row(HeldRows& rows, Params row) {
+    rows.rows.push_back(std::move(row));
+    if (rows.rows.size() == kMostHeldRows) write_held();
   }
 
   // statements after what is held, in one round trip: every result, theirs
@@ -1102,7 +1153,8 @@ class PgStore final : public KeptSessionsStore {
   }
 
   bool holding() const {
-    return !held_.empty() || !held_updates_.empty() || !held_attempts_.empty();
+    return !held_.empty() || !held_updates_.empty() || !held_tickets_.rows.empty() ||
+           !held_replies_.rows.empty() || !held_attempts_.rows.empty();
   }
 
   // A locked ticket's new state, written with the others held in one UPDATE
@@ -1131,28 +1183,17 @@ class PgStore final : public KeptSessionsStore {
     run(s, p);
   }
 
-  // The held statements in the order they were held, then the held rows,
-  // each INSERT taking the largest power of two of them left: at most one
-  // statement per bit of kMostHeldAttempts, from a fixed set of prepared
-  // statements.
+  // The held new tickets first (what else is held may name them), then the
+  // held statements in the order they were held, the tickets' updates, the
+  // kept replies and the attempt rows.
   std::vector<pg::Connection::Queued> take_held() {
     std::vector<pg::Connection::Queued> statements;
-    statements.swap(held_);
+    held_tickets_.take(statements);
+    for (auto& s : held_) statements.push_back(std::move(s));
+    held_.clear();
     if (!held_updates_.empty()) statements.push_back({&update_tickets_, take_held_updates()});
-    std::vector<Params> rows;
-    rows.swap(held_attempts_);
-    std::size_t written = 0;
-    while (written < rows.size()) {
-      std::size_t size = kMostHeldAttempts, statement = 0;
-      while (size > rows.size() - written) {
-        size /= 2;
-        ++statement;
-      }
-      Params p;
-      for (std::size_t row = written; row < written + size; ++row) p.add(rows[row]);
-      statements.push_back({&insert_attempts_[statement], std::move(p)});
-      written += size;
-    }
+    held_replies_.take(statements);
+    held_attempts_.take(statements);
     return statements;
   }
 
@@ -1182,7 +1223,9 @@ class PgStore final : public KeptSessionsStore {
   }
 
   void forget_held() noexcept {
-    held_attempts_.clear();
+    held_tickets_.rows.clear();
+    held_replies_.rows.clear();
+    held_attempts_.rows.clear();
     held_updates_.clear();
     held_.clear();
     locked_.clear();  // an undone part's locks went with it
@@ -1256,10 +1299,10 @@ class PgStore final : public KeptSessionsStore {
   // (store/forget_probe.hpp).
   ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
-  std::vector<Params> held_attempts_;  // hold_attempt's, the open transaction's
   // Statements whose answer nobody waits for, held in the open transaction
-  // and sent with the next one: a locked ticket's update, a kept reply, a
-  // session row.
+  // and sent with the next one: a session row, a signed write's lock. New
+  // tickets, kept replies and attempt rows are held as rows (HeldRows), a
+  // locked ticket's update in held_updates_.
   std::vector<pg::Connection::Queued> held_;
   std::map<int64_t, Ticket> held_updates_;  // hold_update's, by ticket id
   // The tickets read FOR UPDATE in the open transaction, by key, as they now
@@ -1309,10 +1352,6 @@ class PgStore final : public KeptSessionsStore {
       "INSERT INTO tickets (cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
       "used, max_viewers, when_full) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
       "$13) ON CONFLICT (key) DO NOTHING RETURNING id");
-  const pg::Statement insert_numbered_ticket_ = statement(
-      "INSERT INTO tickets (id, cdn_id, key, pass, ip, video, app, uses, active, created, expires, "
-      "used, max_viewers, when_full) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-      "$13, $14)");
   const pg::Statement ticket_by_account_key_ =
       statement("SELECT " + columns::kTicket + " FROM tickets WHERE cdn_id = $1 AND key = $2");
   const pg::Statement ticket_by_account_key_locked_ = statement(
@@ -1369,24 +1408,29 @@ class PgStore final : public KeptSessionsStore {
   const pg::Statement attempt_ids_ahead_ = statement(ids_ahead_sql(kAttemptIds));
   static constexpr const char* kTicketIds = "tickets_id_seq";  // as kAttemptIds
   const pg::Statement ticket_ids_ahead_ = statement(ids_ahead_sql(kTicketIds));
-  // Rows held by hold_attempt: a round trip costs far more than a row (on the
+  // Rows held (hold_row): a round trip costs far more than a row (on the
   // bench machine a refusal's row alone made PostgreSQL shed refusals at
-  // 13k a second), so the owed rows of a batch go 128 to a statement
-  // (docs/performance.md, "Attempt rows sent many to a round trip").
-  static constexpr std::size_t kMostHeldAttempts = 128;
-  // Other statements held (hold): a start holds one or two; a signed write
-  // read ahead two (its ticket numbered ahead, its reply), so that a batch of
-  // 128 signed writes sends them in one round trip before its COMMIT (64
-  // connections at most make a batch on the bench). More only in a long
-  // transaction such as a store's copy, which a bound keeps from holding
-  // every reply it copies.
+  // 13k a second), and a statement more than a row, so the rows a batch
+  // holds go 128 to a statement (docs/performance.md, "Attempt rows sent
+  // many to a round trip" and "New tickets and kept replies written many to
+  // a statement").
+  static constexpr std::size_t kMostHeldRows = 128;
+  // Other statements held (hold), and ticket updates (hold_update): a start
+  // holds one or two, so that a batch of 128 sends them in one round trip
+  // before its COMMIT (64 connections at most make a batch on the bench).
+  // More only in a long transaction, which a bound keeps from holding all it
+  // writes.
   static constexpr std::size_t kMostHeld = 256;
-  const std::vector<pg::Statement> insert_attempts_ = [this] {
-    std::vector<pg::Statement> by_size;  // 128, 64, ..., 1 rows
-    for (std::size_t rows = kMostHeldAttempts; rows >= 1; rows /= 2)
-      by_size.push_back(statement(insert_attempts_sql(rows)));
-    return by_size;
-  }();
+  // `sql(rows)` for every size HeldRows writes.
+  HeldRows held_rows(std::string (*sql)(std::size_t rows)) {
+    HeldRows held;
+    for (std::size_t rows = kMostHeldRows; rows >= 1; rows /= 2)
+      held.by_size.push_back(statement(sql(rows)));
+    return held;
+  }
+  HeldRows held_attempts_ = held_rows(insert_attempts_sql);         // hold_attempt's
+  HeldRows held_tickets_ = held_rows(insert_numbered_tickets_sql);  // numbered ahead
+  HeldRows held_replies_ = held_rows(insert_write_replies_sql);
   // With and without a key: two statements, each with its own index (as SQLite).
   const pg::Statement list_attempts_by_key_ =
       statement("SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = $1 AND key = $2" +
@@ -1521,9 +1565,7 @@ class PgStore final : public KeptSessionsStore {
       columns::kWriteReply +
       " FROM write_replies WHERE signed_at = w.a AND cdn_id = w.c AND signature = w.s"
       " LIMIT 1) AS r");
-  const pg::Statement insert_write_reply_ =
-      statement("INSERT INTO write_replies (" + columns::kWriteReply +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+  const pg::Statement insert_write_reply_ = statement(insert_write_replies_sql(1));
   // Oldest first through the primary key, which leads with the second; rows
   // another instance is deleting right now are skipped rather than waited for.
   const pg::Statement delete_write_replies_signed_before_ = statement(

@@ -931,6 +931,56 @@ TEST_CASE("tickets numbered ahead answer their ids at once; a key taken is drawn
   CHECK(one.raw.one("SELECT uses FROM tickets WHERE key = 'k'") == "5");
 }
 
+// New tickets numbered ahead and kept replies are held as attempt rows are and
+// written many to a statement (docs/performance.md, "New tickets and kept
+// replies written many to a statement"): 131 of each in one transaction, more
+// than one statement holds (128 + 2 + 1), each row whole and in its place,
+// whatever its text holds.
+TEST_CASE("a transaction's new tickets and kept replies are written many to a statement, whole") {
+  OneTicket one;  // "k", id 1
+  auto& store = one.store;
+  const std::size_t n = 131;
+  const auto key_of = [](std::size_t i) -> std::string {
+    if (i == 7) return "a \"quoted\", {braced} \\ key";
+    if (i == 8) return "билет";
+    return "t" + std::to_string(i);
+  };
+  std::string tickets_expected = "k|1|5", replies_expected;
+  store->transaction([&] {
+    BatchReads reads;
+    reads.new_tickets = n;
+    store->read_ahead(reads);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto t = make_ticket(158, key_of(i));
+      t.uses = static_cast<int64_t>(i);
+      t.ip = "10.1.0." + std::to_string(i % 250);
+      REQUIRE(store->insert_ticket(t));
+      CHECK(t.id == static_cast<int64_t>(i) + 2);
+      tickets_expected += "\n" + key_of(i) + "|" + std::to_string(t.id) + "|" + std::to_string(i);
+      WriteReply r;
+      r.cdn_id = 158;
+      r.signature = "sig " + key_of(i);
+      r.signed_at = 1700000000 + static_cast<int64_t>(i);
+      r.expires = r.signed_at + 300;
+      r.held = i % 2 == 0;
+      r.code = static_cast<int64_t>(i % 3);
+      r.message = "it's " + std::to_string(i);
+      r.payload = "{\"key\":\"" + key_of(i) + "\"}";
+      store->insert_write_reply(r);
+      replies_expected += (i ? "\n" : "") + r.signature + "|" + std::to_string(r.signed_at) + "|" +
+                          std::to_string(r.expires) + "|" + (r.held ? "1" : "0") + "|" +
+                          std::to_string(r.code) + "|" + r.message + "|" + r.payload;
+    }
+  });
+  CHECK(one.raw.one("SELECT string_agg(concat_ws('|', key, id, uses), E'\\n' ORDER BY id)"
+                    " FROM tickets") == tickets_expected);
+  CHECK(one.raw.one("SELECT count(*) FROM tickets WHERE ip LIKE '10.1.0.%' AND pass = 'pw'") ==
+        std::to_string(n));
+  CHECK(one.raw.one("SELECT string_agg(concat_ws('|', signature, signed_at, expires, held::int,"
+                    " code, message, payload), E'\\n' ORDER BY signed_at) FROM write_replies") ==
+        replies_expected);
+}
+
 // Inside a transaction a kept reply is held and sent with the next statement
 // (docs/performance.md, "Kept replies and their lock sent with other
 // statements"): a repeat's lookup in the same transaction finds it, and a
