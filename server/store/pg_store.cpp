@@ -706,11 +706,22 @@ class PgStore final : public KeptSessionsStore {
     return first<ViewingSession>(run(viewing_session_, Params().add(id)), read_viewing_session);
   }
 
-  // Inside a transaction held and sent with the next statement, as a kept
-  // reply is (insert_write_reply): a granted start's session row goes with the
-  // next start's read, or the batch's end.
+  // Inside a transaction held as a row, as a kept reply is
+  // (insert_write_reply): a granted start's session row goes with the next
+  // start's read, or the batch's end, many to a statement. Each save sets
+  // every column, so a session saved again before they go is sent once, as
+  // it last stood (one upsert cannot touch a row twice).
   void save_viewing_session(const ViewingSession& s) override {
-    run_or_hold(save_viewing_session_, viewing_session_params(s));
+    if (!depth_.open()) {
+      run(save_viewing_session_, viewing_session_params(s));
+      return;
+    }
+    const auto [at, added] = held_session_at_.emplace(s.id, held_sessions_.rows.size());
+    if (!added) {
+      held_sessions_.rows[at->second] = viewing_session_params(s);
+      return;
+    }
+    hold_row(held_sessions_, viewing_session_params(s));
   }
 
   bool add_session_row(const ViewingSession& s) override {
@@ -1052,6 +1063,15 @@ class PgStore final : public KeptSessionsStore {
   static std::string insert_numbered_tickets_sql(std::size_t rows) {
     return values_sql(std::string("INSERT INTO ") + kNumberedTicketColumns, rows, 14);
   }
+  static std::string save_viewing_sessions_sql(std::size_t rows) {
+    return values_sql("INSERT INTO viewing_sessions (" + columns::kViewingSession + ")", rows, 15) +
+           " ON CONFLICT (id) DO UPDATE SET cdn_id = excluded.cdn_id, key = excluded.key,"
+           " ip = excluded.ip, app = excluded.app, video = excluded.video,"
+           " media_server = excluded.media_server, protocol = excluded.protocol,"
+           " client_ref = excluded.client_ref, started = excluded.started,"
+           " last_seen = excluded.last_seen, lapse = excluded.lapse, ended = excluded.ended,"
+           " end_reason = excluded.end_reason, opened = excluded.opened";
+  }
   static std::string insert_write_replies_sql(std::size_t rows) {
     return values_sql("INSERT INTO write_replies (" + columns::kWriteReply + ")", rows, 8);
   }
@@ -1154,7 +1174,8 @@ class PgStore final : public KeptSessionsStore {
 
   bool holding() const {
     return !held_.empty() || !held_updates_.empty() || !held_tickets_.rows.empty() ||
-           !held_replies_.rows.empty() || !held_attempts_.rows.empty();
+           !held_sessions_.rows.empty() || !held_replies_.rows.empty() ||
+           !held_attempts_.rows.empty();
   }
 
   // A locked ticket's new state, written with the others held in one UPDATE
@@ -1176,22 +1197,17 @@ class PgStore final : public KeptSessionsStore {
     if (held_.size() == kMostHeld) write_held();
   }
 
-  // A statement whose answer nobody waits for: held inside a transaction, run
-  // at once outside one.
-  void run_or_hold(const pg::Statement& s, Params p) {
-    if (depth_.open()) return hold(s, std::move(p));
-    run(s, p);
-  }
-
   // The held new tickets first (what else is held may name them), then the
   // held statements in the order they were held, the tickets' updates, the
-  // kept replies and the attempt rows.
+  // session rows, the kept replies and the attempt rows.
   std::vector<pg::Connection::Queued> take_held() {
     std::vector<pg::Connection::Queued> statements;
     held_tickets_.take(statements);
     for (auto& s : held_) statements.push_back(std::move(s));
     held_.clear();
     if (!held_updates_.empty()) statements.push_back({&update_tickets_, take_held_updates()});
+    held_sessions_.take(statements);
+    held_session_at_.clear();
     held_replies_.take(statements);
     held_attempts_.take(statements);
     return statements;
@@ -1225,6 +1241,8 @@ class PgStore final : public KeptSessionsStore {
   void forget_held() noexcept {
     held_tickets_.rows.clear();
     held_replies_.rows.clear();
+    held_sessions_.rows.clear();
+    held_session_at_.clear();
     held_attempts_.rows.clear();
     held_updates_.clear();
     held_.clear();
@@ -1431,6 +1449,8 @@ class PgStore final : public KeptSessionsStore {
   HeldRows held_attempts_ = held_rows(insert_attempts_sql);         // hold_attempt's
   HeldRows held_tickets_ = held_rows(insert_numbered_tickets_sql);  // numbered ahead
   HeldRows held_replies_ = held_rows(insert_write_replies_sql);
+  HeldRows held_sessions_ = held_rows(save_viewing_sessions_sql);
+  std::map<std::string, std::size_t, std::less<>> held_session_at_;  // id: its row
   // With and without a key: two statements, each with its own index (as SQLite).
   const pg::Statement list_attempts_by_key_ =
       statement("SELECT " + columns::kAttempt + " FROM attempts WHERE cdn_id = $1 AND key = $2" +
@@ -1575,15 +1595,7 @@ class PgStore final : public KeptSessionsStore {
 
   const pg::Statement viewing_session_ = statement(
       "SELECT " + columns::kViewingSession + " FROM viewing_sessions WHERE id = $1");
-  const pg::Statement save_viewing_session_ = statement(
-      "INSERT INTO viewing_sessions (" + columns::kViewingSession +
-      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-      " ON CONFLICT (id) DO UPDATE SET cdn_id = excluded.cdn_id, key = excluded.key,"
-      " ip = excluded.ip, app = excluded.app, video = excluded.video,"
-      " media_server = excluded.media_server, protocol = excluded.protocol,"
-      " client_ref = excluded.client_ref, started = excluded.started,"
-      " last_seen = excluded.last_seen, lapse = excluded.lapse, ended = excluded.ended,"
-      " end_reason = excluded.end_reason, opened = excluded.opened");
+  const pg::Statement save_viewing_session_ = statement(save_viewing_sessions_sql(1));
   const pg::Statement add_viewing_session_ = statement(
       "INSERT INTO viewing_sessions (" + columns::kViewingSession +
       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"

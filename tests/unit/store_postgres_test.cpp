@@ -1036,6 +1036,60 @@ TEST_CASE("a held session row is read as written, and goes with a rollback") {
   CHECK_FALSE(store->viewing_session("gone"));
 }
 
+// Session rows held in a transaction go as upserts of many rows (docs/
+// performance.md, "Session rows written many to a statement"): 130 of them,
+// more than one statement holds, each whole, whatever its text holds; a
+// session saved twice before they go is written once, as it last stood (one
+// upsert cannot touch a row twice); a row already stored is overwritten.
+TEST_CASE("a transaction's session rows are written many to a statement, each as it last stood") {
+  TestDatabase db;
+  auto store = open_postgres_store(db.uri());
+  RawPg raw(db.uri());
+  REQUIRE(store->insert_account(make_account(158, "acme")));
+  const auto session = [](std::size_t i) {
+    ViewingSession s;
+    s.id = "s" + std::to_string(1000 + i);
+    s.cdn_id = 158;
+    s.key = i == 3 ? "a \"quoted\", {braced} \\ key" : "k" + std::to_string(i);
+    s.ip = "10.2.0." + std::to_string(i % 250);
+    s.app = "app's";
+    s.video = i == 4 ? "видео" : "v";
+    s.media_server = "srs";
+    s.protocol = "rtmp";
+    s.client_ref = "c" + std::to_string(i);
+    s.started = 1000 + static_cast<int64_t>(i);
+    s.last_seen = s.started + 1;
+    s.lapse = 60;
+    s.opened = static_cast<int64_t>(i) + 1;
+    return s;
+  };
+  ViewingSession stored = session(0);
+  stored.last_seen = 1;
+  store->save_viewing_session(stored);  // outside a transaction: at once
+  const std::size_t n = 130;
+  std::string expected;
+  store->transaction([&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      store->save_viewing_session(session(i));
+      if (i != 6) continue;
+      ViewingSession again = session(5);  // among the rows of the same statement
+      again.ended = 2000;
+      again.end_reason = "bumped";
+      store->save_viewing_session(again);
+    }
+  });
+  for (std::size_t i = 0; i < n; ++i) {
+    const ViewingSession s = session(i);
+    expected += (i ? "\n" : "") + s.id + "|" + s.key + "|" + s.ip + "|" + s.app + "|" + s.video +
+                "|" + s.client_ref + "|" + std::to_string(s.started) + "|" +
+                std::to_string(s.last_seen) + "|" + (i == 5 ? "2000|bumped" : "0|") + "|" +
+                std::to_string(s.opened);
+  }
+  CHECK(raw.one("SELECT string_agg(concat_ws('|', id, key, ip, app, video, client_ref, started,"
+                " last_seen, ended, end_reason, opened), E'\\n' ORDER BY id)"
+                " FROM viewing_sessions") == expected);
+}
+
 // A connection the database drops while a statement is held: the statements
 // sent together fail as the store being unavailable, the transaction is gone
 // with its held update, and the next transaction runs on a new connection.
