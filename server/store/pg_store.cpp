@@ -256,9 +256,24 @@ class PgStore final : public KeptSessionsStore {
   }
 
   // A BEGIN and a COMMIT would be two more round trips for no snapshot a
-  // v2 read needs: the statements run as they come.
-  void read_together(const std::function<void()>& body) override { body(); }
-  bool reads_gain_together() const override { return false; }
+  // v2 read needs: the statements run as they come. What they share is the
+  // account reads, kept as a transaction keeps them (account()): a group of
+  // queued v2 GETs reads its tenant's account once, not once a GET, a round
+  // trip and a statement each (docs/performance.md, "Queued reads share
+  // their account reads on PostgreSQL").
+  void read_together(const std::function<void()>& body) override {
+    if (depth_.open() || together_) return body();
+    accounts_read_.forget();
+    together_ = true;
+    try {
+      body();
+    } catch (...) {
+      together_ = false;
+      throw;
+    }
+    together_ = false;
+  }
+  bool reads_gain_together() const override { return true; }
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
@@ -279,26 +294,27 @@ class PgStore final : public KeptSessionsStore {
         [&] { rollback_savepoint_quietly(); });
   }
 
-  // Inside a transaction an account is read once: a batch of starts read its
-  // account and its app's owner for every start, two round trips each
-  // (docs/performance.md, "Accounts read once per batch"). The rows are not
-  // locked, so another instance may change one meanwhile; but every request
-  // of a batch had arrived before the batch began, so each decided on an
+  // Inside a transaction, or reads run together, an account is read once: a
+  // batch of starts read its account and its app's owner for every start, two
+  // round trips each (docs/performance.md, "Accounts read once per batch").
+  // The rows are not locked, so another instance may change one meanwhile;
+  // but every request of a batch (or group) had arrived before it began, so each decided on an
   // account as it stood at a moment between its arrival and its answer, as a
   // read of its own would. The transaction's own account writes, and an undone
   // savepoint, forget what was read.
   std::optional<Account> account(int64_t cdn_id) override {
-    if (const auto* kept = depth_.open() ? accounts_read_.find(cdn_id) : nullptr) return *kept;
+    if (const auto* kept = keeping_accounts() ? accounts_read_.find(cdn_id) : nullptr) return *kept;
     auto read = first<Account>(run(account_by_id_, Params().add(cdn_id)), read_account);
-    if (depth_.open()) accounts_read_.keep(cdn_id, read);
+    if (keeping_accounts()) accounts_read_.keep(cdn_id, read);
     return read;
   }
 
   std::optional<Account> account_by_username(const std::string& username) override {
     if (!pg::storable(username)) return std::nullopt;
-    if (const auto* kept = depth_.open() ? accounts_read_.find(username) : nullptr) return *kept;
+    if (const auto* kept = keeping_accounts() ? accounts_read_.find(username) : nullptr)
+      return *kept;
     auto read = first<Account>(run(account_by_username_, Params().add(username)), read_account);
-    if (depth_.open()) accounts_read_.keep(username, read);
+    if (keeping_accounts()) accounts_read_.keep(username, read);
     return read;
   }
 
@@ -931,6 +947,7 @@ class PgStore final : public KeptSessionsStore {
   // Reads inside a write transaction lock what they read (a ticket's row, an
   // account's): not those of a backup's read-only snapshot.
   bool locking() const { return depth_.open() && !snapshot_; }
+  bool keeping_accounts() const { return depth_.open() || together_; }
 
   void begin(const char* statement = "BEGIN") {
     conn_.ensure_open();
@@ -1344,7 +1361,8 @@ class PgStore final : public KeptSessionsStore {
     }
   };
   std::map<ReplyKey, std::optional<WriteReply>> replies_read_;
-  AccountMemo accounts_read_;          // the open transaction's account reads
+  AccountMemo accounts_read_;  // the open transaction's (or read_together's) account reads
+  bool together_ = false;      // inside read_together
 
   const pg::Statement reset_ = statement(
       "TRUNCATE attempts, attempt_counts, tickets, stream_users, write_replies, viewing_sessions");

@@ -79,13 +79,11 @@ class Store {
   // (BEGIN .. COMMIT), so its statements share one snapshot and take the
   // log's read locks once instead of once each (a v2 GET's account and ticket:
   // docs/performance.md); on PostgreSQL the statements run as they come, each
-  // its own snapshot, as they would without it. A write inside is an error.
-  // Inside a transaction: body joins it.
+  // its own snapshot, and share only their account reads. A write inside is
+  // an error. Inside a transaction: body joins it.
   virtual void read_together(const std::function<void()>& body) = 0;
   // Whether reads gain from running together (StorePool::submit_read): on
-  // SQLite they share the log's read lock; on PostgreSQL read_together joins
-  // nothing, and reads run by one worker in turn would wait on each other's
-  // round trips where two workers overlap them.
+  // SQLite they share the log's read lock, on PostgreSQL the account reads.
   virtual bool reads_gain_together() const = 0;
 
   // Accounts

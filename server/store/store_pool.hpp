@@ -50,8 +50,8 @@ class StorePool {
   // SQLite each read transaction takes and drops the log's read lock, two
   // fcntl calls under a mutex that every connection of the process shares,
   // and the workers queued for it (docs/performance.md, "Queued reads read
-  // together"). Every job of a group was queued before the group's snapshot
-  // is taken, so each sees what was committed before it was queued.
+  // together"); on PostgreSQL a group reads each account once. Every job of a group was queued
+  // before the group's snapshot is taken, so each sees what was committed before it was queued.
   bool submit_read(Job job, Lane lane = Lane::api);
   // Runs every queued job, then joins the workers and closes the connections.
   void stop();

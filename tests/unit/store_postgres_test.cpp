@@ -1090,6 +1090,31 @@ TEST_CASE("a transaction's session rows are written many to a statement, each as
                 " FROM viewing_sessions") == expected);
 }
 
+// Reads run together share their account reads (docs/performance.md, "Queued
+// reads share their account reads on PostgreSQL"): inside one group an
+// account is read once, by id or by name, however another session changes it
+// meanwhile; the next group, and a read outside any, read it afresh.
+TEST_CASE("reads together read an account once; the next group reads it afresh") {
+  OneTicket one;
+  auto& store = one.store;
+  const auto secret_now = [&] { return store->account(158)->secret; };
+  const std::string before(64, 'a'), after(64, 'b');
+  store->read_together([&] {
+    CHECK(secret_now() == before);
+    one.raw.one("UPDATE accounts SET secret = '" + after + "' WHERE cdn_id = 158");
+    CHECK(secret_now() == before);
+    CHECK(store->ticket(158, "k"));  // other reads still go to the database
+  });
+  CHECK(secret_now() == after);
+  store->read_together([&] {
+    CHECK(store->account_by_username("acme")->secret == after);
+    one.raw.one("UPDATE accounts SET secret = '" + before + "' WHERE cdn_id = 158");
+    CHECK(store->account_by_username("acme")->secret == after);
+    CHECK(secret_now() == before);  // by id: not read in this group yet
+  });
+  store->read_together([&] { CHECK(store->account_by_username("acme")->secret == before); });
+}
+
 // A connection the database drops while a statement is held: the statements
 // sent together fail as the store being unavailable, the transaction is gone
 // with its held update, and the next transaction runs on a new connection.
