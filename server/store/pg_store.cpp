@@ -1335,9 +1335,9 @@ class PgStore final : public KeptSessionsStore {
   ForgetProbe idle_probe_, stale_probe_;
   int next_statement_ = 0;
   // Statements whose answer nobody waits for, held in the open transaction
-  // and sent with the next one: a session row, a signed write's lock. New
-  // tickets, kept replies and attempt rows are held as rows (HeldRows), a
-  // locked ticket's update in held_updates_.
+  // and sent with the next one: a signed write's lock. New tickets, session
+  // rows, kept replies and attempt rows are held as rows (HeldRows), a locked
+  // ticket's update in held_updates_.
   std::vector<pg::Connection::Queued> held_;
   std::map<int64_t, Ticket> held_updates_;  // hold_update's, by ticket id
   // The tickets read FOR UPDATE in the open transaction, by key, as they now
