@@ -273,7 +273,6 @@ class PgStore final : public KeptSessionsStore {
     }
     together_ = false;
   }
-  bool reads_gain_together() const override { return true; }
 
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
@@ -473,9 +472,6 @@ class PgStore final : public KeptSessionsStore {
   // it writes is what the next read of the ticket here answers.
   bool update_ticket(const Ticket& t) override {
     if (!pg::storable(t.key)) return false;  // no such ticket can exist
-    Params p;
-    p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
-    p.add(t.max_viewers).add(t.when_full).add(t.id);
     if (Ticket* row = depth_.open() ? locked_row(t) : nullptr) {
       hold_update(t);
       row->ip = t.ip;
@@ -487,6 +483,9 @@ class PgStore final : public KeptSessionsStore {
       row->when_full = t.when_full;
       return true;
     }
+    Params p;
+    p.add(t.cdn_id).add(t.key).add(t.ip).add(t.uses).add(t.active).add(t.expires).add(t.used);
+    p.add(t.max_viewers).add(t.when_full).add(t.id);
     return run(update_ticket_, p).affected() > 0;
   }
 

@@ -289,8 +289,6 @@ class SqliteStore final : public KeptSessionsStore, private sqlite::HeldWrites {
     if (!transaction_ended()) commit_.run().finish();
   }
 
-  bool reads_gain_together() const override { return true; }
-
   void savepoint(const std::function<void()>& body) override {
     if (!depth_.open()) return transaction(body);
     // SQLite ended the transaction on an earlier failure (a full disk, say):

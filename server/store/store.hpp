@@ -81,10 +81,8 @@ class Store {
   // docs/performance.md); on PostgreSQL the statements run as they come, each
   // its own snapshot, and share only their account reads. A write inside is
   // an error. Inside a transaction: body joins it.
+  // StorePool::submit_read runs the reads queued together in one call.
   virtual void read_together(const std::function<void()>& body) = 0;
-  // Whether reads gain from running together (StorePool::submit_read): on
-  // SQLite they share the log's read lock, on PostgreSQL the account reads.
-  virtual bool reads_gain_together() const = 0;
 
   // Accounts
   virtual std::optional<Account> account(int64_t cdn_id) = 0;

@@ -99,12 +99,12 @@ std::size_t StorePool::queued() const {
   return jobs_.size() + hook_jobs_.size();
 }
 
-std::vector<StorePool::Job> StorePool::take(std::deque<Queued>& queue, bool group_reads) {
+std::vector<StorePool::Job> StorePool::take(std::deque<Queued>& queue) {
   std::vector<Job> jobs;
   const bool only_reads = queue.front().only_reads;
   jobs.push_back(std::move(queue.front().job));
   queue.pop_front();
-  if (!only_reads || !group_reads) return jobs;
+  if (!only_reads) return jobs;
   // Half of the reads waiting right behind it (rounded up), so that another
   // worker woken for them finds its share; counting no further than twice
   // kReadGroup - 1 keeps the group within kReadGroup.
@@ -152,7 +152,6 @@ void StorePool::run_together(Store& store, std::vector<Job>& jobs) {
 
 void StorePool::run(Store& store, bool hooks_only) {
   name_this_thread(hooks_only ? "sevu-store-hook" : "sevu-store");
-  const bool group_reads = store.reads_gain_together();
   for (;;) {
     std::vector<Job> jobs;
     {
@@ -166,7 +165,7 @@ void StorePool::run(Store& store, bool hooks_only) {
       }
       auto& queue = hook_jobs_.empty() && !hooks_only ? jobs_ : hook_jobs_;
       if (queue.empty()) return;  // stopping and drained
-      jobs = take(queue, group_reads);
+      jobs = take(queue);
     }
     run_together(store, jobs);
   }

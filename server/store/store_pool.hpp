@@ -43,15 +43,15 @@ class StorePool {
   // sevu.request (docs/performance.md, "One connection for each writer").
   // Writer jobs of a lane run one at a time.
   bool submit_write(Job job, Lane lane = Lane::api);
-  // As submit, for a job that only reads: a worker whose store gains from it
-  // (Store::reads_gain_together) also takes the read jobs queued right behind
-  // it (up to kReadGroup, and no more than half of those waiting, so that the
-  // other workers get theirs) and runs them in one Store::read_together. On
-  // SQLite each read transaction takes and drops the log's read lock, two
-  // fcntl calls under a mutex that every connection of the process shares,
-  // and the workers queued for it (docs/performance.md, "Queued reads read
-  // together"); on PostgreSQL a group reads each account once. Every job of a group was queued
-  // before the group's snapshot is taken, so each sees what was committed before it was queued.
+  // As submit, for a job that only reads: a worker also takes the read jobs
+  // queued right behind it (up to kReadGroup, and no more than half of those
+  // waiting, so that the other workers get theirs) and runs them in one
+  // Store::read_together. On SQLite each read transaction takes and drops the
+  // log's read lock, two fcntl calls under a mutex that every connection of
+  // the process shares, and the workers queued for it (docs/performance.md,
+  // "Queued reads read together"); on PostgreSQL a group reads each account
+  // once. Every job of a group was queued before the group's snapshot is
+  // taken, so each sees what was committed before it was queued.
   bool submit_read(Job job, Lane lane = Lane::api);
   // Runs every queued job, then joins the workers and closes the connections.
   void stop();
@@ -71,7 +71,7 @@ class StorePool {
   bool enqueue(Queued queued, Lane lane);
   void run(Store& store, bool hooks_only);
   // The jobs a worker takes at once: the front one, and the reads behind it.
-  std::vector<Job> take(std::deque<Queued>& queue, bool group_reads);
+  std::vector<Job> take(std::deque<Queued>& queue);
   static void run_one(Store& store, Job& job);
   static void run_together(Store& store, std::vector<Job>& jobs);
   std::deque<Queued>& queue_of(Lane l) { return l == Lane::hooks ? hook_jobs_ : jobs_; }

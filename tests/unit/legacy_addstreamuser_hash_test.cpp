@@ -37,7 +37,6 @@ class WatchedStore : public Store {
 
   void savepoint(const std::function<void()>& body) override { inner_->savepoint(body); }
   void read_together(const std::function<void()>& body) override { inner_->read_together(body); }
-  bool reads_gain_together() const override { return inner_->reads_gain_together(); }
   void reset_data() override { inner_->reset_data(); }
   std::optional<ViewingSession> viewing_session(const std::string& id) override {
     return inner_->viewing_session(id);

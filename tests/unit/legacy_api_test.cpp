@@ -39,7 +39,6 @@ class MemoryStore : public Store {
   void transaction(const std::function<void()>& body) override { body(); }
   void savepoint(const std::function<void()>& body) override { body(); }
   void read_together(const std::function<void()>& body) override { body(); }
-  bool reads_gain_together() const override { return false; }
   void reset_data() override {}
   // The legacy API never reaches viewing sessions.
   std::optional<ViewingSession> viewing_session(const std::string&) override { return std::nullopt; }
