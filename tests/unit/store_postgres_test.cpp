@@ -1129,7 +1129,8 @@ TEST_CASE("statements sent together on a dropped connection fail unavailable; th
     REQUIRE(store->update_ticket(*locked));  // held
     raw.one(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = "
-        "'idle in transaction' AND application_name = 'sevu-server'");
+        "'idle in transaction' AND application_name = 'sevu-server' AND datname = "
+        "current_database()");  // not other tests' servers on the shared cluster
     store->insert_attempt(make_attempt(158, "k", 1));  // sent with it, on a dropped connection
   }),
                   StoreUnavailable);
